@@ -1,0 +1,66 @@
+"""Duban Portal (督办门户): the application factory."""
+
+import logging
+import sys
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as config_module
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None):
+    """Build the portal from a config path, a dict (tests) or nothing (file, env, demo defaults).
+
+    A wrong configuration stops start-up with one line naming the key.
+    """
+    try:
+        settings = config_module.load(config)
+    except config_module.ConfigError as exc:
+        print(f"portal: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(
+        PORTAL=settings,
+        SECRET_KEY=settings["app"]["secret_key"],
+        MAX_CONTENT_LENGTH=settings["uploads"]["max_bytes"] + 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE=settings["app"]["locale"],
+        BABEL_DEFAULT_TIMEZONE=settings["app"]["timezone"],
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "portal" / "translations"),
+    )
+    if not app.debug:
+        logging.basicConfig(level=logging.INFO)
+
+    from . import db, errors, i18n, jobs, security, templating
+
+    db.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    jobs.init_app(app)
+    templating.init_app(app)
+
+    from .auth import views as auth_views
+    from .home import views as home_views
+
+    auth_views.init_app(app)
+    app.register_blueprint(home_views.bp)
+
+    from . import cli
+
+    cli.init_app(app)
+    return app

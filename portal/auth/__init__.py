@@ -1,0 +1,1 @@
+"""Who people are: departments, users, roles, sign-in."""

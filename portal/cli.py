@@ -1,0 +1,61 @@
+"""Command-line tools: ``flask --app wsgi <command>``."""
+
+import sys
+
+import click
+
+from .db import database
+
+
+def init_app(app):
+    for command in (init_db, seed_demo, create_user):
+        app.cli.add_command(command)
+
+
+@click.command("init-db")
+def init_db():
+    """Create the database or upgrade it to the newest schema (safe to run again)."""
+    from .migrations import upgrade
+
+    with database.connection_context():
+        applied = upgrade()
+    click.echo(f"database upgraded: {', '.join(map(str, applied))}" if applied else "database is up to date")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+def seed_demo(if_empty):
+    """Load the demo data of the mining-district office (accounts with password ``demo``)."""
+    from . import demo
+
+    with database.connection_context():
+        if if_empty and demo.has_data():
+            click.echo("demo data kept: the database already has users")
+            return
+        summary = demo.seed()
+    click.echo(f"demo data loaded: {summary}")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True, help="leader, supervisor, handler or admin")
+@click.option("--department", "department_code", help="department code")
+@click.option("--name", help="display name")
+@click.option("--email", default="")
+@click.option("--password", help="read from standard input when not given")
+def create_user(username, roles, department_code, name, email, password):
+    """Create a local user; the password comes from --password or standard input."""
+    from .auth.users import UserError, create_user as create
+
+    if password is None:
+        password = click.prompt("Password", hide_input=True) if sys.stdin.isatty() \
+            else sys.stdin.readline().rstrip("\n")
+    if not password.strip():
+        raise click.ClickException("the password must not be empty")
+    with database.connection_context():
+        try:
+            user = create(username, roles, password=password, department_code=department_code,
+                          name=name, email=email)
+        except UserError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"created user {user.username} ({', '.join(roles)})")

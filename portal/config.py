@@ -1,0 +1,270 @@
+"""Configuration: built-in defaults, one TOML file, environment overrides.
+
+Every key lives in DEFAULTS (and is documented in config.example.toml). A file
+value or an environment variable ``PORTAL_<SECTION>_<KEY>`` replaces the
+default; its type must match the default's. A wrong value raises ConfigError
+naming the key; an unknown key only warns.
+"""
+
+import json
+import logging
+import os
+import secrets
+import tomllib
+import zoneinfo
+from copy import deepcopy
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+MiB = 1024 * 1024
+
+DEFAULTS = {
+    "app": {
+        "demo": False,
+        "secret_key": "",
+        "locale": "zh_CN",
+        "timezone": "Asia/Shanghai",
+        "base_url": "",
+        "session_idle_minutes": 480,
+    },
+    "database": {"url": "sqlite:///instance/portal.db"},
+    "redis": {"url": ""},
+    "auth": {
+        "backends": ["local"],
+        "login_attempts_per_minute": 5,
+        "ldap": {
+            "uri": [],
+            "start_tls": False,
+            "ca_file": "",
+            "timeout_seconds": 5,
+            "bind_dn": "",
+            "bind_password": "",
+            "user_base": "",
+            "user_filter": "(uid={username})",
+            "display_name_attribute": "cn",
+            "email_attribute": "mail",
+            "department_attribute": "departmentNumber",
+            "role_groups": {"leader": "", "supervisor": "", "handler": "", "admin": ""},
+        },
+        "header": {"user_header": "REMOTE_USER", "trusted_proxies": []},
+    },
+    "mail": {
+        "smtp_host": "",
+        "smtp_port": 25,
+        "sender": "",
+        "starttls": False,
+        "username": "",
+        "password": "",
+        "timeout_seconds": 10,
+    },
+    "reminders": {
+        "warn_working_days": 3,
+        "escalate_after_days": 3,
+        "min_urge_gap_hours": 24,
+        "light_policy": "deadline",
+        "share_threshold": 0.3,
+        "scan_time": "08:00",
+    },
+    "workflow": {
+        "accept_within_working_days": 2,
+        "closure_requires_attachment": True,
+        "default_days": {
+            "instruction": 15,
+            "meeting": 20,
+            "document": 30,
+            "key_task": 30,
+            "petition": 30,
+            "inspection": 30,
+            "other": 30,
+        },
+    },
+    "uploads": {
+        "max_bytes": 20 * MiB,
+        "allowed_extensions": [
+            "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "wps", "et", "dps",
+            "ofd", "txt", "csv", "png", "jpg", "jpeg", "gif", "webp", "zip",
+        ],
+    },
+}
+
+# Keys whose value is checked beyond its type: key -> (predicate, what is expected).
+CHOICES = {
+    "app.locale": ({"zh_CN", "en"}, "zh_CN or en"),
+    "reminders.light_policy": ({"deadline", "share"}, "deadline or share"),
+}
+AUTH_BACKENDS = {"ldap", "header", "local"}
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or wrong; the message names the key."""
+
+
+def load(source=None, environ=None):
+    """Return the validated configuration as a nested dict.
+
+    ``source`` is a path, a dict (tests) or None (``PORTAL_CONFIG``, then
+    ``config.toml``, then the embedded demo defaults). Environment overrides
+    apply unless a dict is given.
+    """
+    environ = os.environ if environ is None else environ
+    config = deepcopy(DEFAULTS)
+    if isinstance(source, dict):
+        _merge(config, source, "")
+    else:
+        path = _find_file(source, environ)
+        if path is None:
+            config["app"]["demo"] = True
+        else:
+            try:
+                with open(path, "rb") as fh:
+                    _merge(config, tomllib.load(fh), "")
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+            except OSError as exc:
+                raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+        _apply_environment(config, environ)
+    _validate(config)
+    return config
+
+
+def _find_file(source, environ):
+    if source is not None:
+        if not Path(source).is_file():
+            raise ConfigError(f"configuration file {source} does not exist")
+        return Path(source)
+    named = environ.get("PORTAL_CONFIG")
+    if named:
+        if not Path(named).is_file():
+            raise ConfigError(f"PORTAL_CONFIG names {named}, which does not exist")
+        return Path(named)
+    default = Path("config.toml")
+    return default if default.is_file() else None
+
+
+def _merge(into, values, prefix):
+    for key, value in values.items():
+        dotted = f"{prefix}{key}"
+        if key not in into:
+            log.warning("config: unknown key %s is ignored", dotted)
+            continue
+        if isinstance(into[key], dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{dotted} must be a table")
+            _merge(into[key], value, dotted + ".")
+        else:
+            into[key] = _coerce(dotted, into[key], value)
+
+
+def _coerce(key, default, value):
+    """Check ``value`` against the type of ``default``; lists of strings may be one string."""
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+    elif isinstance(default, int):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif isinstance(default, float):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    elif isinstance(default, list):
+        if isinstance(value, str):
+            return [value] if value else []
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return value
+    elif isinstance(value, str):
+        return value
+    expected = type(default).__name__ if not isinstance(default, list) else "list of strings"
+    raise ConfigError(f"{key} must be a {expected}, not {value!r}")
+
+
+def _flatten(tree, prefix=""):
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            yield from _flatten(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+def env_name(key):
+    """The environment variable that overrides dotted ``key``."""
+    return "PORTAL_" + key.upper().replace(".", "_")
+
+
+def _apply_environment(config, environ):
+    for key, default in list(_flatten(DEFAULTS)):
+        raw = environ.get(env_name(key))
+        if raw is None:
+            continue
+        *sections, leaf = key.split(".")
+        node = config
+        for section in sections:
+            node = node[section]
+        node[leaf] = _coerce(key, default, _parse_env(key, default, raw))
+
+
+def _parse_env(key, default, raw):
+    raw = raw.strip()
+    if isinstance(default, bool):
+        lowered = raw.lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off", ""}:
+            return False
+        raise ConfigError(f"{env_name(key)} must be true or false, not {raw!r}")
+    if isinstance(default, (int, float)):
+        try:
+            return type(default)(raw)
+        except ValueError:
+            raise ConfigError(f"{env_name(key)} must be a number, not {raw!r}") from None
+    if isinstance(default, list):
+        if raw.startswith("["):
+            try:
+                return json.loads(raw)
+            except ValueError:
+                raise ConfigError(f"{env_name(key)} is not a JSON list") from None
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    return raw
+
+
+def _validate(config):
+    for key, (allowed, expected) in CHOICES.items():
+        section, leaf = key.split(".")
+        if config[section][leaf] not in allowed:
+            raise ConfigError(f"{key} must be {expected}, not {config[section][leaf]!r}")
+    app = config["app"]
+    if not app["secret_key"]:
+        if not app["demo"]:
+            raise ConfigError(
+                f"app.secret_key is required (set it in the file or in {env_name('app.secret_key')})"
+            )
+        # Demo only: sessions end when the process restarts.
+        app["secret_key"] = secrets.token_hex(32)
+    try:
+        zoneinfo.ZoneInfo(app["timezone"])
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"app.timezone {app['timezone']!r} is not a known time zone") from None
+    url = config["database"]["url"]
+    if not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        raise ConfigError("database.url must start with sqlite:/// or postgresql://")
+    backends = config["auth"]["backends"]
+    unknown = set(backends) - AUTH_BACKENDS
+    if not backends or unknown:
+        raise ConfigError(f"auth.backends must list some of ldap, header, local; got {backends}")
+    ldap_conf = config["auth"]["ldap"]
+    if ("ldap" in backends or "header" in backends):
+        for key in ("uri", "user_base"):
+            if not ldap_conf[key]:
+                raise ConfigError(f"auth.ldap.{key} is required when auth.backends lists ldap or header")
+    if config["mail"]["smtp_host"] and not config["mail"]["sender"]:
+        raise ConfigError("mail.sender is required when mail.smtp_host is set")
+    for key in ("warn_working_days", "escalate_after_days", "min_urge_gap_hours"):
+        if config["reminders"][key] < 0:
+            raise ConfigError(f"reminders.{key} must not be negative")
+    if not 0 < config["reminders"]["share_threshold"] < 1:
+        raise ConfigError("reminders.share_threshold must be between 0 and 1")
+    hour, _, minute = config["reminders"]["scan_time"].partition(":")
+    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        raise ConfigError("reminders.scan_time must be HH:MM")
+    if config["uploads"]["max_bytes"] <= 0:
+        raise ConfigError("uploads.max_bytes must be positive")

@@ -1,0 +1,60 @@
+"""The database: one peewee proxy, initialised by the app factory.
+
+SQLite (WAL, foreign keys, busy timeout) by default; PostgreSQL by URL.
+Requests open a connection and close it at teardown; jobs and commands use
+``database.connection_context()``.
+"""
+
+import datetime
+from pathlib import Path
+
+import peewee
+from playhouse import db_url
+
+database = peewee.DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 5000,
+    "synchronous": "normal",
+}
+
+
+def utcnow():
+    """The current time as a naive UTC datetime, the form every timestamp is stored in."""
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+class BaseModel(peewee.Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+def make_database(url, root):
+    """A peewee database for ``url``; relative SQLite paths are taken from ``root``."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.is_absolute():
+            path = Path(root) / path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
+    return db_url.connect(url.replace("postgres://", "postgresql://", 1))
+
+
+def is_postgres():
+    return isinstance(database.obj, peewee.PostgresqlDatabase)
+
+
+def init_app(app):
+    database.initialize(make_database(app.config["PORTAL"]["database"]["url"], app.root_path + "/.."))
+
+    @app.before_request
+    def _connect():
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_appcontext
+    def _close(exc):
+        if not database.is_closed():
+            database.close()

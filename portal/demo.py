@@ -1,0 +1,46 @@
+"""Demo data (DESIGN.md §9): a mining-district office of a petrochemical company."""
+
+from .auth.models import Department, User
+from .auth.users import create_user
+
+DEMO_PASSWORD = "demo"
+
+DEPARTMENTS = [
+    ("office", "综合办公室"),
+    ("property", "物业服务中心"),
+    ("catering", "餐饮服务中心"),
+    ("commute", "通勤客运中心"),
+    ("kindergarten", "幼教中心"),
+    ("retirees", "离退休管理中心"),
+    ("culture", "文体新闻中心"),
+]
+
+# username, display name, roles, department code
+ACCOUNTS = [
+    ("leader", "王建国", ["leader"], "office"),
+    ("supervisor", "李秀英", ["supervisor"], "office"),
+    ("handler", "张伟", ["handler"], "property"),
+    ("admin", "系统管理员", ["admin"], "office"),
+    ("catering", "刘洋", ["handler"], "catering"),
+    ("commute", "陈静", ["handler"], "commute"),
+    ("kindergarten", "杨丽", ["handler"], "kindergarten"),
+    ("retirees", "赵强", ["handler"], "retirees"),
+    ("culture", "黄敏", ["handler"], "culture"),
+    ("office", "周杰", ["handler"], "office"),
+]
+
+
+def has_data():
+    return User.select().exists()
+
+
+def seed():
+    """Create the demo departments and accounts (idempotent); return a short summary."""
+    for order, (code, name) in enumerate(DEPARTMENTS):
+        Department.get_or_create(code=code, defaults={"name": name, "sort_order": order})
+    created = 0
+    for username, name, roles, department in ACCOUNTS:
+        if not User.select().where(User.username == username).exists():
+            create_user(username, roles, password=DEMO_PASSWORD, department_code=department, name=name)
+            created += 1
+    return f"{len(DEPARTMENTS)} departments, {created} new accounts"

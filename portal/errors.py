@@ -1,0 +1,105 @@
+"""Errors: the exceptions services raise, and how every error is shown.
+
+The same error is a full page for a browser, a small alert for an htmx
+request and ``{"error": {...}}`` for the API. No traceback reaches a user.
+"""
+
+import logging
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from .htmx import is_htmx
+
+log = logging.getLogger(__name__)
+
+
+class PortalError(Exception):
+    """A refusal a user should see: ``status`` and ``code`` as in DESIGN.md §2."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message=None, fields=None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class Invalid(PortalError):
+    status, code = 422, "invalid"
+
+
+class Forbidden(PortalError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(PortalError):
+    status, code = 404, "not_found"
+
+
+class Conflict(PortalError):
+    status, code = 409, "conflict"
+
+
+class TooManyRequests(PortalError):
+    status, code = 429, "too_many_requests"
+
+
+class Unavailable(PortalError):
+    status, code = 503, "unavailable"
+
+
+def default_message(status):
+    messages = {
+        400: _("The request could not be understood."),
+        401: _("Please sign in."),
+        403: _("You are not allowed to do this."),
+        404: _("This page or object does not exist, or you may not see it."),
+        405: _("This action is not available here."),
+        409: _("Someone else changed this in the meantime, or it is not possible in its current state."),
+        413: _("The upload is too large."),
+        422: _("Some of the input is not valid."),
+        429: _("Too many attempts. Please wait a minute and try again."),
+        500: _("Something went wrong on our side. The error has been logged."),
+        503: _("A service the portal needs is unavailable. Please try again later."),
+    }
+    return messages.get(status, messages[400] if status < 500 else messages[500])
+
+
+def wants_json():
+    return request.path.startswith("/api/")
+
+
+def error_response(status, code, message=None, fields=None):
+    """Render an error for whoever asked: JSON for the API, a partial for htmx, else a page."""
+    message = message or default_message(status)
+    if wants_json():
+        body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+        return jsonify(body), status
+    context = {"status": status, "code": code, "message": message, "fields": fields or {}}
+    if is_htmx():
+        # Errors that are not about a form go to the page's message area.
+        headers = {"HX-Retarget": "#messages", "HX-Reswap": "afterbegin"}
+        return render_template("errors/_error.html", **context), status, headers
+    return render_template("errors/error.html", **context), status
+
+
+def init_app(app):
+    @app.errorhandler(PortalError)
+    def _portal_error(exc):
+        return error_response(exc.status, exc.code, exc.message, exc.fields)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc):
+        code = (exc.name or "error").lower().replace(" ", "_")
+        description = None
+        if exc.code == 400 and getattr(exc, "description", "") and "CSRF" in str(exc.description):
+            description = _("The form has expired or lacks its security token. Reload the page and try again.")
+        return error_response(exc.code or 500, code, description)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal_error")

@@ -1,0 +1,1 @@
+"""The home board: what each role has to do today."""

@@ -1,0 +1,34 @@
+"""The only module that reads HX-* headers: one way to answer page or fragment."""
+
+from flask import make_response, redirect as flask_redirect, render_template, request
+
+
+def is_htmx():
+    """True for an htmx request that wants a fragment (not a boosted full navigation)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def render(page, partial, status=200, **context):
+    """Render ``partial`` alone for htmx, else the full ``page`` (which includes the partial)."""
+    template = partial if is_htmx() else page
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def redirect(location):
+    """Send the browser to ``location``: HX-Redirect for htmx, 303 otherwise."""
+    if request.headers.get("HX-Request") == "true":
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = location
+        return response
+    return flask_redirect(location, code=303)
+
+
+def trigger(response, *events):
+    """Ask the page to refresh the parts that listen for ``events`` (e.g. board panels)."""
+    if events:
+        existing = response.headers.get("HX-Trigger")
+        names = ([existing] if existing else []) + list(events)
+        response.headers["HX-Trigger"] = ", ".join(names)
+    return response

@@ -1,0 +1,55 @@
+"""Schema versions. ``upgrade()`` brings any older database to the newest.
+
+Each migration is a function run once, in order, inside a transaction, and
+recorded in ``schema_version``. Never edit a released migration: append one.
+"""
+
+import peewee
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+
+from .db import BaseModel, database, utcnow
+
+
+class SchemaVersion(BaseModel):
+    version = peewee.IntegerField(primary_key=True)
+    applied_at = peewee.DateTimeField(default=utcnow)
+
+
+def all_models():
+    """Every table of the current release, in dependency order."""
+    from .auth.models import MODELS as auth_models
+
+    return [*auth_models]
+
+
+def _initial(migrator):
+    database.create_tables(all_models())
+
+
+MIGRATIONS = [
+    (1, _initial),
+]
+
+
+def current_version():
+    if not database.table_exists(SchemaVersion._meta.table_name):
+        return 0
+    latest = SchemaVersion.select(peewee.fn.MAX(SchemaVersion.version)).scalar()
+    return latest or 0
+
+
+def upgrade():
+    """Apply every pending migration; return the versions applied (empty when up to date)."""
+    database.create_tables([SchemaVersion])
+    migrator = PostgresqlMigrator(database.obj) if isinstance(database.obj, peewee.PostgresqlDatabase) \
+        else SqliteMigrator(database.obj)
+    applied = []
+    done = current_version()
+    for version, migration in MIGRATIONS:
+        if version <= done:
+            continue
+        with database.atomic():
+            migration(migrator)
+            SchemaVersion.create(version=version)
+        applied.append(version)
+    return applied

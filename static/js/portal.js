@@ -1,0 +1,37 @@
+// Duban Portal: the only script besides htmx. No inline scripts anywhere (CSP).
+(function () {
+  "use strict";
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+  // Every htmx request carries the CSRF token as a header.
+  document.addEventListener("htmx:configRequest", function (event) {
+    event.detail.headers["X-CSRFToken"] = csrfToken();
+  });
+  // A network failure shows a message instead of silently doing nothing.
+  document.addEventListener("htmx:sendError", function () {
+    var box = document.getElementById("messages");
+    if (box) {
+      var div = document.createElement("div");
+      div.className = "alert alert-error";
+      div.setAttribute("role", "alert");
+      div.textContent = document.documentElement.lang === "en"
+        ? "The portal cannot be reached. Check your connection and try again."
+        : "无法连接门户，请检查网络后重试。";
+      box.prepend(div);
+    }
+  });
+  // Buttons with data-confirm ask before they act.
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest("[data-confirm]");
+    if (el && !window.confirm(el.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
+  // Print buttons.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) { window.print(); }
+  });
+})();

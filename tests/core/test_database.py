@@ -1,0 +1,75 @@
+"""The database: pragmas, versioned schema, idempotent init-db on SQLite and PostgreSQL."""
+
+import peewee
+
+from portal.db import database, is_postgres
+from portal.migrations import MIGRATIONS, SchemaVersion, current_version, upgrade
+
+
+def test_init_db_is_idempotent_and_records_the_version(runner, db):
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.output
+    assert current_version() == MIGRATIONS[-1][0]
+    assert SchemaVersion.select().count() == len(MIGRATIONS)
+
+
+def test_fresh_database_is_created_by_init_db(make_app, database_url):
+    app = make_app()
+    with app.app_context(), database.connection_context():
+        assert current_version() == MIGRATIONS[-1][0]
+        assert upgrade() == []
+
+
+def test_sqlite_runs_with_wal_and_foreign_keys(db):
+    if is_postgres():
+        assert database.execute_sql("SHOW server_encoding").fetchone()[0] == "UTF8"
+        return
+    assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
+
+
+def test_unique_and_foreign_keys_are_enforced(db):
+    from portal.auth.models import Department, User, UserRole
+
+    Department.create(code="ops", name="运营部")
+    try:
+        with database.atomic():
+            Department.create(code="ops", name="另一个")
+        raise AssertionError("duplicate department code accepted")
+    except peewee.IntegrityError:
+        pass
+    try:
+        with database.atomic():
+            UserRole.create(user=99999, role="leader")
+        raise AssertionError("role for a missing user accepted")
+    except peewee.IntegrityError:
+        pass
+    assert User.select().count() == 0
+
+
+def test_seed_demo_twice_keeps_the_data(runner, db):
+    from portal.auth.models import Department, User
+
+    first = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert first.exit_code == 0 and "loaded" in first.output
+    second = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "kept" in second.output
+    assert User.select().count() == 10
+    assert Department.select().count() == 7
+    assert User.get(User.username == "handler").department.name == "物业服务中心"
+
+
+def test_create_user_reads_password_from_stdin(runner, db, client):
+    from tests.conftest import AuthActions
+
+    result = runner.invoke(args=["create-user", "wangfang", "--role", "leader", "--role", "supervisor",
+                                 "--name", "王芳"], input="pässwörd-一二三\n")
+    assert result.exit_code == 0, result.output
+    bad = runner.invoke(args=["create-user", "x", "--role", "king"], input="pw\n")
+    assert bad.exit_code != 0 and "unknown role king" in bad.output
+    empty = runner.invoke(args=["create-user", "y", "--role", "leader"], input="\n")
+    assert empty.exit_code != 0 and "must not be empty" in empty.output
+    response = AuthActions(client).login("wangfang", "pässwörd-一二三")
+    assert response.status_code == 303
