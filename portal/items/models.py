@@ -1,0 +1,161 @@
+"""Supervision items, their events (留痕), extensions, attachments, followers, holidays."""
+
+import json
+
+import peewee
+
+from ..auth.models import Department, User
+from ..db import BaseModel, utcnow
+
+STATES = ("draft", "dispatched", "in_progress", "returned", "closure_requested",
+          "pending_approval", "closed", "cancelled")
+OPEN_STATES = ("dispatched", "in_progress", "returned", "closure_requested", "pending_approval")
+SOURCE_TYPES = ("meeting", "instruction", "document", "key_task", "petition", "inspection", "other")
+LEVELS = ("major", "important", "normal")
+RETURN_REASONS = ("not_our_remit", "wording", "needs_coordination", "other")
+
+
+class JSONField(peewee.TextField):
+    """A JSON document in a text column (portable across SQLite and PostgreSQL)."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
+
+
+class Item(BaseModel):
+    number = peewee.CharField(max_length=32, unique=True)
+    parent = peewee.ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
+    title = peewee.CharField(max_length=200)
+    content = peewee.TextField(default="")
+    source_type = peewee.CharField(max_length=16)
+    source_ref = peewee.CharField(max_length=200, default="")
+    level = peewee.CharField(max_length=16, default="normal")
+    lead_department = peewee.ForeignKeyField(Department, backref="lead_items", on_delete="RESTRICT")
+    leader = peewee.ForeignKeyField(User, null=True, backref="led_items", on_delete="SET NULL")
+    supervisor = peewee.ForeignKeyField(User, null=True, backref="supervised_items", on_delete="SET NULL")
+    deadline = peewee.DateField()
+    feedback_cycle_days = peewee.IntegerField(default=0)
+    next_feedback_due = peewee.DateField(null=True)
+    state = peewee.CharField(max_length=20, default="draft")
+    progress = peewee.IntegerField(default=0)
+    score = peewee.IntegerField(null=True)
+    created_by = peewee.ForeignKeyField(User, backref="created_items", on_delete="RESTRICT")
+    created_at = peewee.DateTimeField(default=utcnow)
+    dispatched_at = peewee.DateTimeField(null=True)
+    # Signing for an item is due by this working day; late signatures are flagged (领办逾期).
+    accept_due = peewee.DateField(null=True)
+    accepted_at = peewee.DateTimeField(null=True)
+    accepted_late = peewee.BooleanField(default=False)
+    late_feedback_count = peewee.IntegerField(default=0)
+    last_feedback_at = peewee.DateTimeField(null=True)
+    last_urged_at = peewee.DateTimeField(null=True)
+    extension_count = peewee.IntegerField(default=0)
+    return_count = peewee.IntegerField(default=0)
+    closed_at = peewee.DateTimeField(null=True)
+    closed_on_time = peewee.BooleanField(null=True)
+    version = peewee.IntegerField(default=1)
+
+    class Meta:
+        indexes = (
+            (("state", "deadline"), False),
+            (("lead_department", "state"), False),
+            (("supervisor", "state"), False),
+            (("leader", "state"), False),
+        )
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+
+class ItemCoDepartment(BaseModel):
+    item = peewee.ForeignKeyField(Item, backref="co_department_rows", on_delete="CASCADE")
+    department = peewee.ForeignKeyField(Department, backref="co_items", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("item", "department"), True), (("department", "item"), False))
+
+
+class ItemEvent(BaseModel):
+    """One immutable line of an item's timeline: who did what, from which state to which."""
+
+    item = peewee.ForeignKeyField(Item, backref="events", on_delete="RESTRICT")
+    actor = peewee.ForeignKeyField(User, null=True, backref="events", on_delete="RESTRICT")
+    action = peewee.CharField(max_length=32)
+    from_state = peewee.CharField(max_length=20, null=True)
+    to_state = peewee.CharField(max_length=20, null=True)
+    comment = peewee.TextField(default="")
+    data = JSONField(default=dict)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("item", "created_at"), False), (("action", "created_at"), False))
+
+
+class ExtensionRequest(BaseModel):
+    item = peewee.ForeignKeyField(Item, backref="extension_requests", on_delete="RESTRICT")
+    requested_by = peewee.ForeignKeyField(User, on_delete="RESTRICT")
+    requested_at = peewee.DateTimeField(default=utcnow)
+    old_deadline = peewee.DateField()
+    new_deadline = peewee.DateField()
+    reason = peewee.TextField()
+    status = peewee.CharField(max_length=16, default="pending")  # pending, approved, rejected
+    decided_by = peewee.ForeignKeyField(User, null=True, on_delete="RESTRICT", backref="+")
+    decided_at = peewee.DateTimeField(null=True)
+    decision_comment = peewee.TextField(default="")
+
+    class Meta:
+        indexes = ((("item", "status"), False),)
+
+
+class Attachment(BaseModel):
+    """A file kept under instance/uploads/ by its SHA-256, never by the uploaded name."""
+
+    item = peewee.ForeignKeyField(Item, backref="attachments", on_delete="RESTRICT")
+    event = peewee.ForeignKeyField(ItemEvent, null=True, backref="attachments", on_delete="SET NULL")
+    uploaded_by = peewee.ForeignKeyField(User, on_delete="RESTRICT")
+    original_name = peewee.CharField(max_length=255)
+    sha256 = peewee.CharField(max_length=64, index=True)
+    size = peewee.IntegerField()
+    content_type = peewee.CharField(max_length=128, default="application/octet-stream")
+    created_at = peewee.DateTimeField(default=utcnow)
+
+
+class Follow(BaseModel):
+    """A leader or supervisor following (关注) an item."""
+
+    user = peewee.ForeignKeyField(User, backref="follows", on_delete="CASCADE")
+    item = peewee.ForeignKeyField(Item, backref="followers", on_delete="CASCADE")
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("user", "item"), True),)
+
+
+class NumberSequence(BaseModel):
+    """The last number given per year: ``DB-<year>-<seq>`` stays unique under concurrency."""
+
+    year = peewee.IntegerField(primary_key=True)
+    last = peewee.IntegerField(default=0)
+
+
+class Holiday(BaseModel):
+    """A calendar exception: a 法定节假日 on a weekday (workday=False) or a 调休 weekend (workday=True)."""
+
+    day = peewee.DateField(primary_key=True)
+    workday = peewee.BooleanField()
+    name = peewee.CharField(max_length=64, default="")
+
+
+class CalendarYear(BaseModel):
+    """A year whose holidays have been entered (seeded, imported or edited); others fall back to weekends."""
+
+    year = peewee.IntegerField(primary_key=True)
+    source = peewee.CharField(max_length=32)  # "chinese_calendar", "import", "admin"
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+
+MODELS = [Item, ItemCoDepartment, ItemEvent, ExtensionRequest, Attachment, Follow, NumberSequence,
+          Holiday, CalendarYear]

@@ -1,0 +1,20 @@
+"""Writing the outbox: called inside the transaction of the event it announces."""
+
+from .models import Outbox
+
+
+def record(event, recipients, kind=None, data=None):
+    """Queue one notification per distinct recipient id for ``event`` (an ItemEvent).
+
+    Must run inside the action's transaction, so the event and its
+    notifications commit together or not at all. The actor is not notified
+    of their own action.
+    """
+    actor_id = event.actor_id
+    ids = {int(getattr(r, "id", r)) for r in recipients if r is not None}
+    ids.discard(actor_id)
+    rows = [{"kind": kind or event.action, "recipient": user_id, "item": event.item_id,
+             "event": event.id, "data": data or {}} for user_id in sorted(ids)]
+    if rows:
+        Outbox.insert_many(rows).execute()
+    return len(rows)
