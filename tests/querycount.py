@@ -1,0 +1,31 @@
+"""Count the SQL statements peewee sends, to assert that a page's query count does not grow with its rows."""
+
+import contextlib
+import logging
+
+
+class _Counter(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.statements = []
+
+    def emit(self, record):
+        if isinstance(record.msg, tuple):
+            self.statements.append(record.msg[0])
+        else:
+            self.statements.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def count_queries():
+    """Yield a list that fills with every SQL statement executed inside the block."""
+    logger = logging.getLogger("peewee")
+    handler = _Counter()
+    old_level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        yield handler.statements
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)

@@ -1,0 +1,1 @@
+"""The RQ worker: `python -m worker` runs the portal's queues and its schedule."""
