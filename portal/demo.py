@@ -35,6 +35,11 @@ def has_data():
 
 
 def seed():
+    """Load the whole demo (idempotent); return a short summary."""
+    return seed_people()
+
+
+def seed_people():
     """Create the demo departments and accounts (idempotent); return a short summary."""
     for order, (code, name) in enumerate(DEPARTMENTS):
         Department.get_or_create(code=code, defaults={"name": name, "sort_order": order})
