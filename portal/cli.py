@@ -17,8 +17,11 @@ def init_db():
     """Create the database or upgrade it to the newest schema (safe to run again)."""
     from .migrations import upgrade
 
+    from .calendar import seed_known_years
+
     with database.connection_context():
         applied = upgrade()
+        seed_known_years()
     click.echo(f"database upgraded: {', '.join(map(str, applied))}" if applied else "database is up to date")
 
 

@@ -1,13 +1,13 @@
 """Languages: Chinese first (zh_CN), English second; a user's choice is kept in the session."""
 
-from flask import abort, current_app, redirect, request, session, url_for
+from flask import abort, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import Babel
 
 LOCALES = ("zh_CN", "en")
 
 
 def select_locale():
-    chosen = session.get("locale")
+    chosen = session.get("locale") if has_request_context() else None
     if chosen in LOCALES:
         return chosen
     return current_app.config["PORTAL"]["app"]["locale"]

@@ -18,10 +18,11 @@ class SchemaVersion(BaseModel):
 def all_models():
     """Every table of the current release, in dependency order."""
     from .auth.models import MODELS as auth_models
+    from .calendar.models import MODELS as calendar_models
     from .items.models import MODELS as item_models
     from .notify.models import MODELS as notify_models
 
-    return [*auth_models, *item_models, *notify_models]
+    return [*auth_models, *calendar_models, *item_models, *notify_models]
 
 
 def _initial(migrator):

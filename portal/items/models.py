@@ -1,4 +1,4 @@
-"""Supervision items, their events (留痕), extensions, attachments, followers, holidays."""
+"""Supervision items, their events (留痕), extensions, attachments and followers."""
 
 import json
 
@@ -141,21 +141,4 @@ class NumberSequence(BaseModel):
     last = peewee.IntegerField(default=0)
 
 
-class Holiday(BaseModel):
-    """A calendar exception: a 法定节假日 on a weekday (workday=False) or a 调休 weekend (workday=True)."""
-
-    day = peewee.DateField(primary_key=True)
-    workday = peewee.BooleanField()
-    name = peewee.CharField(max_length=64, default="")
-
-
-class CalendarYear(BaseModel):
-    """A year whose holidays have been entered (seeded, imported or edited); others fall back to weekends."""
-
-    year = peewee.IntegerField(primary_key=True)
-    source = peewee.CharField(max_length=32)  # "chinese_calendar", "import", "admin"
-    updated_at = peewee.DateTimeField(default=utcnow)
-
-
-MODELS = [Item, ItemCoDepartment, ItemEvent, ExtensionRequest, Attachment, Follow, NumberSequence,
-          Holiday, CalendarYear]
+MODELS = [Item, ItemCoDepartment, ItemEvent, ExtensionRequest, Attachment, Follow, NumberSequence]

@@ -1,0 +1,7 @@
+"""Working days (工作日): the holiday calendar kept in the database, with a small cache."""
+
+from .service import (add_working_days, import_table, invalidate, is_workday, local_today, seed_known_years,
+                      working_days_between, year_status)
+
+__all__ = ["add_working_days", "import_table", "invalidate", "is_workday", "local_today", "seed_known_years",
+           "working_days_between", "year_status"]
