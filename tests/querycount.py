@@ -21,11 +21,13 @@ def count_queries():
     """Yield a list that fills with every SQL statement executed inside the block."""
     logger = logging.getLogger("peewee")
     handler = _Counter()
-    old_level = logger.level
+    old_level, old_propagate = logger.level, logger.propagate
     logger.setLevel(logging.DEBUG)
+    logger.propagate = False  # count, don't print
     logger.addHandler(handler)
     try:
         yield handler.statements
     finally:
         logger.removeHandler(handler)
         logger.setLevel(old_level)
+        logger.propagate = old_propagate

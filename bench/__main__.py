@@ -1,0 +1,195 @@
+"""The speed benchmark of DESIGN.md §10: `make bench` (or `python -m bench --help`).
+
+Fills a fresh database (SQLite file and a throwaway PostgreSQL cluster) with
+ten years of a large office — by default 100,000 items and a million events —
+then requests every board, list and statistics page many times through the
+Flask app (server-side time: routing, queries, rendering) and prints p50/p95
+and the number of SQL statements per request.
+"""
+
+import argparse
+import datetime
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from portal import create_app  # noqa: E402
+from portal.db import database, is_postgres  # noqa: E402
+from portal.migrations import upgrade  # noqa: E402
+from tests.conftest import csrf_token  # noqa: E402
+from tests.querycount import count_queries  # noqa: E402
+from tests.servers import PostgresServer  # noqa: E402
+
+YEARS = 10
+BATCH = 5000
+
+
+def generate(n_items, events_per_item, seed=7):
+    """Insert departments, people, items, co-departments and events in bulk."""
+    from portal import demo
+    from portal.auth.models import Department, User
+    from portal.items.models import (OPEN_STATES, SOURCE_TYPES, Item, ItemCoDepartment, ItemEvent,
+                                     NumberSequence)
+
+    rng = random.Random(seed)
+    demo.seed_people()
+    for i in range(33):
+        Department.get_or_create(code=f"dept{i:02d}", defaults={"name": f"第{i + 1}分公司"})
+    departments = [d.id for d in Department.select()]
+    leader = User.get(User.username == "leader").id
+    supervisor = User.get(User.username == "supervisor").id
+
+    today = datetime.date.today()
+    first_year = today.year - YEARS + 1
+    per_year = -(-n_items // YEARS)
+    states = ["closed"] * 6 + ["cancelled"] + list(OPEN_STATES) * 2 + ["draft"]
+    rows, co_rows, event_rows = [], [], []
+    item_id = 0
+    start = time.perf_counter()
+    with database.atomic():
+        for year in range(first_year, today.year + 1):
+            count = min(per_year, n_items - item_id)
+            for seq in range(1, count + 1):
+                item_id += 1
+                created = datetime.date(year, 1, 1) + datetime.timedelta(days=rng.randrange(0, 360))
+                if created > today:
+                    created = today - datetime.timedelta(days=rng.randrange(0, 30))
+                state = rng.choice(states) if year < today.year else rng.choice(list(OPEN_STATES) + ["closed"])
+                deadline = created + datetime.timedelta(days=rng.choice([15, 20, 30, 60, 90]))
+                rows.append({
+                    "id": item_id, "number": f"DB-{year}-{seq:04d}", "title": f"重点工作事项 {year}-{seq}",
+                    "content": "按期完成并报送进展", "source_type": rng.choice(SOURCE_TYPES),
+                    "level": rng.choice(["major", "important", "normal", "normal"]),
+                    "lead_department": rng.choice(departments), "leader": leader, "supervisor": supervisor,
+                    "deadline": deadline, "state": state, "progress": rng.randrange(0, 101),
+                    "created_by": supervisor, "created_at": datetime.datetime.combine(created, datetime.time(9)),
+                    "feedback_cycle_days": rng.choice([0, 7, 30]),
+                    "next_feedback_due": created + datetime.timedelta(days=rng.choice([7, 30, 60])),
+                    "closed_at": datetime.datetime.combine(deadline, datetime.time(17)) if state == "closed" else None,
+                    "closed_on_time": rng.random() < 0.8 if state == "closed" else None,
+                    "score": rng.randrange(3, 6) if state == "closed" else None,
+                })
+                if rng.random() < 0.3:
+                    co_rows.append({"item": item_id, "department": rng.choice(departments)})
+                for k in range(events_per_item):
+                    event_rows.append({
+                        "item": item_id, "actor": supervisor, "action": "report" if k else "dispatch",
+                        "from_state": "in_progress", "to_state": "in_progress", "comment": "进展情况良好",
+                        "data": "{}", "created_at": datetime.datetime.combine(created, datetime.time(10))
+                        + datetime.timedelta(days=k),
+                    })
+                if len(event_rows) >= BATCH * 4:
+                    _flush(Item, rows), _flush(ItemCoDepartment, co_rows), _flush(ItemEvent, event_rows)
+            NumberSequence.insert(year=year, last=count).execute()
+        _flush(Item, rows), _flush(ItemCoDepartment, co_rows), _flush(ItemEvent, event_rows)
+    if is_postgres():
+        for table in ("item", "item_event", "item_co_department"):
+            database.execute_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
+    database.execute_sql("ANALYZE")
+    return time.perf_counter() - start
+
+
+def _flush(model, rows):
+    for i in range(0, len(rows), BATCH):
+        model.insert_many(rows[i:i + BATCH]).execute()
+    rows.clear()
+
+
+PAGES = [
+    # (user, path, what it is)
+    ("leader", "/", "leader home board"),
+    ("supervisor", "/", "supervisor home board"),
+    ("handler", "/", "handler home board"),
+    ("supervisor", "/items", "item list, page 1"),
+    ("supervisor", "/items?light=red", "item list, red only"),
+    ("supervisor", "/items?state=in_progress&department=property&sort=deadline", "item list, filtered"),
+    ("supervisor", "/items?q=重点工作事项", "item list, text search"),
+    ("supervisor", "/items?page=50", "item list, page 50"),
+    ("handler", "/items", "item list as handler"),
+    ("supervisor", "/items/{number}", "item page (10 events)"),
+    ("supervisor", "/api/v1/items?light=yellow&per_page=50", "API list, yellow"),
+    ("leader", "/stats", "statistics, this year"),
+    ("leader", "/api/v1/stats/departments?from={year}-01-01&to={year}-12-31", "API statistics, a year"),
+    ("handler", "/notifications", "notifications"),
+]
+
+
+def measure(app, runs):
+    """Request each page ``runs`` times; return rows of (what, status, p50 ms, p95 ms, queries)."""
+    results = []
+    clients = {}
+    year = datetime.date.today().year
+    from portal.items.models import Item
+    with database.connection_context():
+        number = Item.select(Item.number).where(Item.state == "in_progress").order_by(Item.id.desc()).scalar()
+    for username, path, what in PAGES:
+        client = clients.get(username)
+        if client is None:
+            client = clients[username] = app.test_client()
+            token = csrf_token(client)
+            client.post("/login", data={"username": username, "password": "demo", "csrf_token": token})
+        url = path.format(number=number, year=year)
+        status = client.get(url).status_code
+        if status == 404:
+            results.append((what, 404, None, None, None))
+            continue
+        timings = []
+        for _ in range(runs):
+            with count_queries() as statements:
+                begin = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - begin) * 1000)
+            status = response.status_code
+        timings.sort()
+        p95 = timings[max(0, int(round(0.95 * len(timings))) - 1)]
+        results.append((what, status, statistics.median(timings), p95, len(statements)))
+    return results
+
+
+def run_backend(name, url, args):
+    app = create_app({"app": {"secret_key": "bench", "demo": False}, "database": {"url": url}})
+    with app.app_context(), database.connection_context():
+        upgrade()
+        seconds = generate(args.items, args.events_per_item)
+    print(f"\n## {name}: {args.items:,} items, {args.items * args.events_per_item:,} events "
+          f"(generated in {seconds:.0f} s)\n")
+    print(f"| page | status | p50 ms | p95 ms | queries |\n| --- | --- | --- | --- | --- |")
+    for what, status, p50, p95, queries in measure(app, args.runs):
+        if p50 is None:
+            print(f"| {what} | {status} | – | – | – |")
+        else:
+            print(f"| {what} | {status} | {p50:.1f} | {p95:.1f} | {queries} |")
+    sys.stdout.flush()
+
+
+def main():
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--events-per-item", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=40, help="requests per page")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args()
+    print(f"# Duban Portal benchmark, {datetime.date.today()}, {args.runs} requests per page")
+    if args.backend in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory() as tmp:
+            run_backend("SQLite", f"sqlite:///{tmp}/bench.db", args)
+    if args.backend in ("postgresql", "both"):
+        server = PostgresServer().start()
+        try:
+            server.execute("CREATE DATABASE bench")
+            run_backend("PostgreSQL", server.url("bench"), args)
+        finally:
+            if not database.is_closed():
+                database.close()
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()
