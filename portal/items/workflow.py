@@ -29,7 +29,7 @@ class Action:
         return self.to_state
 
 
-def _action(name, from_states, to_state, roles, relation=None, inputs=()):
+def _action(name, from_states, to_state, roles, relation=None, inputs=""):
     return Action(name, frozenset(from_states.split()), to_state, frozenset(roles.split()), relation,
                   tuple(inputs.split()))
 
