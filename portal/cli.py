@@ -1,5 +1,6 @@
 """Command-line tools: ``flask --app wsgi <command>``."""
 
+import subprocess
 import sys
 
 import click
@@ -8,7 +9,7 @@ from .db import database
 
 
 def init_app(app):
-    for command in (init_db, seed_demo, create_user):
+    for command in (init_db, seed_demo, create_user, backup):
         app.cli.add_command(command)
 
 
@@ -62,3 +63,22 @@ def create_user(username, roles, department_code, name, email, password):
         except UserError as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(f"created user {user.username} ({', '.join(roles)})")
+
+
+@click.command("backup")
+@click.option("--to", "target", default=None, help="folder for the backup (default instance/backups)")
+def backup(target):
+    """Copy the database and the uploads into a new timestamped folder."""
+    from flask import current_app
+
+    from .backup import backup as run_backup
+
+    target = target or f"{current_app.instance_path}/backups"
+    with database.connection_context():
+        try:
+            folder = run_backup(target, current_app.instance_path)
+        except subprocess.CalledProcessError as exc:  # pg_dump's own message is the useful part
+            raise click.ClickException(f"backup failed: {exc.stderr.strip()}") from None
+        except (OSError, RuntimeError) as exc:
+            raise click.ClickException(f"backup failed: {exc}") from None
+    click.echo(str(folder))

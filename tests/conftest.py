@@ -70,8 +70,8 @@ def merge(base, extra):
 
 
 @pytest.fixture
-def make_app(database_url):
-    """Build an app on this test's database; keyword dicts override config sections."""
+def make_app(database_url, tmp_path):
+    """Build an app on this test's database and instance folder; keyword dicts override config sections."""
     apps = []
 
     def factory(**sections):
@@ -81,6 +81,7 @@ def make_app(database_url):
         }, sections)
         app = create_app(config)
         app.config.update(TESTING=True)
+        app.instance_path = str(tmp_path / "instance")  # uploads and backups stay in the test's folder
         with app.app_context(), database.connection_context():
             upgrade()
         apps.append(app)

@@ -73,3 +73,28 @@ def test_create_user_reads_password_from_stdin(runner, db, client):
     assert empty.exit_code != 0 and "must not be empty" in empty.output
     response = AuthActions(client).login("wangfang", "pässwörd-一二三")
     assert response.status_code == 303
+
+
+def test_backup_copies_database_and_uploads(app, runner, db, tmp_path):
+    import sqlite3
+    import tarfile
+    from pathlib import Path
+
+    from portal.auth.users import create_user
+
+    create_user("backup-probe", ["leader"], password="x", name="备份检查")
+    uploads = Path(app.instance_path) / "uploads"
+    uploads.mkdir(parents=True)
+    (uploads / "ab12").write_bytes(b"evidence")
+    result = runner.invoke(args=["backup", "--to", str(tmp_path / "backups")])
+    assert result.exit_code == 0, result.output
+    folder = Path(result.output.strip().splitlines()[-1])
+    assert folder.parent == tmp_path / "backups"
+    if is_postgres():
+        dump = (folder / "database.sql").read_text(encoding="utf-8")
+        assert "CREATE TABLE" in dump and "backup-probe" in dump
+    else:
+        copy = sqlite3.connect(folder / "database.sqlite")
+        assert copy.execute("SELECT display_name FROM user WHERE username='backup-probe'").fetchone() == ("备份检查",)
+    with tarfile.open(folder / "uploads.tar.gz") as tar:
+        assert tar.extractfile("uploads/ab12").read() == b"evidence"
