@@ -42,6 +42,7 @@ DEFAULTS = {
             "bind_password": "",
             "user_base": "",
             "user_filter": "(uid={username})",
+            "username_attribute": "uid",
             "display_name_attribute": "cn",
             "email_attribute": "mail",
             "department_attribute": "departmentNumber",
@@ -57,6 +58,13 @@ DEFAULTS = {
         "username": "",
         "password": "",
         "timeout_seconds": 10,
+    },
+    "notify": {
+        "relay_interval_seconds": 5,
+        "max_attempts": 5,
+        "retry_backoff_seconds": 30,
+        "lease_seconds": 300,
+        "robot_timeout_seconds": 5,
     },
     "reminders": {
         "warn_working_days": 3,
@@ -80,6 +88,7 @@ DEFAULTS = {
         },
     },
     "uploads": {
+        "folder": "",
         "max_bytes": 20 * MiB,
         "allowed_extensions": [
             "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "wps", "et", "dps",
@@ -261,6 +270,8 @@ def _validate(config):
     for key in ("warn_working_days", "escalate_after_days", "min_urge_gap_hours"):
         if config["reminders"][key] < 0:
             raise ConfigError(f"reminders.{key} must not be negative")
+    if config["notify"]["max_attempts"] < 1 or config["notify"]["lease_seconds"] < 1:
+        raise ConfigError("notify.max_attempts and notify.lease_seconds must be at least 1")
     if not 0 < config["reminders"]["share_threshold"] < 1:
         raise ConfigError("reminders.share_threshold must be between 0 and 1")
     hour, _, minute = config["reminders"]["scan_time"].partition(":")

@@ -1,0 +1,249 @@
+"""Performing an action of §2: one transaction for the item, its event and its outbox rows."""
+
+import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from ..auth.models import User, UserRole
+from ..calendar import add_working_days, local_today
+from ..db import database, utcnow
+from ..errors import Conflict, Forbidden, NotFound
+from ..notify.outbox import record
+from .inputs import Fields
+from .models import RETURN_REASONS, Attachment, ExtensionRequest, Follow, Item, ItemCoDepartment, ItemEvent
+from .workflow import ACTIONS, COMMENT_REQUIRED_ON_REJECT, may_act, pending_extension
+
+FINISHED = ("closed", "cancelled")
+DECISIONS = ("approve", "reject")
+
+
+def _settings(section):
+    return current_app.config["PORTAL"][section]
+
+
+def _open_children(item):
+    return Item.select().where(Item.parent == item.id, Item.state.not_in(FINISHED)).exists()
+
+
+def _refuse_open_children(item):
+    if _open_children(item):
+        raise Conflict(_("Every child item must be closed or cancelled first."))
+
+
+def _feedback_due(item, today):
+    return today + datetime.timedelta(days=item.feedback_cycle_days) if item.feedback_cycle_days else None
+
+
+# Each step reads the checked inputs and returns (changes to the item, event data).
+
+def _dispatch(item, f, ctx):
+    days = _settings("workflow")["accept_within_working_days"]
+    return {"dispatched_at": ctx["now"], "accept_due": add_working_days(ctx["today"], days),
+            "accepted_at": None, "accepted_late": False}, {}
+
+
+def _accept(item, f, ctx):
+    late = item.accept_due is not None and ctx["today"] > item.accept_due
+    return {"accepted_at": ctx["now"], "accepted_late": late,
+            "next_feedback_due": _feedback_due(item, ctx["today"])}, {"late": late}
+
+
+def _return(item, f, ctx):
+    reason = f.choice("reason", RETURN_REASONS)
+    f.done()
+    return {"return_count": item.return_count + 1}, {"reason": reason}
+
+
+def _report(item, f, ctx):
+    progress = f.integer("progress", 0, 100)
+    f.done()
+    late = item.next_feedback_due is not None and ctx["today"] > item.next_feedback_due
+    changes = {"progress": progress, "last_feedback_at": ctx["now"],
+               "next_feedback_due": _feedback_due(item, ctx["today"])}
+    if late:
+        changes["late_feedback_count"] = item.late_feedback_count + 1
+    return changes, {"progress": progress, "late": late}
+
+
+def _urge(item, f, ctx):
+    f.done()
+    gap = datetime.timedelta(hours=_settings("reminders")["min_urge_gap_hours"])
+    if item.last_urged_at is not None and ctx["now"] - item.last_urged_at < gap:
+        raise Conflict(_("This item was urged less than %(hours)s hours ago.", hours=int(gap.total_seconds() // 3600)))
+    return {"last_urged_at": ctx["now"]}, {}
+
+
+def _instruct(item, f, ctx):
+    f.done()
+    return {}, {}
+
+
+def _request_extension(item, f, ctx):
+    new_deadline = f.date("new_deadline")
+    if new_deadline is not None and new_deadline <= item.deadline:
+        f.error("new_deadline", _("The new deadline must be later than the current one (%(date)s).",
+                                  date=item.deadline))
+    f.done()
+    if ctx["today"] > item.deadline:
+        raise Conflict(_("An extension must be requested before the deadline passes."))
+    if pending_extension(item) is not None:
+        raise Conflict(_("An extension request is already waiting for a decision."))
+    request = ExtensionRequest.create(item=item, requested_by=ctx["user"], old_deadline=item.deadline,
+                                      new_deadline=new_deadline, reason=ctx["comment"])
+    return {}, {"request": request.id, "old_deadline": item.deadline.isoformat(),
+                "new_deadline": new_deadline.isoformat()}
+
+
+def _decide_extension(item, f, ctx):
+    f.done()
+    request = pending_extension(item)
+    if request is None:
+        raise Conflict(_("There is no extension request waiting for a decision."))
+    approved = ctx["decision"] == "approve"
+    ExtensionRequest.update(status="approved" if approved else "rejected", decided_by=ctx["user"],
+                            decided_at=ctx["now"], decision_comment=ctx["comment"]).where(
+        ExtensionRequest.id == request.id).execute()
+    data = {"request": request.id, "old_deadline": request.old_deadline.isoformat(),
+            "new_deadline": request.new_deadline.isoformat()}
+    if not approved:
+        return {}, data
+    return {"deadline": request.new_deadline, "extension_count": item.extension_count + 1}, data
+
+
+def _request_closure(item, f, ctx):
+    if _settings("workflow")["closure_requires_attachment"] and \
+            not Attachment.select().where(Attachment.item == item.id).exists():
+        f.error("attachment", _("Attach at least one piece of evidence (佐证材料) before requesting closure."))
+    f.done()
+    _refuse_open_children(item)
+    return {}, {}
+
+
+def _review(item, f, ctx):
+    f.done()
+    if ctx["decision"] == "approve":
+        _refuse_open_children(item)
+    return {}, {}
+
+
+def _approve(item, f, ctx):
+    f.done()
+    if ctx["decision"] != "approve":
+        return {}, {}
+    _refuse_open_children(item)
+    on_time = ctx["today"] <= item.deadline
+    return {"closed_at": ctx["now"], "closed_on_time": on_time, "progress": 100}, {"on_time": on_time}
+
+
+def _rate(item, f, ctx):
+    score = f.integer("score", 1, 5)
+    f.done()
+    return {"score": score}, {"score": score}
+
+
+def _cancel(item, f, ctx):
+    f.done()
+    return {}, {}
+
+
+def _reopen(item, f, ctx):
+    f.done()
+    if item.parent_id is not None and Item.get_by_id(item.parent_id).state in FINISHED:
+        raise Conflict(_("The parent item is closed or cancelled; reopen it first."))
+    return {"closed_at": None, "closed_on_time": None, "score": None,
+            "next_feedback_due": _feedback_due(item, ctx["today"])}, {}
+
+
+STEPS = {
+    "dispatch": _dispatch, "accept": _accept, "return": _return, "report": _report, "urge": _urge,
+    "instruct": _instruct, "request_extension": _request_extension, "decide_extension": _decide_extension,
+    "request_closure": _request_closure, "review": _review, "approve": _approve, "rate": _rate,
+    "cancel": _cancel, "reopen": _reopen,
+}
+
+
+def _handlers(department_ids):
+    return (User.select(User.id).join(UserRole)
+            .where(User.department.in_(list(department_ids)), UserRole.role == "handler", User.active == True))  # noqa: E712
+
+
+def _leaders(item):
+    if item.leader_id is not None:
+        return [item.leader_id]
+    return [u.id for u in User.select(User.id).join(UserRole)
+            .where(UserRole.role == "leader", User.active == True)]  # noqa: E712
+
+
+def recipients(item, action, decision):
+    """The users DESIGN §3 notifies of ``action`` on ``item``, its followers included."""
+    lead = [item.lead_department_id]
+    everyone = lead + [r.department_id for r in ItemCoDepartment.select().where(ItemCoDepartment.item == item.id)]
+    people = []
+    if action in ("dispatch", "urge", "instruct", "cancel"):
+        people += [u.id for u in _handlers(everyone)]
+    if action in ("return", "request_closure"):
+        people.append(item.supervisor_id)
+    if action == "request_extension" or (action == "review" and decision == "approve"):
+        people += _leaders(item)
+    if action in ("decide_extension", "approve", "cancel", "reopen") or (action == "review" and decision == "reject"):
+        people += [u.id for u in _handlers(lead)] + [item.supervisor_id]
+    people += [f.user_id for f in Follow.select(Follow.user).where(Follow.item == item.id)]
+    return [p for p in people if p is not None]
+
+
+def perform(user, item, action_name, data):
+    """Run ``action_name`` on ``item`` as ``user`` in one transaction; return its ItemEvent.
+
+    Checks, in order: the action exists (404), the actor (403), the state
+    (409), ``version`` (422 missing, 409 stale), the input (422). The version
+    is compared in the UPDATE itself, so of two concurrent actions one wins
+    and the other gets 409 with nothing written.
+    """
+    action = ACTIONS.get(action_name)
+    if action is None:
+        raise NotFound(_("There is no action %(name)s.", name=action_name))
+    data = data or {}
+    with database.atomic():
+        item = Item.get_by_id(item.id)
+        if not may_act(user, item, action):
+            raise Forbidden(_("You may not do this on this item."))
+        if item.state not in action.from_states:
+            raise Conflict(_("This action is not possible while the item is in its current state."))
+        fields = Fields(data)
+        version = fields.version()
+        fields.done()
+        if version != item.version:
+            raise Conflict(_("Someone else changed this item in the meantime. Reload it and try again."))
+        decision = fields.choice("decision", DECISIONS) if "decision" in action.inputs else None
+        comment = fields.comment(required="comment" in action.inputs or
+                                 (action.name in COMMENT_REQUIRED_ON_REJECT and decision == "reject"))
+        ctx = {"user": user, "today": local_today(), "now": utcnow(), "decision": decision, "comment": comment}
+        changes, event_data = STEPS[action.name](item, fields, ctx)
+        fields.done()
+        to_state = action.target(item.state, decision)
+        changed = (Item.update(**changes, state=to_state, version=Item.version + 1)
+                   .where(Item.id == item.id, Item.version == version).execute())
+        if changed != 1:
+            raise Conflict(_("Someone else changed this item in the meantime. Reload it and try again."))
+        if decision is not None:
+            event_data["decision"] = decision
+        event = ItemEvent.create(item=item, actor=user, action=action.name, from_state=item.state,
+                                 to_state=to_state, comment=comment, data=event_data)
+        record(event, recipients(item, action.name, decision),
+               data={"number": item.number, "title": item.title, "from_state": item.state,
+                     "to_state": to_state, "decision": decision})
+    return event
+
+
+def attach_event(user, item, attachment):
+    """Append the timeline line of an upload (in the caller's transaction)."""
+    return ItemEvent.create(item=item, actor=user, action="attach", from_state=item.state, to_state=item.state,
+                            data={"attachment": attachment.id, "name": attachment.original_name})
+
+
+def has_open_children(item):
+    """True while a child of ``item`` is neither closed nor cancelled."""
+    return _open_children(item)
+
+

@@ -1,0 +1,139 @@
+"""Reading and checking the input of item forms and actions: one message per bad field."""
+
+import datetime
+
+from flask_babel import gettext as _
+
+from ..auth.models import Department, User, UserRole
+from ..errors import Invalid
+
+MAX_COMMENT = 4000
+
+
+class Fields:
+    """Collects per-field errors; ``done()`` raises Invalid when any field is wrong."""
+
+    def __init__(self, data):
+        self.data = data or {}
+        self.errors = {}
+
+    def error(self, field, message):
+        self.errors.setdefault(field, message)
+
+    def present(self, field):
+        value = self.data.get(field)
+        return value is not None and not (isinstance(value, str) and not value.strip())
+
+    def text(self, field, required=False, max_length=200, default=""):
+        value = self.data.get(field)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.error(field, _("This field is required."))
+            return default
+        if not isinstance(value, str):
+            self.error(field, _("Must be text."))
+            return default
+        value = value.strip()
+        if len(value) > max_length:
+            self.error(field, _("At most %(n)s characters.", n=max_length))
+        return value
+
+    def comment(self, required=True):
+        return self.text("comment", required=required, max_length=MAX_COMMENT)
+
+    def choice(self, field, choices, required=True, default=None):
+        value = self.data.get(field)
+        if value in (None, ""):
+            if required:
+                self.error(field, _("Choose one of: %(choices)s.", choices=", ".join(choices)))
+            return default
+        if value not in choices:
+            self.error(field, _("Choose one of: %(choices)s.", choices=", ".join(choices)))
+            return default
+        return value
+
+    def integer(self, field, low, high, required=True, default=None):
+        value = self.data.get(field)
+        if value in (None, ""):
+            if required:
+                self.error(field, _("This field is required."))
+            return default
+        try:
+            number = int(value)
+            if isinstance(value, float) and number != value or isinstance(value, bool):
+                raise ValueError
+        except (TypeError, ValueError):
+            self.error(field, _("Must be a whole number."))
+            return default
+        if not low <= number <= high:
+            self.error(field, _("Must be between %(low)s and %(high)s.", low=low, high=high))
+            return default
+        return number
+
+    def date(self, field, required=True, default=None):
+        value = self.data.get(field)
+        if value in (None, ""):
+            if required:
+                self.error(field, _("This field is required."))
+            return default
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return datetime.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.error(field, _("Must be a date like 2026-12-31."))
+            return default
+
+    def department(self, field, required=True):
+        code = self.data.get(field)
+        if code in (None, ""):
+            if required:
+                self.error(field, _("Choose a department."))
+            return None
+        department = Department.get_or_none(Department.code == str(code), Department.active == True)  # noqa: E712
+        if department is None:
+            self.error(field, _("No department with code %(code)s.", code=code))
+        return department
+
+    def departments(self, field):
+        codes = self.data.get(field) or []
+        if isinstance(codes, str):
+            codes = [c.strip() for c in codes.split(",") if c.strip()]
+        if not isinstance(codes, list):
+            self.error(field, _("Must be a list of department codes."))
+            return []
+        codes = list(dict.fromkeys(str(c) for c in codes))
+        found = {d.code: d for d in Department.select().where(Department.code.in_(codes),
+                                                                Department.active == True)}  # noqa: E712
+        unknown = [c for c in codes if c not in found]
+        if unknown:
+            self.error(field, _("No department with code %(code)s.", code=", ".join(unknown)))
+        return [found[c] for c in codes if c in found]
+
+    def person(self, field, role, required=False):
+        username = self.data.get(field)
+        if username in (None, ""):
+            if required:
+                self.error(field, _("This field is required."))
+            return None
+        user = (User.select().join(UserRole)
+                .where(User.username == str(username), User.active == True, UserRole.role == role)  # noqa: E712
+                .first())
+        if user is None:
+            self.error(field, _("No active user %(name)s with this role.", name=username))
+        return user
+
+    def version(self):
+        value = self.data.get("version")
+        if value in (None, "") or isinstance(value, bool):
+            self.error("version", _("The item's version is required (reload the item)."))
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            self.error("version", _("Must be a whole number."))
+            return None
+
+    def done(self):
+        if self.errors:
+            raise Invalid(_("Some of the input is not valid."), fields=self.errors)

@@ -1,0 +1,269 @@
+"""Lists, boards and traffic lights (红黄绿灯), all composed in SQL.
+
+A light is derived from the deadline, the feedback due date and the working-day
+calendar: the calendar is consulted once in Python (the yellow boundary date),
+then every item is compared in SQL, so a filtered list stays fast at 100,000 items.
+"""
+
+import datetime
+
+import peewee
+from flask import current_app
+
+from ..auth.models import Department, User
+from ..calendar import add_working_days, local_today
+from ..db import is_postgres
+from .models import OPEN_STATES, ExtensionRequest, Follow, Item, ItemCoDepartment
+from .services import visible_items
+
+LIGHTS = ("red", "yellow", "green", "on_time", "late")
+SORTS = {
+    "deadline": (Item.deadline, Item.id), "-deadline": (Item.deadline.desc(), Item.id.desc()),
+    "number": (Item.number,), "-number": (Item.number.desc(),),
+    "created": (Item.created_at, Item.id), "-created": (Item.created_at.desc(), Item.id.desc()),
+}
+
+
+def _reminders():
+    return current_app.config["PORTAL"]["reminders"]
+
+
+def yellow_boundary(today=None):
+    """The last deadline that is yellow today: ``warn_working_days`` working days ahead."""
+    today = today or local_today()
+    return add_working_days(today, _reminders()["warn_working_days"])
+
+
+def _days_between(later, earlier):
+    """SQL: whole days from ``earlier`` to ``later`` (date expressions or values)."""
+    if is_postgres():
+        return later - earlier
+    return peewee.fn.julianday(later) - peewee.fn.julianday(earlier)
+
+
+def _feedback_overdue(today):
+    return ((Item.state == "in_progress") & Item.next_feedback_due.is_null(False) & (Item.next_feedback_due < today))
+
+
+def _feedback_red(today):
+    """Feedback overdue by more than one cycle: next_feedback_due + cycle < today."""
+    if is_postgres():
+        limit = Item.next_feedback_due + Item.feedback_cycle_days
+    else:
+        limit = peewee.fn.date(Item.next_feedback_due, peewee.fn.printf("+%d days", Item.feedback_cycle_days))
+    return _feedback_overdue(today) & (limit < today)
+
+
+def _red(today):
+    return Item.state.in_(OPEN_STATES) & ((Item.deadline < today) | _feedback_red(today))
+
+
+def _yellow_only(today):
+    """Yellow conditions, not excluding red."""
+    if _reminders()["light_policy"] == "share":
+        start = peewee.fn.date(Item.dispatched_at) if not is_postgres() else Item.dispatched_at.cast("date")
+        left = _days_between(Item.deadline, today)
+        total = _days_between(Item.deadline, peewee.fn.COALESCE(start, Item.deadline))
+        near = left < total * _reminders()["share_threshold"]
+    else:
+        near = Item.deadline <= yellow_boundary(today)
+    return Item.state.in_(OPEN_STATES) & (near | _feedback_overdue(today))
+
+
+def light_condition(light, today=None):
+    """The SQL condition selecting items of ``light`` (red, yellow, green, on_time, late)."""
+    today = today or local_today()
+    if light == "red":
+        return _red(today)
+    if light == "yellow":
+        return _yellow_only(today) & ~_red(today)
+    if light == "green":
+        return Item.state.in_(OPEN_STATES) & ~_red(today) & ~_yellow_only(today)
+    if light == "on_time":
+        return (Item.state == "closed") & (Item.closed_on_time == True)  # noqa: E712
+    if light == "late":
+        return (Item.state == "closed") & (Item.closed_on_time == False)  # noqa: E712
+    raise ValueError(light)
+
+
+def with_light(query, light, today=None):
+    """``query`` narrowed to the items whose light is ``light``."""
+    return query.where(light_condition(light, today))
+
+
+def light_of(item, today=None):
+    """The item's light: red/yellow/green when open, on_time/late when closed, None otherwise."""
+    today = today or local_today()
+    if item.state == "closed":
+        return "on_time" if item.closed_on_time else "late"
+    if item.state not in OPEN_STATES:
+        return None
+    feedback_late = item.state == "in_progress" and item.next_feedback_due is not None \
+        and item.next_feedback_due < today
+    if item.deadline < today or (feedback_late and item.next_feedback_due +
+                                 datetime.timedelta(days=item.feedback_cycle_days) < today):
+        return "red"
+    settings = _reminders()
+    if settings["light_policy"] == "share":
+        start = item.dispatched_at.date() if item.dispatched_at else item.deadline
+        near = (item.deadline - today).days < (item.deadline - start).days * settings["share_threshold"]
+    else:
+        near = item.deadline <= yellow_boundary(today)
+    return "yellow" if near or feedback_late else "green"
+
+
+def with_people(query):
+    """``query`` with the lead department, leader and supervisor fetched in the same query."""
+    leader, supervisor = User.alias(), User.alias()
+    return (query.select_extend(Department, leader, supervisor)
+            .join_from(Item, Department, on=(Item.lead_department == Department.id), attr="lead_department")
+            .join_from(Item, leader, peewee.JOIN.LEFT_OUTER, on=(Item.leader == leader.id), attr="leader")
+            .join_from(Item, supervisor, peewee.JOIN.LEFT_OUTER, on=(Item.supervisor == supervisor.id),
+                       attr="supervisor"))
+
+
+def attach_co_departments(items):
+    """Give each item ``co_departments`` (a list of Departments) with one query for all of them."""
+    by_item = {item.id: item for item in items}
+    for item in items:
+        item.co_departments = []
+        item._co_ids = []
+    if not by_item:
+        return items
+    rows = (ItemCoDepartment.select(ItemCoDepartment, Department).join(Department)
+            .where(ItemCoDepartment.item.in_(list(by_item))).order_by(Department.sort_order, Department.id))
+    for row in rows:
+        by_item[row.item_id].co_departments.append(row.department)
+        by_item[row.item_id]._co_ids.append(row.department_id)
+    return items
+
+
+def _as_list(value):
+    if value in (None, "", []):
+        return []
+    return value if isinstance(value, (list, tuple)) else [v for v in str(value).split(",") if v]
+
+
+def filter_items(query, filters, today=None):
+    """``query`` narrowed by the list filters (state, department, light, level, source_type, leader,
+    supervisor, deadline_from, deadline_to, q, parent); unknown values select nothing."""
+    today = today or local_today()
+    if states := _as_list(filters.get("state")):
+        query = query.where(Item.state.in_(states))
+    if codes := _as_list(filters.get("department")):
+        departments = Department.select(Department.id).where(Department.code.in_(codes))
+        co = ItemCoDepartment.select(ItemCoDepartment.item).where(ItemCoDepartment.department.in_(departments))
+        query = query.where(Item.lead_department.in_(departments) | Item.id.in_(co))
+    if lights := [light for light in _as_list(filters.get("light")) if light in LIGHTS]:
+        condition = light_condition(lights[0], today)
+        for light in lights[1:]:
+            condition |= light_condition(light, today)
+        query = query.where(condition)
+    elif _as_list(filters.get("light")):
+        query = query.where(peewee.SQL("1 = 0"))
+    if levels := _as_list(filters.get("level")):
+        query = query.where(Item.level.in_(levels))
+    if sources := _as_list(filters.get("source_type")):
+        query = query.where(Item.source_type.in_(sources))
+    for role in ("leader", "supervisor"):
+        if names := _as_list(filters.get(role)):
+            people = User.select(User.id).where(User.username.in_(names))
+            query = query.where(getattr(Item, role).in_(people))
+    for key, compare in (("deadline_from", Item.deadline.__ge__), ("deadline_to", Item.deadline.__le__)):
+        if value := filters.get(key):
+            day = value if isinstance(value, datetime.date) else _date_or_none(value)
+            query = query.where(compare(day)) if day else query.where(peewee.SQL("1 = 0"))
+    if parent := filters.get("parent"):
+        parent_item = Item.alias()
+        parents = parent_item.select(parent_item.id).where(parent_item.number == parent)
+        query = query.where(Item.parent.in_(parents))
+    if q := (filters.get("q") or "").strip():
+        query = query.where(Item.number.contains(q) | Item.title.contains(q) | Item.content.contains(q))
+    return query
+
+
+def _date_or_none(value):
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def search_items(user, filters=None, page=1, per_page=20, today=None):
+    """One page of the items ``user`` may see matching ``filters``, and the total; constant query count."""
+    filters = filters or {}
+    query = filter_items(visible_items(user), filters, today)
+    total = query.count()
+    order = SORTS.get(filters.get("sort") or "deadline", SORTS["deadline"])
+    page, per_page = max(1, int(page or 1)), max(1, min(int(per_page or 20), 200))
+    rows = list(with_people(query).order_by(*order).paginate(page, per_page))
+    return attach_co_departments(rows), total
+
+
+def _open(query):
+    return query.where(Item.state.in_(OPEN_STATES)).order_by(Item.deadline, Item.id)
+
+
+def _mine_or_unassigned(field, user):
+    return (field == user.id) | field.is_null()
+
+
+def awaiting_my_approval(user):
+    """Items pending a leader's approval whose leader is ``user`` (or nobody)."""
+    return (visible_items(user).where(Item.state == "pending_approval",
+                                      _mine_or_unassigned(Item.leader, user)).order_by(Item.deadline, Item.id))
+
+
+def extensions_to_decide(user):
+    """Items with an extension request waiting for ``user`` (their leader, or any leader when unset)."""
+    pending = ExtensionRequest.select(ExtensionRequest.item).where(ExtensionRequest.status == "pending")
+    return (visible_items(user).where(Item.state == "in_progress", Item.id.in_(pending),
+                                      _mine_or_unassigned(Item.leader, user)).order_by(Item.deadline, Item.id))
+
+
+def awaiting_review(user):
+    """Closure requests for ``user`` to review (their supervisor, or any when unset)."""
+    return (visible_items(user).where(Item.state == "closure_requested",
+                                      _mine_or_unassigned(Item.supervisor, user)).order_by(Item.deadline, Item.id))
+
+
+def to_accept(user):
+    """Dispatched items of the handler's lead department waiting to be signed for."""
+    return Item.select().where(Item.state == "dispatched", Item.lead_department == user.department_id) \
+        .order_by(Item.accept_due, Item.id)
+
+
+def due_soon(user, today=None):
+    """Visible open items whose deadline falls between today and the yellow boundary."""
+    today = today or local_today()
+    return _open(visible_items(user).where(Item.deadline.between(today, yellow_boundary(today))))
+
+
+def feedback_overdue(user, today=None):
+    """Visible items in progress whose progress report is overdue."""
+    today = today or local_today()
+    return visible_items(user).where(_feedback_overdue(today)).order_by(Item.next_feedback_due, Item.id)
+
+
+def returned(user):
+    """Returned items the supervisor ``user`` must rework (theirs, or unassigned)."""
+    return (visible_items(user).where(Item.state == "returned", _mine_or_unassigned(Item.supervisor, user))
+            .order_by(Item.deadline, Item.id))
+
+
+def drafts(user):
+    """Drafts ``user`` registered or supervises."""
+    return (Item.select().where(Item.state == "draft", (Item.created_by == user.id) | (Item.supervisor == user.id))
+            .order_by(Item.created_at.desc(), Item.id.desc()))
+
+
+def red_items(user, today=None):
+    """Visible items whose light is red, most overdue first."""
+    return with_light(visible_items(user), "red", today).order_by(Item.deadline, Item.id)
+
+
+def followed(user):
+    """Items ``user`` follows that are still open or draft."""
+    follows = Follow.select(Follow.item).where(Follow.user == user.id)
+    return Item.select().where(Item.id.in_(follows), Item.state.not_in(("closed", "cancelled"))) \
+        .order_by(Item.deadline, Item.id)

@@ -1,0 +1,212 @@
+"""The supervision item's service layer: visibility, registration, drafts, decomposition, following.
+
+Pages, the API and jobs call these functions; they raise the portal errors
+(404 invisible, 403 wrong actor, 409 wrong state or stale version, 422 input).
+The actions of §2 live in actions.py, lists and lights in queries.py,
+attachments in attachments.py; all are re-exported here.
+"""
+
+import datetime
+
+import peewee
+from flask import current_app
+from flask_babel import gettext as _
+
+from ..calendar import local_today
+from ..db import database, utcnow
+from ..errors import Conflict, Forbidden, NotFound
+from .inputs import Fields
+from .models import LEVELS, SOURCE_TYPES, Follow, Item, ItemCoDepartment, ItemEvent, NumberSequence
+
+EDITABLE_STATES = ("draft", "returned")
+# A child may be added while its parent can still wait for it.
+DECOMPOSABLE_STATES = ("draft", "dispatched", "in_progress", "returned")
+BUSINESS_ROLES = ("leader", "supervisor", "handler")
+
+
+def sees_all(user):
+    return user.has_role("leader", "supervisor")
+
+
+def visible_items(user):
+    """Items ``user`` may see: all for leaders and supervisors; a handler's department's (lead or co)."""
+    query = Item.select()
+    if sees_all(user):
+        return query
+    if user.has_role("handler") and user.department_id is not None:
+        co = ItemCoDepartment.select(ItemCoDepartment.item).where(ItemCoDepartment.department == user.department_id)
+        return query.where((Item.lead_department == user.department_id) | Item.id.in_(co))
+    return query.where(peewee.SQL("1 = 0"))
+
+
+def can_see(user, item):
+    """True when ``user`` may see ``item``."""
+    if sees_all(user):
+        return True
+    from .workflow import relation_holds
+
+    return user.has_role("handler") and relation_holds(user, item, "lead_or_co")
+
+
+def get_visible(user, number):
+    """The item numbered ``number`` if ``user`` may see it; NotFound otherwise (also when invisible)."""
+    item = Item.get_or_none(Item.number == str(number))
+    if item is None or not can_see(user, item):
+        raise NotFound(_("No item %(number)s, or you may not see it.", number=number))
+    return item
+
+
+def default_deadline(source_type, today=None):
+    """The deadline pre-filled at registration: today plus workflow.default_days.<source_type> days."""
+    days = current_app.config["PORTAL"]["workflow"]["default_days"]
+    return (today or local_today()) + datetime.timedelta(days=days.get(source_type, days["other"]))
+
+
+def next_number(year):
+    """The next ``DB-<year>-<seq>``; the sequence row stays locked until the caller's transaction ends."""
+    NumberSequence.insert(year=year, last=0).on_conflict_ignore().execute()
+    NumberSequence.update(last=NumberSequence.last + 1).where(NumberSequence.year == year).execute()
+    last = NumberSequence.select(NumberSequence.last).where(NumberSequence.year == year).scalar()
+    return f"DB-{year}-{last:04d}"
+
+
+def _read_fields(data, current=None, parent=None):
+    """Validated item fields from ``data``; with ``current`` (PATCH) missing keys keep their values."""
+    fields = Fields(data)
+    today = local_today()
+    values = {}
+
+    def given(name):
+        return current is None or name in fields.data
+
+    if given("title"):
+        values["title"] = fields.text("title", required=True)
+    if given("content"):
+        values["content"] = fields.text("content", max_length=20000)
+    if given("source_type"):
+        values["source_type"] = fields.choice("source_type", SOURCE_TYPES)
+    if given("source_ref"):
+        values["source_ref"] = fields.text("source_ref")
+    if given("level"):
+        values["level"] = fields.choice("level", LEVELS, required=False, default="normal")
+    if given("lead_department"):
+        values["lead_department"] = fields.department("lead_department")
+    if given("leader"):
+        values["leader"] = fields.person("leader", "leader")
+    if given("supervisor"):
+        values["supervisor"] = fields.person("supervisor", "supervisor")
+    if given("feedback_cycle_days"):
+        values["feedback_cycle_days"] = fields.integer("feedback_cycle_days", 0, 366, required=False, default=0)
+    if given("deadline"):
+        source = values.get("source_type") or (current.source_type if current else "other")
+        values["deadline"] = fields.date("deadline", required=False) or default_deadline(source, today)
+        if values["deadline"] < today:
+            fields.error("deadline", _("The deadline must not be in the past."))
+        limit = parent.deadline if parent is not None else None
+        if limit is not None and values["deadline"] > limit:
+            fields.error("deadline", _("A child's deadline must not be after its parent's (%(date)s).", date=limit))
+    co = fields.departments("co_departments") if given("co_departments") else None
+    lead = values.get("lead_department") or (current.lead_department if current else None)
+    if co and lead is not None and lead in co:
+        fields.error("co_departments", _("The lead department cannot also be a co-department."))
+    fields.done()
+    return values, co
+
+
+def _set_co_departments(item, departments):
+    ItemCoDepartment.delete().where(ItemCoDepartment.item == item).execute()
+    if departments:
+        ItemCoDepartment.insert_many([{"item": item.id, "department": d.id} for d in departments]).execute()
+    item._co_ids = [d.id for d in departments]
+
+
+def _require_supervisor(user):
+    if not user.has_role("supervisor"):
+        raise Forbidden(_("Only supervisors register, edit and decompose items."))
+
+
+def _create(user, data, parent=None):
+    values, co = _read_fields(data, parent=parent)
+    values.setdefault("supervisor", None)
+    values["supervisor"] = values["supervisor"] or user
+    if parent is not None and values.get("leader") is None:
+        values["leader"] = parent.leader
+    with database.atomic():
+        number = next_number(local_today().year)
+        item = Item.create(number=number, parent=parent, created_by=user, state="draft", **values)
+        _set_co_departments(item, co or [])
+        ItemEvent.create(item=item, actor=user, action="create", from_state=None, to_state="draft",
+                         data={"parent": parent.number} if parent is not None else {})
+        if parent is not None:
+            ItemEvent.create(item=parent, actor=user, action="add_child", from_state=parent.state,
+                             to_state=parent.state, data={"child": number})
+    return item
+
+
+def create_item(user, data):
+    """Register a draft item numbered ``DB-<year>-<seq>``; 403 unless supervisor, 422 with fields."""
+    _require_supervisor(user)
+    return _create(user, data)
+
+
+def add_child(user, parent, data):
+    """Add a draft child to an open item (own lead department, deadline not after the parent's)."""
+    _require_supervisor(user)
+    if not can_see(user, parent):
+        raise NotFound()
+    if parent.state not in DECOMPOSABLE_STATES:
+        raise Conflict(_("Children can only be added to a draft or open item that is not awaiting closure."))
+    return _create(user, data, parent=parent)
+
+
+def update_draft(user, item, data):
+    """Change the fields of a draft or returned item; needs ``version`` (409 when stale)."""
+    _require_supervisor(user)
+    if item.state not in EDITABLE_STATES:
+        raise Conflict(_("Only a draft or returned item can be edited."))
+    fields = Fields(data)
+    version = fields.version()
+    fields.done()
+    values, co = _read_fields(data, current=item, parent=item.parent)
+    with database.atomic():
+        changed = (Item.update(**values, version=Item.version + 1)
+                   .where(Item.id == item.id, Item.version == version, Item.state.in_(EDITABLE_STATES))
+                   .execute())
+        if changed != 1:
+            raise Conflict(_("Someone else changed this item in the meantime. Reload it and try again."))
+        if co is not None:
+            _set_co_departments(item, co)
+        ItemEvent.create(item=item, actor=user, action="update", from_state=item.state, to_state=item.state,
+                         data={"fields": sorted(set(values) | ({"co_departments"} if co is not None else set()))})
+    return Item.get_by_id(item.id)
+
+
+def follow(user, item):
+    """Make ``user`` (leader or supervisor) a follower (关注) of ``item``; idempotent."""
+    if not sees_all(user):
+        raise Forbidden(_("Only leaders and supervisors follow items."))
+    Follow.insert(user=user, item=item, created_at=utcnow()).on_conflict_ignore().execute()
+
+
+def unfollow(user, item):
+    """Stop following ``item``; idempotent."""
+    Follow.delete().where(Follow.user == user, Follow.item == item).execute()
+
+
+def is_following(user, item):
+    return Follow.select().where(Follow.user == user, Follow.item == item).exists()
+
+
+from .actions import perform  # noqa: E402
+from .attachments import add_attachment, attachment_for_download  # noqa: E402
+from .queries import (awaiting_my_approval, awaiting_review, drafts, due_soon, extensions_to_decide,  # noqa: E402
+                      feedback_overdue, followed, light_of, red_items, returned, search_items, to_accept,
+                      with_light, yellow_boundary)
+
+__all__ = [
+    "add_attachment", "add_child", "attachment_for_download", "awaiting_my_approval", "awaiting_review",
+    "can_see", "create_item", "default_deadline", "drafts", "due_soon", "extensions_to_decide",
+    "feedback_overdue", "follow", "followed", "get_visible", "is_following", "light_of", "perform",
+    "red_items", "returned", "search_items", "to_accept", "unfollow", "update_draft", "visible_items",
+    "with_light", "yellow_boundary",
+]
