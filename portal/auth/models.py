@@ -29,6 +29,8 @@ class User(UserMixin, BaseModel):
     password_hash = peewee.CharField(max_length=255, default="")
     active = peewee.BooleanField(default=True)
     last_login_at = peewee.DateTimeField(null=True)
+    # When a directory sync last found this user gone (kept for the record).
+    deactivated_at = peewee.DateTimeField(null=True)
     created_at = peewee.DateTimeField(default=utcnow)
 
     def __str__(self):
@@ -60,4 +62,30 @@ class UserRole(BaseModel):
         indexes = ((("user", "role", "origin"), True),)
 
 
-MODELS = [Department, User, UserRole]
+class LoginEvent(BaseModel):
+    """One sign-in attempt, successful or not (the audit log). Never holds a password."""
+
+    at = peewee.DateTimeField(default=utcnow, index=True)
+    username = peewee.CharField(max_length=128, index=True)
+    address = peewee.CharField(max_length=64, default="")
+    backend = peewee.CharField(max_length=16, default="")
+    success = peewee.BooleanField(default=False)
+    # "ok", "wrong_password", "unknown_user", "inactive", "empty_password",
+    # "ambiguous", "throttled", "directory_unavailable", "untrusted_proxy".
+    reason = peewee.CharField(max_length=32)
+
+
+class ApiToken(BaseModel):
+    """A personal API token; only its SHA-256 is stored, the token is shown once."""
+
+    user = peewee.ForeignKeyField(User, backref="api_tokens", on_delete="CASCADE")
+    name = peewee.CharField(max_length=128, default="")
+    token_hash = peewee.CharField(max_length=64, unique=True)
+    # The first characters, so a user can tell their tokens apart.
+    prefix = peewee.CharField(max_length=16)
+    created_at = peewee.DateTimeField(default=utcnow)
+    last_used_at = peewee.DateTimeField(null=True)
+    revoked_at = peewee.DateTimeField(null=True)
+
+
+MODELS = [Department, User, UserRole, LoginEvent, ApiToken]

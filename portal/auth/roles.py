@@ -8,3 +8,14 @@ ROLE_LABELS = {
     "handler": _l("Handler"),
     "admin": _l("Administrator"),
 }
+
+SOURCE_LABELS = {
+    "local": _l("Local account"),
+    "ldap": _l("Corporate directory"),
+}
+
+ORIGIN_LABELS = {
+    "local": _l("given at creation"),
+    "directory": _l("from the directory"),
+    "override": _l("override by an administrator"),
+}

@@ -1,40 +1,113 @@
-"""Sign-in pages: /login and /logout."""
+"""Sign-in pages (/login, /logout, /profile) and how each request finds its user.
+
+A request is signed in by its session cookie, by a trusted proxy's header
+(``header`` backend) or, under /api/ only, by ``Authorization: Bearer``.
+"""
+
+import time
 
 from flask import Blueprint, current_app, flash, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
-from ..db import utcnow
-from ..htmx import redirect
-from ..security import safe_next
+from ..errors import Invalid, PortalError, error_response
+from ..htmx import redirect, render
+from ..security import bearer_token, safe_next
+from . import signin, tokens
 from .models import User
-from .users import check_password
+from .roles import SOURCE_LABELS
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 
+SEEN_KEY = "seen_at"
+
+
+@bp.context_processor
+def _labels():
+    return {"source_labels": SOURCE_LABELS}
+
+
+def _api_bearer():
+    """The bearer token of an /api/ request (the only place tokens are accepted)."""
+    return bearer_token() if request.path.startswith("/api/") else None
+
 
 @login_manager.user_loader
 def _load_user(user_id):
+    if _api_bearer() is not None:
+        return None  # a request carrying a token is judged by its token alone
     if not str(user_id).isdigit():
         return None
     user = User.get_or_none(User.id == int(user_id))
     return user if user is not None and user.active else None
 
 
+@login_manager.request_loader
+def _load_user_from_token(request_):
+    token = _api_bearer()
+    return tokens.user_for_token(token) if token else None
+
+
 @login_manager.unauthorized_handler
 def _unauthorized():
-    from ..errors import error_response
-
-    target = url_for("auth.login", next=request.full_path.rstrip("?"))
     if request.path.startswith("/api/"):
         return error_response(401, "unauthorized")
-    return redirect(target)
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _start_session(user):
+    session.clear()  # a fresh session at each sign-in
+    login_user(user)
+    session[SEEN_KEY] = int(time.time())
+
+
+def _before_request():
+    if request.endpoint == "static":
+        return None
+    if _api_bearer() is not None:
+        if not current_user.is_authenticated:
+            return error_response(401, "invalid_token",
+                                  _("The API token is not valid or has been revoked."))
+        return None
+    if "_user_id" in session:
+        idle = current_app.config["PORTAL"]["app"]["session_idle_minutes"] * 60
+        now = int(time.time())
+        seen = session.get(SEEN_KEY, now)
+        if now - seen > idle:
+            logout_user()
+            session.clear()
+            flash(_("You were signed out after a period of inactivity."), "info")
+        elif now - seen >= 60 or SEEN_KEY not in session:
+            session[SEEN_KEY] = now
+    return _header_sign_in()
+
+
+def _header_sign_in():
+    name = signin.header_username(request)
+    if name is None or session.get("header_refused") == name:
+        return None
+    if current_user.is_authenticated and current_user.username == name:
+        return None
+    try:
+        user = signin.sign_in_from_header(name, request.remote_addr)
+    except PortalError as exc:
+        return error_response(exc.status, exc.code, exc.message)
+    if user is None:
+        session["header_refused"] = name  # ask the directory once, not on every request
+        return None
+    _start_session(user)
+    return None
 
 
 def init_app(app):
     login_manager.init_app(app)
+    app.before_request(_before_request)
     app.register_blueprint(bp)
+    from . import api, cli
+
+    app.register_blueprint(api.bp)
+    cli.init_app(app)
 
 
 def demo_accounts():
@@ -50,6 +123,7 @@ def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("home.index"))
     errors = {}
+    status = 200
     username = request.form.get("username", "").strip()
     if request.method == "POST":
         password = request.form.get("password", "")
@@ -57,16 +131,15 @@ def login():
             errors["username"] = _("Enter your user name.")
         if not password.strip():
             errors["password"] = _("Enter your password.")
+        status = 422 if errors else 200
         if not errors:
-            user = User.get_or_none(User.username == username)
-            if user is not None and user.active and check_password(user, password):
-                session.clear()  # a fresh session at each sign-in
-                login_user(user)
-                user.last_login_at = utcnow()
-                user.save(only=[User.last_login_at])
+            try:
+                user = signin.sign_in(username, password, request.remote_addr)
+            except PortalError as exc:
+                errors["form"], status = exc.message, exc.status
+            else:
+                _start_session(user)
                 return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
-            errors["form"] = _("User name or password is wrong.")
-    status = 422 if errors else 200
     return render_template("auth/login.html", errors=errors, username=username,
                            demo_accounts=demo_accounts()), status
 
@@ -78,3 +151,31 @@ def logout():
     session.clear()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/profile")
+@login_required
+def profile():
+    return _profile_page()
+
+
+def _profile_page(new_token=None, errors=None, status=200):
+    return render("auth/profile.html", "auth/_tokens.html", status=status, user=current_user,
+                  tokens=tokens.tokens_of(current_user), new_token=new_token, errors=errors or {})
+
+
+@bp.post("/profile/tokens")
+@login_required
+def create_token():
+    try:
+        _row, token = tokens.create_token(current_user, request.form.get("name", ""))
+    except Invalid as exc:
+        return _profile_page(errors=exc.fields, status=422)
+    return _profile_page(new_token=token, status=201)
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id):
+    tokens.revoke_token(current_user, token_id)
+    return _profile_page()

@@ -1,0 +1,1 @@
+"""Administration pages: users and role overrides, departments, links to other admin tools."""

@@ -1,0 +1,76 @@
+"""/admin/: the index of admin tools, users with role overrides, departments."""
+
+from flask import Blueprint, flash, render_template, request, url_for
+
+from ..auth.guards import roles_required
+from ..auth.models import ROLES
+from ..auth.roles import ORIGIN_LABELS, SOURCE_LABELS
+from ..errors import Invalid
+from ..htmx import is_htmx, redirect, render
+from . import services
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.context_processor
+def _labels():
+    return {"source_labels": SOURCE_LABELS, "origin_labels": ORIGIN_LABELS}
+
+
+@bp.get("/")
+@roles_required("admin")
+def index():
+    return render_template("admin/index.html")
+
+
+@bp.get("/users")
+@roles_required("admin")
+def users():
+    q = request.args.get("q", "").strip()
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = services.users_page(q, page)
+    return render("admin/users.html", "admin/_users.html", users=rows, total=total, q=q, page=page,
+                  per_page=services.PER_PAGE, all_roles=ROLES)
+
+
+def _after_change(user, message=None, status=200):
+    """htmx gets the user's row again; a plain form post goes back to the list."""
+    if is_htmx():
+        return render_template("admin/_user_row.html", user=user, all_roles=ROLES,
+                               error=message), status
+    if message:
+        flash(message, "error")
+    return redirect(url_for("admin.users", q=user.username))
+
+
+@bp.post("/users/<int:user_id>/overrides")
+@roles_required("admin")
+def add_override(user_id):
+    try:
+        user = services.add_override(user_id, request.form.get("role", ""))
+    except Invalid as exc:
+        return _after_change(services.user_or_404(user_id), exc.message, 422)
+    return _after_change(user)
+
+
+@bp.post("/users/<int:user_id>/overrides/<role>/delete")
+@roles_required("admin")
+def remove_override(user_id, role):
+    return _after_change(services.remove_override(user_id, role))
+
+
+@bp.get("/departments")
+@roles_required("admin")
+def departments():
+    return render_template("admin/departments.html", departments=services.departments(), errors={})
+
+
+@bp.post("/departments/<int:department_id>")
+@roles_required("admin")
+def rename_department(department_id):
+    try:
+        services.rename_department(department_id, request.form.get("name", ""))
+    except Invalid as exc:
+        return render_template("admin/departments.html", departments=services.departments(),
+                               errors={department_id: exc.fields["name"]}), 422
+    return redirect(url_for("admin.departments"))

@@ -1,0 +1,43 @@
+"""Sign-in commands: ``flask --app wsgi ldap-sync`` and ``create-token USERNAME``."""
+
+import click
+
+from ..db import database
+from .directory import DirectoryUnavailable
+
+
+def init_app(app):
+    for command in (ldap_sync, create_token):
+        app.cli.add_command(command)
+
+
+@click.command("ldap-sync")
+def ldap_sync():
+    """Refresh every directory user, deactivate those gone from it, print what changed."""
+    from .sync import ldap_sync as sync
+
+    with database.connection_context():
+        try:
+            lines = sync()
+        except DirectoryUnavailable as exc:
+            raise click.ClickException(f"the directory is unavailable: {exc}") from None
+    for line in lines:
+        click.echo(line)
+    click.echo(f"ldap-sync: {len(lines)} change(s)" if lines else "ldap-sync: nothing changed")
+
+
+@click.command("create-token")
+@click.argument("username")
+@click.option("--name", default="", help="what the token is for")
+def create_token(username, name):
+    """Create a personal API token for USERNAME; the token alone is the last line printed."""
+    from .models import User
+    from .tokens import create_token as create
+
+    with database.connection_context():
+        user = User.get_or_none(User.username == username)
+        if user is None or not user.active:
+            raise click.ClickException(f"no active user {username}")
+        _row, token = create(user, name or "cli")
+    click.echo(f"API token for {username} (shown once; store it now):")
+    click.echo(token)

@@ -1,0 +1,158 @@
+"""Who may sign in: the backends of ``auth.backends`` in order, the limiter and the audit log.
+
+Each attempt ends in exactly one LoginEvent row (never with the password).
+"""
+
+import ipaddress
+import logging
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from ..db import utcnow
+from ..errors import Invalid, TooManyRequests, Unavailable
+from . import throttle
+from .directory import Directory, DirectoryUnavailable
+from .models import LoginEvent, User
+from .users import check_password, refresh_from_directory
+
+log = logging.getLogger(__name__)
+
+
+def _settings():
+    return current_app.config["PORTAL"]["auth"]
+
+
+def directory():
+    """The configured LDAP directory."""
+    return Directory(_settings()["ldap"])
+
+
+def audit(username, address, backend, success, reason):
+    """Write one line of the sign-in audit log."""
+    LoginEvent.create(username=(username or "")[:128], address=(address or "")[:64],
+                      backend=backend or "", success=success, reason=reason)
+
+
+def _wrong():
+    return Invalid(_("User name or password is wrong."))
+
+
+def sign_in(username, password, address):
+    """The active user these credentials belong to; raises Invalid, TooManyRequests or Unavailable."""
+    username = (username or "").strip()
+    if throttle.is_blocked(username, address):
+        audit(username, address, "", False, "throttled")
+        raise TooManyRequests(_("Too many failed sign-ins. Please wait a minute and try again."))
+    unavailable = False
+    reason = "unknown_user"
+    for backend in _settings()["backends"]:
+        if backend == "local":
+            user, reason = _local(username, password)
+        elif backend == "ldap":
+            try:
+                user, reason = _ldap(username, password)
+            except DirectoryUnavailable:
+                unavailable, user, reason = True, None, "directory_unavailable"
+        else:
+            continue  # "header" signs in from the proxy's header, not from this form
+        if user is not None:
+            audit(username, address, backend, True, "ok")
+            throttle.record_success(username)
+            _touch(user)
+            return user
+        if reason != "unknown_user":
+            audit(username, address, backend, False, reason)
+            if reason == "directory_unavailable":
+                continue
+            throttle.record_failure(username, address)
+            raise _wrong()
+    if unavailable:
+        raise Unavailable(_("The directory service is unavailable, so you cannot sign in right now. "
+                            "Please try again later."))
+    audit(username, address, "", False, "unknown_user")
+    throttle.record_failure(username, address)
+    raise _wrong()
+
+
+def _local(username, password):
+    user = User.get_or_none(User.username == username, User.source == "local")
+    if user is None:
+        return None, "unknown_user"
+    if not check_password(user, password):
+        return None, "wrong_password"
+    if not user.active:
+        return None, "inactive"
+    return user, None
+
+
+def _ldap(username, password):
+    person, reason = directory().authenticate(username, password)
+    if person is None:
+        return None, reason
+    user, changes = refresh_from_directory(person)
+    if changes:
+        log.info("sign-in refreshed %s: %s", user.username, ", ".join(changes))
+    return user, None
+
+
+def _touch(user):
+    user.last_login_at = utcnow()
+    user.save(only=[User.last_login_at])
+
+
+# --- trusted header (Kerberos/SPNEGO at the reverse proxy) -------------------
+
+def header_username(request):
+    """The user name the trusted proxy passed, or None (not configured, untrusted, absent)."""
+    settings = _settings()
+    if "header" not in settings["backends"]:
+        return None
+    name = settings["header"]["user_header"]
+    value = request.environ.get("REMOTE_USER") if name == "REMOTE_USER" else request.headers.get(name)
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not _trusted(request.remote_addr, settings["header"]["trusted_proxies"]):
+        return None
+    # Kerberos principals arrive as user@REALM; the directory knows the user name.
+    return value.split("@", 1)[0] or None
+
+
+def _trusted(address, proxies):
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    for proxy in proxies:
+        try:
+            if ip in ipaddress.ip_network(proxy, strict=False):
+                return True
+        except ValueError:
+            log.warning("auth.header.trusted_proxies: %r is not an address or network", proxy)
+    return False
+
+
+def sign_in_from_header(username, address):
+    """The user the trusted proxy vouches for, refreshed from LDAP; None when unknown.
+
+    When the directory is down, a user seen before signs in with the roles
+    last read; a user never seen before gets Unavailable.
+    """
+    try:
+        person = directory().find(username)
+    except DirectoryUnavailable:
+        user = User.get_or_none(User.username == username, User.source == "ldap")
+        if user is None or not user.active:
+            audit(username, address, "header", False, "directory_unavailable")
+            raise Unavailable(_("The directory service is unavailable, so you cannot sign in right now. "
+                                "Please try again later.")) from None
+        log.warning("header sign-in of %s with stored roles: directory unavailable", username)
+    else:
+        if person is None:
+            audit(username, address, "header", False, "unknown_user")
+            return None
+        user, _changes = refresh_from_directory(person)
+    audit(username, address, "header", True, "ok")
+    _touch(user)
+    return user

@@ -1,0 +1,60 @@
+"""``ldap-sync``: bring every directory user's record up to date.
+
+``ldap_sync()`` is a plain function (needs an app context and a database
+connection) so the command and the worker's schedule run the same code.
+"""
+
+import logging
+from collections import Counter
+
+from flask import has_app_context
+
+from ..db import database
+from .models import User
+from .signin import directory
+from .users import deactivate, refresh_from_directory
+
+log = logging.getLogger(__name__)
+
+
+def ldap_sync():
+    """Refresh or create everyone in ``user_base``; deactivate directory users gone from it.
+
+    Returns the list of changes, one line each. Raises DirectoryUnavailable
+    when no server answers. A user name matching several entries is left
+    alone (sign-in refuses it too). An empty answer deactivates nobody: it
+    more likely means a wrong ``user_base`` than an empty company.
+    """
+    people = directory().everyone()
+    counts = Counter(p.username for p in people)
+    lines = [f"skipped {name}: {n} directory entries share this user name"
+             for name, n in sorted(counts.items()) if n > 1]
+    present = set()
+    for person in people:
+        present.add(person.username)
+        if counts[person.username] > 1:
+            continue
+        user, changes = refresh_from_directory(person)
+        if changes:
+            lines.append(f"{user.username}: {', '.join(changes)}")
+    if not people:
+        lines.append("the directory returned nobody under user_base; nobody was deactivated")
+        return lines
+    with database.atomic():
+        for user in User.select().where(User.source == "ldap", User.active).order_by(User.username):
+            if user.username not in present:
+                deactivate(user)
+                lines.append(f"{user.username}: deactivated (gone from the directory)")
+    log.info("ldap-sync: %d changes", len(lines))
+    return lines
+
+
+def run_ldap_sync():
+    """The worker's scheduled job: ``ldap_sync()`` in an app context and a database connection."""
+    if has_app_context():
+        with database.connection_context():
+            return ldap_sync()
+    from .. import create_app
+
+    with create_app().app_context(), database.connection_context():
+        return ldap_sync()
