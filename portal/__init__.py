@@ -63,6 +63,10 @@ def create_app(config=None):
 
     app.register_blueprint(admin_views.bp)
 
+    from . import api
+
+    api.init_app(app)
+
     from . import cli
 
     cli.init_app(app)

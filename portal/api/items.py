@@ -1,0 +1,157 @@
+"""/api/v1 departments and items: list, register, read, edit drafts, children, actions, attachments."""
+
+from flask import current_app, jsonify, request, send_file, url_for
+from flask_babel import gettext as _
+from peewee import JOIN
+from flask_login import current_user
+
+from ..auth.models import Department, User
+from ..calendar import local_today
+from ..errors import Invalid
+from ..items import services
+from ..items.models import Attachment, ExtensionRequest, Item, ItemEvent
+from ..items.queries import attach_co_departments, with_people
+from ..items.workflow import available_actions
+from . import bp, serialize
+
+FILTERS = ("state", "department", "light", "level", "source_type", "leader", "supervisor",
+           "deadline_from", "deadline_to", "q", "parent", "sort")
+
+
+@bp.before_request
+def _signed_in():
+    """Every endpoint but the OpenAPI document needs a signed-in user (session or bearer token)."""
+    if request.endpoint != "api.openapi" and not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    return None
+
+
+def _body():
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise Invalid(_("The request body must be a JSON object."),
+                      fields={"body": _("The request body must be a JSON object.")})
+    return data
+
+
+def _int_arg(name, default, low, high):
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        message = _("Must be between %(low)s and %(high)s.", low=low, high=high)
+        raise Invalid(message, fields={name: message})
+    return int(raw)
+
+
+def _loaded(item):
+    """``item`` re-read with its people and co-departments."""
+    loaded = with_people(Item.select(Item).where(Item.id == item.id)).get()
+    return attach_co_departments([loaded])[0]
+
+
+def _detail(item):
+    today = local_today()
+    item = _loaded(item)
+    body = serialize.item_summary(item, today)
+    body["content"] = item.content
+    body["created_by"] = serialize.person(item.created_by)
+    body["parent"] = ({"number": item.parent.number, "title": item.parent.title}
+                      if item.parent_id is not None else None)
+    events = ItemEvent.select(ItemEvent, User).join(User, JOIN.LEFT_OUTER, on=(ItemEvent.actor == User.id), attr="actor") \
+        .where(ItemEvent.item == item.id).order_by(ItemEvent.created_at, ItemEvent.id)
+    body["events"] = [serialize.event(ev) for ev in events]
+    children = attach_co_departments(list(with_people(Item.select(Item)).where(Item.parent == item.id)
+                                          .order_by(Item.id)))
+    body["children"] = [serialize.item_summary(child, today) for child in children]
+    body["attachments"] = [serialize.attachment(att, item.number) for att in
+                           Attachment.select().where(Attachment.item == item.id).order_by(Attachment.id)]
+    body["extension_requests"] = [serialize.extension(req) for req in ExtensionRequest.select()
+                                  .where(ExtensionRequest.item == item.id).order_by(ExtensionRequest.id)]
+    body["available_actions"] = available_actions(item, current_user)
+    body["following"] = services.is_following(current_user, item)
+    return body
+
+
+@bp.get("/departments")
+def departments():
+    rows = Department.select().where(Department.active == True).order_by(Department.sort_order, Department.id)  # noqa: E712
+    return jsonify({"departments": [serialize.department(d) for d in rows]})
+
+
+@bp.get("/items")
+def list_items():
+    page = _int_arg("page", 1, 1, 10**6)
+    per_page = _int_arg("per_page", 20, 1, 100)
+    filters = {key: ",".join(request.args.getlist(key)) for key in FILTERS if request.args.get(key)}
+    rows, total = services.search_items(current_user, filters, page, per_page)
+    today = local_today()
+    return jsonify({"items": [serialize.item_summary(item, today) for item in rows], "page": page,
+                    "per_page": per_page, "total": total, "pages": (total + per_page - 1) // per_page})
+
+
+def _created(item):
+    response = jsonify(_detail(item))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_item", number=item.number)
+    return response
+
+
+@bp.post("/items")
+def create_item():
+    return _created(services.create_item(current_user, _body()))
+
+
+@bp.get("/items/<number>")
+def get_item(number):
+    return jsonify(_detail(services.get_visible(current_user, number)))
+
+
+@bp.patch("/items/<number>")
+def update_item(number):
+    item = services.get_visible(current_user, number)
+    return jsonify(_detail(services.update_draft(current_user, item, _body())))
+
+
+@bp.post("/items/<number>/children")
+def add_child(number):
+    parent = services.get_visible(current_user, number)
+    return _created(services.add_child(current_user, parent, _body()))
+
+
+@bp.post("/items/<number>/actions/<action>")
+def perform(number, action):
+    item = services.get_visible(current_user, number)
+    event = services.perform(current_user, item, action, _body())
+    return jsonify({"event": serialize.event(event), "item": _detail(item)})
+
+
+@bp.post("/items/<number>/attachments")
+def upload(number):
+    item = services.get_visible(current_user, number)
+    attachment = services.add_attachment(current_user, item, request.files.get("file"))
+    response = jsonify(serialize.attachment(attachment, item.number))
+    response.status_code = 201
+    return response
+
+
+@bp.get("/items/<number>/attachments/<int:attachment_id>")
+def download_attachment(number, attachment_id):
+    item = services.get_visible(current_user, number)
+    attachment, path = services.attachment_for_download(current_user, item, attachment_id)
+    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                     download_name=attachment.original_name, max_age=0)
+
+
+@bp.put("/items/<number>/follow")
+def follow(number):
+    item = services.get_visible(current_user, number)
+    services.follow(current_user, item)
+    return jsonify({"following": True})
+
+
+@bp.delete("/items/<number>/follow")
+def unfollow(number):
+    item = services.get_visible(current_user, number)
+    services.unfollow(current_user, item)
+    return jsonify({"following": False})

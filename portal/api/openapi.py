@@ -1,0 +1,258 @@
+"""The OpenAPI 3.1 document of /api/v1, listing only the endpoints this portal has registered."""
+
+from flask import current_app, jsonify
+
+from ..items.models import LEVELS, RETURN_REASONS, SOURCE_TYPES, STATES
+from ..items.queries import LIGHTS
+from ..items.workflow import ACTIONS
+from . import bp
+
+
+def _ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema, description):
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "403": {"$ref": "#/components/responses/Forbidden"},
+    "404": {"$ref": "#/components/responses/NotFound"},
+    "409": {"$ref": "#/components/responses/Conflict"},
+    "422": {"$ref": "#/components/responses/Invalid"},
+}
+
+
+def _errors(*codes):
+    return {code: ERRORS[code] for code in codes}
+
+
+NUMBER = {"name": "number", "in": "path", "required": True, "schema": {"type": "string"},
+          "description": "督办编号, e.g. DB-2026-0001"}
+NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
+NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
+PERSON = {"type": ["object", "null"], "required": ["username", "display_name"],
+          "properties": {"username": {"type": "string"}, "display_name": {"type": "string"}}}
+
+
+def _query(name, description, schema=None):
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+ITEM_INPUT = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string", "maxLength": 200},
+        "content": {"type": "string"},
+        "source_type": {"type": "string", "enum": list(SOURCE_TYPES)},
+        "source_ref": {"type": "string", "maxLength": 200},
+        "level": {"type": "string", "enum": list(LEVELS)},
+        "lead_department": {"type": "string", "description": "department code"},
+        "co_departments": {"type": "array", "items": {"type": "string"}, "description": "department codes"},
+        "leader": {"type": ["string", "null"], "description": "username of a leader"},
+        "supervisor": {"type": ["string", "null"], "description": "username of a supervisor (default: you)"},
+        "deadline": {"type": "string", "format": "date",
+                     "description": "default: today + workflow.default_days.<source_type>"},
+        "feedback_cycle_days": {"type": "integer", "minimum": 0, "maximum": 366},
+    },
+}
+
+SUMMARY_PROPS = {
+    "number": {"type": "string"}, "title": {"type": "string"},
+    "source_type": {"type": "string", "enum": list(SOURCE_TYPES)}, "source_ref": {"type": "string"},
+    "level": {"type": "string", "enum": list(LEVELS)}, "state": {"type": "string", "enum": list(STATES)},
+    "light": {"type": ["string", "null"], "enum": [*LIGHTS, None]},
+    "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+    "score": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
+    "lead_department": _ref("Department"), "co_departments": {"type": "array", "items": _ref("Department")},
+    "leader": PERSON, "supervisor": PERSON, "deadline": {"type": "string", "format": "date"},
+    "feedback_cycle_days": {"type": "integer"}, "next_feedback_due": NULLABLE_DATE, "accept_due": NULLABLE_DATE,
+    "accepted_late": {"type": "boolean"}, "late_feedback_count": {"type": "integer"},
+    "extension_count": {"type": "integer"}, "return_count": {"type": "integer"},
+    "created_at": {"type": "string", "format": "date-time"}, "dispatched_at": NULLABLE_TIME,
+    "closed_at": NULLABLE_TIME, "closed_on_time": {"type": ["boolean", "null"]},
+    "version": {"type": "integer", "description": "send it back with every change (optimistic lock)"},
+}
+
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["code", "message", "fields"],
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                       "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                                  "description": "one message per bad input field"}}}}},
+    "Department": {"type": "object", "required": ["code", "name"],
+                   "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
+    "ItemInput": ITEM_INPUT,
+    "ItemPatch": {"allOf": [ITEM_INPUT, {"type": "object", "required": ["version"],
+                                         "properties": {"version": {"type": "integer"}}}]},
+    "ItemSummary": {"type": "object", "required": list(SUMMARY_PROPS), "properties": SUMMARY_PROPS},
+    "Event": {"type": "object", "required": ["id", "action", "actor", "from_state", "to_state", "comment", "data",
+                                             "created_at"],
+              "properties": {"id": {"type": "integer"}, "action": {"type": "string"}, "actor": PERSON,
+                             "from_state": {"type": ["string", "null"]}, "to_state": {"type": ["string", "null"]},
+                             "comment": {"type": "string"}, "data": {"type": "object"},
+                             "created_at": {"type": "string", "format": "date-time"}}},
+    "Attachment": {"type": "object", "required": ["id", "name", "size", "content_type", "url"],
+                   "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "size": {"type": "integer"},
+                                  "content_type": {"type": "string"}, "uploaded_by": PERSON,
+                                  "created_at": {"type": "string", "format": "date-time"},
+                                  "url": {"type": "string", "description": "download link"}}},
+    "ExtensionRequest": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "status": {"type": "string", "enum": ["pending", "approved", "rejected"]},
+        "old_deadline": {"type": "string", "format": "date"}, "new_deadline": {"type": "string", "format": "date"},
+        "reason": {"type": "string"}, "requested_by": PERSON, "requested_at": {"type": "string"},
+        "decided_by": PERSON, "decided_at": NULLABLE_TIME, "decision_comment": {"type": "string"}}},
+    "ItemDetail": {"allOf": [_ref("ItemSummary"), {"type": "object", "properties": {
+        "content": {"type": "string"}, "created_by": PERSON,
+        "parent": {"type": ["object", "null"], "properties": {"number": {"type": "string"},
+                                                              "title": {"type": "string"}}},
+        "events": {"type": "array", "items": _ref("Event"), "description": "the timeline (留痕), oldest first"},
+        "children": {"type": "array", "items": _ref("ItemSummary")},
+        "attachments": {"type": "array", "items": _ref("Attachment")},
+        "extension_requests": {"type": "array", "items": _ref("ExtensionRequest")},
+        "available_actions": {"type": "array", "items": {"type": "string", "enum": list(ACTIONS)}},
+        "following": {"type": "boolean"}}}]},
+    "ItemPage": {"type": "object", "required": ["items", "page", "per_page", "total", "pages"], "properties": {
+        "items": {"type": "array", "items": _ref("ItemSummary")}, "page": {"type": "integer"},
+        "per_page": {"type": "integer"}, "total": {"type": "integer"}, "pages": {"type": "integer"}}},
+    "ActionInput": {"type": "object", "required": ["version"], "description": (
+        "Body of an action (DESIGN §2). Required per action: dispatch, accept: none; return: reason, comment; "
+        "report: comment, progress; urge, instruct, cancel, reopen, request_closure: comment; "
+        "request_extension: new_deadline, comment; decide_extension: decision, comment; "
+        "review, approve: decision (comment when rejecting); rate: score, comment."), "properties": {
+        "version": {"type": "integer"}, "comment": {"type": "string", "maxLength": 4000},
+        "reason": {"type": "string", "enum": list(RETURN_REASONS)},
+        "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+        "new_deadline": {"type": "string", "format": "date"},
+        "decision": {"type": "string", "enum": ["approve", "reject"]},
+        "score": {"type": "integer", "minimum": 1, "maximum": 5}}},
+    "ActionResult": {"type": "object", "required": ["event", "item"],
+                     "properties": {"event": _ref("Event"), "item": _ref("ItemDetail")}},
+}
+
+RESPONSES = {
+    "Unauthorized": _json(_ref("Error"), "Not signed in (no session, or a wrong bearer token)"),
+    "Forbidden": _json(_ref("Error"), "Wrong actor for this action"),
+    "NotFound": _json(_ref("Error"), "No such item, or you may not see it"),
+    "Conflict": _json(_ref("Error"), "Not possible in the current state, or a stale version"),
+    "Invalid": _json(_ref("Error"), "Bad input; error.fields has one message per field"),
+}
+
+# Flask rule -> OpenAPI path item; only rules the app has registered are published.
+PATHS = {
+    "/api/v1/departments": {"get": {
+        "operationId": "listDepartments", "summary": "Active departments",
+        "responses": {"200": _json({"type": "object", "properties": {
+            "departments": {"type": "array", "items": _ref("Department")}}}, "Departments"), **_errors("401")}}},
+    "/api/v1/items": {
+        "get": {"operationId": "listItems", "summary": "Items you may see, filtered and paginated", "parameters": [
+            _query("state", "state(s), comma-separated or repeated"),
+            _query("department", "department code(s): lead or co-department"),
+            _query("light", "red, yellow, green, on_time or late"),
+            _query("level", "major, important, normal"), _query("source_type", "source type(s)"),
+            _query("leader", "leader username"), _query("supervisor", "supervisor username"),
+            _query("deadline_from", "earliest deadline", {"type": "string", "format": "date"}),
+            _query("deadline_to", "latest deadline", {"type": "string", "format": "date"}),
+            _query("q", "text in number, title or content"), _query("parent", "children of this item number"),
+            _query("sort", "order", {"type": "string", "enum": ["deadline", "-deadline", "number", "-number",
+                                                                 "created", "-created"]}),
+            _query("page", "page number", {"type": "integer", "minimum": 1}),
+            _query("per_page", "items per page", {"type": "integer", "minimum": 1, "maximum": 100})],
+            "responses": {"200": _json(_ref("ItemPage"), "One page of items"), **_errors("401", "422")}},
+        "post": {"operationId": "createItem", "summary": "Register a draft item (supervisor)",
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ItemInput")}}},
+                 "responses": {"201": _json(_ref("ItemDetail"), "The new draft"), **_errors("401", "403", "422")}}},
+    "/api/v1/items/<number>": {
+        "parameters": [NUMBER],
+        "get": {"operationId": "getItem", "summary": "An item with its events, children and light",
+                "responses": {"200": _json(_ref("ItemDetail"), "The item"), **_errors("401", "404")}},
+        "patch": {"operationId": "updateItem", "summary": "Edit a draft or returned item (supervisor)",
+                  "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ItemPatch")}}},
+                  "responses": {"200": _json(_ref("ItemDetail"), "The item"),
+                                **_errors("401", "403", "404", "409", "422")}}},
+    "/api/v1/items/<number>/children": {
+        "parameters": [NUMBER],
+        "post": {"operationId": "addChild", "summary": "Decompose: add a child item (supervisor)",
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ItemInput")}}},
+                 "responses": {"201": _json(_ref("ItemDetail"), "The new child"),
+                               **_errors("401", "403", "404", "409", "422")}}},
+    "/api/v1/items/<number>/actions/<action>": {
+        "parameters": [NUMBER, {"name": "action", "in": "path", "required": True,
+                                "schema": {"type": "string", "enum": list(ACTIONS)}}],
+        "post": {"operationId": "performAction", "summary": "Take an action of the item's lifecycle",
+                 "requestBody": {"required": True,
+                                 "content": {"application/json": {"schema": _ref("ActionInput")}}},
+                 "responses": {"200": _json(_ref("ActionResult"), "The event written and the item after it"),
+                               **_errors("401", "403", "404", "409", "422")}}},
+    "/api/v1/items/<number>/attachments": {
+        "parameters": [NUMBER],
+        "post": {"operationId": "uploadAttachment", "summary": "Attach a file (multipart field file)",
+                 "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                     "type": "object", "required": ["file"],
+                     "properties": {"file": {"type": "string", "format": "binary"}}}}}},
+                 "responses": {"201": _json(_ref("Attachment"), "The stored attachment"),
+                               **_errors("401", "403", "404", "409", "422")}}},
+    "/api/v1/items/<number>/attachments/<int:attachment_id>": {
+        "parameters": [NUMBER, {"name": "attachment_id", "in": "path", "required": True,
+                                "schema": {"type": "integer"}}],
+        "get": {"operationId": "downloadAttachment", "summary": "Download an attachment under its original name",
+                "responses": {"200": {"description": "The file, as an attachment",
+                                      "content": {"application/octet-stream": {"schema": {
+                                          "type": "string", "format": "binary"}}}},
+                              **_errors("401", "404")}}},
+    "/api/v1/items/<number>/follow": {
+        "parameters": [NUMBER],
+        "put": {"operationId": "followItem", "summary": "Follow (关注) the item (leader, supervisor)",
+                "responses": {"200": _json({"type": "object", "properties": {"following": {"type": "boolean"}}},
+                                           "Following"), **_errors("401", "403", "404")}},
+        "delete": {"operationId": "unfollowItem", "summary": "Stop following the item",
+                   "responses": {"200": _json({"type": "object", "properties": {
+                       "following": {"type": "boolean"}}}, "Not following"), **_errors("401", "404")}}},
+    "/api/v1/openapi.json": {"get": {
+        "operationId": "openapi", "summary": "This document", "security": [],
+        "responses": {"200": {"description": "OpenAPI 3.1 document",
+                              "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+}
+
+# Endpoints other features add under /api/v1 describe themselves here: rule -> path item.
+EXTRA_PATHS = {}
+
+
+def _openapi_path(rule):
+    parts = []
+    for part in rule.split("/"):
+        if part.startswith("<") and part.endswith(">"):
+            part = "{" + part[1:-1].split(":")[-1] + "}"
+        parts.append(part)
+    return "/".join(parts)
+
+
+def document():
+    """The OpenAPI document for the endpoints registered in this app."""
+    rules = {rule.rule for rule in current_app.url_map.iter_rules()}
+    paths = {_openapi_path(rule): spec for rule, spec in {**PATHS, **EXTRA_PATHS}.items() if rule in rules}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Duban Portal API (督办门户)", "version": "1",
+                 "description": "Same permissions as the pages. Errors are "
+                                "{\"error\": {\"code\", \"message\", \"fields\"}}."},
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}, {"session": []}],
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS, "responses": RESPONSES,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer",
+                           "description": "flask --app wsgi create-token USERNAME"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session",
+                            "description": "the portal's session; changes also need the X-CSRFToken header"}},
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document())
