@@ -59,6 +59,9 @@ def create_app(config=None):
 
     auth_views.init_app(app)
     app.register_blueprint(home_views.bp)
+    from .items import views as item_views
+
+    app.register_blueprint(item_views.bp)
     from .admin import views as admin_views
 
     app.register_blueprint(admin_views.bp)

@@ -1,7 +1,11 @@
-"""The role's home board at /."""
+"""The role's home board at /: panels that each load and refresh as their own fragment."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
+
+from .. import htmx
+from ..calendar import local_today
+from . import boards
 
 bp = Blueprint("home", __name__)
 
@@ -9,4 +13,17 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 @login_required
 def index():
-    return render_template("home/index.html", user=current_user)
+    today = local_today()
+    keys = boards.panels_for(current_user)
+    panels = [dict(boards.load(current_user, key, today), key=key) for key in keys]
+    figures = boards.month_figures(current_user, today) if current_user.has_role("leader") else None
+    return render_template("home/index.html", user=current_user, panels=panels, figures=figures, today=today)
+
+
+@bp.get("/board/<key>")
+@login_required
+def panel(key):
+    if key not in boards.panels_for(current_user):
+        abort(404)
+    data = boards.load(current_user, key, local_today())
+    return htmx.render("home/panel.html", "home/_panel.html", key=key, **data)

@@ -1,0 +1,102 @@
+"""The panels of each role's home board: what the role has to do today, as item queries."""
+
+import datetime
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from ..items import services
+from ..items.models import OPEN_STATES, Item
+from ..items.queries import filter_items, with_people
+
+ROWS = 8
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: object
+    query: object  # (user, today) -> peewee query of Items
+    more: object = None  # (user) -> filters for the full list at /items, or None
+    quick_action: str = ""  # an action offered on each row (no input needed)
+
+
+def _open_of_department(user, today):
+    return filter_items(services.visible_items(user), {"state": list(OPEN_STATES)}).order_by(Item.deadline, Item.id)
+
+
+def _report_this_week(user, today):
+    week_end = today + datetime.timedelta(days=6 - today.weekday())
+    return (services.visible_items(user)
+            .where(Item.state == "in_progress", Item.next_feedback_due.is_null(False), Item.next_feedback_due <= week_end)
+            .order_by(Item.next_feedback_due, Item.id))
+
+
+def _my_supervised(user, today):
+    return filter_items(services.visible_items(user), {"state": list(OPEN_STATES), "leader": user.username}) \
+        .order_by(Item.deadline, Item.id)
+
+
+def _yellow(user, today):
+    return services.with_light(services.visible_items(user), "yellow", today).order_by(Item.deadline, Item.id)
+
+
+PANELS = {panel.key: panel for panel in [
+    Panel("approval", _l("Waiting for my approval"), lambda u, t: services.awaiting_my_approval(u),
+          lambda u: {"state": "pending_approval"}),
+    Panel("extensions", _l("Extension requests to decide"), lambda u, t: services.extensions_to_decide(u)),
+    Panel("red", _l("Red items"), lambda u, t: services.red_items(u, t), lambda u: {"light": "red"}),
+    Panel("supervised", _l("Items I supervise as leader"), _my_supervised, lambda u: {"leader": u.username}),
+    Panel("followed", _l("Items I follow"), lambda u, t: services.followed(u)),
+    Panel("review", _l("Closure requests to review"), lambda u, t: services.awaiting_review(u),
+          lambda u: {"state": "closure_requested"}),
+    Panel("returned", _l("Returned items"), lambda u, t: services.returned(u), lambda u: {"state": "returned"}),
+    Panel("feedback_overdue", _l("Progress reports overdue"), lambda u, t: services.feedback_overdue(u, t)),
+    Panel("yellow", _l("Yellow items"), _yellow, lambda u: {"light": "yellow"}),
+    Panel("drafts", _l("Drafts"), lambda u, t: services.drafts(u), lambda u: {"state": "draft"}),
+    Panel("to_accept", _l("Items to sign for"), lambda u, t: services.to_accept(u),
+          lambda u: {"state": "dispatched"}, quick_action="accept"),
+    Panel("report_due", _l("Progress to report this week"), _report_this_week),
+    Panel("due_soon", _l("Due soon"), lambda u, t: services.due_soon(u, t)),
+    Panel("department", _l("My department's open items"), _open_of_department, lambda u: {}),
+]}
+
+ROLE_PANELS = {
+    "leader": ["approval", "extensions", "red", "supervised", "followed"],
+    "supervisor": ["review", "returned", "feedback_overdue", "red", "yellow", "drafts", "followed"],
+    "handler": ["to_accept", "report_due", "due_soon", "department"],
+}
+
+
+def panels_for(user):
+    """The keys of the panels on ``user``'s board, each once, in the order of their roles."""
+    keys = []
+    for role in ("leader", "supervisor", "handler"):
+        if user.has_role(role):
+            keys += [key for key in ROLE_PANELS[role] if key not in keys]
+    return keys
+
+
+def load(user, key, today):
+    """One panel's content: its count and its first rows (with departments), in two queries."""
+    panel = PANELS[key]
+    query = panel.query(user, today)
+    rows = list(with_people(query).limit(ROWS))
+    count = len(rows) if len(rows) < ROWS else query.count()
+    return {"panel": panel, "count": count, "rows": rows,
+            "lights": {row.id: services.light_of(row, today) for row in rows},
+            "more": panel.more(user) if panel.more and count else None}
+
+
+def month_figures(user, today):
+    """This month's figures for a leader: registered, closed, closed on time, open and red now."""
+    start = datetime.datetime.combine(today.replace(day=1), datetime.time())
+    visible = services.visible_items(user)
+    closed = visible.where(Item.state == "closed", Item.closed_at >= start)
+    return {
+        "registered": visible.where(Item.created_at >= start).count(),
+        "closed": closed.count(),
+        "on_time": closed.where(Item.closed_on_time == True).count(),  # noqa: E712
+        "open": visible.where(Item.state.in_(OPEN_STATES)).count(),
+        "red": services.red_items(user, today).count(),
+    }

@@ -1,0 +1,106 @@
+"""What users read for the item's identifiers: states, actions, sources, levels, reasons, lights."""
+
+from flask_babel import lazy_gettext as _l
+
+STATE_LABELS = {
+    "draft": _l("Draft"),
+    "dispatched": _l("Dispatched"),
+    "in_progress": _l("In progress"),
+    "returned": _l("Returned"),
+    "closure_requested": _l("Closure requested"),
+    "pending_approval": _l("Pending approval"),
+    "closed": _l("Closed"),
+    "cancelled": _l("Cancelled"),
+}
+
+# The verb on the button and the line in the timeline.
+ACTION_LABELS = {
+    "create": _l("Register"),
+    "update": _l("Edit draft"),
+    "add_child": _l("Decompose"),
+    "dispatch": _l("Dispatch"),
+    "accept": _l("Sign for"),
+    "return": _l("Return"),
+    "report": _l("Report progress"),
+    "urge": _l("Urge"),
+    "instruct": _l("Instruct"),
+    "request_extension": _l("Request extension"),
+    "decide_extension": _l("Decide extension"),
+    "request_closure": _l("Request closure"),
+    "review": _l("Review"),
+    "approve": _l("Approve closure"),
+    "rate": _l("Rate"),
+    "cancel": _l("Cancel"),
+    "reopen": _l("Reopen"),
+    "attach": _l("Attach file"),
+    "follow": _l("Follow"),
+    "unfollow": _l("Unfollow"),
+}
+
+SOURCE_LABELS = {
+    "meeting": _l("Meeting decision"),
+    "instruction": _l("Leader instruction"),
+    "document": _l("Higher-level document"),
+    "key_task": _l("Annual key task"),
+    "petition": _l("Public petition"),
+    "inspection": _l("Inspection finding"),
+    "other": _l("Other"),
+}
+
+LEVEL_LABELS = {
+    "major": _l("Major"),
+    "important": _l("Important"),
+    "normal": _l("Normal"),
+}
+
+RETURN_REASON_LABELS = {
+    "not_our_remit": _l("Not our department's remit"),
+    "wording": _l("The task's wording needs changing"),
+    "needs_coordination": _l("Another department should lead"),
+    "other": _l("Other"),
+}
+
+LIGHT_LABELS = {
+    "red": _l("Red: overdue"),
+    "yellow": _l("Yellow: due soon"),
+    "green": _l("Green: on track"),
+    "on_time": _l("Closed on time"),
+    "late": _l("Closed late"),
+    "none": _l("No light"),
+}
+
+# One word per light for compact places (filters, table cells).
+LIGHT_SHORT = {
+    "red": _l("Red"),
+    "yellow": _l("Yellow"),
+    "green": _l("Green"),
+    "on_time": _l("On time"),
+    "late": _l("Late"),
+    "none": _l("None"),
+}
+
+DECISION_LABELS = {
+    "approve": _l("Approve"),
+    "reject": _l("Reject"),
+}
+
+EXTENSION_STATUS_LABELS = {
+    "pending": _l("Pending"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+}
+
+
+def template_globals():
+    """The label dictionaries under the names templates use."""
+    return {
+        "state_labels": STATE_LABELS,
+        "action_labels": ACTION_LABELS,
+        "source_labels": SOURCE_LABELS,
+        "level_labels": LEVEL_LABELS,
+        "return_reason_labels": RETURN_REASON_LABELS,
+        "light_labels": LIGHT_LABELS,
+        "light_short": LIGHT_SHORT,
+        "decision_labels": DECISION_LABELS,
+        "extension_status_labels": EXTENSION_STATUS_LABELS,
+    }

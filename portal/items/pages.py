@@ -1,0 +1,71 @@
+"""What the item page shows, gathered in a fixed number of queries."""
+
+import peewee
+
+from ..auth.models import Department, User
+from ..calendar import working_days_between
+from . import services, workflow
+from .models import Attachment, Item, ItemCoDepartment, ItemEvent
+
+
+def co_departments(item):
+    """The item's co-departments in display order."""
+    return list(Department.select().join(ItemCoDepartment, on=ItemCoDepartment.department == Department.id)
+                .where(ItemCoDepartment.item == item.id).order_by(Department.sort_order, Department.name))
+
+
+def can_edit(user, item):
+    """True when ``user`` may open the draft form of ``item``."""
+    return user.has_role("supervisor") and item.state in services.EDITABLE_STATES
+
+
+def events_since(item, seen):
+    """The item's events after the event id ``seen`` (what changed while the user looked)."""
+    query = ItemEvent.select().where(ItemEvent.item == item.id)
+    if seen and str(seen).isdigit():
+        query = query.where(ItemEvent.id > int(seen))
+    return list(query.order_by(ItemEvent.id))
+
+
+def item_context(user, item, today):
+    """Everything the item page renders for ``user``: facts, light, actions, children, files, timeline."""
+    events = list(ItemEvent.select(ItemEvent, User)
+                  .join(User, peewee.JOIN.LEFT_OUTER, on=ItemEvent.actor == User.id)
+                  .where(ItemEvent.item == item.id).order_by(ItemEvent.id.desc()))
+    children = list(Item.select(Item, Department).join(Department, on=Item.lead_department == Department.id)
+                    .where(Item.parent == item.id).order_by(Item.id))
+    attachments = list(Attachment.select(Attachment, User).join(User, on=Attachment.uploaded_by == User.id)
+                       .where(Attachment.item == item.id).order_by(Attachment.id))
+    open_item = item.state not in ("closed", "cancelled", "draft")
+    return {
+        "item": item,
+        "light": services.light_of(item, today),
+        "days_left": working_days_between(today, item.deadline) if open_item else None,
+        "co_departments": co_departments(item),
+        "actions": workflow.available_actions(item, user),
+        "pending_extension": workflow.pending_extension(item),
+        "children": children,
+        "child_lights": {child.id: services.light_of(child, today) for child in children},
+        "attachments": attachments,
+        "events": events,
+        "last_event_id": max((e.id for e in events), default=0),
+        "can_edit": can_edit(user, item),
+        "can_decompose": user.has_role("supervisor") and item.state in services.DECOMPOSABLE_STATES,
+        "can_attach": item.state not in ("closed", "cancelled") and (
+            services.sees_all(user) or workflow.relation_holds(user, item, "lead_or_co")),
+        "can_follow": services.sees_all(user),
+        "following": services.is_following(user, item),
+    }
+
+
+def item_form_values(item):
+    """The draft form's values for an existing item."""
+    return {
+        "title": item.title, "content": item.content, "source_type": item.source_type,
+        "source_ref": item.source_ref, "level": item.level, "deadline": item.deadline.isoformat(),
+        "feedback_cycle_days": str(item.feedback_cycle_days),
+        "lead_department": item.lead_department.code,
+        "co_departments": [d.code for d in co_departments(item)],
+        "leader": item.leader.username if item.leader else "",
+        "supervisor": item.supervisor.username if item.supervisor else "",
+    }

@@ -1,0 +1,250 @@
+"""The item pages: list, registration, the item with its actions, decomposition, print.
+
+Views are thin: every rule lives in services/workflow; a view reads the form,
+calls one service function and chooses page, fragment or redirect.
+"""
+
+from flask import Blueprint, abort, flash, make_response, render_template, request, send_file, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import htmx
+from ..calendar import local_today
+from ..errors import Conflict, Forbidden, Invalid
+from . import labels, pages, pickers, services, workflow
+from .models import Item
+
+bp = Blueprint("items", __name__, url_prefix="/items")
+PER_PAGE = 25
+# The inputs the action forms show; an error on anything else is shown above the form.
+ACTION_FIELDS = {"comment", "reason", "progress", "new_deadline", "decision", "score", "file"}
+PICKER_FIELDS = {"lead_department", "co_departments", "leader", "supervisor"}
+FILTER_KEYS = ("q", "state", "light", "department", "level", "source_type", "leader", "deadline_from", "deadline_to",
+               "sort")
+
+
+@bp.record_once
+def _install(state):
+    state.app.jinja_env.globals.update(labels.template_globals())
+    state.app.jinja_env.filters["localtime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every item page needs a signed-in user."""
+
+
+# --- the list -----------------------------------------------------------------
+
+@bp.get("")
+def index():
+    filters = {key: request.args.get(key, "").strip() for key in FILTER_KEYS if request.args.get(key, "").strip()}
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    rows, total = services.search_items(current_user, filters, page, PER_PAGE)
+    today = local_today()
+    context = {
+        "filters": filters, "args": filters, "rows": rows, "total": total, "page_number": page, "per_page": PER_PAGE,
+        "sort": filters.get("sort", ""), "lights": {row.id: services.light_of(row, today) for row in rows},
+        "can_create": current_user.has_role("supervisor"),
+        "department_options": pickers.department_options(), "leader_options": pickers.people_options("leader"),
+    }
+    return htmx.render("items/list.html", "items/_results.html", **context)
+
+
+# --- registration, drafts, decomposition ---------------------------------------
+
+def _form_values(item=None):
+    """The form's values: the posted ones, else the item's, else the defaults."""
+    if request.method == "POST":
+        values = request.form.to_dict()
+        values["co_departments"] = request.form.getlist("co_departments")
+        return values
+    if item is None:
+        return {"source_type": "meeting", "level": "normal", "feedback_cycle_days": "0",
+                "deadline": services.default_deadline("meeting").isoformat()}
+    return pages.item_form_values(item)
+
+
+def _posted_data():
+    data = {key: value for key, value in request.form.items() if key not in ("csrf_token",) and not key.endswith("_q")}
+    data["co_departments"] = request.form.getlist("co_departments")
+    return data
+
+
+def _item_form(heading, submit_label, form_action, cancel_url, item=None, parent=None, status=200, errors=None):
+    context = {
+        "heading": heading, "submit_label": submit_label, "form_action": form_action, "cancel_url": cancel_url,
+        "item": item, "parent": parent, "errors": errors or {}, "values": _form_values(item),
+        "department_options": pickers.department_options(),
+        "leader_options": pickers.people_options("leader"),
+        "supervisor_options": pickers.people_options("supervisor"),
+    }
+    return htmx.render("items/form.html", "items/_form.html", status=status, **context)
+
+
+def _save(save, form):
+    """Run ``save`` on a POST and go to the saved item; on bad input re-render the form with 422."""
+    if request.method == "POST":
+        try:
+            saved = save(_posted_data())
+        except Invalid as exc:
+            errors = dict(exc.fields) or {"_form": exc.message}
+            return form(status=422, errors=errors)
+        flash(_("Saved %(number)s.", number=saved.number), "success")
+        return htmx.redirect(url_for("items.detail", number=saved.number))
+    return form()
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    if not current_user.has_role("supervisor"):
+        raise Forbidden(_("Only supervisors register, edit and decompose items."))
+    return _save(lambda data: services.create_item(current_user, data),
+                 lambda **kw: _item_form(_("Register an item"), _("Save as draft"), url_for("items.new"),
+                                         url_for("items.index"), **kw))
+
+
+@bp.route("/<number>/edit", methods=["GET", "POST"])
+def edit(number):
+    item = services.get_visible(current_user, number)
+    if not pages.can_edit(current_user, item):
+        raise Conflict(_("Only a draft or returned item can be edited."))
+    return _save(lambda data: services.update_draft(current_user, item, data),
+                 lambda **kw: _item_form(_("Edit %(number)s", number=item.number), _("Save"),
+                                         url_for("items.edit", number=number),
+                                         url_for("items.detail", number=number), item=item, **kw))
+
+
+@bp.route("/<number>/children/new", methods=["GET", "POST"])
+def new_child(number):
+    parent = services.get_visible(current_user, number)
+    return _save(lambda data: services.add_child(current_user, parent, data),
+                 lambda **kw: _item_form(_("Decompose %(number)s", number=parent.number), _("Add the sub-item"),
+                                         url_for("items.new_child", number=number),
+                                         url_for("items.detail", number=number), parent=parent, **kw))
+
+
+# --- the item and its actions -------------------------------------------------
+
+def _item_response(item, status=200, **extra):
+    context = pages.item_context(current_user, item, local_today())
+    context.update(extra)
+    response = htmx.render("items/detail.html", "items/_item.html", status=status, **context)
+    return response
+
+
+def _done(item, message):
+    """After a successful change: the fresh panels for htmx (boards refresh), a 303 back otherwise."""
+    if htmx.is_htmx():
+        fresh = Item.get_by_id(item.id)
+        return htmx.trigger(_item_response(fresh, notice=message), "itemChanged")
+    flash(message, "success")
+    return htmx.redirect(url_for("items.detail", number=item.number))
+
+
+@bp.get("/<number>")
+def detail(number):
+    return _item_response(services.get_visible(current_user, number))
+
+
+@bp.post("/<number>/actions/<action>")
+def act(number, action):
+    item = services.get_visible(current_user, number)
+    if action not in workflow.ACTIONS:
+        abort(404)
+    data = {key: value for key, value in request.form.items() if key not in ("csrf_token", "seen", "from")}
+    if request.form.get("from") == "board":
+        return _act_from_board(item, action, data)
+    upload = request.files.get("file")
+    try:
+        if upload and upload.filename:
+            services.add_attachment(current_user, item, upload)
+        services.perform(current_user, item, action, data)
+    except Invalid as exc:
+        errors = {k: v for k, v in exc.fields.items() if k in ACTION_FIELDS}
+        others = [str(v) for k, v in exc.fields.items() if k not in ACTION_FIELDS]
+        if others or not errors:
+            errors["_form"] = "；".join(others) or exc.message
+        fresh = Item.get_by_id(item.id)
+        return _item_response(fresh, status=422, form_errors={action: errors}, form_values={action: data})
+    except Conflict as exc:
+        fresh = Item.get_by_id(item.id)
+        conflict = {"message": exc.message, "events": pages.events_since(fresh, request.form.get("seen"))}
+        return _item_response(fresh, status=409, conflict=conflict)
+    return _done(item, _("Done: %(action)s.", action=labels.ACTION_LABELS[action]))
+
+
+def _act_from_board(item, action, data):
+    """A one-click action on a home-board row: a message on the board, whose panels then refresh."""
+    try:
+        services.perform(current_user, item, action, data)
+    except (Invalid, Conflict) as exc:
+        message = _("%(number)s: %(message)s", number=item.number, message=exc.message)
+        if htmx.is_htmx():
+            return render_template("items/_notice.html", message=message, category="error"), exc.status
+        flash(message, "error")
+        return htmx.redirect(url_for("home.index"))
+    message = _("Done: %(action)s %(number)s.", action=labels.ACTION_LABELS[action], number=item.number)
+    if htmx.is_htmx():
+        return htmx.trigger(make_response(render_template("items/_notice.html", message=message,
+                                                          category="success")), "itemChanged")
+    flash(message, "success")
+    return htmx.redirect(url_for("home.index"))
+
+
+@bp.post("/<number>/attachments")
+def attach(number):
+    item = services.get_visible(current_user, number)
+    try:
+        services.add_attachment(current_user, item, request.files.get("file"))
+    except Invalid as exc:
+        fresh = Item.get_by_id(item.id)
+        errors = {"file": exc.fields.get("file") or exc.message}
+        return _item_response(fresh, status=422, form_errors={"attach": errors})
+    return _done(item, _("The file was attached."))
+
+
+@bp.get("/<number>/attachments/<int:attachment_id>")
+def download(number, attachment_id):
+    item = services.get_visible(current_user, number)
+    attachment, path = services.attachment_for_download(current_user, item, attachment_id)
+    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                     download_name=attachment.original_name)
+
+
+@bp.post("/<number>/follow")
+def follow(number):
+    item = services.get_visible(current_user, number)
+    if request.form.get("follow") == "0":
+        services.unfollow(current_user, item)
+        return _done(item, _("You no longer follow this item."))
+    services.follow(current_user, item)
+    return _done(item, _("You follow this item: its news reaches you."))
+
+
+@bp.get("/<number>/print")
+def print_notice(number):
+    item = services.get_visible(current_user, number)
+    return render_template("items/print.html", item=item, co_departments=pages.co_departments(item))
+
+
+# --- pickers that search as you type -------------------------------------------
+
+@bp.get("/pickers/<kind>")
+def picker(kind):
+    field = request.args.get("field", "")
+    if field not in PICKER_FIELDS:
+        abort(404)
+    query = request.args.get(f"{field}_q", "")
+    selected = request.args.getlist(field)
+    if kind == "departments":
+        options = pickers.department_options(query, keep=selected)
+    elif kind == "people":
+        options = pickers.people_options(request.args.get("role", ""), query, keep=selected)
+    else:
+        abort(404)
+    return render_template("items/_picker_options.html", name=field, options=options, selected=selected,
+                           multiple=request.args.get("multiple") == "1")
