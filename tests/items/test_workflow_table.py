@@ -1,0 +1,114 @@
+"""Every row of DESIGN §2's action table: the allowed actor succeeds, a wrong actor gets 403,
+a wrong state gets 409 — on SQLite and PostgreSQL."""
+
+import datetime
+
+import pytest
+
+from portal.calendar import local_today
+from portal.errors import Conflict, Forbidden
+from portal.items import services
+from portal.items.models import Item, ItemEvent
+from portal.items.workflow import TABLE
+
+from .conftest import act, attach, register
+
+LATER = (local_today() + datetime.timedelta(days=60)).isoformat()
+
+# How to bring a fresh item into each state: (actor, action, data) steps after registration.
+PATHS = {
+    "draft": [],
+    "dispatched": [("supervisor", "dispatch", {})],
+    "returned": [("supervisor", "dispatch", {}),
+                 ("handler", "return", {"reason": "wording", "comment": "请调整表述"})],
+    "in_progress": [("supervisor", "dispatch", {}), ("handler", "accept", {})],
+    "in_progress+extension": [("supervisor", "dispatch", {}), ("handler", "accept", {}),
+                              ("handler", "request_extension", {"new_deadline": LATER, "comment": "需要时间"})],
+    "in_progress+evidence": [("supervisor", "dispatch", {}), ("handler", "accept", {}), ("attach", None, None)],
+    "closure_requested": [("supervisor", "dispatch", {}), ("handler", "accept", {}), ("attach", None, None),
+                          ("handler", "request_closure", {"comment": "已完成"})],
+    "pending_approval": [("supervisor", "dispatch", {}), ("handler", "accept", {}), ("attach", None, None),
+                         ("handler", "request_closure", {"comment": "已完成"}),
+                         ("supervisor", "review", {"decision": "approve"})],
+    "closed": [("supervisor", "dispatch", {}), ("handler", "accept", {}), ("attach", None, None),
+               ("handler", "request_closure", {"comment": "已完成"}),
+               ("supervisor", "review", {"decision": "approve"}), ("leader", "approve", {"decision": "approve"})],
+    "cancelled": [("supervisor", "cancel", {"comment": "不再需要"})],
+}
+
+# action: (start state, allowed actor, input, expected state, a wrong actor, a wrong state)
+# "catering" handles the co-department, "culture" an unrelated one.
+CASES = {
+    "dispatch": ("draft", "supervisor", {}, "dispatched", "leader", "in_progress"),
+    "accept": ("dispatched", "handler", {}, "in_progress", "catering", "draft"),
+    "return": ("dispatched", "handler", {"reason": "not_our_remit", "comment": "不属于本部门"}, "returned",
+               "catering", "in_progress"),
+    "report": ("in_progress", "catering", {"comment": "完成40%", "progress": 40}, "in_progress", "culture",
+               "dispatched"),
+    "urge": ("in_progress", "leader", {"comment": "请加快"}, "in_progress", "handler", "closure_requested"),
+    "instruct": ("pending_approval", "leader", {"comment": "批示"}, "pending_approval", "supervisor", "closed"),
+    "request_extension": ("in_progress", "handler", {"new_deadline": LATER, "comment": "需要时间"}, "in_progress",
+                          "catering", "dispatched"),
+    "decide_extension": ("in_progress+extension", "leader", {"decision": "approve", "comment": "同意"},
+                         "in_progress", "supervisor", "closure_requested"),
+    "request_closure": ("in_progress+evidence", "handler", {"comment": "已完成"}, "closure_requested", "catering",
+                        "dispatched"),
+    "review": ("closure_requested", "supervisor", {"decision": "approve"}, "pending_approval", "leader",
+               "pending_approval"),
+    "approve": ("pending_approval", "leader", {"decision": "approve"}, "closed", "supervisor",
+                "closure_requested"),
+    "rate": ("closed", "supervisor", {"score": 5, "comment": "很好"}, "closed", "handler", "pending_approval"),
+    "cancel": ("returned", "leader", {"comment": "撤销"}, "cancelled", "handler", "closed"),
+    "reopen": ("closed", "leader", {"comment": "重新办理"}, "in_progress", "supervisor", "cancelled"),
+}
+
+
+def test_the_cases_cover_the_whole_table():
+    assert set(CASES) == {action.name for action in TABLE}
+    for name, (start, _, _, _, _, wrong) in CASES.items():
+        action = next(a for a in TABLE if a.name == name)
+        assert start.split("+")[0] in action.from_states and wrong not in action.from_states
+
+
+def bring_to(people, state):
+    item = register(people.supervisor)
+    for actor, action, data in PATHS[state]:
+        if actor == "attach":
+            attach(people.handler, item)
+        else:
+            item = act(getattr(people, actor), item, action, **data)
+    return Item.get_by_id(item.id)
+
+
+@pytest.mark.parametrize("action", sorted(CASES))
+def test_action_row(people, action):
+    start, allowed, data, expected, wrong_actor, wrong_state = CASES[action]
+
+    item = bring_to(people, start)
+    events = ItemEvent.select().where(ItemEvent.item == item.id).count()
+    with pytest.raises(Forbidden):
+        act(getattr(people, wrong_actor), item, action, **data)
+    after = act(getattr(people, allowed), item, action, **data)
+    assert after.state == expected and after.version == item.version + 1
+    event = ItemEvent.select().where(ItemEvent.item == item.id).order_by(ItemEvent.id.desc()).first()
+    assert (event.action, event.from_state, event.to_state) == (action, item.state, expected)
+    assert ItemEvent.select().where(ItemEvent.item == item.id).count() == events + 1
+
+    elsewhere = bring_to(people, wrong_state)
+    with pytest.raises(Conflict):
+        act(getattr(people, allowed), elsewhere, action, **data)
+    assert Item.get_by_id(elsewhere.id).version == elsewhere.version
+
+
+def test_available_actions_follow_the_table(people):
+    item = bring_to(people, "in_progress")
+    assert services.perform  # the same table drives both
+    from portal.items.workflow import available_actions
+
+    assert available_actions(item, people.handler) == ["report", "request_extension", "request_closure"]
+    assert available_actions(item, people.catering) == ["report"]
+    assert available_actions(item, people.leader) == ["urge", "instruct", "cancel"]
+    assert available_actions(item, people.supervisor) == ["urge", "cancel"]
+    act(people.handler, item, "request_extension", new_deadline=LATER, comment="需要时间")
+    assert "decide_extension" in available_actions(item, people.leader)
+    assert "request_extension" not in available_actions(item, people.handler)
