@@ -1,0 +1,164 @@
+"""Visibility, traffic lights in SQL and Python, list filters, boards, attachments."""
+
+import datetime
+import io
+
+import pytest
+from werkzeug.datastructures import FileStorage
+
+from portal.calendar import add_working_days, local_today
+from portal.errors import Conflict, Invalid, NotFound
+from portal.items import services
+from portal.items.models import Item
+from portal.items.queries import light_condition
+from tests.querycount import count_queries
+
+from .conftest import act, attach, register
+
+TODAY = local_today()
+
+
+def started(people, **fields):
+    item = act(people.supervisor, register(people.supervisor, **fields), "dispatch")
+    return act(people.handler, item, "accept")
+
+
+def test_a_handler_sees_only_their_departments_items(people):
+    mine = register(people.supervisor)                                  # property leads, catering co-works
+    other = register(people.supervisor, lead_department="culture", co_departments=[])
+    child = services.add_child(people.supervisor, other, {"title": "子项", "source_type": "meeting",
+                                                          "lead_department": "property",
+                                                          "deadline": other.deadline.isoformat()})
+    numbers = lambda user: {i.number for i in services.visible_items(user)}  # noqa: E731
+    assert numbers(people.handler) == {mine.number, child.number}
+    assert numbers(people.catering) == {mine.number}
+    assert numbers(people.leader) == numbers(people.supervisor) == {mine.number, other.number, child.number}
+    assert numbers(people.admin) == set()
+    with pytest.raises(NotFound):
+        services.get_visible(people.handler, other.number)
+    with pytest.raises(NotFound):
+        services.get_visible(people.handler, "DB-1999-0001")
+    assert services.get_visible(people.handler, child.number).parent.title == other.title
+
+
+def set_dates(item, **values):
+    Item.update(**values).where(Item.id == item.id).execute()
+    return Item.get_by_id(item.id)
+
+
+def lights_in_sql(today):
+    return {light: {i.id for i in services.with_light(Item.select(), light, today)}
+            for light in ("red", "yellow", "green", "on_time", "late")}
+
+
+@pytest.mark.parametrize("policy", ["deadline", "share"])
+def test_lights_agree_between_sql_and_python(people, app, policy):
+    app.config["PORTAL"]["reminders"]["light_policy"] = policy
+    boundary = add_working_days(TODAY, 3)
+    items = [
+        set_dates(started(people), deadline=TODAY - datetime.timedelta(days=1)),               # overdue
+        set_dates(started(people), deadline=boundary),                                         # due soon
+        set_dates(started(people), deadline=boundary + datetime.timedelta(days=1)),            # share: 4..
+        set_dates(started(people), deadline=TODAY + datetime.timedelta(days=60)),              # far
+        set_dates(started(people, feedback_cycle_days=7), deadline=TODAY + datetime.timedelta(days=60),
+                  next_feedback_due=TODAY - datetime.timedelta(days=2)),                       # feedback late
+        set_dates(started(people, feedback_cycle_days=7), deadline=TODAY + datetime.timedelta(days=60),
+                  next_feedback_due=TODAY - datetime.timedelta(days=8)),                       # a cycle late
+        set_dates(started(people), deadline=TODAY + datetime.timedelta(days=10),
+                  dispatched_at=datetime.datetime.combine(TODAY - datetime.timedelta(days=90), datetime.time())),
+        set_dates(register(people.supervisor), state="closed", closed_on_time=True),
+        set_dates(register(people.supervisor), state="closed", closed_on_time=False),
+        register(people.supervisor),                                                            # draft
+    ]
+    by_sql = lights_in_sql(TODAY)
+    for item in items:
+        python = services.light_of(item, TODAY)
+        assert {light for light, ids in by_sql.items() if item.id in ids} == ({python} if python else set())
+    # By share, the item dispatched 90 days ago with 10 left is yellow; the ones dispatched today are not.
+    expected = {"deadline": ["red", "yellow", "green", "green", "yellow", "red", "green", "on_time", "late", None],
+                "share": ["red", "green", "green", "green", "yellow", "red", "yellow", "on_time", "late", None]}[policy]
+    assert [services.light_of(i, TODAY) for i in items] == expected
+
+
+def test_light_policies_differ_where_expected(people, app):
+    item = set_dates(started(people), deadline=TODAY + datetime.timedelta(days=10),
+                     dispatched_at=datetime.datetime.combine(TODAY - datetime.timedelta(days=10), datetime.time()))
+    assert services.light_of(item, TODAY) == "green"
+    app.config["PORTAL"]["reminders"]["light_policy"] = "share"
+    app.config["PORTAL"]["reminders"]["share_threshold"] = 0.6
+    assert services.light_of(item, TODAY) == "yellow"
+    assert Item.select().where(light_condition("yellow", TODAY)).count() == 1
+
+
+def test_lights_never_crash_far_in_the_future(people):
+    item = set_dates(started(people), deadline=datetime.date(2031, 1, 1))
+    assert services.light_of(item, datetime.date(2030, 12, 30)) == "yellow"
+    assert lights_in_sql(datetime.date(2030, 12, 30))["yellow"] == {item.id}
+
+
+def test_search_filters_and_paginates_with_a_fixed_number_of_queries(people):
+    for n in range(5):
+        register(people.supervisor, title=f"水电气暖收费制度改革 {n}", level="important" if n % 2 else "normal")
+    register(people.supervisor, title="旧房出售", lead_department="culture", co_departments=["retirees"])
+    rows, total = services.search_items(people.leader, {"q": "收费", "level": "important"}, 1, 10)
+    assert total == 2 and all("收费" in r.title for r in rows)
+    rows, total = services.search_items(people.leader, {"department": "retirees"})
+    assert [r.title for r in rows] == ["旧房出售"] and rows[0].co_departments[0].code == "retirees"
+    rows, total = services.search_items(people.leader, {}, page=2, per_page=4)
+    assert (len(rows), total) == (2, 6)
+    assert services.search_items(people.handler, {"q": "旧房"})[1] == 0
+    assert services.search_items(people.leader, {"light": "purple"})[1] == 0
+    assert services.search_items(people.leader, {"state": "draft", "sort": "-number"})[0][0].title == "旧房出售"
+    with count_queries() as few:
+        rows, _ = services.search_items(people.leader, {}, 1, 2)
+        [(r.lead_department.name, r.leader, r.supervisor, r.co_departments) for r in rows]
+    with count_queries() as more:
+        rows, _ = services.search_items(people.leader, {}, 1, 6)
+        [(r.lead_department.name, r.leader, r.supervisor, r.co_departments) for r in rows]
+    assert len(few) == len(more) <= 5  # roles, count, page, co-departments (+ the user)
+
+
+def test_boards_show_what_waits_for_each_role(people):
+    draft = register(people.supervisor)
+    waiting = act(people.supervisor, register(people.supervisor), "dispatch")
+    late = set_dates(started(people), deadline=TODAY - datetime.timedelta(days=2))
+    soon = set_dates(started(people), deadline=TODAY)
+    attach(people.handler, soon)
+    act(people.handler, soon, "request_closure", comment="完成")
+    ids = lambda query: [i.id for i in query]  # noqa: E731
+    assert ids(services.drafts(people.supervisor)) == [draft.id]
+    assert ids(services.to_accept(people.handler)) == [waiting.id]
+    assert ids(services.red_items(people.leader, TODAY)) == [late.id]
+    assert ids(services.awaiting_review(people.supervisor)) == [soon.id]
+    assert set(ids(services.due_soon(people.handler, TODAY))) == {soon.id}
+    assert services.awaiting_my_approval(people.leader).count() == 0
+    act(people.handler, late, "report", comment="x", progress=50)
+    assert services.feedback_overdue(people.handler, TODAY).count() == 0
+
+
+def upload(user, item, name="证明.pdf", content=b"%PDF evidence"):
+    return services.add_attachment(user, Item.get_by_id(item.id), FileStorage(io.BytesIO(content), filename=name))
+
+
+def test_attachments_are_stored_by_hash_and_checked(people, app, tmp_path):
+    item = started(people)
+    first = upload(people.handler, item, name="../../etc/passwd.pdf")
+    second = upload(people.catering, item, name="copy.pdf")
+    assert first.original_name == "passwd.pdf" and first.sha256 == second.sha256
+    stored = list((tmp_path / "uploads").rglob("*"))
+    assert [p.name for p in stored if p.is_file()] == [first.sha256]
+    with pytest.raises(Invalid):
+        upload(people.handler, item, name="run.exe")
+    with pytest.raises(Invalid):
+        upload(people.handler, item, name="empty.pdf", content=b"")
+    app.config["PORTAL"]["uploads"]["max_bytes"] = 10
+    with pytest.raises(Invalid) as err:
+        upload(people.handler, item, name="big.pdf", content=b"x" * 11)
+    assert "file" in err.value.fields
+    attachment, path = services.attachment_for_download(people.leader, item, first.id)
+    assert path.read_bytes() == b"%PDF evidence"
+    with pytest.raises(NotFound):
+        services.attachment_for_download(people.culture, item, first.id)
+    act(people.supervisor, item, "cancel", comment="撤销")
+    with pytest.raises(Conflict):
+        upload(people.handler, item)
