@@ -70,6 +70,10 @@ def create_app(config=None):
 
     api.init_app(app)
 
+    from .notify import views as notify_views
+
+    notify_views.init_app(app)
+
     from . import cli
 
     cli.init_app(app)

@@ -1,0 +1,220 @@
+"""Delivering one outbox row on its channels, each channel at most once, and the relay that feeds the jobs.
+
+A row goes pending -> queued (relay) -> sending (a job's lease) -> delivered,
+or back to queued for a retry, or failed after ``notify.max_attempts``. A job
+killed mid-way leaves its lease to expire; the relay then hands the row out
+again and channels already recorded as sent are skipped.
+"""
+
+import datetime
+import logging
+
+from flask import current_app
+from redis.exceptions import RedisError
+
+from .. import jobs
+from ..auth.models import User
+from ..db import utcnow
+from . import channels, messages
+from .models import Delivery, DepartmentRobot, EmailPreference, Notification, Outbox
+
+log = logging.getLogger(__name__)
+
+QUEUE = "notify"
+RELAY_BATCH = 500
+
+
+class DeliveryFailed(Exception):
+    """A channel failed: the row waits for a retry, or is marked failed after its last attempt."""
+
+
+def _settings():
+    return current_app.config["PORTAL"]["notify"]
+
+
+def _seconds(n):
+    return datetime.timedelta(seconds=n)
+
+
+def backoff_intervals():
+    """Seconds to wait before each retry: the configured base, four times longer each time (at most 6 h)."""
+    settings = _settings()
+    base = settings["retry_backoff_seconds"]
+    return [min(base * 4 ** i, 6 * 3600) for i in range(max(settings["max_attempts"] - 1, 1))]
+
+
+def _claimable(now):
+    return (Outbox.status == "pending") | (
+        Outbox.status.in_(("queued", "sending")) & (Outbox.lease_until < now))
+
+
+def claim_batch(limit=RELAY_BATCH):
+    """Mark up to ``limit`` pending (or abandoned) rows queued in one UPDATE; return the ids this call took.
+
+    Two relays never take the same row: the UPDATE re-checks the status of every row it changes.
+    """
+    now = utcnow()
+    candidates = Outbox.select(Outbox.id).where(_claimable(now)).order_by(Outbox.id).limit(limit)
+    query = (Outbox.update(status="queued", lease_until=now + _seconds(_settings()["lease_seconds"]))
+             .where(Outbox.id.in_(candidates), _claimable(now))
+             .returning(Outbox.id))
+    return sorted(row.id for row in query.execute())
+
+
+def relay():
+    """Hand every pending or abandoned row to RQ (or deliver it right now without Redis); return how many.
+
+    When Redis cannot be reached the rows go back to pending: nothing is lost.
+    """
+    total = 0
+    while True:
+        ids = claim_batch()
+        if not ids:
+            return total
+        queue = jobs.get_queue(QUEUE)
+        if queue is None:
+            for outbox_id in ids:
+                deliver_logged(outbox_id)
+        elif not _enqueue(queue, ids):
+            return total
+        total += len(ids)
+        if len(ids) < RELAY_BATCH:
+            return total
+
+
+def _enqueue(queue, ids):
+    from rq import Retry
+
+    settings = _settings()
+    intervals = backoff_intervals()
+    try:
+        with queue.connection.pipeline() as pipe:
+            for outbox_id in ids:
+                queue.enqueue("worker.tasks.deliver", outbox_id, pipeline=pipe,
+                              retry=Retry(max=settings["max_attempts"] - 1 or 1, interval=intervals),
+                              job_timeout=max(int(settings["lease_seconds"] * 0.8), 1),
+                              description=f"deliver notification {outbox_id}")
+            pipe.execute()
+    except RedisError as exc:
+        Outbox.update(status="pending", lease_until=None).where(
+            Outbox.id.in_(ids), Outbox.status == "queued").execute()
+        log.warning("notify: Redis unavailable, %d notifications stay pending: %s", len(ids), exc)
+        return False
+    return True
+
+
+def deliver_logged(outbox_id):
+    """``deliver()`` for inline mode: a failure is logged and left for the next relay, never raised."""
+    try:
+        return deliver(outbox_id)
+    except DeliveryFailed as exc:
+        log.warning("notify: notification %s not delivered yet: %s", outbox_id, exc)
+        return False
+
+
+def _claim(outbox_id):
+    now = utcnow()
+    return (Outbox.update(status="sending", lease_until=now + _seconds(_settings()["lease_seconds"]),
+                          attempts=Outbox.attempts + 1)
+            .where(Outbox.id == outbox_id,
+                   Outbox.status.in_(("pending", "queued"))
+                   | ((Outbox.status == "sending") & (Outbox.lease_until < now)))
+            .execute()) == 1
+
+
+def deliver(outbox_id):
+    """Deliver row ``outbox_id`` on every channel not yet sent; True when this call completed it.
+
+    Returns False when the row is done or another job holds it. Raises
+    DeliveryFailed when a channel failed (the row is then queued for a retry,
+    or failed after the last attempt).
+    """
+    if not _claim(outbox_id):
+        return False
+    row = Outbox.select(Outbox, User).join(User).where(Outbox.id == outbox_id).get()
+    message = messages.compose(row)
+    _in_app(row, message)
+    errors = []
+    for channel in (_email, _robot):
+        try:
+            channel(row, message)
+        except channels.ChannelError as exc:
+            errors.append(str(exc))
+    now = utcnow()
+    mine = (Outbox.id == outbox_id) & (Outbox.status == "sending")
+    if not errors:
+        Outbox.update(status="delivered", delivered_at=now, last_error="", lease_until=None).where(mine).execute()
+        return True
+    error = "; ".join(errors)
+    settings = _settings()
+    if row.attempts >= settings["max_attempts"]:
+        Outbox.update(status="failed", last_error=error, lease_until=None).where(mine).execute()
+    else:
+        wait = backoff_intervals()[min(row.attempts - 1, len(backoff_intervals()) - 1)]
+        Outbox.update(status="queued", last_error=error,
+                      lease_until=now + _seconds(wait + settings["lease_seconds"])).where(mine).execute()
+    raise DeliveryFailed(error)
+
+
+def _in_app(row, message):
+    title = f"{row.item.number} {row.item.title}" if row.item_id else message["label"]
+    Notification.insert(user=row.recipient_id, outbox=row.id, item=row.item_id, kind=row.kind,
+                        title=title[:255], body=row.event.comment if row.event_id else "",
+                        created_at=utcnow()).on_conflict_ignore().execute()
+
+
+def wants_email(user_id, kind):
+    """False when the user turned e-mail off for ``kind`` (in-app is always on)."""
+    choice = EmailPreference.get_or_none(EmailPreference.user == user_id, EmailPreference.kind == kind)
+    return choice is None or choice.email
+
+
+def _email(row, message):
+    user = row.recipient
+    if not (channels.email_enabled() and user.email and wants_email(user.id, row.kind)):
+        return
+    delivery = _take(f"email:{row.id}", row, "email", user.email)
+    if delivery is not None:
+        _attempt(delivery, channels.send_email, user.email, user.display_name, message, str(row.id))
+
+
+def _robot(row, message):
+    department_id = row.recipient.department_id
+    robot = department_id and DepartmentRobot.get_or_none(DepartmentRobot.department == department_id,
+                                                          DepartmentRobot.active)
+    if not robot:
+        return
+    # One robot message per event (or reminder) and department, however many members are notified.
+    if row.event_id:
+        group = f"event{row.event_id}"
+    elif row.dedupe_key:
+        group = row.dedupe_key.rsplit(":", 1)[0]
+    else:
+        group = f"outbox{row.id}"
+    delivery = _take(f"robot:{group}:{department_id}", row, "robot", robot.url)
+    if delivery is not None:
+        _attempt(delivery, channels.send_robot, robot.url, messages.robot_payload(robot.kind, message))
+
+
+def _take(key, row, channel, target):
+    """The delivery record this row must send now, or None when it was sent or belongs to another row."""
+    Delivery.insert(key=key, outbox=row.id, channel=channel, target=target[:500], status="sending",
+                    updated_at=utcnow()).on_conflict_ignore().execute()
+    delivery = Delivery.get(Delivery.key == key)
+    if delivery.status == "sent" or delivery.outbox_id != row.id:
+        return None
+    return delivery
+
+
+def _attempt(delivery, send, *args):
+    Delivery.update(status="sending", attempts=Delivery.attempts + 1, updated_at=utcnow()).where(
+        Delivery.id == delivery.id).execute()
+    try:
+        send(*args)
+    except channels.ChannelError as exc:
+        Delivery.update(status="failed", error=str(exc), updated_at=utcnow()).where(
+            Delivery.id == delivery.id).execute()
+        raise
+    now = utcnow()
+    Delivery.update(status="sent", error="", sent_at=now, updated_at=now).where(
+        Delivery.id == delivery.id).execute()

@@ -1,0 +1,67 @@
+"""What a notification says: its label per kind, the e-mail and the group-robot message."""
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale, format_date, lazy_gettext as _l
+
+# Every kind a user can receive, in the order the settings page lists them.
+KIND_LABELS = {
+    "dispatch": _l("Item dispatched to your department"),
+    "urge": _l("Item urged"),
+    "instruct": _l("Leader's instruction"),
+    "return": _l("Item returned"),
+    "request_closure": _l("Closure requested"),
+    "request_extension": _l("Extension requested"),
+    "decide_extension": _l("Extension decided"),
+    "review": _l("Closure request reviewed"),
+    "approve": _l("Closure approved or rejected"),
+    "reopen": _l("Item reopened"),
+    "cancel": _l("Item cancelled"),
+    "reminder_deadline": _l("Deadline approaching"),
+    "reminder_feedback": _l("Progress report due"),
+    "reminder_overdue": _l("Item overdue"),
+    "reminder_escalation": _l("Overdue item escalated to you"),
+}
+
+
+def kind_label(kind):
+    """The user's words for ``kind`` (the kind itself when unknown)."""
+    return KIND_LABELS.get(kind, kind)
+
+
+def item_link(item):
+    """The absolute address of ``item`` (or of the notifications page) built from app.base_url."""
+    base_url = current_app.config["PORTAL"]["app"]["base_url"] or "http://localhost/"
+    with current_app.test_request_context("/", base_url=base_url):
+        if item is not None and "items.detail" in current_app.view_functions:
+            return url_for("items.detail", number=item.number, _external=True)
+        return url_for("notifications.index", _external=True)
+
+
+def compose(row):
+    """The message for outbox ``row`` in the portal's language: subject, text, html, robot text, link."""
+    item = row.item
+    link = item_link(item)
+    comment = row.event.comment if row.event_id else ""
+    with force_locale(current_app.config["PORTAL"]["app"]["locale"]):
+        context = {"label": str(kind_label(row.kind)), "item": item, "link": link, "comment": comment,
+                   "deadline": format_date(item.deadline, "long") if item is not None else "",
+                   "recipient": row.recipient}
+        return {
+            "label": context["label"],
+            "subject": render_template("notify/email_subject.txt", **context).strip(),
+            "text": render_template("notify/email.txt", **context),
+            "html": render_template("notify/email.html", **context),
+            "robot": render_template("notify/robot.txt", **context).strip(),
+            "robot_markdown": render_template("notify/robot.md", **context).strip(),
+            "link": link,
+        }
+
+
+def robot_payload(kind, message):
+    """The JSON body each robot expects: 企业微信 and 钉钉 markdown, 飞书 text."""
+    if kind == "wecom":
+        return {"msgtype": "markdown", "markdown": {"content": message["robot_markdown"]}}
+    if kind == "dingtalk":
+        return {"msgtype": "markdown",
+                "markdown": {"title": message["label"], "text": message["robot_markdown"]}}
+    return {"msg_type": "text", "content": {"text": message["robot"]}}

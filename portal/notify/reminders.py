@@ -1,0 +1,81 @@
+"""The reminder scan: deadline near, feedback due, overdue, escalation — chosen and written in SQL.
+
+Each reminder is an outbox row whose ``dedupe_key`` names its kind, item,
+day (or, for an escalation, the deadline) and recipient; the INSERT ignores
+keys that exist, so a second scan on one day writes nothing new.
+"""
+
+import logging
+
+import peewee
+from flask import current_app
+from peewee import SQL, Cast, Value, fn
+
+from ..auth.models import User, UserRole
+from ..calendar import add_working_days, is_workday, local_today
+from ..db import utcnow
+from ..items.models import Item
+from .models import Outbox
+
+log = logging.getLogger(__name__)
+
+ACTIVE = ("dispatched", "in_progress")
+
+
+def _text(node):
+    return Cast(node, "TEXT")
+
+
+def _insert(kind, stamp, recipient, condition, join_on=None):
+    """INSERT … SELECT one outbox row per matching item and recipient; return how many were new.
+
+    ``stamp`` (a day, or an SQL expression) goes into the dedupe key between item and recipient.
+    """
+    stamp = Value(str(stamp)) if not isinstance(stamp, peewee.Node) else _text(stamp)
+    key = (Value(f"{kind}:").concat(_text(Item.id)).concat(Value(":")).concat(stamp).concat(Value(":"))
+           .concat(_text(recipient)))
+    query = Item.select(Value(kind), recipient, Item.id, Value("{}"), key, Value("pending"), Value(0),
+                        Value(""), Value(utcnow()))
+    if join_on is not None:
+        query = query.join(User, on=join_on)
+    query = query.where(condition)
+    return (Outbox.insert_from(query, [Outbox.kind, Outbox.recipient, Outbox.item, Outbox.data,
+                                       Outbox.dedupe_key, Outbox.status, Outbox.attempts, Outbox.last_error,
+                                       Outbox.created_at])
+            .on_conflict_ignore().as_rowcount().execute())
+
+
+def _handlers_of_lead_department():
+    is_handler = fn.EXISTS(UserRole.select(SQL("1")).where(UserRole.user == User.id, UserRole.role == "handler"))
+    return User.id, (User.department == Item.lead_department) & User.active & is_handler
+
+
+def scan(today=None):
+    """Write today's reminders to the outbox; return {kind: new rows}. Nothing is sent on a non-working day."""
+    today = today or local_today()
+    if not is_workday(today):
+        log.info("reminders: %s is not a working day, nothing to send", today)
+        return {}
+    settings = current_app.config["PORTAL"]["reminders"]
+    warn_until = add_working_days(today, settings["warn_working_days"])
+    escalate_from = add_working_days(today, -settings["escalate_after_days"])
+    active = Item.state.in_(ACTIVE)
+    handler, handler_join = _handlers_of_lead_department()
+    counts = {
+        "reminder_deadline": _insert("reminder_deadline", today, handler,
+                                     active & Item.deadline.between(today, warn_until), handler_join),
+        "reminder_feedback": _insert("reminder_feedback", today, handler,
+                                     (Item.state == "in_progress") & Item.next_feedback_due.is_null(False)
+                                     & (Item.next_feedback_due <= today), handler_join),
+        "reminder_overdue": _insert("reminder_overdue", today, handler, active & (Item.deadline < today),
+                                    handler_join),
+    }
+    counts["reminder_overdue"] += _insert("reminder_overdue", today, Item.supervisor,
+                                          active & (Item.deadline < today) & Item.supervisor.is_null(False))
+    # Escalation reaches the leader once per deadline, not every day (a new deadline may escalate again).
+    counts["reminder_escalation"] = _insert(
+        "reminder_escalation", Item.deadline, Item.leader,
+        active & (Item.deadline < today) & (Item.deadline <= escalate_from) & Item.leader.is_null(False))
+    log.info("reminders for %s: %s", today, counts)
+    return counts
+

@@ -1,0 +1,120 @@
+"""What the notification pages and API do: a user's notifications, choices, and the admin's tools."""
+
+import peewee
+from flask_babel import gettext as _
+
+from ..auth.models import Department, User
+from ..db import database, utcnow
+from ..errors import Conflict, Invalid, NotFound
+from ..items.models import Item
+from .messages import KIND_LABELS
+from .models import ROBOT_KINDS, Delivery, DepartmentRobot, EmailPreference, Notification, Outbox
+
+PER_PAGE = 20
+
+
+def unread_count(user):
+    """How many of ``user``'s notifications are unread (one indexed COUNT)."""
+    return Notification.select().where(Notification.user == user.id, Notification.read_at.is_null()).count()
+
+
+def notifications_of(user, page=1, per_page=PER_PAGE, unread_only=False):
+    """One page of ``user``'s notifications, newest first, with their items; and whether more follow."""
+    query = (Notification.select(Notification, Item).join(Item, peewee.JOIN.LEFT_OUTER)
+             .where(Notification.user == user.id))
+    if unread_only:
+        query = query.where(Notification.read_at.is_null())
+    rows = list(query.order_by(Notification.created_at.desc(), Notification.id.desc())
+                .offset((page - 1) * per_page).limit(per_page + 1))
+    return rows[:per_page], len(rows) > per_page
+
+
+def mark_read(user, notification_id):
+    """Mark one of ``user``'s notifications read; NotFound for anyone else's."""
+    notification = Notification.get_or_none(Notification.id == notification_id, Notification.user == user.id)
+    if notification is None:
+        raise NotFound(_("This notification does not exist."))
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        notification.save(only=[Notification.read_at])
+    return notification
+
+
+def mark_all_read(user):
+    """Mark every unread notification of ``user`` read; return how many."""
+    return Notification.update(read_at=utcnow()).where(
+        Notification.user == user.id, Notification.read_at.is_null()).execute()
+
+
+def email_choices(user):
+    """{kind: e-mail on?} for every kind a user can receive."""
+    chosen = {p.kind: p.email for p in EmailPreference.select().where(EmailPreference.user == user.id)}
+    return {kind: chosen.get(kind, True) for kind in KIND_LABELS}
+
+
+def set_email_choices(user, kinds_on):
+    """Turn e-mail on for ``kinds_on`` and off for every other kind (in-app stays on)."""
+    unknown = set(kinds_on) - set(KIND_LABELS)
+    if unknown:
+        raise Invalid(_("Unknown kind of notification."), fields={"email": _("Unknown kind of notification.")})
+    rows = [{"user": user.id, "kind": kind, "email": kind in kinds_on} for kind in KIND_LABELS]
+    with database.atomic():
+        EmailPreference.delete().where(EmailPreference.user == user.id).execute()
+        EmailPreference.insert_many(rows).execute()
+
+
+def failures(page=1, per_page=PER_PAGE):
+    """Failed notifications, newest first, with recipient, item and the error of each failed channel."""
+    rows = list(Outbox.select(Outbox, User, Item).join(User).switch(Outbox).join(Item, peewee.JOIN.LEFT_OUTER)
+                .where(Outbox.status == "failed").order_by(Outbox.id.desc())
+                .offset((page - 1) * per_page).limit(per_page + 1))
+    errors = {}
+    if rows:
+        for delivery in Delivery.select().where(Delivery.outbox.in_([r.id for r in rows[:per_page]]),
+                                                Delivery.status == "failed"):
+            errors.setdefault(delivery.outbox_id, []).append(delivery)
+    return rows[:per_page], len(rows) > per_page, errors
+
+
+def retry(outbox_id):
+    """Give a failed notification a fresh set of attempts; channels already sent are not repeated."""
+    changed = Outbox.update(status="pending", attempts=0, lease_until=None).where(
+        Outbox.id == outbox_id, Outbox.status == "failed").execute()
+    if not changed:
+        if Outbox.get_or_none(Outbox.id == outbox_id) is None:
+            raise NotFound()
+        raise Conflict(_("This notification is not failed (any more)."))
+    from flask import g
+
+    g.notify_outbox_written = True  # relayed once the response is out, like any new notification
+
+
+def robots():
+    """Every active department with its robot (or None), in the departments' order."""
+    configured = {r.department_id: r for r in DepartmentRobot.select()}
+    departments = Department.select().where(Department.active).order_by(Department.sort_order, Department.name)
+    return [(d, configured.get(d.id)) for d in departments]
+
+
+def set_robot(department_id, kind, url):
+    """Set (or, with an empty URL, remove) a department's robot; the URL must be http(s)."""
+    department = Department.get_or_none(Department.id == department_id)
+    if department is None:
+        raise NotFound()
+    url = (url or "").strip()
+    if not url:
+        DepartmentRobot.delete().where(DepartmentRobot.department == department.id).execute()
+        return None
+    fields = {}
+    if kind not in ROBOT_KINDS:
+        fields["kind"] = _("Choose WeCom, DingTalk or Feishu.")
+    if not url.startswith(("https://", "http://")) or len(url) > 500:
+        fields["url"] = _("Enter the robot's webhook address (http:// or https://).")
+    if fields:
+        raise Invalid(next(iter(fields.values())), fields=fields)
+    DepartmentRobot.insert(department=department.id, kind=kind, url=url, active=True,
+                           updated_at=utcnow()).on_conflict(
+        conflict_target=[DepartmentRobot.department],
+        update={DepartmentRobot.kind: kind, DepartmentRobot.url: url, DepartmentRobot.active: True,
+                DepartmentRobot.updated_at: utcnow()}).execute()
+    return DepartmentRobot.get(DepartmentRobot.department == department.id)

@@ -1,0 +1,138 @@
+"""Real outside servers for the notification tests: an SMTP server (aiosmtpd) and a robot webhook receiver."""
+
+import datetime
+import email
+import email.policy
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from portal.auth.models import Department, User
+from portal.db import database
+from portal.items.models import Item, ItemEvent
+from portal.notify.outbox import record
+from tests.servers import free_port
+
+
+class MailBox:
+    """An aiosmtpd handler keeping every accepted message; ``refuse`` makes it answer 451 to DATA."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse = False
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return "451 4.3.0 Mail server temporarily refusing"
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append({"to": envelope.rcpt_tos, "message": message})
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    mailbox = MailBox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    mailbox.port = controller.port
+    yield mailbox
+    controller.stop()
+
+
+class RobotServer:
+    """A local HTTP server standing in for 企业微信/钉钉/飞书: it keeps every JSON body it fully received.
+
+    ``hold`` (a threading.Event) makes the next request wait, before reading its body, until it is set.
+    """
+
+    def __init__(self):
+        self.received = []
+        self.answer = {"errcode": 0, "errmsg": "ok"}
+        self.hold = None
+        self.arrived = threading.Event()
+        robot = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                hold, robot.hold = robot.hold, None
+                if hold is not None:
+                    robot.arrived.set()
+                    hold.wait(60)
+                try:
+                    body = self.rfile.read(int(self.headers["Content-Length"]))
+                except (OSError, ValueError):
+                    return
+                if len(body) != int(self.headers["Content-Length"]):
+                    return  # the sender died before its message arrived
+                robot.received.append({"path": self.path, "json": json.loads(body)})
+                answer = json.dumps(robot.answer).encode()
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(answer)))
+                    self.end_headers()
+                    self.wfile.write(answer)
+                except OSError:
+                    pass  # the sender is gone; it got what it sent
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+
+@pytest.fixture
+def robot_server():
+    server = RobotServer()
+    server.thread.start()
+    yield server
+    if server.hold is not None:
+        server.hold.set()
+    server.server.shutdown()
+    server.server.server_close()
+
+
+def notify_config(smtp=None, **sections):
+    """Config sections for a portal that mails through ``smtp`` and retries at once."""
+    config = {"app": {"base_url": "https://duban.example.com/"},
+              "notify": {"retry_backoff_seconds": 0, "max_attempts": 3}}
+    if smtp is not None:
+        config["mail"] = {"smtp_host": "127.0.0.1", "smtp_port": smtp.port, "sender": "duban@example.com",
+                          "timeout_seconds": 5}
+    for key, value in sections.items():
+        config.setdefault(key, {}).update(value)
+    return config
+
+
+def seed_people():
+    """The demo departments and accounts; every demo user gets an e-mail address."""
+    from portal import demo
+
+    demo.seed_people()
+    User.update(email=User.username.concat("@example.com")).execute()
+    return {u.username: u for u in User.select()}
+
+
+def make_item(people, number="DB-2026-0001", deadline=None, state="dispatched", lead="property", **fields):
+    """An item as the items feature would have written it (lead department ``lead``)."""
+    return Item.create(number=number, title=fields.pop("title", "供暖接入市网"), source_type="key_task",
+                       lead_department=Department.get(Department.code == lead),
+                       leader=people["leader"], supervisor=people["supervisor"],
+                       deadline=deadline or datetime.date(2026, 12, 31), state=state,
+                       created_by=people["supervisor"], **fields)
+
+
+def dispatch(item, actor, recipients, comment="请按期办理"):
+    """An event with its outbox rows, written in one transaction as perform() does."""
+    with database.atomic():
+        event = ItemEvent.create(item=item, actor=actor, action="dispatch", from_state="draft",
+                                 to_state="dispatched", comment=comment)
+        record(event, recipients)
+    return event

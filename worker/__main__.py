@@ -1,0 +1,97 @@
+"""``python -m worker``: RQ workers on the portal's queues, plus the schedule.
+
+The schedule (one small process beside the worker) enqueues the outbox relay
+every ``notify.relay_interval_seconds``, the reminder scan daily at
+``reminders.scan_time`` (in ``app.timezone``) and, when LDAP sign-in is on,
+the directory sync nightly. Several workers on several machines may share one
+Redis and one database: every job is safe to run twice.
+"""
+
+import argparse
+import datetime
+import logging
+import multiprocessing
+import os
+import sys
+import time
+import zoneinfo
+
+from portal import create_app
+
+QUEUES = ("notify", "default")
+LDAP_SYNC_CRON = "30 2 * * *"
+
+log = logging.getLogger("worker")
+
+
+def scan_cron(settings):
+    """The cron line (this machine's local time, as RQ reads it) for reminders.scan_time in app.timezone."""
+    hour, minute = map(int, settings["reminders"]["scan_time"].split(":"))
+    zone = zoneinfo.ZoneInfo(settings["app"]["timezone"])
+    today = datetime.datetime.now(zone).date()
+    local = datetime.datetime.combine(today, datetime.time(hour, minute), zone).astimezone()
+    return f"{local.minute} {local.hour} * * *"
+
+
+def run_schedule(app, parent_pid):
+    """Enqueue the periodic jobs until the parent worker exits."""
+    from rq.cron import CronScheduler
+
+    from . import tasks
+
+    settings = app.config["PORTAL"]
+    connection = _connection(app)
+    cron = CronScheduler(connection=connection, name=f"duban-{os.uname().nodename}-{os.getpid()}")
+    cron.register(tasks.relay, "notify", interval=settings["notify"]["relay_interval_seconds"], result_ttl=60)
+    cron.register(tasks.remind, "default", cron=scan_cron(settings), job_timeout=3600)
+    if "ldap" in settings["auth"]["backends"]:
+        cron.register(tasks.ldap_sync, "default", cron=LDAP_SYNC_CRON, job_timeout=3600)
+    while os.getppid() == parent_pid:
+        cron.enqueue_jobs()
+        time.sleep(min(cron.calculate_sleep_interval(), 1.0))
+
+
+def _connection(app):
+    from portal.jobs import redis_connection
+
+    return redis_connection(app)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m worker", description=__doc__.splitlines()[0])
+    parser.add_argument("--burst", action="store_true", help="run the queued jobs, then exit")
+    parser.add_argument("--no-schedule", action="store_true",
+                        help="do not run the schedule here (another machine does)")
+    parser.add_argument("--queues", nargs="+", default=list(QUEUES), help="queues to listen on, in priority order")
+    args = parser.parse_args(argv)
+
+    app = create_app()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    connection = _connection(app)
+    if connection is None:
+        print("worker: redis.url is empty, so jobs run inline in the web process and no worker is needed",
+              file=sys.stderr)
+        return 2
+
+    from rq import Worker
+
+    from . import tasks
+
+    tasks.use_app(app)
+    schedule = None
+    if not args.no_schedule and not args.burst:
+        schedule = multiprocessing.get_context("fork").Process(
+            target=run_schedule, args=(app, os.getpid()), name="duban-schedule", daemon=True)
+        schedule.start()
+    try:
+        worker = Worker(args.queues, connection=connection)
+        worker.work(burst=args.burst, with_scheduler=True)
+    finally:
+        if schedule is not None:
+            schedule.terminate()
+            schedule.join(5)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
