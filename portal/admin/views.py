@@ -29,7 +29,7 @@ def users():
     q = request.args.get("q", "").strip()
     page = max(request.args.get("page", 1, type=int), 1)
     rows, total = services.users_page(q, page)
-    return render("admin/users.html", "admin/_users.html", users=rows, total=total, q=q, page=page,
+    return render("admin/users.html", "admin/_users.html", users=rows, total=total, q=q, current_page=page,
                   per_page=services.PER_PAGE, all_roles=ROLES)
 
 

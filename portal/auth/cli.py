@@ -1,6 +1,7 @@
 """Sign-in commands: ``flask --app wsgi ldap-sync`` and ``create-token USERNAME``."""
 
 import click
+from flask.cli import with_appcontext
 
 from ..db import database
 from .directory import DirectoryUnavailable
@@ -12,6 +13,7 @@ def init_app(app):
 
 
 @click.command("ldap-sync")
+@with_appcontext
 def ldap_sync():
     """Refresh every directory user, deactivate those gone from it, print what changed."""
     from .sync import ldap_sync as sync
@@ -29,6 +31,7 @@ def ldap_sync():
 @click.command("create-token")
 @click.argument("username")
 @click.option("--name", default="", help="what the token is for")
+@with_appcontext
 def create_token(username, name):
     """Create a personal API token for USERNAME; the token alone is the last line printed."""
     from .models import User

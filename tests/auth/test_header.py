@@ -1,0 +1,87 @@
+"""Trusted-header SSO: accepted only from the configured proxies; roles from LDAP."""
+
+import pytest
+
+from tests.auth.conftest import PASSWORD, ldap_settings
+from tests.conftest import AuthActions
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+PROXY = "10.0.0.5"
+
+
+def make(make_app, directory, header="REMOTE_USER", backends=("header", "ldap")):
+    return make_app(auth={"backends": list(backends), "ldap": ldap_settings(directory.ldap_uri),
+                          "header": {"user_header": header, "trusted_proxies": [PROXY, "192.168.8.0/24"]}})
+
+
+def me(client, **kwargs):
+    response = client.get("/api/v1/me", **kwargs)
+    return response.get_json().get("username") if response.status_code == 200 else None
+
+
+def test_remote_user_from_a_trusted_proxy_signs_in_with_directory_roles(make_app, directory):
+    app = make(make_app, directory)
+    client = app.test_client()
+    page = client.get("/", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "chenjing@EXAMPLE.COM"})
+    assert page.status_code == 200
+    assert "陈静" in page.get_data(as_text=True)
+    data = client.get("/api/v1/me", environ_base={"REMOTE_ADDR": PROXY}).get_json()
+    assert data["roles"] == ["handler", "supervisor"]
+    assert data["department"]["code"] == "commute"
+
+
+def test_remote_user_from_an_untrusted_address_is_ignored(make_app, directory):
+    app = make(make_app, directory)
+    client = app.test_client()
+    response = client.get("/", environ_base={"REMOTE_ADDR": "10.0.0.99", "REMOTE_USER": "wangjg"})
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/login")
+    assert me(client, environ_base={"REMOTE_ADDR": "10.0.0.99"}) is None
+
+
+def test_custom_header_from_a_trusted_network(make_app, directory):
+    app = make(make_app, directory, header="X-Remote-User")
+    client = app.test_client()
+    response = client.get("/", headers={"X-Remote-User": "lixy"}, environ_base={"REMOTE_ADDR": "192.168.8.17"})
+    assert response.status_code == 200
+    assert "李秀英" in response.get_data(as_text=True)
+
+
+def test_custom_header_from_anyone_else_is_ignored(make_app, directory):
+    app = make(make_app, directory, header="X-Remote-User")
+    client = app.test_client()
+    response = client.get("/", headers={"X-Remote-User": "wangjg"}, environ_base={"REMOTE_ADDR": "192.168.9.1"})
+    assert response.status_code == 303
+    # With a custom header, the WSGI REMOTE_USER variable means nothing either.
+    response = client.get("/", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "wangjg"})
+    assert response.status_code == 303
+
+
+def test_header_for_a_person_not_in_the_directory_is_refused(make_app, directory):
+    app = make(make_app, directory)
+    client = app.test_client()
+    response = client.get("/", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "*)(uid=*"})
+    assert response.status_code == 303
+    response = client.get("/", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "stranger"})
+    assert response.status_code == 303
+
+
+def test_header_backend_needs_to_be_listed(make_app, directory):
+    app = make(make_app, directory, backends=("ldap",))
+    response = app.test_client().get("/", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "wangjg"})
+    assert response.status_code == 303
+
+
+def test_password_form_still_works_beside_the_header(make_app, directory):
+    app = make(make_app, directory)
+    client = app.test_client()
+    assert AuthActions(client).login("wangjg", PASSWORD).status_code == 303
+    assert me(client) == "wangjg"
+
+
+def test_another_user_in_the_header_replaces_the_session(make_app, directory):
+    app = make(make_app, directory)
+    client = app.test_client()
+    client.get("/", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "wangjg"})
+    assert me(client, environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "lixy"}) == "lixy"
