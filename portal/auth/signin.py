@@ -119,6 +119,24 @@ def header_username(request):
     return value.split("@", 1)[0] or None
 
 
+def client_address(request):
+    """The address a sign-in comes from, for the limiter and the audit log.
+
+    Behind a reverse proxy listed in ``auth.header.trusted_proxies`` it is the
+    last X-Forwarded-For entry (the one the proxy added); a header from anyone
+    else is ignored, since a client can write whatever it likes there.
+    """
+    peer = request.remote_addr or ""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded and _trusted(peer, _settings()["header"]["trusted_proxies"]):
+        last = forwarded.split(",")[-1].strip()
+        try:
+            return str(ipaddress.ip_address(last))
+        except ValueError:
+            return peer
+    return peer
+
+
 def _trusted(address, proxies):
     try:
         ip = ipaddress.ip_address(address or "")

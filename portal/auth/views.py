@@ -90,7 +90,7 @@ def _header_sign_in():
     if current_user.is_authenticated and current_user.username == name:
         return None
     try:
-        user = signin.sign_in_from_header(name, request.remote_addr)
+        user = signin.sign_in_from_header(name, signin.client_address(request))
     except PortalError as exc:
         return error_response(exc.status, exc.code, exc.message)
     if user is None:
@@ -134,7 +134,7 @@ def login():
         status = 422 if errors else 200
         if not errors:
             try:
-                user = signin.sign_in(username, password, request.remote_addr)
+                user = signin.sign_in(username, password, signin.client_address(request))
             except PortalError as exc:
                 errors["form"], status = exc.message, exc.status
             else:

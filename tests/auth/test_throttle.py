@@ -85,3 +85,30 @@ def test_redis_down_fails_open_with_a_warning(make_app, caplog):
         assert attempt(client, "supervisor", "wrong").status_code == 422
     assert attempt(client, "supervisor", "demo").status_code == 303
     assert "login limiter: Redis unavailable" in caplog.text
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_address_counts(make_app):
+    app = make_app(auth={"login_attempts_per_minute": 2, "header": {"trusted_proxies": ["127.0.0.1"]}})
+    seed(app)
+
+    def via_proxy(username, password, client_ip, peer="127.0.0.1"):
+        client = app.test_client()
+        token = csrf_token(client)
+        return client.post("/login", data={"username": username, "password": password, "csrf_token": token},
+                           headers={"X-Forwarded-For": f"6.6.6.6, {client_ip}"},
+                           environ_base={"REMOTE_ADDR": peer})
+
+    for name in ("a", "b"):
+        assert via_proxy(name, "x", "10.5.0.1").status_code == 422
+    assert via_proxy("handler", "demo", "10.5.0.1").status_code == 429  # that client is blocked
+    assert via_proxy("leader", "demo", "10.5.0.2").status_code == 303   # its colleagues are not
+    # From an untrusted peer, X-Forwarded-For is the client's own claim and is ignored.
+    for name, claimed in (("c", "10.6.0.1"), ("d", "10.6.0.2")):
+        assert via_proxy(name, "x", claimed, peer="10.7.7.7").status_code == 422
+    assert via_proxy("supervisor", "demo", "10.6.0.9", peer="10.7.7.7").status_code == 429
+    from portal.auth.models import LoginEvent
+
+    with app.app_context(), database.connection_context():
+        addresses = [e.address for e in LoginEvent.select().order_by(LoginEvent.id)]
+    assert addresses[:4] == ["10.5.0.1", "10.5.0.1", "10.5.0.1", "10.5.0.2"]
+    assert addresses[4:] == ["10.7.7.7"] * 3
