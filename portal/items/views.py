@@ -56,15 +56,20 @@ def index():
 
 # --- registration, drafts, decomposition ---------------------------------------
 
-def _form_values(item=None):
-    """The form's values: the posted ones, else the item's, else the defaults."""
+def _form_values(item=None, parent=None):
+    """The form's values: the posted ones, else the item's, else the parent's, else the defaults."""
     if request.method == "POST":
         values = request.form.to_dict()
         values["co_departments"] = request.form.getlist("co_departments")
         return values
+    if parent is not None:
+        values = pages.item_form_values(parent)
+        return {key: values[key] for key in ("source_type", "source_ref", "level", "deadline", "leader",
+                                             "supervisor", "feedback_cycle_days")}
     if item is None:
         return {"source_type": "meeting", "level": "normal", "feedback_cycle_days": "0",
-                "deadline": services.default_deadline("meeting").isoformat()}
+                "deadline": services.default_deadline("meeting").isoformat(),
+                "supervisor": current_user.username}
     return pages.item_form_values(item)
 
 
@@ -77,7 +82,7 @@ def _posted_data():
 def _item_form(heading, submit_label, form_action, cancel_url, item=None, parent=None, status=200, errors=None):
     context = {
         "heading": heading, "submit_label": submit_label, "form_action": form_action, "cancel_url": cancel_url,
-        "item": item, "parent": parent, "errors": errors or {}, "values": _form_values(item),
+        "item": item, "parent": parent, "errors": errors or {}, "values": _form_values(item, parent),
         "department_options": pickers.department_options(),
         "leader_options": pickers.people_options("leader"),
         "supervisor_options": pickers.people_options("supervisor"),
@@ -125,6 +130,14 @@ def new_child(number):
                  lambda **kw: _item_form(_("Decompose %(number)s", number=parent.number), _("Add the sub-item"),
                                          url_for("items.new_child", number=number),
                                          url_for("items.detail", number=number), parent=parent, **kw))
+
+
+@bp.get("/new/deadline")
+def deadline_field():
+    """The deadline field pre-filled for the chosen source (DESIGN §2 default deadlines)."""
+    source_type = request.args.get("source_type", "other")
+    values = {"deadline": services.default_deadline(source_type).isoformat()}
+    return render_template("items/_deadline_field.html", values=values, errors={})
 
 
 # --- the item and its actions -------------------------------------------------

@@ -1,0 +1,45 @@
+"""Helpers for the page tests: signed-in clients and items made through the services."""
+
+import datetime
+
+import pytest
+
+from portal.auth.models import User
+from portal.db import database
+from portal.items import services
+from tests.conftest import csrf_token
+
+
+@pytest.fixture
+def signed_in(app, demo):
+    """``signed_in(username)``: a test client signed in through the login form."""
+
+    def factory(username):
+        client = app.test_client()
+        token = csrf_token(client)
+        response = client.post("/login", data={"username": username, "password": "demo", "csrf_token": token})
+        assert response.status_code == 303
+        return client
+
+    return factory
+
+
+@pytest.fixture
+def make_item(app, demo):
+    """``make_item(title, lead="property", actions=("dispatch",))``: an item registered and moved on by services."""
+
+    def factory(title="供暖接入市网", lead="property", actions=("dispatch",), **fields):
+        with app.test_request_context(), database.connection_context():
+            supervisor = User.get(User.username == "supervisor")
+            deadline = datetime.date.today() + datetime.timedelta(days=30)
+            item = services.create_item(supervisor, {"title": title, "lead_department": lead, "leader": "leader",
+                                                     "deadline": deadline.isoformat(), "content": "要求",
+                                                     "source_type": "meeting", **fields})
+            actors = {"dispatch": supervisor, "accept": User.get(User.username == "handler")}
+            for action in actions:
+                item = services.get_visible(supervisor, item.number)
+                services.perform(actors[action], item, action, {"version": item.version})
+            return item.number
+
+    return factory
+

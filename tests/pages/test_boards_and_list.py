@@ -1,0 +1,90 @@
+"""The home boards and the item list: counts, fragments, URL filters, and query counts that do not grow."""
+
+import re
+
+from tests.conftest import csrf_token
+from tests.querycount import count_queries
+
+HX = {"HX-Request": "true"}
+
+
+def badge(html, panel):
+    section = re.search(rf'<section class="panel" id="panel-{panel}".*?</h2>', html, re.S).group(0)
+    return int(re.search(r'class="badge[^"]*"[^>]*>(\d+)<', section).group(1))
+
+
+def test_each_role_sees_its_panels_with_counts(signed_in, make_item):
+    make_item("供暖接入市网")
+    make_item("职工食堂改造", lead="catering")
+    make_item("旧房出售", actions=())
+    handler = signed_in("handler").get("/").get_data(as_text=True)
+    assert badge(handler, "to_accept") == 1 and badge(handler, "department") == 1
+    assert "供暖接入市网" in handler and "职工食堂改造" not in handler
+    assert 'id="panel-review"' not in handler
+    supervisor = signed_in("supervisor").get("/").get_data(as_text=True)
+    assert badge(supervisor, "drafts") == 1 and badge(supervisor, "review") == 0
+    leader = signed_in("leader").get("/").get_data(as_text=True)
+    assert badge(leader, "supervised") == 2 and "本月立项" in leader
+
+
+def test_a_panel_is_its_own_fragment_refreshed_by_item_changes(signed_in, make_item):
+    make_item()
+    client = signed_in("handler")
+    response = client.get("/board/to_accept", headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html
+    assert 'hx-trigger="itemChanged from:body' in html and "HX-Request" in response.headers["Vary"]
+    assert "<html" in client.get("/board/to_accept").get_data(as_text=True)  # without htmx: a page
+    assert client.get("/board/review").status_code == 404  # not a handler's panel
+
+
+def test_sign_for_from_the_board(signed_in, make_item):
+    number = make_item()
+    client = signed_in("handler")
+    board = client.get("/").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', board).group(1)
+    response = client.post(f"/items/{number}/actions/accept", headers=HX, data={
+        "version": version, "from": "board", "csrf_token": csrf_token(client, "/")})
+    assert response.status_code == 200 and response.headers["HX-Trigger"] == "itemChanged"
+    assert f"已完成：签收 {number}" in response.get_data(as_text=True)
+    assert badge(client.get("/").get_data(as_text=True), "to_accept") == 0
+    again = client.post(f"/items/{number}/actions/accept", headers=HX, data={
+        "version": version, "from": "board", "csrf_token": csrf_token(client, "/")})
+    assert again.status_code == 409 and number in again.get_data(as_text=True)
+
+
+def test_list_filters_live_in_the_url(signed_in, make_item):
+    make_item("供暖接入市网")
+    make_item("天然气接入", lead="catering")
+    make_item("旧街区关闭", actions=())
+    client = signed_in("supervisor")
+    page = client.get("/items?state=dispatched").get_data(as_text=True)
+    assert "<html" in page and "供暖接入市网" in page and "旧街区关闭" not in page
+    assert 'hx-push-url="true"' in page and '<option value="dispatched" selected>' in page
+    fragment = client.get("/items?state=dispatched&department=catering", headers=HX).get_data(as_text=True)
+    assert "<html" not in fragment and "天然气接入" in fragment and "供暖接入市网" not in fragment
+    assert "旧街区关闭" in client.get("/items?q=街区").get_data(as_text=True)
+    assert "没有符合条件的事项" in client.get("/items?light=red").get_data(as_text=True)
+    sorted_page = client.get("/items?sort=-number").get_data(as_text=True)
+    assert sorted_page.index("旧街区关闭") < sorted_page.index("供暖接入市网")
+
+
+def test_list_and_board_query_counts_do_not_grow_with_rows(signed_in, make_item):
+    client = signed_in("supervisor")
+    leader = signed_in("leader")
+    for n in range(10):  # enough to fill the board's panels: beyond that only the counts change
+        make_item(f"事项{n}")
+    client.get("/items"), leader.get("/")
+    with count_queries() as few:
+        client.get("/items")
+    with count_queries() as board_few:
+        leader.get("/")
+    for n in range(10, 40):
+        make_item(f"事项{n}", lead="catering" if n % 2 else "property")
+    with count_queries() as many:
+        page = client.get("/items").get_data(as_text=True)
+    with count_queries() as board_many:
+        leader.get("/")
+    assert len(many) == len(few)
+    assert len(board_many) == len(board_few)
+    assert "共 40 项，第 1/2 页" in page and 'href="/items?page=2"' in page
