@@ -109,7 +109,8 @@ class Directory:
 
     def _search_people(self, conn, filterstr):
         """Every (dn, attrs) under user_base matching ``filterstr``, page by page."""
-        control = SimplePagedResultsControl(True, size=PAGE_SIZE, cookie="")
+        # Not critical: a server without paging simply answers in one go.
+        control = SimplePagedResultsControl(False, size=PAGE_SIZE, cookie="")
         found = []
         while True:
             msgid = conn.search_ext(self.settings["user_base"], ldap.SCOPE_SUBTREE, filterstr,
@@ -157,8 +158,8 @@ class Directory:
         conn, _ = self._service_connection()
         try:
             return self._find(conn, username)
-        except _DOWN as exc:
-            raise DirectoryUnavailable(_describe(exc)) from None
+        except ldap.LDAPError as exc:
+            raise _unavailable(exc) from None
         finally:
             _close(conn)
 
@@ -188,8 +189,8 @@ class Directory:
             if not self._user_bind(uri, dn, password):
                 return None, "wrong_password"
             return self._person(dn, attrs, self._group_members(conn)), None
-        except _DOWN as exc:
-            raise DirectoryUnavailable(_describe(exc)) from None
+        except ldap.LDAPError as exc:
+            raise _unavailable(exc) from None
         finally:
             _close(conn)
 
@@ -212,11 +213,18 @@ class Directory:
             members = self._group_members(conn)
             people = [self._person(dn, attrs, members)
                       for dn, attrs in self._search_people(conn, filterstr)]
-        except _DOWN as exc:
-            raise DirectoryUnavailable(_describe(exc)) from None
+        except ldap.LDAPError as exc:
+            raise _unavailable(exc) from None
         finally:
             _close(conn)
         return [p for p in people if p.username]
+
+
+def _unavailable(exc):
+    """A directory error the user cannot fix (server gone, wrong base or filter): logged, then raised."""
+    if not isinstance(exc, _DOWN):
+        log.error("LDAP error (check auth.ldap settings): %s", exc)
+    return DirectoryUnavailable(_describe(exc))
 
 
 def _close(conn):

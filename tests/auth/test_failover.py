@@ -93,3 +93,16 @@ def test_start_tls_refuses_a_server_it_cannot_verify(make_app, directory, tmp_pa
     app = make_app(auth={"backends": ["ldap"], "ldap": settings})
     response = AuthActions(app.test_client()).login("lixy", PASSWORD)
     assert response.status_code == 503
+
+
+@pytest.mark.parametrize("overrides", [
+    {"user_base": "ou=nowhere,dc=example,dc=com"},
+    {"user_filter": "(uid={username}"},  # unbalanced: a typo in config.toml
+    {"bind_password": "not-the-password"},
+])
+def test_a_misconfigured_directory_is_unavailable_not_a_crash(make_app, directory, overrides, caplog):
+    app = make_app(auth={"backends": ["ldap"], "ldap": ldap_settings(directory.ldap_uri, **overrides)})
+    response = AuthActions(app.test_client()).login("lixy", PASSWORD)
+    assert response.status_code == 503
+    assert "目录服务暂时不可用" in response.get_data(as_text=True)
+    assert "LDAP" in caplog.text  # the administrator finds the cause in the log

@@ -85,3 +85,18 @@ def test_another_user_in_the_header_replaces_the_session(make_app, directory):
     client = app.test_client()
     client.get("/", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "wangjg"})
     assert me(client, environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "lixy"}) == "lixy"
+
+
+def test_directory_down_known_users_keep_their_last_roles_newcomers_get_503(make_app, fresh_directory):
+    server = fresh_directory()
+    app = make(make_app, server)
+    first = app.test_client()
+    assert first.get("/", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "wangjg"}).status_code == 200
+    server.stop()
+    later = app.test_client()
+    page = later.get("/", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "wangjg"})
+    assert page.status_code == 200 and "王建国" in page.get_data(as_text=True)
+    assert me(later, environ_base={"REMOTE_ADDR": PROXY}) == "wangjg"
+    newcomer = app.test_client().get("/", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "lixy"})
+    assert newcomer.status_code == 503
+    assert "目录服务暂时不可用" in newcomer.get_data(as_text=True)
