@@ -1,6 +1,7 @@
 """Notifications: in-app, e-mail and group robots, delivered from a transactional outbox."""
 
 import logging
+import time
 
 from flask import current_app, g
 
@@ -9,16 +10,25 @@ from ..db import database
 log = logging.getLogger(__name__)
 
 
+SWEEP_SECONDS = 60
+
+
 def relay_after_request(app):
     """After a response whose request wrote outbox rows, relay them (they committed with the request).
 
     With Redis this only enqueues; without, it delivers right there, after the
-    response went out, so a slow SMTP server never delays a page.
+    response went out, so a slow SMTP server never delays a page. Without Redis
+    there is no worker either, so once a minute a response also sweeps up rows
+    waiting for a retry.
     """
+    last_sweep = [time.monotonic()]
 
     @app.after_request
     def _schedule_relay(response):
-        if g.pop("notify_outbox_written", False):
+        written = g.pop("notify_outbox_written", False)
+        sweep = not app.extensions.get("redis_url") and time.monotonic() - last_sweep[0] > SWEEP_SECONDS
+        if written or sweep:
+            last_sweep[0] = time.monotonic()
             response.call_on_close(_relay_in(current_app._get_current_object()))
         return response
 

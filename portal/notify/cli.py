@@ -3,12 +3,14 @@
 import datetime
 
 import click
+from flask.cli import with_appcontext
 
 from ..db import database
 
 
 @click.command("remind")
 @click.option("--date", "day", help="scan as if today were this date (YYYY-MM-DD)")
+@with_appcontext
 def remind(day):
     """Write today's reminders (deadline near, feedback due, overdue, escalation) and send them.
 

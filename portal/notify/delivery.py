@@ -135,7 +135,7 @@ def deliver(outbox_id):
     message = messages.compose(row)
     _in_app(row, message)
     errors = []
-    for channel in (_email, _robot):
+    for channel in (_robot, _email):
         try:
             channel(row, message)
         except channels.ChannelError as exc:

@@ -1,5 +1,6 @@
 """Real outside servers for the notification tests: an SMTP server (aiosmtpd) and a robot webhook receiver."""
 
+import asyncio
 import datetime
 import email
 import email.policy
@@ -18,11 +19,26 @@ from tests.servers import free_port
 
 
 class MailBox:
-    """An aiosmtpd handler keeping every accepted message; ``refuse`` makes it answer 451 to DATA."""
+    """An aiosmtpd handler keeping every accepted message; ``refuse`` makes it answer 451 to DATA.
+
+    ``hold`` (a threading.Event) stalls the next RCPT — before any message is
+    transferred — until it is set; ``arrived`` tells the test it happened.
+    """
 
     def __init__(self):
         self.messages = []
         self.refuse = False
+        self.hold = None
+        self.arrived = threading.Event()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        hold, self.hold = self.hold, None
+        if hold is not None:
+            self.arrived.set()
+            while not hold.is_set():
+                await asyncio.sleep(0.05)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.refuse:
@@ -39,44 +55,29 @@ def smtp_server():
     controller.start()
     mailbox.port = controller.port
     yield mailbox
+    if mailbox.hold is not None:
+        mailbox.hold.set()
     controller.stop()
 
 
 class RobotServer:
-    """A local HTTP server standing in for 企业微信/钉钉/飞书: it keeps every JSON body it fully received.
-
-    ``hold`` (a threading.Event) makes the next request wait, before reading its body, until it is set.
-    """
+    """A local HTTP server standing in for 企业微信/钉钉/飞书: it keeps every JSON body and answers ``answer``."""
 
     def __init__(self):
         self.received = []
         self.answer = {"errcode": 0, "errmsg": "ok"}
-        self.hold = None
-        self.arrived = threading.Event()
         robot = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
-                hold, robot.hold = robot.hold, None
-                if hold is not None:
-                    robot.arrived.set()
-                    hold.wait(60)
-                try:
-                    body = self.rfile.read(int(self.headers["Content-Length"]))
-                except (OSError, ValueError):
-                    return
-                if len(body) != int(self.headers["Content-Length"]):
-                    return  # the sender died before its message arrived
+                body = self.rfile.read(int(self.headers["Content-Length"]))
                 robot.received.append({"path": self.path, "json": json.loads(body)})
                 answer = json.dumps(robot.answer).encode()
-                try:
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(answer)))
-                    self.end_headers()
-                    self.wfile.write(answer)
-                except OSError:
-                    pass  # the sender is gone; it got what it sent
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
 
             def log_message(self, *args):
                 pass
@@ -93,8 +94,6 @@ def robot_server():
     server = RobotServer()
     server.thread.start()
     yield server
-    if server.hold is not None:
-        server.hold.set()
     server.server.shutdown()
     server.server.server_close()
 

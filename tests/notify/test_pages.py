@@ -1,0 +1,147 @@
+"""The notification pages, nav badge and API as a user meets them; settings and robots pages."""
+
+import datetime
+import re
+
+from portal.auth.models import Department, User
+from portal.calendar import local_today
+from portal.items import services as items
+from portal.notify import delivery
+from portal.notify.models import DepartmentRobot, EmailPreference, Notification
+from tests.conftest import AuthActions, csrf_token
+from tests.notify.conftest import dispatch, make_item, notify_config, seed_people
+
+BADGE = re.compile(r'id="notification-badge"[^>]*>(\d+)</span>', re.S)
+
+
+def badge_count(client):
+    page = client.get("/").get_data(as_text=True)
+    match = BADGE.search(page)
+    assert match, "the nav carries no notification badge"
+    return int(match.group(1))
+
+
+def test_a_handler_sees_the_badge_right_after_a_supervisor_dispatches(make_app):
+    """Inline mode (no Redis): the notification is there when the dispatch's response is done."""
+    app = make_app(**notify_config())
+    with app.app_context():
+        seed_people()
+        supervisor = User.get(User.username == "supervisor")
+        item = items.create_item(supervisor, {
+            "title": "旧街区关闭", "source_type": "meeting", "level": "major", "lead_department": "property",
+            "co_departments": ["catering"], "leader": "leader",
+            "deadline": (local_today() + datetime.timedelta(days=20)).isoformat()})
+        number, version = item.number, item.version
+
+    handler = app.test_client()
+    AuthActions(handler).login("handler")
+    assert badge_count(handler) == 0
+
+    office = app.test_client()
+    AuthActions(office).login("supervisor")
+    token = csrf_token(office, f"/items/{number}")
+    response = office.post(f"/items/{number}/actions/dispatch", data={"csrf_token": token, "version": version})
+    assert response.status_code in (200, 303)
+    response.close()  # the WSGI server closes the response; the relay runs then
+
+    assert badge_count(handler) == 1
+    fragment = handler.get("/notifications/badge", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert ">1</span>" in fragment and 'hx-trigger="every 15s' in fragment
+    listing = handler.get("/notifications").get_data(as_text=True)
+    assert number in listing and "旧街区关闭" in listing
+    with app.app_context():
+        catering = User.get(User.username == "catering")
+        assert Notification.select().where(Notification.user == catering.id).count() == 1
+
+
+def test_mark_read_one_and_all_on_the_page_and_by_htmx(make_app):
+    app = make_app(**notify_config())
+    with app.app_context():
+        people = seed_people()
+        for n in range(3):
+            dispatch(make_item(people, number=f"DB-2026-{n + 1:04d}"), people["supervisor"], [people["handler"]])
+        delivery.relay()
+        first = Notification.select().order_by(Notification.id).first().id
+    client = app.test_client()
+    AuthActions(client).login("handler")
+    assert badge_count(client) == 3
+    token = csrf_token(client, "/notifications")
+    fragment = client.post(f"/notifications/{first}/read", data={"csrf_token": token},
+                           headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert "notifications-changed" in fragment.headers["HX-Trigger"]
+    assert f'id="notification-{first}"' in fragment.get_data(as_text=True)
+    assert badge_count(client) == 2
+    assert client.post("/notifications/read-all", data={"csrf_token": token}).status_code == 303
+    assert badge_count(client) == 0
+
+
+def test_the_api_lists_and_marks_read_only_ones_own(make_app):
+    app = make_app(**notify_config())
+    with app.app_context():
+        people = seed_people()
+        dispatch(make_item(people), people["supervisor"], [people["handler"], people["catering"]])
+        delivery.relay()
+        theirs = Notification.get(Notification.user == people["catering"].id).id
+        mine = Notification.get(Notification.user == people["handler"].id).id
+    client = app.test_client()
+    AuthActions(client).login("handler")
+    body = client.get("/api/v1/notifications").get_json()
+    assert body["unread"] == 1
+    assert [(n["id"], n["kind"], n["item"], n["read"]) for n in body["notifications"]] == [
+        (mine, "dispatch", "DB-2026-0001", False)]
+    assert body["notifications"][0]["label"]
+    token = csrf_token(client, "/notifications")
+    refused = client.post(f"/api/v1/notifications/{theirs}/read", headers={"X-CSRFToken": token})
+    assert refused.status_code == 404 and refused.get_json()["error"]["code"] == "not_found"
+    done = client.post(f"/api/v1/notifications/{mine}/read", headers={"X-CSRFToken": token})
+    assert done.status_code == 200 and done.get_json()["read"] is True
+    assert client.get("/api/v1/notifications?unread=1").get_json()["notifications"] == []
+    anonymous = app.test_client().get("/api/v1/notifications")
+    assert anonymous.status_code == 401 and "error" in anonymous.get_json()
+
+
+def test_settings_turn_mail_off_per_kind(make_app, smtp_server):
+    app = make_app(**notify_config(smtp_server))
+    with app.app_context():
+        people = seed_people()
+    client = app.test_client()
+    AuthActions(client).login("handler")
+    page = client.get("/notifications/settings").get_data(as_text=True)
+    assert 'value="dispatch" checked' in page
+    token = csrf_token(client, "/notifications/settings")
+    kept = ["urge", "reminder_overdue"]
+    assert client.post("/notifications/settings", data={"csrf_token": token, "email": kept}).status_code == 303
+    page = client.get("/notifications/settings").get_data(as_text=True)
+    assert 'value="dispatch" checked' not in page and 'value="urge" checked' in page
+    with app.app_context():
+        assert not EmailPreference.get(EmailPreference.user == people["handler"].id,
+                                       EmailPreference.kind == "dispatch").email
+        dispatch(make_item(people), people["supervisor"], [people["handler"]])
+        delivery.relay()
+        assert Notification.select().count() == 1
+    assert smtp_server.messages == []
+
+
+def test_an_admin_sets_a_department_robot_and_a_bad_address_is_refused(make_app):
+    app = make_app(**notify_config())
+    with app.app_context():
+        seed_people()
+        property_id = Department.get(Department.code == "property").id
+    client = app.test_client()
+    AuthActions(client).login("admin")
+    token = csrf_token(client, "/admin/notifications/robots")
+    bad = client.post("/admin/notifications/robots", data={"csrf_token": token, "department": property_id,
+                                                           "kind": "wecom", "url": "ftp://nowhere"})
+    assert bad.status_code == 422 and "Webhook" in bad.get_data(as_text=True)
+    url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"
+    good = client.post("/admin/notifications/robots", data={"csrf_token": token, "department": property_id,
+                                                            "kind": "wecom", "url": url})
+    assert good.status_code == 303
+    assert url.replace("&", "&amp;") in client.get("/admin/notifications/robots").get_data(as_text=True)
+    with app.app_context():
+        assert DepartmentRobot.get().kind == "wecom"
+    client.post("/admin/notifications/robots", data={"csrf_token": token, "department": property_id,
+                                                     "kind": "wecom", "url": ""})
+    with app.app_context():
+        assert DepartmentRobot.select().count() == 0
