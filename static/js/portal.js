@@ -30,6 +30,14 @@
       event.stopPropagation();
     }
   }, true);
+  // After htmx swaps the item, move the focus to what needs attention (a wrong field,
+  // the conflict or the confirmation) so keyboard and screen-reader users follow.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.closest || !(target.closest("#item") || target.id === "item")) { return; }
+    var el = document.querySelector("#item [aria-invalid='true'], #item [data-autofocus]");
+    if (el) { el.focus(); }
+  });
   // Print buttons.
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) { window.print(); }

@@ -122,6 +122,11 @@ def test_one_item_from_registration_to_rating(open_as, live_server):
     home(leader, live_server)
     expect(badge(leader, "approval")).to_have_text("0")
 
+    # The printable 督办单 is one A4 page.
+    leader.goto(f"{live_server.url}/items/{number}/print")
+    pdf = leader.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+
     # Everyone sees the same complete timeline.
     handler.reload()
     for line in ["立项", "交办", "签收", "进展反馈", "申请延期", "延期审批", "申请办结", "审核", "办结审批", "评价"]:

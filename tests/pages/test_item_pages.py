@@ -167,3 +167,26 @@ def test_print_notice_is_one_page_with_signature_lines(signed_in, make_item):
     number = make_item()
     html = signed_in("supervisor").get(f"/items/{number}/print").get_data(as_text=True)
     assert "督办单" in html and number in html and "承办部门签收人" in html and "data-print" in html
+
+
+def test_pages_speak_english_when_chosen(signed_in, make_item):
+    number = make_item()
+    client = signed_in("handler")
+    client.post("/locale/en", data={"csrf_token": csrf_token(client, "/"), "next": f"/items/{number}"})
+    html = client.get(f"/items/{number}").get_data(as_text=True)
+    assert "Dispatched" in html and "Sign for" in html and "Lead department" in html and "已交办" not in html
+    board = client.get("/").get_data(as_text=True)
+    assert "Items to sign for" in board and "Green" in board
+
+
+def test_leaders_follow_items_onto_their_board(signed_in, make_item):
+    number = make_item()
+    client = signed_in("leader")
+    response = client.post(f"/items/{number}/follow", headers=HX,
+                           data={"follow": "1", "csrf_token": csrf_token(client, "/")})
+    assert response.status_code == 200 and 'aria-pressed="true"' in response.get_data(as_text=True)
+    assert "供暖接入市网" in client.get("/board/followed").get_data(as_text=True)
+    client.post(f"/items/{number}/follow", data={"follow": "0", "csrf_token": csrf_token(client, "/")})
+    assert "供暖接入市网" not in client.get("/board/followed").get_data(as_text=True)
+    handler = signed_in("handler")
+    assert 'action="/items/{}/follow"'.format(number) not in handler.get(f"/items/{number}").get_data(as_text=True)
