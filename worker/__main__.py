@@ -58,7 +58,8 @@ def _connection(app):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m worker", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m worker",
+                                     description="RQ workers on the portal's queues, plus the schedule.")
     parser.add_argument("--burst", action="store_true", help="run the queued jobs, then exit")
     parser.add_argument("--no-schedule", action="store_true",
                         help="do not run the schedule here (another machine does)")
