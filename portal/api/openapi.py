@@ -217,8 +217,35 @@ PATHS = {
                               "content": {"application/json": {"schema": {"type": "object"}}}}}}},
 }
 
-# Endpoints other features add under /api/v1 describe themselves here: rule -> path item.
-EXTRA_PATHS = {}
+NOTIFICATION = {"type": "object", "required": ["id", "kind", "title", "read"], "properties": {
+    "id": {"type": "integer"}, "kind": {"type": "string"}, "label": {"type": "string"},
+    "title": {"type": "string"}, "body": {"type": "string"}, "item": {"type": ["string", "null"]},
+    "created_at": {"type": "string", "format": "date-time"}, "read": {"type": "boolean"},
+    "read_at": NULLABLE_TIME}}
+
+# The endpoints of other features under /api/v1 (sign-in, notifications), described here too.
+EXTRA_PATHS = {
+    "/api/v1/me": {"get": {
+        "operationId": "me", "summary": "The signed-in user",
+        "responses": {"200": _json({"type": "object", "required": ["username", "roles"], "properties": {
+            "username": {"type": "string"}, "display_name": {"type": "string"}, "email": {"type": "string"},
+            "roles": {"type": "array", "items": {"type": "string",
+                                                 "enum": ["leader", "supervisor", "handler", "admin"]}},
+            "department": {"oneOf": [_ref("Department"), {"type": "null"}]}}}, "You"), **_errors("401")}}},
+    "/api/v1/notifications": {"get": {
+        "operationId": "listNotifications", "summary": "Your notifications, newest first",
+        "parameters": [_query("page", "page number", {"type": "integer", "minimum": 1}),
+                       _query("per_page", "per page", {"type": "integer", "minimum": 1, "maximum": 100}),
+                       _query("unread", "only unread ones when 1 or true")],
+        "responses": {"200": _json({"type": "object", "properties": {
+            "notifications": {"type": "array", "items": NOTIFICATION}, "page": {"type": "integer"},
+            "per_page": {"type": "integer"}, "has_more": {"type": "boolean"}, "unread": {"type": "integer"}}},
+            "One page of notifications"), **_errors("401")}}},
+    "/api/v1/notifications/<int:notification_id>/read": {
+        "parameters": [{"name": "notification_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "post": {"operationId": "readNotification", "summary": "Mark one notification read",
+                 "responses": {"200": _json(NOTIFICATION, "The notification"), **_errors("401", "404")}}},
+}
 
 
 def _openapi_path(rule):

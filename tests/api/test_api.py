@@ -1,0 +1,117 @@
+"""The API's contract: OpenAPI document, authentication, errors with fields, pagination, filters."""
+
+import datetime
+
+from openapi_spec_validator import validate
+
+from portal.calendar import local_today
+from tests.conftest import csrf_token
+
+
+def test_the_openapi_document_is_valid_and_lists_every_api_endpoint(app, client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = response.get_json()
+    validate(document)
+    from portal.api.openapi import _openapi_path
+
+    registered = {_openapi_path(rule.rule) for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1")}
+    assert registered == set(document["paths"])
+    for path, item in document["paths"].items():
+        for method in set(item) - {"parameters"}:
+            rule_methods = {m for r in app.url_map.iter_rules() if _openapi_path(r.rule) == path for m in r.methods}
+            assert method.upper() in rule_methods, (path, method)
+
+
+def test_signed_out_callers_get_401_json(client, demo):
+    response = client.get("/api/v1/items")
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_changes_need_the_csrf_header_with_a_session(app, demo, auth, client):
+    auth.login("supervisor")
+    response = client.post("/api/v1/items", json={"title": "x"})
+    assert response.status_code == 400
+    response = client.post("/api/v1/items", json={"title": "x"}, headers={"X-CSRFToken": csrf_token(client, "/")})
+    assert response.status_code == 422
+
+
+def test_bad_input_names_each_field_in_chinese_and_english(api, client):
+    supervisor = api("supervisor")
+    error = supervisor.post("/api/v1/items", json={"source_type": "gossip", "lead_department": "nope"}) \
+        .get_json()["error"]
+    assert error["code"] == "invalid" and set(error["fields"]) >= {"title", "source_type", "lead_department"}
+    assert "必填" in error["fields"]["title"] or "必须" in error["fields"]["title"]
+    english = supervisor.client.post("/locale/en", data={"csrf_token": supervisor.headers["X-CSRFToken"]})
+    assert english.status_code == 303
+    error = supervisor.post("/api/v1/items", json={}).get_json()["error"]
+    assert error["fields"]["title"] == "This field is required."
+    assert supervisor.post("/api/v1/items", data="[1]", content_type="application/json").status_code == 422
+
+
+def test_unknown_items_and_actions_are_404(api):
+    supervisor = api("supervisor")
+    assert supervisor.get("/api/v1/items/DB-2000-0001").status_code == 404
+    number = supervisor.post("/api/v1/items", json={"title": "天然气接入", "source_type": "meeting",
+                                                    "lead_department": "property"}).get_json()["number"]
+    response = supervisor.post(f"/api/v1/items/{number}/actions/explode", json={"version": 1})
+    assert response.status_code == 404
+
+
+def test_drafts_are_patched_with_their_version(api):
+    supervisor = api("supervisor")
+    number = supervisor.post("/api/v1/items", json={"title": "旧房出售", "source_type": "meeting",
+                                                    "lead_department": "property"}).get_json()["number"]
+    response = supervisor.patch(f"/api/v1/items/{number}", json={"title": "旧房出售方案", "version": 1,
+                                                                 "co_departments": ["retirees"]})
+    assert response.status_code == 200
+    assert (response.get_json()["title"], response.get_json()["version"]) == ("旧房出售方案", 2)
+    assert supervisor.patch(f"/api/v1/items/{number}", json={"title": "stale", "version": 1}).status_code == 409
+    assert supervisor.patch(f"/api/v1/items/{number}", json={"title": "no version"}).status_code == 422
+    assert api("handler").patch(f"/api/v1/items/{number}", json={"title": "x", "version": 2}).status_code == 403
+
+
+def test_the_list_filters_paginates_and_hides_other_departments(api):
+    supervisor = api("supervisor")
+    for n in range(3):
+        supervisor.post("/api/v1/items", json={"title": f"旧街区关闭 {n}", "source_type": "meeting",
+                                               "lead_department": "property"})
+    supervisor.post("/api/v1/items", json={"title": "幼儿园供暖", "source_type": "meeting",
+                                           "lead_department": "kindergarten"})
+    page = supervisor.get("/api/v1/items?per_page=2&page=2&sort=number").get_json()
+    assert (page["total"], page["pages"], len(page["items"])) == (4, 2, 2)
+    assert supervisor.get("/api/v1/items?q=旧街区&department=property").get_json()["total"] == 3
+    assert supervisor.get("/api/v1/items?state=draft&state=closed").get_json()["total"] == 4
+    assert supervisor.get("/api/v1/items?light=red").get_json()["total"] == 0
+    assert api("kindergarten").get("/api/v1/items").get_json()["total"] == 1
+    error = supervisor.get("/api/v1/items?per_page=1000").get_json()["error"]
+    assert "per_page" in error["fields"]
+    today = local_today()
+    later = (today + datetime.timedelta(days=100)).isoformat()
+    assert supervisor.get(f"/api/v1/items?deadline_from={later}").get_json()["total"] == 0
+
+
+def test_departments_and_following(api):
+    codes = [d["code"] for d in api("handler").get("/api/v1/departments").get_json()["departments"]]
+    assert codes[:2] == ["office", "property"]
+    leader = api("leader")
+    number = api("supervisor").post("/api/v1/items", json={"title": "水电气暖收费制度改革", "source_type": "meeting",
+                                                           "lead_department": "property"}).get_json()["number"]
+    assert leader.put(f"/api/v1/items/{number}/follow").get_json() == {"following": True}
+    assert leader.get(f"/api/v1/items/{number}").get_json()["following"] is True
+    assert leader.delete(f"/api/v1/items/{number}/follow").get_json() == {"following": False}
+    assert api("handler").put(f"/api/v1/items/{number}/follow").status_code == 403
+
+
+def test_uploads_are_checked(api):
+    import io
+
+    supervisor = api("supervisor")
+    number = supervisor.post("/api/v1/items", json={"title": "x", "source_type": "meeting",
+                                                    "lead_department": "property"}).get_json()["number"]
+    response = supervisor.post(f"/api/v1/items/{number}/attachments", data={"file": (io.BytesIO(b"MZ"), "a.exe")},
+                               content_type="multipart/form-data")
+    assert response.status_code == 422 and "file" in response.get_json()["error"]["fields"]
+    response = supervisor.post(f"/api/v1/items/{number}/attachments", data={}, content_type="multipart/form-data")
+    assert response.status_code == 422
