@@ -19,6 +19,7 @@ class Panel:
     query: object  # (user, today) -> peewee query of Items
     more: object = None  # (user) -> filters for the full list at /items, or None
     quick_action: str = ""  # an action offered on each row (no input needed)
+    urgent: bool = True  # its count asks for action (red badge) rather than informs
 
 
 def _open_of_department(user, today):
@@ -46,19 +47,20 @@ PANELS = {panel.key: panel for panel in [
           lambda u: {"state": "pending_approval"}),
     Panel("extensions", _l("Extension requests to decide"), lambda u, t: services.extensions_to_decide(u)),
     Panel("red", _l("Red items"), lambda u, t: services.red_items(u, t), lambda u: {"light": "red"}),
-    Panel("supervised", _l("Items I supervise as leader"), _my_supervised, lambda u: {"leader": u.username}),
-    Panel("followed", _l("Items I follow"), lambda u, t: services.followed(u)),
+    Panel("supervised", _l("Items I supervise as leader"), _my_supervised, lambda u: {"leader": u.username},
+          urgent=False),
+    Panel("followed", _l("Items I follow"), lambda u, t: services.followed(u), urgent=False),
     Panel("review", _l("Closure requests to review"), lambda u, t: services.awaiting_review(u),
           lambda u: {"state": "closure_requested"}),
     Panel("returned", _l("Returned items"), lambda u, t: services.returned(u), lambda u: {"state": "returned"}),
     Panel("feedback_overdue", _l("Progress reports overdue"), lambda u, t: services.feedback_overdue(u, t)),
-    Panel("yellow", _l("Yellow items"), _yellow, lambda u: {"light": "yellow"}),
-    Panel("drafts", _l("Drafts"), lambda u, t: services.drafts(u), lambda u: {"state": "draft"}),
+    Panel("yellow", _l("Yellow items"), _yellow, lambda u: {"light": "yellow"}, urgent=False),
+    Panel("drafts", _l("Drafts"), lambda u, t: services.drafts(u), lambda u: {"state": "draft"}, urgent=False),
     Panel("to_accept", _l("Items to sign for"), lambda u, t: services.to_accept(u),
           lambda u: {"state": "dispatched"}, quick_action="accept"),
     Panel("report_due", _l("Progress to report this week"), _report_this_week),
     Panel("due_soon", _l("Due soon"), lambda u, t: services.due_soon(u, t)),
-    Panel("department", _l("My department's open items"), _open_of_department, lambda u: {}),
+    Panel("department", _l("My department's open items"), _open_of_department, lambda u: {}, urgent=False),
 ]}
 
 ROLE_PANELS = {

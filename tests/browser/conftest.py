@@ -61,12 +61,12 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(make_app):
-    """The portal with the demo accounts, served on a free port; ``.url`` is its base URL."""
+    """The portal with the demo accounts (no demo items), served on a free port; ``.url`` is its base URL."""
     from portal import demo
 
     app = make_app()
     with app.app_context(), database.connection_context():
-        demo.seed()
+        demo.seed_people()
     with LiveServer(app) as server:
         yield server
 

@@ -127,6 +127,16 @@ def test_one_item_from_registration_to_rating(open_as, live_server):
     pdf = leader.pdf(format="A4")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
 
+    # The list filters as you choose, and the URL keeps the filter (bookmarkable).
+    leader.goto(f"{live_server.url}/items")
+    with leader.expect_response(lambda r: "state=closed" in r.url):
+        leader.get_by_label("状态").select_option("closed")
+    expect(leader).to_have_url(re.compile(r"/items\?.*state=closed"))
+    expect(leader.locator("#results")).to_contain_text("供暖接入市网工作推进")
+    with leader.expect_response(lambda r: "state=in_progress" in r.url):
+        leader.get_by_label("状态").select_option("in_progress")
+    expect(leader.locator("#results")).to_contain_text("没有符合条件的事项")
+
     # Everyone sees the same complete timeline.
     handler.reload()
     for line in ["立项", "交办", "签收", "进展反馈", "申请延期", "延期审批", "申请办结", "审核", "办结审批", "评价"]:

@@ -11,7 +11,16 @@ from tests.conftest import csrf_token
 
 
 @pytest.fixture
-def signed_in(app, demo):
+def people(app):
+    """The demo departments and accounts only (password ``demo``): the tests make their own items."""
+    from portal import demo
+
+    with app.app_context(), database.connection_context():
+        demo.seed_people()
+
+
+@pytest.fixture
+def signed_in(app, people):
     """``signed_in(username)``: a test client signed in through the login form."""
 
     def factory(username):
@@ -25,7 +34,7 @@ def signed_in(app, demo):
 
 
 @pytest.fixture
-def make_item(app, demo):
+def make_item(app, people):
     """``make_item(title, lead="property", actions=("dispatch",))``: an item registered and moved on by services."""
 
     def factory(title="供暖接入市网", lead="property", actions=("dispatch",), **fields):

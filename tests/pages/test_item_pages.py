@@ -84,7 +84,7 @@ def test_someone_else_acted_first(signed_in, make_item):
     assert f'name="version" value="{int(version(seen)) + 1}"' in body  # the panels are fresh: retry works
 
 
-def test_registration_form_keeps_input_and_shows_errors(signed_in, demo):
+def test_registration_form_keeps_input_and_shows_errors(signed_in):
     client = signed_in("supervisor")
     form = client.get("/items/new").get_data(as_text=True)
     assert 'name="deadline"' in form and 'value="supervisor" selected' in form
@@ -104,7 +104,7 @@ def test_registration_form_keeps_input_and_shows_errors(signed_in, demo):
     assert "旧房出售" in page and "餐饮服务中心" in page and "领导批示" in page
 
 
-def test_pickers_search_as_you_type(signed_in, demo):
+def test_pickers_search_as_you_type(signed_in):
     client = signed_in("supervisor")
     html = client.get("/items/pickers/departments?field=lead_department&lead_department_q=物业",
                       headers=HX).get_data(as_text=True)
