@@ -4,8 +4,10 @@ from flask import make_response, redirect as flask_redirect, render_template, re
 
 
 def is_htmx():
-    """True for an htmx request that wants a fragment (not a boosted full navigation)."""
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    """True for an htmx request that wants a fragment (not a boosted navigation nor a history restore)."""
+    # A history restore (the back button after hx-push-url) replaces the whole body: it needs the page.
+    return (request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+            and request.headers.get("HX-History-Restore-Request") != "true")
 
 
 def render(page, partial, status=200, **context):

@@ -88,3 +88,10 @@ def test_list_and_board_query_counts_do_not_grow_with_rows(signed_in, make_item)
     assert len(many) == len(few)
     assert len(board_many) == len(board_few)
     assert "共 40 项，第 1/2 页" in page and 'href="/items?page=2"' in page
+
+
+def test_back_button_gets_the_whole_page(signed_in, make_item):
+    make_item()
+    client = signed_in("supervisor")
+    restore = client.get("/items?state=dispatched", headers={**HX, "HX-History-Restore-Request": "true"})
+    assert "<html" in restore.get_data(as_text=True)
