@@ -177,8 +177,9 @@ def act(number, action):
             services.add_attachment(current_user, item, upload)
         services.perform(current_user, item, action, data)
     except Invalid as exc:
-        errors = {k: v for k, v in exc.fields.items() if k in ACTION_FIELDS}
-        others = [str(v) for k, v in exc.fields.items() if k not in ACTION_FIELDS]
+        fields = {("file" if k == "attachment" else k): v for k, v in exc.fields.items()}
+        errors = {k: v for k, v in fields.items() if k in ACTION_FIELDS}
+        others = [str(v) for k, v in fields.items() if k not in ACTION_FIELDS]
         if others or not errors:
             errors["_form"] = "；".join(others) or exc.message
         fresh = Item.get_by_id(item.id)

@@ -190,3 +190,35 @@ def test_leaders_follow_items_onto_their_board(signed_in, make_item):
     assert "供暖接入市网" not in client.get("/board/followed").get_data(as_text=True)
     handler = signed_in("handler")
     assert 'action="/items/{}/follow"'.format(number) not in handler.get(f"/items/{number}").get_data(as_text=True)
+
+
+def test_closure_without_evidence_is_refused_beside_the_file_field(signed_in, make_item):
+    number = make_item(actions=("dispatch", "accept"))
+    client = signed_in("handler")
+    html = client.get(f"/items/{number}").get_data(as_text=True)
+    response = client.post(f"/items/{number}/actions/request_closure", headers=HX, data={
+        "version": version(html), "comment": "已完成", "csrf_token": csrf_token(client, "/")})
+    assert response.status_code == 422
+    assert 'id="request_closure-file-error"' in response.get_data(as_text=True)
+
+
+def test_item_page_query_count_does_not_grow_with_its_timeline(app, signed_in, make_item):
+    from portal.auth.models import User
+    from portal.db import database
+    from portal.items import services
+    from tests.querycount import count_queries
+
+    number = make_item(actions=("dispatch", "accept"))
+    client = signed_in("handler")
+    client.get(f"/items/{number}")
+    with count_queries() as few:
+        client.get(f"/items/{number}")
+    with app.test_request_context(), database.connection_context():
+        handler = User.get(User.username == "handler")
+        for n in range(10):
+            item = services.get_visible(handler, number)
+            services.perform(handler, item, "report", {"version": item.version, "progress": n * 10, "comment": "进展"})
+    with count_queries() as many:
+        page = client.get(f"/items/{number}").get_data(as_text=True)
+    assert page.count('class="event-report"') == 10
+    assert len(many) == len(few)
