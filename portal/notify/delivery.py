@@ -132,6 +132,13 @@ def deliver(outbox_id):
     if not _claim(outbox_id):
         return False
     row = Outbox.select(Outbox, User).join(User).where(Outbox.id == outbox_id).get()
+    settings = _settings()
+    mine = (Outbox.id == outbox_id) & (Outbox.status == "sending")
+    if row.attempts > settings["max_attempts"]:
+        # Earlier attempts never finished (the job crashed or its worker died each time).
+        Outbox.update(status="failed", lease_until=None,
+                      last_error=row.last_error or "delivery was interrupted on every attempt").where(mine).execute()
+        return False
     message = messages.compose(row)
     _in_app(row, message)
     errors = []
@@ -141,12 +148,10 @@ def deliver(outbox_id):
         except channels.ChannelError as exc:
             errors.append(str(exc))
     now = utcnow()
-    mine = (Outbox.id == outbox_id) & (Outbox.status == "sending")
     if not errors:
         Outbox.update(status="delivered", delivered_at=now, last_error="", lease_until=None).where(mine).execute()
         return True
     error = "; ".join(errors)
-    settings = _settings()
     if row.attempts >= settings["max_attempts"]:
         Outbox.update(status="failed", last_error=error, lease_until=None).where(mine).execute()
     else:

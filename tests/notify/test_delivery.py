@@ -1,9 +1,14 @@
 """Delivery on every channel, each at most once: in-app, e-mail (real SMTP), group robots (real HTTP)."""
 
+import pytest
+
 from portal.auth.models import Department, User, UserRole
 from portal.notify import delivery
 from portal.notify.models import Delivery, DepartmentRobot, EmailPreference, Notification, Outbox
 from tests.notify.conftest import dispatch, make_item, notify_config, seed_people
+
+# The first test runs on both databases (ON CONFLICT / INSERT OR IGNORE); the rest is channel logic.
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 def add_robot(code, kind, url):
@@ -51,6 +56,7 @@ def test_a_dispatch_reaches_the_handler_in_app_by_mail_and_robot_once(make_app, 
     assert "DB-2026-0001" in sent["json"]["markdown"]["content"]
 
 
+@SQLITE_ONLY
 def test_each_robot_gets_its_own_format_once_per_department(make_app, robot_server):
     app = make_app(**notify_config())
     with app.app_context():
@@ -100,6 +106,7 @@ def test_a_robot_refusal_is_retried_without_resending_the_mail(make_app, smtp_se
     assert [r["json"]["msg_type"] for r in robot_server.received] == ["text", "text"]
 
 
+@SQLITE_ONLY
 def test_a_user_who_turned_mail_off_still_sees_it_in_the_portal(make_app, smtp_server):
     app = make_app(**notify_config(smtp_server))
     with app.app_context():
@@ -112,6 +119,7 @@ def test_a_user_who_turned_mail_off_still_sees_it_in_the_portal(make_app, smtp_s
     assert [m["to"] for m in smtp_server.messages] == [["catering@example.com"]]
 
 
+@SQLITE_ONLY
 def test_without_an_smtp_host_only_in_app_is_delivered(make_app):
     app = make_app(**notify_config())
     with app.app_context():
@@ -121,3 +129,17 @@ def test_without_an_smtp_host_only_in_app_is_delivered(make_app):
         assert Outbox.get().status == "delivered"
         assert Notification.select().count() == 1
         assert Delivery.select().count() == 0
+
+
+@SQLITE_ONLY
+def test_a_row_whose_every_attempt_was_interrupted_ends_failed_not_requeued_forever(make_app):
+    app = make_app(**notify_config())
+    with app.app_context():
+        people = seed_people()
+        dispatch(make_item(people), people["supervisor"], [people["handler"]])
+        # Three workers took it in turn and died before finishing (their leases ran out).
+        Outbox.update(status="sending", attempts=3, lease_until=Outbox.created_at).execute()
+        delivery.relay()
+        row = Outbox.get()
+        assert row.status == "failed" and "interrupted" in row.last_error
+        assert delivery.relay() == 0

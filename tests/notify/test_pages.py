@@ -3,6 +3,8 @@
 import datetime
 import re
 
+import pytest
+
 from portal.auth.models import Department, User
 from portal.calendar import local_today
 from portal.items import services as items
@@ -10,6 +12,9 @@ from portal.notify import delivery
 from portal.notify.models import DepartmentRobot, EmailPreference, Notification
 from tests.conftest import AuthActions, csrf_token
 from tests.notify.conftest import dispatch, make_item, notify_config, seed_people
+
+# Pages and templates behave the same on both databases; the SQL they rely on is tested on both elsewhere.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 BADGE = re.compile(r'id="notification-badge"[^>]*>(\d+)</span>', re.S)
 

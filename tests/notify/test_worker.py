@@ -126,6 +126,7 @@ def test_smtp_refusing_retries_then_fails_then_an_admin_retry_delivers(make_app,
     assert "451" not in client.get("/admin/notifications").get_data(as_text=True)
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_only_admins_see_the_failures_page(make_app, redis_url):
     app = make_app(**notify_config())
     with app.app_context():
