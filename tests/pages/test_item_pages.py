@@ -222,3 +222,22 @@ def test_item_page_query_count_does_not_grow_with_its_timeline(app, signed_in, m
         page = client.get(f"/items/{number}").get_data(as_text=True)
     assert page.count('class="event-report"') == 10
     assert len(many) == len(few)
+
+
+def test_a_returned_item_shows_why_and_goes_out_again(signed_in, make_item):
+    number = make_item()
+    handler, supervisor = signed_in("handler"), signed_in("supervisor")
+    html = handler.get(f"/items/{number}").get_data(as_text=True)
+    response = handler.post(f"/items/{number}/actions/return", data={
+        "version": version(html), "reason": "not_our_remit", "comment": "应由餐饮服务中心办理",
+        "csrf_token": csrf_token(handler, "/")})
+    assert response.status_code == 303
+    html = supervisor.get(f"/items/{number}").get_data(as_text=True)
+    assert "张伟 退回" in html and "不属于本部门职责" in html and "应由餐饮服务中心办理" in html
+    assert f'href="/items/{number}/edit"' in html and ">交办</button>" in html
+    assert badge_count(supervisor.get("/").get_data(as_text=True), "returned") == 1
+
+
+def badge_count(html, panel):
+    section = re.search(rf'id="panel-{panel}".*?</h2>', html, re.S).group(0)
+    return int(re.search(r'class="badge[^"]*"[^>]*>(\d+)<', section).group(1))
