@@ -36,7 +36,12 @@ def has_data():
 
 def seed():
     """Load the whole demo (idempotent); return a short summary."""
-    return seed_people()
+    from .calendar import seed_known_years
+    from .items.demo import seed_items
+
+    summary = seed_people()
+    seed_known_years()
+    return f"{summary}, {seed_items()} new items"
 
 
 def seed_people():

@@ -120,7 +120,7 @@ def demo(app):
     from portal import demo as demo_module
 
     with app.app_context(), database.connection_context():
-        demo_module.seed()
+        demo_module.seed_people()
 
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
