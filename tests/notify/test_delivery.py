@@ -46,7 +46,7 @@ def test_a_dispatch_reaches_the_handler_in_app_by_mail_and_robot_once(make_app, 
     for body in (text, html):
         assert "DB-2026-0001" in body and "供暖接入市网" in body
         assert "2026年12月31日" in body  # the deadline, in Chinese
-        assert "https://duban.example.com/" in body
+        assert "https://duban.example.com/items/DB-2026-0001" in body
     assert "截止" in text or "期限" in text
 
     assert len(robot_server.received) == 1
