@@ -44,7 +44,7 @@ def test_index_links_only_to_pages_that_exist(app, admin):
     assert 'href="/admin/users"' in html and 'href="/admin/departments"' in html
     for endpoint, label in (("calendar.admin", "节假日日历"), ("notify.failures", "通知发送失败")):
         assert (label in html) == (endpoint in app.view_functions)
-    assert "管理" in admin.get("/").get_data(as_text=True)  # the nav links to it
+    assert "管理" in admin.get("/profile").get_data(as_text=True)  # the nav links to it
 
 
 def test_users_page_lists_roles_department_source_and_last_login(admin):

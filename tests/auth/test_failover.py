@@ -42,7 +42,7 @@ def test_all_servers_down_says_so_and_signed_in_users_keep_working(make_app, fre
     assert response.status_code == 503
     assert "目录服务暂时不可用" in response.get_data(as_text=True)
     assert not signed_in(newcomer)
-    assert working.get("/").status_code == 200
+    assert working.get("/profile").status_code == 200
     assert working.get("/api/v1/me").get_json()["username"] == "wangjg"
 
 

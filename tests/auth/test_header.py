@@ -23,7 +23,7 @@ def me(client, **kwargs):
 def test_remote_user_from_a_trusted_proxy_signs_in_with_directory_roles(make_app, directory):
     app = make(make_app, directory)
     client = app.test_client()
-    page = client.get("/", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "chenjing@EXAMPLE.COM"})
+    page = client.get("/profile", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "chenjing@EXAMPLE.COM"})
     assert page.status_code == 200
     assert "陈静" in page.get_data(as_text=True)
     data = client.get("/api/v1/me", environ_base={"REMOTE_ADDR": PROXY}).get_json()
@@ -34,7 +34,7 @@ def test_remote_user_from_a_trusted_proxy_signs_in_with_directory_roles(make_app
 def test_remote_user_from_an_untrusted_address_is_ignored(make_app, directory):
     app = make(make_app, directory)
     client = app.test_client()
-    response = client.get("/", environ_base={"REMOTE_ADDR": "10.0.0.99", "REMOTE_USER": "wangjg"})
+    response = client.get("/profile", environ_base={"REMOTE_ADDR": "10.0.0.99", "REMOTE_USER": "wangjg"})
     assert response.status_code == 303
     assert response.headers["Location"].startswith("/login")
     assert me(client, environ_base={"REMOTE_ADDR": "10.0.0.99"}) is None
@@ -43,7 +43,7 @@ def test_remote_user_from_an_untrusted_address_is_ignored(make_app, directory):
 def test_custom_header_from_a_trusted_network(make_app, directory):
     app = make(make_app, directory, header="X-Remote-User")
     client = app.test_client()
-    response = client.get("/", headers={"X-Remote-User": "lixy"}, environ_base={"REMOTE_ADDR": "192.168.8.17"})
+    response = client.get("/profile", headers={"X-Remote-User": "lixy"}, environ_base={"REMOTE_ADDR": "192.168.8.17"})
     assert response.status_code == 200
     assert "李秀英" in response.get_data(as_text=True)
 
@@ -51,25 +51,25 @@ def test_custom_header_from_a_trusted_network(make_app, directory):
 def test_custom_header_from_anyone_else_is_ignored(make_app, directory):
     app = make(make_app, directory, header="X-Remote-User")
     client = app.test_client()
-    response = client.get("/", headers={"X-Remote-User": "wangjg"}, environ_base={"REMOTE_ADDR": "192.168.9.1"})
+    response = client.get("/profile", headers={"X-Remote-User": "wangjg"}, environ_base={"REMOTE_ADDR": "192.168.9.1"})
     assert response.status_code == 303
     # With a custom header, the WSGI REMOTE_USER variable means nothing either.
-    response = client.get("/", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "wangjg"})
+    response = client.get("/profile", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "wangjg"})
     assert response.status_code == 303
 
 
 def test_header_for_a_person_not_in_the_directory_is_refused(make_app, directory):
     app = make(make_app, directory)
     client = app.test_client()
-    response = client.get("/", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "*)(uid=*"})
+    response = client.get("/profile", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "*)(uid=*"})
     assert response.status_code == 303
-    response = client.get("/", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "stranger"})
+    response = client.get("/profile", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "stranger"})
     assert response.status_code == 303
 
 
 def test_header_backend_needs_to_be_listed(make_app, directory):
     app = make(make_app, directory, backends=("ldap",))
-    response = app.test_client().get("/", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "wangjg"})
+    response = app.test_client().get("/profile", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "wangjg"})
     assert response.status_code == 303
 
 
@@ -83,7 +83,7 @@ def test_password_form_still_works_beside_the_header(make_app, directory):
 def test_another_user_in_the_header_replaces_the_session(make_app, directory):
     app = make(make_app, directory)
     client = app.test_client()
-    client.get("/", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "wangjg"})
+    client.get("/profile", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "wangjg"})
     assert me(client, environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "lixy"}) == "lixy"
 
 
@@ -91,12 +91,12 @@ def test_directory_down_known_users_keep_their_last_roles_newcomers_get_503(make
     server = fresh_directory()
     app = make(make_app, server)
     first = app.test_client()
-    assert first.get("/", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "wangjg"}).status_code == 200
+    assert first.get("/profile", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "wangjg"}).status_code == 200
     server.stop()
     later = app.test_client()
-    page = later.get("/", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "wangjg"})
+    page = later.get("/profile", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "wangjg"})
     assert page.status_code == 200 and "王建国" in page.get_data(as_text=True)
     assert me(later, environ_base={"REMOTE_ADDR": PROXY}) == "wangjg"
-    newcomer = app.test_client().get("/", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "lixy"})
+    newcomer = app.test_client().get("/profile", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "lixy"})
     assert newcomer.status_code == 503
     assert "目录服务暂时不可用" in newcomer.get_data(as_text=True)

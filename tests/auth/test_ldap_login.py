@@ -36,7 +36,7 @@ def test_right_password_signs_in_and_creates_the_user(client, auth, ldap_app):
     assert me["department"] == {"code": "office", "name": "office"}
     record = user(ldap_app, "wangjg")
     assert record.source == "ldap" and record.last_login_at is not None
-    assert "王建国" in client.get("/").get_data(as_text=True)
+    assert "王建国" in client.get("/profile").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("password", ["wrong", "secret#2026", PASSWORD + " "])

@@ -54,7 +54,7 @@ def test_departed_user_is_deactivated_keeps_history_and_cannot_sign_in(app, serv
     record = user(app, "zhangwei")
     assert record is not None and not record.active and record.deactivated_at is not None
     assert record.display_name == "张伟"  # the record stays for the items' history
-    assert client.get("/").status_code == 303  # the open session ends with the account
+    assert client.get("/profile").status_code == 303  # the open session ends with the account
     assert auth.login("zhangwei", PASSWORD).status_code == 422
 
 

@@ -58,7 +58,7 @@ def test_a_right_password_clears_the_name_count(make_app):
     for address in ("10.0.0.1", "10.0.0.2"):
         assert attempt(client, "handler", "wrong", address=address).status_code == 422
     assert attempt(client, "handler", "demo", address="10.0.0.3").status_code == 303
-    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/profile")})
     for address in ("10.0.0.4", "10.0.0.5"):
         assert attempt(client, "handler", "wrong", address=address).status_code == 422
     assert attempt(client, "handler", "demo", address="10.0.0.6").status_code == 303

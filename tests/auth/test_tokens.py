@@ -62,7 +62,7 @@ def test_a_bad_token_wins_over_a_session_cookie(client, auth, demo):
 @SQLITE_ONLY
 def test_tokens_work_only_under_api(app, client, demo):
     token = token_from_cli(app, "handler")
-    assert client.get("/", headers=bearer(token)).status_code == 303  # pages need a session
+    assert client.get("/profile", headers=bearer(token)).status_code == 303  # pages need a session
 
 
 def test_profile_creates_shows_once_lists_and_revokes(app, client, auth, demo):
@@ -103,7 +103,7 @@ def test_nobody_revokes_someone_elses_token(app, client, auth, demo):
 @SQLITE_ONLY
 def test_profile_is_linked_from_the_user_menu(client, auth, demo):
     auth.login("supervisor", "demo")
-    assert 'href="/profile"' in client.get("/").get_data(as_text=True)
+    assert 'href="/profile"' in client.get("/profile").get_data(as_text=True)
 
 
 @SQLITE_ONLY
@@ -127,13 +127,13 @@ def test_session_ends_after_the_idle_timeout(make_app):
         demo.seed()
     client = app.test_client()
     AuthActions(client).login("supervisor", "demo")
-    assert client.get("/").status_code == 200
+    assert client.get("/profile").status_code == 200
     with client.session_transaction() as session:
         session["seen_at"] = int(time.time()) - 29 * 60
-    assert client.get("/").status_code == 200  # still within the window, which restarts
+    assert client.get("/profile").status_code == 200  # still within the window, which restarts
     with client.session_transaction() as session:
         session["seen_at"] = int(time.time()) - 31 * 60
-    response = client.get("/")
+    response = client.get("/profile")
     assert response.status_code == 303 and response.headers["Location"].startswith("/login")
     assert "由于长时间未操作" in client.get("/login").get_data(as_text=True)
 
