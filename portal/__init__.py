@@ -66,9 +66,10 @@ def create_app(config=None):
 
     app.register_blueprint(admin_views.bp)
 
-    from . import api
+    from . import api, calendar
 
     api.init_app(app)
+    calendar.init_app(app)
 
     from .notify import views as notify_views
 

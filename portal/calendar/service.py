@@ -166,7 +166,7 @@ def parse_table(text):
         try:
             day = datetime.date.fromisoformat(cells[0])
         except ValueError:
-            if number == 1:
+            if number == 1 and not any(ch.isdigit() for ch in cells[0]):
                 continue  # a header line
             errors.append(_("line %(n)s: %(value)s is not a date like 2027-10-01", n=number, value=cells[0]))
             continue
