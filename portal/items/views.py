@@ -28,6 +28,15 @@ FILTER_KEYS = ("q", "state", "light", "department", "level", "source_type", "lea
 def _install(state):
     state.app.jinja_env.globals.update(labels.template_globals())
     state.app.jinja_env.filters["localtime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
+    state.app.jinja_env.filters["filesize"] = _filesize
+
+
+def _filesize(size):
+    """A file size for people: 812 B, 14.2 KB, 3.1 MB."""
+    for unit in ("B", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
 
 
 @bp.before_request
