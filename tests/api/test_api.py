@@ -115,3 +115,20 @@ def test_uploads_are_checked(api):
     assert response.status_code == 422 and "file" in response.get_json()["error"]["fields"]
     response = supervisor.post(f"/api/v1/items/{number}/attachments", data={}, content_type="multipart/form-data")
     assert response.status_code == 422
+
+
+def test_a_bearer_token_works_without_csrf(app, client, demo):
+    from portal.auth.models import User
+    from portal.auth.tokens import create_token
+    from portal.db import database
+
+    with app.app_context(), database.connection_context():
+        _, token = create_token(User.get(User.username == "supervisor"))
+    headers = {"Authorization": f"Bearer {token}"}
+    response = client.post("/api/v1/items", headers=headers, json={"title": "天然气接入", "source_type": "meeting",
+                                                                    "lead_department": "property"})
+    assert response.status_code == 201
+    number = response.get_json()["number"]
+    response = client.post(f"/api/v1/items/{number}/actions/dispatch", headers=headers, json={"version": 1})
+    assert response.get_json()["item"]["state"] == "dispatched"
+    assert client.get("/api/v1/items", headers={"Authorization": "Bearer wrong"}).status_code == 401
