@@ -106,6 +106,24 @@ def test_the_api_lists_and_marks_read_only_ones_own(make_app):
     assert anonymous.status_code == 401 and "error" in anonymous.get_json()
 
 
+def test_the_api_works_with_a_bearer_token_and_no_cookie(make_app):
+    from portal.auth.tokens import create_token
+
+    app = make_app(**notify_config())
+    with app.app_context():
+        people = seed_people()
+        dispatch(make_item(people), people["supervisor"], [people["handler"]])
+        delivery.relay()
+        _, token = create_token(people["handler"], "phone")
+    api = app.test_client(use_cookies=False)
+    headers = {"Authorization": f"Bearer {token}"}
+    listed = api.get("/api/v1/notifications", headers=headers).get_json()
+    assert listed["unread"] == 1
+    mine = listed["notifications"][0]["id"]
+    assert api.post(f"/api/v1/notifications/{mine}/read", headers=headers).get_json()["read"] is True
+    assert api.get("/api/v1/notifications", headers=headers).get_json()["unread"] == 0
+
+
 def test_settings_turn_mail_off_per_kind(make_app, smtp_server):
     app = make_app(**notify_config(smtp_server))
     with app.app_context():

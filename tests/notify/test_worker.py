@@ -1,5 +1,6 @@
 """Delivery through real Redis and real RQ workers: relay, retries with backoff, failure and admin retry."""
 
+import datetime
 import threading
 
 import pytest
@@ -137,3 +138,21 @@ def test_only_admins_see_the_failures_page(make_app, redis_url):
     AuthActions(client).login("handler")
     assert client.get("/admin/notifications").status_code == 403
     assert client.get("/admin/notifications/robots").status_code == 403
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_daily_reminder_job_runs_in_a_worker_and_queues_its_reminders(make_app, redis_url):
+    from portal.calendar import local_today
+    from portal.calendar.service import set_day
+
+    app = make_app(redis={"url": redis_url}, **notify_config())
+    with app.app_context():
+        people = seed_people()
+        today = local_today()
+        set_day(today, workday=True, name="")  # whatever day the suite runs on, a working day
+        make_item(people, deadline=today - datetime.timedelta(days=1))
+        job = Queue("default", connection=Redis.from_url(redis_url)).enqueue("worker.tasks.remind")
+        run_worker(redis_url)
+        assert job.return_value()["reminder_overdue"] == 2
+        assert Outbox.select().where(Outbox.status == "delivered").count() == 2
+        assert sorted(n.user.username for n in Notification.select()) == ["handler", "supervisor"]
