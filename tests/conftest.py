@@ -36,6 +36,19 @@ def postgres_server():
 
 
 @pytest.fixture(scope="session")
+def postgres_template(postgres_server):
+    """A database migrated once per session; each test's database is a copy of it (fast)."""
+    from portal.db import make_database
+
+    postgres_server.execute("CREATE DATABASE portal_template")
+    database.initialize(make_database(postgres_server.url("portal_template"), str(HERE)))
+    with database.connection_context():
+        upgrade()
+    database.obj.close()
+    return "portal_template"
+
+
+@pytest.fixture(scope="session")
 def slapd():
     """slapd with tests/directory.ldif loaded (suffix dc=example,dc=com)."""
     server = servers.start_slapd((HERE / "directory.ldif").read_text(encoding="utf-8"))
@@ -52,8 +65,9 @@ def database_url(request, tmp_path):
         yield f"sqlite:///{tmp_path / 'portal.db'}"
         return
     pg = request.getfixturevalue("postgres_server")
+    template = request.getfixturevalue("postgres_template")
     name = f"t_{uuid.uuid4().hex[:16]}"
-    pg.execute(f"CREATE DATABASE {name}")
+    pg.execute(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
     yield pg.url(name)
     if not database.is_closed():
         database.close()
