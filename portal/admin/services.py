@@ -3,7 +3,7 @@
 import peewee
 from flask_babel import gettext as _
 
-from ..auth.models import Department, User, UserRole
+from ..auth.models import Department, LoginEvent, User, UserRole
 from ..auth.users import grant_override, revoke_override
 from ..errors import Invalid, NotFound
 
@@ -65,3 +65,15 @@ def rename_department(department_id, name):
     department.name = name
     department.save(only=[Department.name])
     return department
+
+
+def sign_ins_page(username="", failed_only=False, page=1, per_page=PER_PAGE):
+    """(sign-in attempts of the page, newest first; total) from the audit log."""
+    query = LoginEvent.select()
+    username = (username or "").strip()
+    if username:
+        query = query.where(LoginEvent.username == username)
+    if failed_only:
+        query = query.where(~LoginEvent.success)
+    total = query.count()
+    return list(query.order_by(LoginEvent.id.desc()).paginate(page, per_page)), total

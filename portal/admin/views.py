@@ -4,7 +4,7 @@ from flask import Blueprint, flash, render_template, request, url_for
 
 from ..auth.guards import roles_required
 from ..auth.models import ROLES
-from ..auth.roles import ORIGIN_LABELS, SOURCE_LABELS
+from ..auth.roles import ORIGIN_LABELS, SIGN_IN_REASONS, SOURCE_LABELS
 from ..errors import Invalid
 from ..htmx import is_htmx, redirect, render
 from . import services
@@ -74,3 +74,15 @@ def rename_department(department_id):
         return render_template("admin/departments.html", departments=services.departments(),
                                errors={department_id: exc.fields["name"]}), 422
     return redirect(url_for("admin.departments"))
+
+
+@bp.get("/sign-ins")
+@roles_required("admin")
+def sign_ins():
+    username = request.args.get("username", "").strip()
+    failed = request.args.get("failed") == "1"
+    page = max(request.args.get("page", 1, type=int), 1)
+    events, total = services.sign_ins_page(username, failed, page)
+    return render("admin/sign_ins.html", "admin/_sign_ins.html", events=events, total=total,
+                  username=username, failed=failed, current_page=page, per_page=services.PER_PAGE,
+                  reasons=SIGN_IN_REASONS)

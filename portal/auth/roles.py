@@ -19,3 +19,15 @@ ORIGIN_LABELS = {
     "directory": _l("from the directory"),
     "override": _l("override by an administrator"),
 }
+
+# Why a sign-in attempt ended as it did (LoginEvent.reason), for the audit page.
+SIGN_IN_REASONS = {
+    "ok": _l("Signed in"),
+    "wrong_password": _l("Wrong password"),
+    "unknown_user": _l("Unknown user name"),
+    "inactive": _l("Account deactivated"),
+    "empty_password": _l("Empty password"),
+    "ambiguous": _l("Several directory entries have this name"),
+    "throttled": _l("Too many failed attempts"),
+    "directory_unavailable": _l("Directory unavailable"),
+}

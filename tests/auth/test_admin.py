@@ -120,3 +120,14 @@ def test_departments_can_be_named(app, admin):
     assert "保卫科" in admin.get("/admin/departments").get_data(as_text=True)
     response = admin.post(f"/admin/departments/{department.id}", data={"name": " ", "csrf_token": token})
     assert response.status_code == 422 and "不超过 128 个字" in response.get_data(as_text=True)
+
+
+def test_sign_in_log_shows_attempts_and_filters_failures(app, client, auth, demo):
+    auth.login("handler", "Not-The-Password")
+    auth.login("admin", "demo")
+    html = client.get("/admin/sign-ins").get_data(as_text=True)
+    assert "密码错误" in html and "登录成功" in html and "Not-The-Password" not in html
+    failed = client.get("/admin/sign-ins?failed=1", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "密码错误" in failed and "登录成功" not in failed and "<html" not in failed
+    only_admin = client.get("/admin/sign-ins?username=admin").get_data(as_text=True)
+    assert "密码错误" not in only_admin
