@@ -112,10 +112,15 @@ def _save(save, form):
     return form()
 
 
-@bp.route("/new", methods=["GET", "POST"])
-def new():
+def _require_supervisor():
+    """The forms of registration, drafts and decomposition are for supervisors (services check again)."""
     if not current_user.has_role("supervisor"):
         raise Forbidden(_("Only supervisors register, edit and decompose items."))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    _require_supervisor()
     return _save(lambda data: services.create_item(current_user, data),
                  lambda **kw: _item_form(_("Register an item"), _("Save as draft"), url_for("items.new"),
                                          url_for("items.index"), **kw))
@@ -124,6 +129,7 @@ def new():
 @bp.route("/<number>/edit", methods=["GET", "POST"])
 def edit(number):
     item = services.get_visible(current_user, number)
+    _require_supervisor()
     if not pages.can_edit(current_user, item):
         raise Conflict(_("Only a draft or returned item can be edited."))
     return _save(lambda data: services.update_draft(current_user, item, data),
@@ -135,6 +141,7 @@ def edit(number):
 @bp.route("/<number>/children/new", methods=["GET", "POST"])
 def new_child(number):
     parent = services.get_visible(current_user, number)
+    _require_supervisor()
     return _save(lambda data: services.add_child(current_user, parent, data),
                  lambda **kw: _item_form(_("Decompose %(number)s", number=parent.number), _("Add the sub-item"),
                                          url_for("items.new_child", number=number),
@@ -144,6 +151,7 @@ def new_child(number):
 @bp.get("/new/deadline")
 def deadline_field():
     """The deadline field pre-filled for the chosen source (DESIGN §2 default deadlines)."""
+    _require_supervisor()
     source_type = request.args.get("source_type", "other")
     values = {"deadline": services.default_deadline(source_type).isoformat()}
     return render_template("items/_deadline_field.html", values=values, errors={})
@@ -258,6 +266,7 @@ def print_notice(number):
 
 @bp.get("/pickers/<kind>")
 def picker(kind):
+    _require_supervisor()
     field = request.args.get("field", "")
     if field not in PICKER_FIELDS:
         abort(404)

@@ -241,3 +241,13 @@ def test_a_returned_item_shows_why_and_goes_out_again(signed_in, make_item):
 def badge_count(html, panel):
     section = re.search(rf'id="panel-{panel}".*?</h2>', html, re.S).group(0)
     return int(re.search(r'class="badge[^"]*"[^>]*>(\d+)<', section).group(1))
+
+
+def test_forms_and_pickers_are_for_supervisors(signed_in, make_item):
+    number = make_item(actions=())
+    handler = signed_in("handler")
+    leader = signed_in("leader")
+    assert handler.get("/items/new").status_code == 403
+    assert leader.get(f"/items/{number}/edit").status_code == 403
+    assert leader.get(f"/items/{number}/children/new").status_code == 403
+    assert leader.get("/items/pickers/people?field=leader&role=leader").status_code == 403
