@@ -198,7 +198,9 @@ def _robot(row, message):
         group = f"outbox{row.id}"
     delivery = _take(f"robot:{group}:{department_id}", row, "robot", robot.url)
     if delivery is not None:
-        _attempt(delivery, channels.send_robot, robot.url, messages.robot_payload(robot.kind, message))
+        url, payload = channels.sign_robot(robot.kind, robot.url, messages.robot_payload(robot.kind, message),
+                                           robot.secret)
+        _attempt(delivery, channels.send_robot, url, payload)
 
 
 def _take(key, row, channel, target):

@@ -79,6 +79,8 @@ class DepartmentRobot(BaseModel):
     department = peewee.ForeignKeyField(Department, unique=True, backref="robots", on_delete="CASCADE")
     kind = peewee.CharField(max_length=16)
     url = peewee.CharField(max_length=500)
+    # 钉钉/飞书 "加签" (signature) secret; empty when the robot uses a keyword or IP allow-list.
+    secret = peewee.CharField(max_length=200, default="")
     active = peewee.BooleanField(default=True)
     updated_at = peewee.DateTimeField(default=utcnow)
 

@@ -96,7 +96,7 @@ def robots():
     return [(d, configured.get(d.id)) for d in departments]
 
 
-def set_robot(department_id, kind, url):
+def set_robot(department_id, kind, url, secret=""):
     """Set (or, with an empty URL, remove) a department's robot; the URL must be http(s)."""
     department = Department.get_or_none(Department.id == department_id)
     if department is None:
@@ -110,11 +110,14 @@ def set_robot(department_id, kind, url):
         fields["kind"] = _("Choose WeCom, DingTalk or Feishu.")
     if not url.startswith(("https://", "http://")) or len(url) > 500:
         fields["url"] = _("Enter the robot's webhook address (http:// or https://).")
+    secret = (secret or "").strip()
+    if len(secret) > 200:
+        fields["secret"] = _("The signing secret is too long.")
     if fields:
         raise Invalid(next(iter(fields.values())), fields=fields)
-    DepartmentRobot.insert(department=department.id, kind=kind, url=url, active=True,
+    DepartmentRobot.insert(department=department.id, kind=kind, url=url, secret=secret, active=True,
                            updated_at=utcnow()).on_conflict(
         conflict_target=[DepartmentRobot.department],
-        update={DepartmentRobot.kind: kind, DepartmentRobot.url: url, DepartmentRobot.active: True,
-                DepartmentRobot.updated_at: utcnow()}).execute()
+        update={DepartmentRobot.kind: kind, DepartmentRobot.url: url, DepartmentRobot.secret: secret,
+                DepartmentRobot.active: True, DepartmentRobot.updated_at: utcnow()}).execute()
     return DepartmentRobot.get(DepartmentRobot.department == department.id)

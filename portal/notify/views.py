@@ -100,7 +100,8 @@ def robots():
     if request.method == "POST":
         department_id = request.form.get("department", type=int)
         try:
-            services.set_robot(department_id, request.form.get("kind", ""), request.form.get("url", ""))
+            services.set_robot(department_id, request.form.get("kind", ""), request.form.get("url", ""),
+                               request.form.get("secret", ""))
         except Invalid as exc:
             errors, status = {department_id: exc.fields}, 422
         else:

@@ -143,3 +143,34 @@ def test_a_row_whose_every_attempt_was_interrupted_ends_failed_not_requeued_fore
         row = Outbox.get()
         assert row.status == "failed" and "interrupted" in row.last_error
         assert delivery.relay() == 0
+
+
+@SQLITE_ONLY
+def test_signed_robots_carry_the_signature_their_platform_checks(make_app, robot_server):
+    import base64
+    import hashlib
+    import hmac
+    from urllib.parse import parse_qs, urlsplit
+
+    app = make_app(**notify_config())
+    with app.app_context():
+        people = seed_people()
+        add_robot("property", "dingtalk", robot_server.url("/robot/send?access_token=abc"))
+        add_robot("catering", "feishu", robot_server.url("/hook/xyz"))
+        DepartmentRobot.update(secret="SEC-ding").where(DepartmentRobot.kind == "dingtalk").execute()
+        DepartmentRobot.update(secret="SEC-feishu").where(DepartmentRobot.kind == "feishu").execute()
+        dispatch(make_item(people), people["supervisor"], [people["handler"], people["catering"]])
+        assert delivery.relay() == 2
+        assert Outbox.select().where(Outbox.status == "delivered").count() == 2
+
+    def expected(key, message):
+        return base64.b64encode(hmac.new(key.encode(), message.encode(), hashlib.sha256).digest()).decode()
+
+    ding = next(r for r in robot_server.received if r["path"].startswith("/robot/send"))
+    query = parse_qs(urlsplit(ding["path"]).query)
+    assert query["access_token"] == ["abc"]
+    timestamp = query["timestamp"][0]
+    assert query["sign"] == [expected("SEC-ding", f"{timestamp}\nSEC-ding")]
+    feishu = next(r for r in robot_server.received if r["path"] == "/hook/xyz")["json"]
+    assert feishu["msg_type"] == "text"
+    assert feishu["sign"] == expected(f"{feishu['timestamp']}\nSEC-feishu", "")

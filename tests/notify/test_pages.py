@@ -159,11 +159,12 @@ def test_an_admin_sets_a_department_robot_and_a_bad_address_is_refused(make_app)
     assert bad.status_code == 422 and "Webhook" in bad.get_data(as_text=True)
     url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"
     good = client.post("/admin/notifications/robots", data={"csrf_token": token, "department": property_id,
-                                                            "kind": "wecom", "url": url})
+                                                            "kind": "dingtalk", "url": url, "secret": "SEC1"})
     assert good.status_code == 303
     assert url.replace("&", "&amp;") in client.get("/admin/notifications/robots").get_data(as_text=True)
     with app.app_context():
-        assert DepartmentRobot.get().kind == "wecom"
+        robot = DepartmentRobot.get()
+        assert (robot.kind, robot.url, robot.secret) == ("dingtalk", url, "SEC1")
     client.post("/admin/notifications/robots", data={"csrf_token": token, "department": property_id,
                                                      "kind": "wecom", "url": ""})
     with app.app_context():
