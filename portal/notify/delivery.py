@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 QUEUE = "notify"
 RELAY_BATCH = 500
+FAILED_JOB_TTL = 7 * 24 * 3600  # RQ's own record of a failed job; the outbox row keeps the story
 
 
 class DeliveryFailed(Exception):
@@ -93,6 +94,7 @@ def _enqueue(queue, ids):
                 queue.enqueue("worker.tasks.deliver", outbox_id, pipeline=pipe,
                               retry=Retry(max=settings["max_attempts"] - 1 or 1, interval=intervals),
                               job_timeout=max(int(settings["lease_seconds"] * 0.8), 1),
+                              failure_ttl=FAILED_JOB_TTL,
                               description=f"deliver notification {outbox_id}")
             pipe.execute()
     except RedisError as exc:
