@@ -11,6 +11,8 @@ log = logging.getLogger(__name__)
 
 
 SWEEP_SECONDS = 60
+# Rows one response relays: without Redis they are delivered in this web worker, so keep it short.
+ROWS_PER_RESPONSE = 100
 
 
 def relay_after_request(app):
@@ -39,7 +41,7 @@ def _relay_in(app):
 
         with app.app_context(), database.connection_context():
             try:
-                relay()
+                relay(ROWS_PER_RESPONSE)
             except Exception:  # the response is gone: log it; the worker's relay picks the rows up later
                 log.exception("notify: relay after the request failed")
     return run

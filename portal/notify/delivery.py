@@ -62,14 +62,15 @@ def claim_batch(limit=RELAY_BATCH):
     return sorted(row.id for row in query.execute())
 
 
-def relay():
-    """Hand every pending or abandoned row to RQ (or deliver it right now without Redis); return how many.
+def relay(max_rows=None):
+    """Hand pending or abandoned rows (all, or up to ``max_rows``) to RQ, or deliver them now without Redis.
 
-    When Redis cannot be reached the rows go back to pending: nothing is lost.
+    Returns how many were handed on. When Redis cannot be reached the rows go
+    back to pending: nothing is lost.
     """
     total = 0
-    while True:
-        ids = claim_batch()
+    while max_rows is None or total < max_rows:
+        ids = claim_batch(RELAY_BATCH if max_rows is None else min(RELAY_BATCH, max_rows - total))
         if not ids:
             return total
         queue = jobs.get_queue(QUEUE)
@@ -81,6 +82,7 @@ def relay():
         total += len(ids)
         if len(ids) < RELAY_BATCH:
             return total
+    return total
 
 
 def _enqueue(queue, ids):
