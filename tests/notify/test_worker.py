@@ -156,3 +156,22 @@ def test_the_daily_reminder_job_runs_in_a_worker_and_queues_its_reminders(make_a
         assert job.return_value()["reminder_overdue"] == 2
         assert Outbox.select().where(Outbox.status == "delivered").count() == 2
         assert sorted(n.user.username for n in Notification.select()) == ["handler", "supervisor"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_nightly_directory_sync_runs_as_a_worker_job(make_app, redis_url):
+    from portal.auth.models import User
+    from tests import servers
+    from tests.auth.conftest import LDIF, ldap_settings
+
+    directory = servers.start_slapd(LDIF)
+    try:
+        app = make_app(redis={"url": redis_url},
+                       auth={"backends": ["ldap"], "ldap": ldap_settings(directory.ldap_uri)})
+        with app.app_context():
+            job = Queue("default", connection=Redis.from_url(redis_url)).enqueue("worker.tasks.ldap_sync")
+            run_worker(redis_url)
+            assert any("lixy: created" in line for line in job.return_value())
+            assert User.get(User.username == "lixy").has_role("supervisor")
+    finally:
+        directory.stop()
