@@ -16,6 +16,8 @@ import sys
 import time
 import zoneinfo
 
+from redis.exceptions import RedisError
+
 from portal import create_app
 
 QUEUES = ("notify", "default")
@@ -47,7 +49,12 @@ def run_schedule(app, parent_pid):
     if "ldap" in settings["auth"]["backends"]:
         cron.register(tasks.ldap_sync, "default", cron=LDAP_SYNC_CRON, job_timeout=3600)
     while os.getppid() == parent_pid:
-        cron.enqueue_jobs()
+        try:
+            cron.enqueue_jobs()
+        except RedisError as exc:  # Redis away: keep the schedule, try again shortly
+            log.warning("schedule: Redis unavailable (%s); retrying", exc)
+            time.sleep(5)
+            continue
         time.sleep(min(cron.calculate_sleep_interval(), 1.0))
 
 
