@@ -60,7 +60,9 @@ class Item(BaseModel):
 
     class Meta:
         indexes = (
+            (("deadline",), False),
             (("state", "deadline"), False),
+            (("state", "next_feedback_due"), False),
             (("lead_department", "state"), False),
             (("supervisor", "state"), False),
             (("leader", "state"), False),

@@ -54,36 +54,40 @@ def _feedback_red(today):
     return _feedback_overdue(today) & (limit < today)
 
 
-def _red(today):
-    return Item.state.in_(OPEN_STATES) & ((Item.deadline < today) | _feedback_red(today))
-
-
-def _yellow_only(today):
-    """Yellow conditions, not excluding red."""
+def _near(today):
+    """The deadline is close: within the warning working days, or (share policy) little time left."""
     if _reminders()["light_policy"] == "share":
         start = peewee.fn.date(Item.dispatched_at) if not is_postgres() else Item.dispatched_at.cast("date")
         left = _days_between(Item.deadline, today)
         total = _days_between(Item.deadline, peewee.fn.COALESCE(start, Item.deadline))
-        near = left < total * _reminders()["share_threshold"]
-    else:
-        near = Item.deadline <= yellow_boundary(today)
-    return Item.state.in_(OPEN_STATES) & (near | _feedback_overdue(today))
+        return left < total * _reminders()["share_threshold"]
+    return Item.deadline <= yellow_boundary(today)
 
 
 def light_condition(light, today=None):
-    """The SQL condition selecting items of ``light`` (red, yellow, green, on_time, late)."""
+    """The SQL condition selecting items of ``light`` (red, yellow, green, on_time, late).
+
+    Written as disjoint ranges on (state, deadline) so the index narrows every light.
+    """
     today = today or local_today()
+    open_ = Item.state.in_(OPEN_STATES)
     if light == "red":
-        return _red(today)
+        return (open_ & (Item.deadline < today)) | ((Item.deadline >= today) & _feedback_red(today))
+    not_red = open_ & (Item.deadline >= today) & ~_feedback_red(today)
     if light == "yellow":
-        return _yellow_only(today) & ~_red(today)
+        return not_red & (_near(today) | _feedback_overdue(today))
     if light == "green":
-        return Item.state.in_(OPEN_STATES) & ~_red(today) & ~_yellow_only(today)
+        return not_red & ~_near(today) & ~_feedback_overdue(today)
     if light == "on_time":
         return (Item.state == "closed") & (Item.closed_on_time == True)  # noqa: E712
     if light == "late":
         return (Item.state == "closed") & (Item.closed_on_time == False)  # noqa: E712
     raise ValueError(light)
+
+
+def count(query):
+    """The number of rows of ``query``, counted without fetching its columns."""
+    return query.select(peewee.fn.COUNT(peewee.SQL("*"))).order_by().scalar()
 
 
 def with_light(query, light, today=None):
@@ -113,10 +117,15 @@ def light_of(item, today=None):
 
 
 def with_people(query):
-    """``query`` with the lead department, leader and supervisor fetched in the same query."""
+    """``query`` with the lead department, leader and supervisor fetched in the same query.
+
+    All joins are LEFT OUTER (lead_department is never null) so SQLite keeps the
+    item as the outer loop and can walk the deadline index for ORDER BY ... LIMIT.
+    """
     leader, supervisor = User.alias(), User.alias()
     return (query.select_extend(Department, leader, supervisor)
-            .join_from(Item, Department, on=(Item.lead_department == Department.id), attr="lead_department")
+            .join_from(Item, Department, peewee.JOIN.LEFT_OUTER, on=(Item.lead_department == Department.id),
+                       attr="lead_department")
             .join_from(Item, leader, peewee.JOIN.LEFT_OUTER, on=(Item.leader == leader.id), attr="leader")
             .join_from(Item, supervisor, peewee.JOIN.LEFT_OUTER, on=(Item.supervisor == supervisor.id),
                        attr="supervisor"))
@@ -193,7 +202,7 @@ def search_items(user, filters=None, page=1, per_page=20, today=None):
     """One page of the items ``user`` may see matching ``filters``, and the total; constant query count."""
     filters = filters or {}
     query = filter_items(visible_items(user), filters, today)
-    total = query.count()
+    total = count(query)
     order = SORTS.get(filters.get("sort") or "deadline", SORTS["deadline"])
     page, per_page = max(1, int(page or 1)), max(1, min(int(per_page or 20), 200))
     rows = list(with_people(query).order_by(*order).paginate(page, per_page))
