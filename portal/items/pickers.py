@@ -4,7 +4,7 @@ import peewee
 
 from ..auth.models import Department, User, UserRole
 
-LIMIT = 50
+LIMIT = 200  # enough to list every department without JavaScript; typing narrows it
 
 
 def department_options(query="", keep=()):
