@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from ..auth.models import User, UserRole
 from ..calendar import add_working_days, local_today
-from ..db import database, utcnow
+from ..db import database, is_postgres, utcnow
 from ..errors import Conflict, Forbidden, NotFound
 from ..notify.outbox import record
 from .inputs import Fields
@@ -16,6 +16,12 @@ from .workflow import ACTIONS, COMMENT_REQUIRED_ON_REJECT, may_act, pending_exte
 
 FINISHED = ("closed", "cancelled")
 DECISIONS = ("approve", "reject")
+
+
+def write_transaction():
+    """A transaction for a change: on SQLite it takes the write lock at BEGIN, so concurrent
+    writers wait for each other (busy_timeout) instead of failing half-way with "database is locked"."""
+    return database.atomic() if is_postgres() else database.atomic(lock_type="IMMEDIATE")
 
 
 def _settings(section):
@@ -204,7 +210,7 @@ def perform(user, item, action_name, data):
     if action is None:
         raise NotFound(_("There is no action %(name)s.", name=action_name))
     data = data or {}
-    with database.atomic():
+    with write_transaction():
         item = Item.get_by_id(item.id)
         if not may_act(user, item, action):
             raise Forbidden(_("You may not do this on this item."))

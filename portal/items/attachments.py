@@ -8,11 +8,10 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 
-from ..db import database
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from .actions import attach_event
+from .actions import attach_event, write_transaction
 from .models import Attachment
-from .services import can_see
+from .visibility import can_see
 
 CHUNK = 64 * 1024
 
@@ -79,7 +78,7 @@ def add_attachment(user, item, file_storage):
                     list=", ".join(settings["allowed_extensions"]))
         raise Invalid(message, fields={"file": message})
     sha, size = _store(file_storage.stream, settings["max_bytes"])
-    with database.atomic():
+    with write_transaction():
         attachment = Attachment.create(item=item, uploaded_by=user, original_name=name, sha256=sha, size=size,
                                        content_type=(file_storage.mimetype or "application/octet-stream")[:128])
         event = attach_event(user, item, attachment)

@@ -14,7 +14,7 @@ from ..auth.models import Department, User
 from ..calendar import add_working_days, local_today
 from ..db import is_postgres
 from .models import OPEN_STATES, ExtensionRequest, Follow, Item, ItemCoDepartment
-from .services import visible_items
+from .visibility import visible_items
 
 LIGHTS = ("red", "yellow", "green", "on_time", "late")
 SORTS = {

@@ -8,44 +8,19 @@ attachments in attachments.py; all are re-exported here.
 
 import datetime
 
-import peewee
 from flask import current_app
 from flask_babel import gettext as _
 
 from ..calendar import local_today
-from ..db import database, utcnow
+from ..db import utcnow
 from ..errors import Conflict, Forbidden, NotFound
 from .inputs import Fields
 from .models import LEVELS, SOURCE_TYPES, Follow, Item, ItemCoDepartment, ItemEvent, NumberSequence
+from .visibility import can_see, sees_all, visible_items
 
 EDITABLE_STATES = ("draft", "returned")
 # A child may be added while its parent can still wait for it.
 DECOMPOSABLE_STATES = ("draft", "dispatched", "in_progress", "returned")
-BUSINESS_ROLES = ("leader", "supervisor", "handler")
-
-
-def sees_all(user):
-    return user.has_role("leader", "supervisor")
-
-
-def visible_items(user):
-    """Items ``user`` may see: all for leaders and supervisors; a handler's department's (lead or co)."""
-    query = Item.select()
-    if sees_all(user):
-        return query
-    if user.has_role("handler") and user.department_id is not None:
-        co = ItemCoDepartment.select(ItemCoDepartment.item).where(ItemCoDepartment.department == user.department_id)
-        return query.where((Item.lead_department == user.department_id) | Item.id.in_(co))
-    return query.where(peewee.SQL("1 = 0"))
-
-
-def can_see(user, item):
-    """True when ``user`` may see ``item``."""
-    if sees_all(user):
-        return True
-    from .workflow import relation_holds
-
-    return user.has_role("handler") and relation_holds(user, item, "lead_or_co")
 
 
 def get_visible(user, number):
@@ -131,7 +106,7 @@ def _create(user, data, parent=None):
     values["supervisor"] = values["supervisor"] or user
     if parent is not None and values.get("leader") is None:
         values["leader"] = parent.leader
-    with database.atomic():
+    with write_transaction():
         number = next_number(local_today().year)
         item = Item.create(number=number, parent=parent, created_by=user, state="draft", **values)
         _set_co_departments(item, co or [])
@@ -168,7 +143,7 @@ def update_draft(user, item, data):
     version = fields.version()
     fields.done()
     values, co = _read_fields(data, current=item, parent=item.parent)
-    with database.atomic():
+    with write_transaction():
         changed = (Item.update(**values, version=Item.version + 1)
                    .where(Item.id == item.id, Item.version == version, Item.state.in_(EDITABLE_STATES))
                    .execute())
@@ -197,7 +172,7 @@ def is_following(user, item):
     return Follow.select().where(Follow.user == user, Follow.item == item).exists()
 
 
-from .actions import perform  # noqa: E402
+from .actions import perform, write_transaction  # noqa: E402
 from .attachments import add_attachment, attachment_for_download  # noqa: E402
 from .queries import (awaiting_my_approval, awaiting_review, drafts, due_soon, extensions_to_decide,  # noqa: E402
                       feedback_overdue, followed, light_of, red_items, returned, search_items, to_accept,
@@ -207,6 +182,6 @@ __all__ = [
     "add_attachment", "add_child", "attachment_for_download", "awaiting_my_approval", "awaiting_review",
     "can_see", "create_item", "default_deadline", "drafts", "due_soon", "extensions_to_decide",
     "feedback_overdue", "follow", "followed", "get_visible", "is_following", "light_of", "perform",
-    "red_items", "returned", "search_items", "to_accept", "unfollow", "update_draft", "visible_items",
-    "with_light", "yellow_boundary",
+    "red_items", "returned", "search_items", "sees_all", "to_accept", "unfollow", "update_draft",
+    "visible_items", "with_light", "write_transaction", "yellow_boundary",
 ]

@@ -1,0 +1,29 @@
+"""Who sees which items: leaders and supervisors all; a handler their department's (lead or co)."""
+
+import peewee
+
+from .models import Item, ItemCoDepartment
+from .workflow import relation_holds
+
+
+def sees_all(user):
+    """True for leaders and supervisors, who see every item."""
+    return user.has_role("leader", "supervisor")
+
+
+def visible_items(user):
+    """Items ``user`` may see: all for leaders and supervisors; a handler's department's (lead or co)."""
+    query = Item.select()
+    if sees_all(user):
+        return query
+    if user.has_role("handler") and user.department_id is not None:
+        co = ItemCoDepartment.select(ItemCoDepartment.item).where(ItemCoDepartment.department == user.department_id)
+        return query.where((Item.lead_department == user.department_id) | Item.id.in_(co))
+    return query.where(peewee.SQL("1 = 0"))
+
+
+def can_see(user, item):
+    """True when ``user`` may see ``item``."""
+    if sees_all(user):
+        return True
+    return user.has_role("handler") and relation_holds(user, item, "lead_or_co")
