@@ -95,3 +95,17 @@ def test_back_button_gets_the_whole_page(signed_in, make_item):
     client = signed_in("supervisor")
     restore = client.get("/items?state=dispatched", headers={**HX, "HX-History-Restore-Request": "true"})
     assert "<html" in restore.get_data(as_text=True)
+
+
+def test_board_counts_stop_at_a_cap(signed_in, make_item, monkeypatch):
+    from portal.home import boards
+
+    monkeypatch.setattr(boards, "COUNT_CAP", 9)  # a hundred in the portal; nine here keeps the test small
+    for n in range(8):
+        make_item(f"事项{n}")
+    client = signed_in("handler")
+    assert ">8<" in client.get("/board/department").get_data(as_text=True)
+    make_item("事项8")
+    make_item("事项9")
+    html = client.get("/board/department").get_data(as_text=True)
+    assert ">9+<" in html and "在列表中查看全部<" in html
