@@ -132,3 +132,19 @@ def test_a_bearer_token_works_without_csrf(app, client, demo):
     response = client.post(f"/api/v1/items/{number}/actions/dispatch", headers=headers, json={"version": 1})
     assert response.get_json()["item"]["state"] == "dispatched"
     assert client.get("/api/v1/items", headers={"Authorization": "Bearer wrong"}).status_code == 401
+
+
+def test_a_handler_sees_only_the_children_of_their_department(api):
+    supervisor = api("supervisor")
+    number = supervisor.post("/api/v1/items", json={"title": "旧街区关闭", "source_type": "meeting",
+                                                    "lead_department": "property"}).get_json()["number"]
+    for lead in ("property", "culture"):
+        supervisor.post(f"/api/v1/items/{number}/children", json={"title": f"子项 {lead}", "source_type": "meeting",
+                                                                  "lead_department": lead})
+    assert len(supervisor.get(f"/api/v1/items/{number}").get_json()["children"]) == 2
+    assert [c["title"] for c in api("handler").get(f"/api/v1/items/{number}").get_json()["children"]] == \
+        ["子项 property"]
+    culture = api("culture")
+    child = culture.get("/api/v1/items").get_json()["items"][0]
+    assert culture.get(f"/api/v1/items/{child['number']}").get_json()["parent"]["title"] == "旧街区关闭"
+    assert culture.get(f"/api/v1/items/{number}").status_code == 404
