@@ -30,13 +30,17 @@
       event.stopPropagation();
     }
   }, true);
-  // After htmx swaps the item, move the focus to what needs attention (a wrong field,
-  // the conflict or the confirmation) so keyboard and screen-reader users follow.
+  // After htmx swaps the item (or adds a message), move the focus to what needs attention
+  // (a wrong field, the conflict, the confirmation) so keyboard and screen-reader users follow.
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
-    if (!target || !target.closest || !(target.closest("#item") || target.id === "item")) { return; }
-    var el = document.querySelector("#item [aria-invalid='true'], #item [data-autofocus]");
-    if (el) { el.focus(); }
+    if (!target || (target.id !== "item" && target.id !== "messages")) { return; }
+    var scope = target.id === "messages" ? target : document.getElementById("item");
+    var el = scope && scope.querySelector("[aria-invalid='true'], [data-autofocus]");
+    if (el) {
+      el.focus();
+      el.removeAttribute("data-autofocus");
+    }
   });
   // Print buttons.
   document.addEventListener("click", function (event) {
