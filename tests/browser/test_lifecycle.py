@@ -152,6 +152,18 @@ def test_handler_cannot_open_another_departments_item(open_as, live_server):
     supervisor.get_by_role("button", name="保存为草稿").click()
     number = supervisor.locator(".item-number").inner_text()
 
+    # Cancelling asks first: dismissed, nothing happens; confirmed, the item is cancelled.
+    supervisor.locator("summary", has_text="撤销").click()
+    form = supervisor.locator("#form-cancel")
+    form.get_by_label("意见").fill("重复立项")
+    supervisor.once("dialog", lambda dialog: dialog.dismiss())
+    form.get_by_role("button", name="撤销").click()
+    expect(supervisor.locator(".item-head")).to_contain_text("草稿")
+    supervisor.once("dialog", lambda dialog: dialog.accept())
+    with supervisor.expect_response(lambda r: "/actions/cancel" in r.url):
+        form.get_by_role("button", name="撤销").click()
+    expect(supervisor.locator("#timeline")).to_contain_text("撤销 → 已撤销")
+
     catering = open_as("catering")
     response = catering.goto(f"{live_server.url}/items/{number}")
     assert response.status == 404
