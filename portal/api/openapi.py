@@ -223,8 +223,16 @@ NOTIFICATION = {"type": "object", "required": ["id", "kind", "title", "read"], "
     "created_at": {"type": "string", "format": "date-time"}, "read": {"type": "boolean"},
     "read_at": NULLABLE_TIME}}
 
-# The endpoints of other features under /api/v1 (sign-in, notifications), described here too.
+# The endpoints of other features under /api/v1 (sign-in, notifications, statistics), described here
+# too; each is published only once its feature registers the rule.
 EXTRA_PATHS = {
+    "/api/v1/stats/departments": {"get": {
+        "operationId": "departmentStats", "summary": "Statistics per department for a period (DESIGN §5)",
+        "parameters": [_query("from", "first day", {"type": "string", "format": "date"}),
+                       _query("to", "last day", {"type": "string", "format": "date"})],
+        "responses": {"200": _json({"type": "object"}, "Per department: items, closed, on time, overdue, "
+                                                       "average days and score, ranking"),
+                      **_errors("401", "403", "422")}}},
     "/api/v1/me": {"get": {
         "operationId": "me", "summary": "The signed-in user",
         "responses": {"200": _json({"type": "object", "required": ["username", "roles"], "properties": {
