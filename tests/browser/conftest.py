@@ -73,14 +73,20 @@ def live_server(make_app):
 
 @pytest.fixture
 def open_as(browser, live_server, request):
-    """``open_as(username, javascript=True)``: a signed-in page in the user's own browser context."""
+    """``open_as(username, javascript=True)``: a signed-in page in the user's own browser context.
+
+    Any Content-Security-Policy violation reported by a page fails the test.
+    """
     contexts = []
+    violations = []
 
     def factory(username, javascript=True):
         context = browser.new_context(java_script_enabled=javascript, locale="zh-CN",
                                       viewport={"width": 1280, "height": 900})
         contexts.append((username, context))
         page = context.new_page()
+        page.on("console", lambda message: violations.append(message.text)
+                if "Content Security Policy" in message.text else None)
         page.goto(f"{live_server.url}/login")
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill("demo")
@@ -98,3 +104,4 @@ def open_as(browser, live_server, request):
                                 full_page=True)
     for _, context in contexts:
         context.close()
+    assert not violations, f"the pages broke the Content-Security-Policy: {violations}"
