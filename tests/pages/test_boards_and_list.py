@@ -51,6 +51,10 @@ def test_sign_for_from_the_board(signed_in, make_item):
     again = client.post(f"/items/{number}/actions/accept", headers=HX, data={
         "version": version, "from": "board", "csrf_token": csrf_token(client, "/")})
     assert again.status_code == 409 and number in again.get_data(as_text=True)
+    plain = client.post(f"/items/{number}/actions/accept", data={
+        "version": version, "from": "board", "csrf_token": csrf_token(client, "/")})
+    assert plain.status_code == 303 and plain.headers["Location"] == "/"  # without JavaScript: back to the board
+    assert number in client.get("/").get_data(as_text=True)  # with the message why
 
 
 def test_list_filters_live_in_the_url(signed_in, make_item):
