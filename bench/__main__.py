@@ -81,7 +81,7 @@ def generate(n_items, events_per_item, seed=7):
                     event_rows.append({
                         "item": item_id, "actor": supervisor, "action": "report" if k else "dispatch",
                         "from_state": "in_progress", "to_state": "in_progress", "comment": "进展情况良好",
-                        "data": "{}", "created_at": datetime.datetime.combine(created, datetime.time(10))
+                        "data": {}, "created_at": datetime.datetime.combine(created, datetime.time(10))
                         + datetime.timedelta(days=k),
                     })
                 if len(event_rows) >= BATCH * 4:
