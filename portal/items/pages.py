@@ -5,7 +5,7 @@ import peewee
 from ..auth.models import Department, User
 from ..calendar import working_days_between
 from . import services, workflow
-from .models import Attachment, Item, ItemCoDepartment, ItemEvent
+from .models import Attachment, ExtensionRequest, Item, ItemCoDepartment, ItemEvent
 
 
 def co_departments(item):
@@ -36,6 +36,8 @@ def item_context(user, item, today):
                     .where(Item.parent == item.id).order_by(Item.id))
     attachments = list(Attachment.select(Attachment, User).join(User, on=Attachment.uploaded_by == User.id)
                        .where(Attachment.item == item.id).order_by(Attachment.id))
+    extensions = list(ExtensionRequest.select().where(ExtensionRequest.item == item.id)
+                      .order_by(ExtensionRequest.id.desc()))
     open_item = item.state not in ("closed", "cancelled", "draft")
     return {
         "item": item,
@@ -43,7 +45,8 @@ def item_context(user, item, today):
         "days_left": working_days_between(today, item.deadline) if open_item else None,
         "co_departments": co_departments(item),
         "actions": workflow.available_actions(item, user),
-        "pending_extension": workflow.pending_extension(item),
+        "pending_extension": next((e for e in extensions if e.status == "pending"), None),
+        "extensions": extensions,
         "children": children,
         "child_lights": {child.id: services.light_of(child, today) for child in children},
         "attachments": attachments,
