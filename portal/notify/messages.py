@@ -16,11 +16,17 @@ KIND_LABELS = {
     "approve": _l("Closure approved or rejected"),
     "reopen": _l("Item reopened"),
     "cancel": _l("Item cancelled"),
+    "accept": _l("Item signed for"),
+    "report": _l("Progress reported"),
+    "rate": _l("Item rated"),
     "reminder_deadline": _l("Deadline approaching"),
     "reminder_feedback": _l("Progress report due"),
     "reminder_overdue": _l("Item overdue"),
     "reminder_escalation": _l("Overdue item escalated to you"),
 }
+
+
+DECISION_LABELS = {"approve": _l("Approved"), "reject": _l("Rejected")}
 
 
 def kind_label(kind):
@@ -45,6 +51,7 @@ def compose(row):
     with force_locale(current_app.config["PORTAL"]["app"]["locale"]):
         context = {"label": str(kind_label(row.kind)), "item": item, "link": link, "comment": comment,
                    "deadline": format_date(item.deadline, "long") if item is not None else "",
+                   "decision": str(DECISION_LABELS.get((row.data or {}).get("decision"), "")),
                    "recipient": row.recipient}
         return {
             "label": context["label"],

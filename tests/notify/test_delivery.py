@@ -174,3 +174,22 @@ def test_signed_robots_carry_the_signature_their_platform_checks(make_app, robot
     feishu = next(r for r in robot_server.received if r["path"] == "/hook/xyz")["json"]
     assert feishu["msg_type"] == "text"
     assert feishu["sign"] == expected(f"{feishu['timestamp']}\nSEC-feishu", "")
+
+
+@SQLITE_ONLY
+def test_a_decision_is_spelled_out_in_the_mail(make_app, smtp_server):
+    from portal.db import database
+    from portal.items.models import ItemEvent
+    from portal.notify.outbox import record
+
+    app = make_app(**notify_config(smtp_server))
+    with app.app_context():
+        people = seed_people()
+        item = make_item(people, state="closure_requested")
+        with database.atomic():
+            event = ItemEvent.create(item=item, actor=people["supervisor"], action="review",
+                                     from_state="closure_requested", to_state="in_progress", comment="佐证不足")
+            record(event, [people["handler"]], data={"decision": "reject"})
+        delivery.relay()
+    text = smtp_server.messages[0]["message"].get_body(("plain",)).get_content()
+    assert "办结申请已审核" in text and "决定：未同意" in text and "意见：佐证不足" in text
