@@ -97,8 +97,12 @@ def generate(n_items, events_per_item, seed=7):
 
 
 def _flush(model, rows):
-    for i in range(0, len(rows), BATCH):
-        model.insert_many(rows[i:i + BATCH]).execute()
+    if not rows:
+        return
+    # PostgreSQL takes at most 65,535 parameters in one statement.
+    batch = min(BATCH, 60_000 // len(rows[0]))
+    for i in range(0, len(rows), batch):
+        model.insert_many(rows[i:i + batch]).execute()
     rows.clear()
 
 
