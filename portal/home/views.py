@@ -13,6 +13,7 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 @login_required
 def index():
+    """The board of the user's roles: every panel rendered, each refreshing itself later."""
     today = local_today()
     keys = boards.panels_for(current_user)
     panels = [dict(boards.load(current_user, key, today), key=key) for key in keys]
@@ -23,6 +24,7 @@ def index():
 @bp.get("/board/<key>")
 @login_required
 def panel(key):
+    """One panel of this user's board (a fragment for htmx); 404 for a panel not on their board."""
     if key not in boards.panels_for(current_user):
         abort(404)
     data = boards.load(current_user, key, local_today())

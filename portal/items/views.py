@@ -49,6 +49,7 @@ def _signed_in():
 
 @bp.get("")
 def index():
+    """The items this user may see, filtered, sorted and paged by the URL; the rows alone for htmx."""
     filters = {key: request.args.get(key, "").strip() for key in FILTER_KEYS if request.args.get(key, "").strip()}
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and int(page) > 0 else 1
@@ -120,6 +121,7 @@ def _require_supervisor():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
+    """Register an item (supervisors): the form, then the new draft's page."""
     _require_supervisor()
     return _save(lambda data: services.create_item(current_user, data),
                  lambda **kw: _item_form(_("Register an item"), _("Save as draft"), url_for("items.new"),
@@ -128,6 +130,7 @@ def new():
 
 @bp.route("/<number>/edit", methods=["GET", "POST"])
 def edit(number):
+    """Edit a draft or returned item (supervisors), guarded by its version."""
     item = services.get_visible(current_user, number)
     _require_supervisor()
     if not pages.can_edit(current_user, item):
@@ -140,6 +143,7 @@ def edit(number):
 
 @bp.route("/<number>/children/new", methods=["GET", "POST"])
 def new_child(number):
+    """Decompose: add a sub-item under ``number`` (supervisors)."""
     parent = services.get_visible(current_user, number)
     _require_supervisor()
     return _save(lambda data: services.add_child(current_user, parent, data),
@@ -177,11 +181,13 @@ def _done(item, message):
 
 @bp.get("/<number>")
 def detail(number):
+    """The item with its light, facts, actions for this user, files, reports and timeline; 404 if invisible."""
     return _item_response(services.get_visible(current_user, number))
 
 
 @bp.post("/<number>/actions/<action>")
 def act(number, action):
+    """Perform ``action``: swapped panels for htmx, 303 back otherwise; 422 beside the field, 409 with what changed."""
     item = services.get_visible(current_user, number)
     if action not in workflow.ACTIONS:
         abort(404)
@@ -228,6 +234,7 @@ def _act_from_board(item, action, data):
 
 @bp.post("/<number>/attachments")
 def attach(number):
+    """Attach a file to the item; errors beside the file field."""
     item = services.get_visible(current_user, number)
     try:
         services.add_attachment(current_user, item, request.files.get("file"))
@@ -240,6 +247,7 @@ def attach(number):
 
 @bp.get("/<number>/attachments/<int:attachment_id>")
 def download(number, attachment_id):
+    """The attachment as a download (never shown inline), for users who may see the item."""
     item = services.get_visible(current_user, number)
     attachment, path = services.attachment_for_download(current_user, item, attachment_id)
     return send_file(path, mimetype=attachment.content_type, as_attachment=True,
@@ -248,6 +256,7 @@ def download(number, attachment_id):
 
 @bp.post("/<number>/follow")
 def follow(number):
+    """Follow (关注) or stop following the item."""
     item = services.get_visible(current_user, number)
     if request.form.get("follow") == "0":
         services.unfollow(current_user, item)
@@ -258,6 +267,7 @@ def follow(number):
 
 @bp.get("/<number>/print")
 def print_notice(number):
+    """The printable 督办单: one A4 page."""
     item = services.get_visible(current_user, number)
     return render_template("items/print.html", item=item, co_departments=pages.co_departments(item))
 
@@ -266,6 +276,7 @@ def print_notice(number):
 
 @bp.get("/pickers/<kind>")
 def picker(kind):
+    """The choices of a department or people picker narrowed by what was typed, keeping those chosen."""
     _require_supervisor()
     field = request.args.get("field", "")
     if field not in PICKER_FIELDS:
