@@ -1,4 +1,4 @@
-"""The only module that reads HX-* headers: one way to answer page or fragment."""
+"""The only module that reads htmx's request headers: one way to answer page or fragment."""
 
 from flask import make_response, redirect as flask_redirect, render_template, request
 
@@ -8,6 +8,16 @@ def is_htmx():
     # A history restore (the back button after hx-push-url) replaces the whole body: it needs the page.
     return (request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
             and request.headers.get("HX-History-Restore-Request") != "true")
+
+
+# Requests a page makes by itself (polling, refresh after another change) carry this
+# header; they are not a person's activity and do not extend an idle session.
+BACKGROUND_HEADER = "X-Portal-Background"
+
+
+def is_background():
+    """True for a request the page made by itself, not one a person asked for."""
+    return request.headers.get(BACKGROUND_HEADER) == "1"
 
 
 def render(page, partial, status=200, **context):

@@ -46,7 +46,7 @@ def run_schedule(app, parent_pid):
     cron = CronScheduler(connection=connection, name=f"duban-{os.uname().nodename}-{os.getpid()}")
     cron.register(tasks.relay, "notify", interval=settings["notify"]["relay_interval_seconds"], result_ttl=60)
     cron.register(tasks.remind, "default", cron=scan_cron(settings), job_timeout=3600)
-    if "ldap" in settings["auth"]["backends"]:
+    if {"ldap", "header"} & set(settings["auth"]["backends"]):  # header SSO reads the directory too
         cron.register(tasks.ldap_sync, "default", cron=LDAP_SYNC_CRON, job_timeout=3600)
     while os.getppid() == parent_pid:
         try:

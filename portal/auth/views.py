@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
 from ..errors import Invalid, PortalError, error_response
-from ..htmx import redirect, render
+from ..htmx import is_background, redirect, render
 from ..security import bearer_token, safe_next
 from . import signin, tokens
 from .models import User
@@ -78,7 +78,7 @@ def _before_request():
             logout_user()
             session.clear()
             flash(_("You were signed out after a period of inactivity."), "info")
-        elif now - seen >= 60 or SEEN_KEY not in session:
+        elif (now - seen >= 60 and not is_background()) or SEEN_KEY not in session:
             session[SEEN_KEY] = now
     return _header_sign_in()
 

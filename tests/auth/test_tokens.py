@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from portal import demo as demo_module
 from portal.db import database
 from tests.conftest import csrf_token
 
@@ -136,6 +137,25 @@ def test_session_ends_after_the_idle_timeout(make_app):
     response = client.get("/profile")
     assert response.status_code == 303 and response.headers["Location"].startswith("/login")
     assert "由于长时间未操作" in client.get("/login").get_data(as_text=True)
+
+
+@SQLITE_ONLY
+def test_polling_by_an_open_tab_does_not_keep_an_idle_session_alive(make_app):
+    from tests.conftest import AuthActions
+
+    app = make_app(app={"session_idle_minutes": 30})
+    with app.app_context(), database.connection_context():
+        demo_module.seed_people()
+    client = app.test_client()
+    AuthActions(client).login("handler", "demo")
+    background = {"HX-Request": "true", "X-Portal-Background": "1"}
+    with client.session_transaction() as session:
+        session["seen_at"] = int(time.time()) - 29 * 60
+    assert client.get("/notifications/badge", headers=background).status_code == 200
+    with client.session_transaction() as session:
+        session["seen_at"] -= 2 * 60  # the poll did not count as activity: now 31 minutes idle
+    response = client.get("/notifications/badge", headers=background)
+    assert response.headers["HX-Redirect"].startswith("/login")
 
 
 @SQLITE_ONLY
