@@ -47,6 +47,8 @@ def safe_next(target):
     if there.scheme not in ("http", "https") or there.netloc != here.netloc:
         return None
     path = there.path or "/"
+    if path.startswith("//"):  # a browser reads "//host/..." as another host
+        return None
     return path + (f"?{there.query}" if there.query else "")
 
 
