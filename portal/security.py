@@ -57,9 +57,10 @@ def init_app(app):
 
     @app.before_request
     def _check_csrf():
-        # A bearer token authenticates the request by itself (no cookie is used
-        # then), so CSRF does not apply; everything else needs the token.
-        if request.method in UNSAFE_METHODS and bearer_token() is None:
+        # Under /api/ a bearer token authenticates the request by itself (no cookie
+        # is used then), so CSRF does not apply; everything else needs the token.
+        api_bearer = request.path.startswith("/api/") and bearer_token() is not None
+        if request.method in UNSAFE_METHODS and not api_bearer:
             csrf.protect()
 
     @app.after_request

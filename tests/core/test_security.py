@@ -1,4 +1,4 @@
-"""Request hardening found in review: redirects stay on this host."""
+"""Request hardening found in review: redirects stay on this host, CSRF holds outside /api/."""
 
 import pytest
 
@@ -17,3 +17,15 @@ def test_next_never_leads_to_another_host(client, auth, demo, target):
     assert response.status_code == 303
     assert response.headers["Location"] == "/"
 
+
+@SQLITE_ONLY
+def test_a_bearer_header_does_not_lift_csrf_from_a_page(client, auth, demo):
+    from portal.auth.models import ApiToken
+    from portal.db import database
+
+    auth.login("leader", "demo")
+    response = client.post("/profile/tokens", data={"name": "forged"},
+                           headers={"Authorization": "Bearer anything"})
+    assert response.status_code == 400
+    with client.application.app_context(), database.connection_context():
+        assert not ApiToken.select().exists()
