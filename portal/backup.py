@@ -10,8 +10,8 @@ from pathlib import Path
 from .db import database, is_postgres
 
 
-def backup(target_dir, instance_path):
-    """Write ``database.*`` and ``uploads.tar.gz`` into a new timestamped folder; return its path."""
+def backup(target_dir, uploads):
+    """Write ``database.*`` and ``uploads.tar.gz`` (of the folder ``uploads``) into a new timestamped folder."""
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     folder = Path(target_dir) / f"duban-{stamp}"
     folder.mkdir(parents=True, exist_ok=False)
@@ -19,7 +19,7 @@ def backup(target_dir, instance_path):
         _dump_postgres(folder / "database.sql")
     else:
         _copy_sqlite(folder / "database.sqlite")
-    uploads = Path(instance_path) / "uploads"
+    uploads = Path(uploads)
     if uploads.is_dir():
         with tarfile.open(folder / "uploads.tar.gz", "w:gz") as tar:
             tar.add(uploads, arcname="uploads")

@@ -72,11 +72,12 @@ def backup(target):
     from flask import current_app
 
     from .backup import backup as run_backup
+    from .items.attachments import upload_folder
 
     target = target or f"{current_app.instance_path}/backups"
     with database.connection_context():
         try:
-            folder = run_backup(target, current_app.instance_path)
+            folder = run_backup(target, upload_folder())
         except subprocess.CalledProcessError as exc:  # pg_dump's own message is the useful part
             raise click.ClickException(f"backup failed: {exc.stderr.strip()}") from None
         except (OSError, RuntimeError) as exc:

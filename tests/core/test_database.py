@@ -1,6 +1,7 @@
 """The database: pragmas, versioned schema, idempotent init-db on SQLite and PostgreSQL."""
 
 import peewee
+import pytest
 
 from portal.db import database, is_postgres
 from portal.migrations import MIGRATIONS, SchemaVersion, current_version, upgrade
@@ -98,3 +99,32 @@ def test_backup_copies_database_and_uploads(app, runner, db, tmp_path):
         assert copy.execute("SELECT display_name FROM user WHERE username='backup-probe'").fetchone() == ("备份检查",)
     with tarfile.open(folder / "uploads.tar.gz") as tar:
         assert tar.extractfile("uploads/ab12").read() == b"evidence"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_backup_takes_the_uploads_from_the_configured_folder(make_app, tmp_path):
+    import io
+    import tarfile
+    from pathlib import Path
+
+    from werkzeug.datastructures import FileStorage
+
+    from portal import demo as demo_module
+    from portal.auth.models import User
+    from portal.items import services
+
+    app = make_app(uploads={"folder": str(tmp_path / "elsewhere")})
+    with app.test_request_context(), database.connection_context():
+        demo_module.seed_people()
+        supervisor = User.get(User.username == "supervisor")
+        item = services.create_item(supervisor, {"title": "供暖接入市网", "lead_department": "property",
+                                                 "source_type": "meeting"})
+        attachment = services.add_attachment(supervisor, item, FileStorage(io.BytesIO(b"evidence"),
+                                                                           filename="会议纪要.pdf"))
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["backup", "--to", str(tmp_path / "backups")])
+    assert result.exit_code == 0, result.output
+    folder = Path(result.output.strip().splitlines()[-1])
+    with tarfile.open(folder / "uploads.tar.gz") as tar:
+        stored = [m for m in tar.getmembers() if m.name.endswith(attachment.sha256)]
+        assert len(stored) == 1 and tar.extractfile(stored[0]).read() == b"evidence"
