@@ -2,11 +2,12 @@
 # Installs the Debian/Ubuntu packages the portal needs, only those missing.
 #   run:  headers that python-ldap compiles against
 #   test: plus the real servers and browser the test suite starts (slapd,
-#         redis-server, PostgreSQL server binaries, Chromium)
+#         redis-server, PostgreSQL server binaries, Chromium, and a CJK font
+#         so that screenshots of failed browser tests show Chinese)
 set -euo pipefail
 want=(libldap2-dev libsasl2-dev)
 if [ "${1:-run}" = test ]; then
-    want+=(slapd ldap-utils redis-server chromium)
+    want+=(slapd ldap-utils redis-server chromium fonts-wqy-microhei)
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || want+=(postgresql)
 fi
 missing=()
