@@ -246,10 +246,3 @@ def attach_event(user, item, attachment):
     """Append the timeline line of an upload (in the caller's transaction)."""
     return ItemEvent.create(item=item, actor=user, action="attach", from_state=item.state, to_state=item.state,
                             data={"attachment": attachment.id, "name": attachment.original_name})
-
-
-def has_open_children(item):
-    """True while a child of ``item`` is neither closed nor cancelled."""
-    return _open_children(item)
-
-
