@@ -205,6 +205,8 @@ def search_items(user, filters=None, page=1, per_page=20, today=None):
     total = count(query)
     order = SORTS.get(filters.get("sort") or "deadline", SORTS["deadline"])
     page, per_page = max(1, int(page or 1)), max(1, min(int(per_page or 20), 200))
+    if page > 1 and (page - 1) * per_page >= total:
+        return [], total  # past the end (however far: the offset may not even fit the database's integer)
     rows = list(with_people(query).order_by(*order).paginate(page, per_page))
     return attach_co_departments(rows), total
 

@@ -162,3 +162,10 @@ def test_attachments_are_stored_by_hash_and_checked(people, app, tmp_path):
     act(people.supervisor, item, "cancel", comment="撤销")
     with pytest.raises(Conflict):
         upload(people.handler, item)
+
+
+def test_a_page_far_past_the_end_is_empty_not_an_error(people):
+    mine = register(people.supervisor)
+    assert services.search_items(people.supervisor, {}, page=10**20, per_page=20) == ([], 1)
+    rows, total = services.search_items(people.supervisor, {}, page=1, per_page=20)
+    assert [row.number for row in rows] == [mine.number] and total == 1
