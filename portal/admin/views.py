@@ -7,6 +7,7 @@ from ..auth.models import ROLES
 from ..auth.roles import ORIGIN_LABELS, SIGN_IN_REASONS, SOURCE_LABELS
 from ..errors import Invalid
 from ..htmx import is_htmx, redirect, render
+from ..paging import page_arg
 from . import services
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -27,7 +28,7 @@ def index():
 @roles_required("admin")
 def users():
     q = request.args.get("q", "").strip()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     rows, total = services.users_page(q, page)
     return render("admin/users.html", "admin/_users.html", users=rows, total=total, q=q, current_page=page,
                   per_page=services.PER_PAGE, all_roles=ROLES)
@@ -81,7 +82,7 @@ def rename_department(department_id):
 def sign_ins():
     username = request.args.get("username", "").strip()
     failed = request.args.get("failed") == "1"
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     events, total = services.sign_ins_page(username, failed, page)
     return render("admin/sign_ins.html", "admin/_sign_ins.html", events=events, total=total,
                   username=username, failed=failed, current_page=page, per_page=services.PER_PAGE,

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from ..auth.guards import roles_required
 from ..errors import Invalid
 from ..htmx import is_htmx, redirect, render, trigger
+from ..paging import page_arg
 from . import relay_after_request, services
 from .cli import remind
 from .channels import email_enabled
@@ -28,14 +29,10 @@ def init_app(app):
     app.jinja_env.globals["unread_notifications"] = lambda: services.unread_count(current_user)
 
 
-def _page():
-    return max(request.args.get("page", 1, type=int), 1)
-
-
 @bp.get("")
 @login_required
 def index():
-    page = _page()
+    page = page_arg()
     rows, has_more = services.notifications_of(current_user, page)
     return render("notify/index.html", "notify/_list.html", rows=rows, current_page=page, has_more=has_more,
                   kind_label=kind_label)
@@ -79,7 +76,7 @@ def settings():
 @admin_bp.get("")
 @roles_required("admin")
 def failures():
-    page = _page()
+    page = page_arg()
     rows, has_more, errors = services.failures(page)
     return render("notify/failures.html", "notify/_failures.html", rows=rows, errors=errors, current_page=page,
                   has_more=has_more, kind_label=kind_label)
@@ -128,7 +125,7 @@ def _as_json(row):
 @api_bp.get("/notifications")
 @login_required
 def api_list():
-    page = _page()
+    page = page_arg()
     per_page = min(max(request.args.get("per_page", services.PER_PAGE, type=int), 1), 100)
     unread_only = request.args.get("unread", "").lower() in ("1", "true", "yes")
     rows, has_more = services.notifications_of(current_user, page, per_page, unread_only)

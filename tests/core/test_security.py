@@ -29,3 +29,14 @@ def test_a_bearer_header_does_not_lift_csrf_from_a_page(client, auth, demo):
     assert response.status_code == 400
     with client.application.app_context(), database.connection_context():
         assert not ApiToken.select().exists()
+
+
+HUGE = "99999999999999999999"  # beyond any database integer
+
+
+@SQLITE_ONLY
+def test_a_huge_page_number_answers_a_page_not_500(client, auth, demo):
+    auth.login("admin", "demo")
+    for path in [f"/notifications?page={HUGE}", f"/api/v1/notifications?page={HUGE}", f"/admin/users?page={HUGE}",
+                 f"/admin/sign-ins?page={HUGE}", f"/admin/notifications?page={HUGE}"]:
+        assert client.get(path).status_code == 200, path
