@@ -5,6 +5,7 @@ from urllib.parse import urljoin, urlsplit
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 csrf = CSRFProtect()
 
@@ -52,8 +53,16 @@ def safe_next(target):
     return path + (f"?{there.query}" if there.query else "")
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:...>`` in every route: a number no database column can hold matches no route (404)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 def init_app(app):
     csrf.init_app(app)
+    app.url_map.converters["int"] = DatabaseIntConverter  # before any blueprint adds its routes
 
     @app.before_request
     def _check_csrf():

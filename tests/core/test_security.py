@@ -40,3 +40,12 @@ def test_a_huge_page_number_answers_a_page_not_500(client, auth, demo):
     for path in [f"/notifications?page={HUGE}", f"/api/v1/notifications?page={HUGE}", f"/admin/users?page={HUGE}",
                  f"/admin/sign-ins?page={HUGE}", f"/admin/notifications?page={HUGE}"]:
         assert client.get(path).status_code == 200, path
+
+
+@SQLITE_ONLY
+def test_a_huge_id_in_a_url_is_404_not_500(client, auth, demo):
+    auth.login("admin", "demo")
+    token = csrf_token(client, "/profile")
+    assert client.post(f"/profile/tokens/{HUGE}/revoke", data={"csrf_token": token}).status_code == 404
+    assert client.post(f"/api/v1/notifications/{HUGE}/read", headers={"X-CSRFToken": token}).status_code == 404
+    assert client.post(f"/admin/users/{HUGE}/overrides", data={"csrf_token": token, "role": "leader"}).status_code == 404
