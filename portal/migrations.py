@@ -4,10 +4,14 @@ Each migration is a function run once, in order, inside a transaction, and
 recorded in ``schema_version``. Never edit a released migration: append one.
 """
 
+import logging
+
 import peewee
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
 
-from .db import BaseModel, database, utcnow
+from .db import BaseModel, database, is_postgres, utcnow
+
+log = logging.getLogger(__name__)
 
 
 class SchemaVersion(BaseModel):
@@ -29,8 +33,29 @@ def _initial(migrator):
     database.create_tables(all_models())
 
 
+def _search_index(migrator):
+    """PostgreSQL: a trigram index so that text search (``LIKE '%…%'``) need not read every item.
+
+    pg_trgm ships with PostgreSQL and is a trusted extension (a database owner may
+    create it). Where it cannot be created, search still works, only slower.
+    """
+    if not is_postgres():
+        return
+    try:
+        with database.atomic():
+            database.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except peewee.DatabaseError as exc:
+        log.warning("pg_trgm is not available (%s); text search will scan the item table", exc)
+        return
+    # The expression must stay identical to items.queries.SEARCH_TEXT for the index to be used.
+    database.execute_sql(
+        "CREATE INDEX IF NOT EXISTS item_search_trgm ON item USING gin "
+        "((number || ' ' || title || ' ' || content) gin_trgm_ops)")
+
+
 MIGRATIONS = [
     (1, _initial),
+    (2, _search_index),
 ]
 
 

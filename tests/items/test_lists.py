@@ -169,3 +169,26 @@ def test_a_page_far_past_the_end_is_empty_not_an_error(people):
     assert services.search_items(people.supervisor, {}, page=10**20, per_page=20) == ([], 1)
     rows, total = services.search_items(people.supervisor, {}, page=1, per_page=20)
     assert [row.number for row in rows] == [mine.number] and total == 1
+
+
+def test_text_search_finds_number_title_and_content_and_uses_the_index_on_postgresql(people):
+    from portal.db import database, is_postgres
+    from portal.items.queries import filter_items
+
+    by_title = register(people.supervisor, title="水电气暖收费制度改革")
+    by_content = register(people.supervisor, title="天然气接入", content="按新标准收费，做好解释工作")
+    register(people.supervisor, title="旧房出售", content="完成率 50%")
+
+    def found(q):
+        return sorted(r.number for r in services.search_items(people.leader, {"q": q})[0])
+
+    assert found("收费") == sorted([by_title.number, by_content.number])
+    assert found(by_content.number) == [by_content.number]
+    assert found("100%") == [] and found("_") == []  # wildcards are literal
+    if is_postgres():
+        query = filter_items(Item.select(Item.id), {"q": "水电气暖"})
+        sql, params = query.sql()
+        with database.atomic():
+            database.execute_sql("SET LOCAL enable_seqscan = off")
+            plan = "\n".join(row[0] for row in database.execute_sql("EXPLAIN " + sql, params))
+        assert "item_search_trgm" in plan, plan
