@@ -30,4 +30,5 @@ SIGN_IN_REASONS = {
     "ambiguous": _l("Several directory entries have this name"),
     "throttled": _l("Too many failed attempts"),
     "directory_unavailable": _l("Directory unavailable"),
+    "local_account_conflict": _l("A local account has this name"),
 }

@@ -10,11 +10,11 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..db import utcnow
-from ..errors import Invalid, TooManyRequests, Unavailable
+from ..errors import Forbidden, Invalid, TooManyRequests, Unavailable
 from . import throttle
 from .directory import Directory, DirectoryUnavailable
 from .models import LoginEvent, User
-from .users import check_password, refresh_from_directory
+from .users import LocalAccountConflict, check_password, refresh_from_directory
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,15 @@ def _wrong():
     return Invalid(_("User name or password is wrong."))
 
 
+def _local_account_conflict(username, address, backend):
+    """Audit and log a directory sign-in refused because a local account has the name; the error to show."""
+    audit(username, address, backend, False, "local_account_conflict")
+    log.warning("%s sign-in of %s refused: a local account has this user name; "
+                "rename one of the two accounts", backend, username)
+    return Forbidden(_("This user name belongs to a local account of the portal, so you cannot sign in "
+                       "with your directory account. Please ask an administrator."))
+
+
 def sign_in(username, password, address):
     """The active user these credentials belong to; raises Invalid, TooManyRequests or Unavailable."""
     username = (username or "").strip()
@@ -54,6 +63,8 @@ def sign_in(username, password, address):
                 user, reason = _ldap(username, password)
             except DirectoryUnavailable:
                 unavailable, user, reason = True, None, "directory_unavailable"
+            except LocalAccountConflict:
+                raise _local_account_conflict(username, address, backend) from None
         else:
             continue  # "header" signs in from the proxy's header, not from this form
         if user is not None:
@@ -155,7 +166,8 @@ def sign_in_from_header(username, address):
     """The user the trusted proxy vouches for, refreshed from LDAP; None when unknown.
 
     When the directory is down, a user seen before signs in with the roles
-    last read; a user never seen before gets Unavailable.
+    last read; a user never seen before gets Unavailable. A directory person
+    named like a local account gets Forbidden.
     """
     try:
         person = directory().find(username)
@@ -170,7 +182,10 @@ def sign_in_from_header(username, address):
         if person is None:
             audit(username, address, "header", False, "unknown_user")
             return None
-        user, _changes = refresh_from_directory(person)
+        try:
+            user, _changes = refresh_from_directory(person)
+        except LocalAccountConflict:
+            raise _local_account_conflict(username, address, "header") from None
     audit(username, address, "header", True, "ok")
     _touch(user)
     return user

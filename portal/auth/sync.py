@@ -12,7 +12,7 @@ from flask import has_app_context
 from ..db import database
 from .models import User
 from .signin import directory
-from .users import deactivate, refresh_from_directory
+from .users import LocalAccountConflict, deactivate, refresh_from_directory
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,8 @@ def ldap_sync():
 
     Returns the list of changes, one line each. Raises DirectoryUnavailable
     when no server answers. A user name matching several entries is left
-    alone (sign-in refuses it too). An empty answer deactivates nobody: it
+    alone (sign-in refuses it too), and so is a local account named like a
+    directory person. An empty answer deactivates nobody: it
     more likely means a wrong ``user_base`` than an empty company.
     """
     people = directory().everyone()
@@ -34,7 +35,12 @@ def ldap_sync():
         present.add(person.username)
         if counts[person.username] > 1:
             continue
-        user, changes = refresh_from_directory(person)
+        try:
+            user, changes = refresh_from_directory(person)
+        except LocalAccountConflict:
+            log.warning("ldap-sync skipped %s: a local account has this user name", person.username)
+            lines.append(f"skipped {person.username}: a local account has this user name")
+            continue
         if changes:
             lines.append(f"{user.username}: {', '.join(changes)}")
     if not people:

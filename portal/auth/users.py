@@ -14,6 +14,10 @@ class UserError(ValueError):
     """A user cannot be created as asked; the message says why."""
 
 
+class LocalAccountConflict(UserError):
+    """A directory person has the user name of a local account, which the directory never takes over."""
+
+
 def hash_password(password):
     return _hasher.hash(password)
 
@@ -69,12 +73,16 @@ def refresh_from_directory(person, user=None):
     """Create or update the user for a directory Person; return (user, list of changes made).
 
     Directory roles are replaced; roles an admin granted as overrides are kept.
-    A user found in the directory is active again.
+    A user found in the directory is active again. Only directory users are
+    created or refreshed: a local account of that name raises LocalAccountConflict
+    and stays as it is.
     """
     changes = []
     with database.atomic():
         if user is None:
             user = User.get_or_none(User.username == person.username)
+        if user is not None and user.source != "ldap":
+            raise LocalAccountConflict(f"a {user.source} account has the user name {person.username}")
         if user is None:
             user = User.create(username=person.username, display_name=person.display_name or person.username,
                                email=person.email, department=department_for(person.department_code),
@@ -86,7 +94,6 @@ def refresh_from_directory(person, user=None):
                 "display_name": person.display_name or person.username,
                 "email": person.email,
                 "department": department.id if department else None,
-                "source": "ldap",
                 "active": True,
             }
             for name, value in wanted.items():

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, flash, render_template, request, sessi
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
-from ..errors import Invalid, PortalError, error_response
+from ..errors import Forbidden, Invalid, PortalError, error_response
 from ..htmx import is_background, redirect, render
 from ..security import bearer_token, safe_next
 from . import signin, tokens
@@ -91,6 +91,10 @@ def _header_sign_in():
         return None
     try:
         user = signin.sign_in_from_header(name, signin.client_address(request))
+    except Forbidden as exc:
+        session["header_refused"] = name  # the login form stays open to the local account
+        flash(exc.message, "error")
+        return None
     except PortalError as exc:
         return error_response(exc.status, exc.code, exc.message)
     if user is None:
