@@ -7,21 +7,17 @@ from flask_babel import gettext as _
 
 from ..auth.models import User, UserRole
 from ..calendar import add_working_days, local_today
-from ..db import database, is_postgres, utcnow
+from ..db import utcnow
 from ..errors import Conflict, Forbidden, NotFound
 from ..notify.outbox import record
 from .inputs import Fields
+from .attachments import prepare_upload, record_upload
 from .models import RETURN_REASONS, Attachment, ExtensionRequest, Follow, Item, ItemCoDepartment, ItemEvent
+from .transaction import write_transaction
 from .workflow import ACTIONS, COMMENT_REQUIRED_ON_REJECT, may_act, pending_extension
 
 FINISHED = ("closed", "cancelled")
 DECISIONS = ("approve", "reject")
-
-
-def write_transaction():
-    """A transaction for a change: on SQLite it takes the write lock at BEGIN, so concurrent
-    writers wait for each other (busy_timeout) instead of failing half-way with "database is locked"."""
-    return database.atomic() if is_postgres() else database.atomic(lock_type="IMMEDIATE")
 
 
 def _settings(section):
@@ -198,8 +194,13 @@ def recipients(item, action, decision):
     return [p for p in people if p is not None]
 
 
-def perform(user, item, action_name, data):
+def perform(user, item, action_name, data, files=()):
     """Run ``action_name`` on ``item`` as ``user`` in one transaction; return its ItemEvent.
+
+    ``files`` (uploads sent with the action) are attached in the same
+    transaction, before the action's own checks of its input: they count as
+    evidence for request_closure, and nothing of them is kept when the action
+    is refused.
 
     Checks, in order: the action exists (404), the actor (403), the state
     (409), ``version`` (422 missing, 409 stale), the input (422). The version
@@ -210,6 +211,7 @@ def perform(user, item, action_name, data):
     if action is None:
         raise NotFound(_("There is no action %(name)s.", name=action_name))
     data = data or {}
+    uploads = [prepare_upload(user, item, upload) for upload in files]
     with write_transaction():
         item = Item.get_by_id(item.id)
         if not may_act(user, item, action):
@@ -224,6 +226,8 @@ def perform(user, item, action_name, data):
         decision = fields.choice("decision", DECISIONS) if "decision" in action.inputs else None
         comment = fields.comment(required="comment" in action.inputs or
                                  (action.name in COMMENT_REQUIRED_ON_REJECT and decision == "reject"))
+        for upload in uploads:
+            record_upload(user, item, upload)
         ctx = {"user": user, "today": local_today(), "now": utcnow(), "decision": decision, "comment": comment}
         changes, event_data = STEPS[action.name](item, fields, ctx)
         fields.done()
@@ -241,8 +245,3 @@ def perform(user, item, action_name, data):
                      "to_state": to_state, "decision": decision})
     return event
 
-
-def attach_event(user, item, attachment):
-    """Append the timeline line of an upload (in the caller's transaction)."""
-    return ItemEvent.create(item=item, actor=user, action="attach", from_state=item.state, to_state=item.state,
-                            data={"attachment": attachment.id, "name": attachment.original_name})

@@ -9,8 +9,8 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from .actions import attach_event, write_transaction
-from .models import Attachment
+from .models import Attachment, ItemEvent
+from .transaction import write_transaction
 from .visibility import can_see
 
 CHUNK = 64 * 1024
@@ -60,8 +60,9 @@ def _store(stream, max_bytes):
             os.unlink(tmp)
 
 
-def add_attachment(user, item, file_storage):
-    """Store an uploaded file for ``item`` and note it in the timeline; 422 on a bad name, type or size."""
+def prepare_upload(user, item, file_storage):
+    """Check an upload for ``item`` and store its content (outside any transaction); return what
+    record_upload needs. 404 invisible, 403 wrong role, 409 finished item, 422 bad name, type or size."""
     if not can_see(user, item):
         raise NotFound()
     if not user.has_role("leader", "supervisor", "handler"):
@@ -78,12 +79,24 @@ def add_attachment(user, item, file_storage):
                     list=", ".join(settings["allowed_extensions"]))
         raise Invalid(message, fields={"file": message})
     sha, size = _store(file_storage.stream, settings["max_bytes"])
-    with write_transaction():
-        attachment = Attachment.create(item=item, uploaded_by=user, original_name=name, sha256=sha, size=size,
-                                       content_type=(file_storage.mimetype or "application/octet-stream")[:128])
-        event = attach_event(user, item, attachment)
-        Attachment.update(event=event).where(Attachment.id == attachment.id).execute()
+    return {"original_name": name, "sha256": sha, "size": size,
+            "content_type": (file_storage.mimetype or "application/octet-stream")[:128]}
+
+
+def record_upload(user, item, upload):
+    """The Attachment row of a prepared upload and its timeline line (in the caller's transaction)."""
+    attachment = Attachment.create(item=item, uploaded_by=user, **upload)
+    event = ItemEvent.create(item=item, actor=user, action="attach", from_state=item.state, to_state=item.state,
+                             data={"attachment": attachment.id, "name": attachment.original_name})
+    Attachment.update(event=event).where(Attachment.id == attachment.id).execute()
     return attachment
+
+
+def add_attachment(user, item, file_storage):
+    """Store an uploaded file for ``item`` and note it in the timeline, in one transaction."""
+    upload = prepare_upload(user, item, file_storage)
+    with write_transaction():
+        return record_upload(user, item, upload)
 
 
 def attachment_for_download(user, item, attachment_id):

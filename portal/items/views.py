@@ -194,11 +194,9 @@ def act(number, action):
     data = {key: value for key, value in request.form.items() if key not in ("csrf_token", "seen", "from")}
     if request.form.get("from") == "board":
         return _act_from_board(item, action, data)
-    upload = request.files.get("file")
+    files = [upload for upload in request.files.getlist("file") if upload.filename]
     try:
-        if upload and upload.filename:
-            services.add_attachment(current_user, item, upload)
-        services.perform(current_user, item, action, data)
+        services.perform(current_user, item, action, data, files=files)
     except Invalid as exc:
         fields = {("file" if k == "attachment" else k): v for k, v in exc.fields.items()}
         errors = {k: v for k, v in fields.items() if k in ACTION_FIELDS}
