@@ -15,7 +15,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.context_processor
 def _labels():
-    return {"source_labels": SOURCE_LABELS, "origin_labels": ORIGIN_LABELS}
+    return {"account_source_labels": SOURCE_LABELS, "origin_labels": ORIGIN_LABELS}
 
 
 @bp.get("/")

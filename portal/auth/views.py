@@ -25,7 +25,7 @@ SEEN_KEY = "seen_at"
 
 @bp.context_processor
 def _labels():
-    return {"source_labels": SOURCE_LABELS}
+    return {"account_source_labels": SOURCE_LABELS}
 
 
 def _api_bearer():

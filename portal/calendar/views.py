@@ -19,7 +19,7 @@ SOURCE_LABELS = {"chinese_calendar": _l("Built-in official calendar"), "import":
 
 @bp.context_processor
 def _labels():
-    return {"source_labels": SOURCE_LABELS}
+    return {"calendar_source_labels": SOURCE_LABELS}
 
 
 def _year_arg(default):
