@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import click
+from flask.cli import with_appcontext
 
 from .db import database
 
@@ -14,6 +15,7 @@ def init_app(app):
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db():
     """Create the database or upgrade it to the newest schema (safe to run again)."""
     from .migrations import upgrade
@@ -28,6 +30,7 @@ def init_db():
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@with_appcontext
 def seed_demo(if_empty):
     """Load the demo data of the mining-district office (accounts with password ``demo``)."""
     from . import demo
@@ -47,6 +50,7 @@ def seed_demo(if_empty):
 @click.option("--name", help="display name")
 @click.option("--email", default="")
 @click.option("--password", help="read from standard input when not given")
+@with_appcontext
 def create_user(username, roles, department_code, name, email, password):
     """Create a local user; the password comes from --password or standard input."""
     from .auth.users import UserError, create_user as create
@@ -67,6 +71,7 @@ def create_user(username, roles, department_code, name, email, password):
 
 @click.command("backup")
 @click.option("--to", "target", default=None, help="folder for the backup (default instance/backups)")
+@with_appcontext
 def backup(target):
     """Copy the database and the uploads into a new timestamped folder."""
     from flask import current_app
