@@ -33,6 +33,11 @@ def _refuse_open_children(item):
         raise Conflict(_("Every child item must be closed or cancelled first."))
 
 
+def _parent_deadline(item):
+    """The parent's deadline, which a child's never passes (DESIGN §2); None for a top-level item."""
+    return Item.get_by_id(item.parent_id).deadline if item.parent_id is not None else None
+
+
 def _feedback_due(item, today):
     return today + datetime.timedelta(days=item.feedback_cycle_days) if item.feedback_cycle_days else None
 
@@ -86,6 +91,10 @@ def _request_extension(item, f, ctx):
     if new_deadline is not None and new_deadline <= item.deadline:
         f.error("new_deadline", _("The new deadline must be later than the current one (%(date)s).",
                                   date=item.deadline))
+    limit = _parent_deadline(item)
+    if new_deadline is not None and limit is not None and new_deadline > limit:
+        f.error("new_deadline", _("The new deadline must not be after the parent item's deadline (%(date)s).",
+                                  date=limit))
     f.done()
     if ctx["today"] > item.deadline:
         raise Conflict(_("An extension must be requested before the deadline passes."))
@@ -103,6 +112,12 @@ def _decide_extension(item, f, ctx):
     if request is None:
         raise Conflict(_("There is no extension request waiting for a decision."))
     approved = ctx["decision"] == "approve"
+    limit = _parent_deadline(item)
+    if approved and limit is not None and request.new_deadline > limit:
+        f.error("new_deadline", _("The requested deadline %(new)s is after the parent item's deadline (%(date)s): "
+                                  "reject the request, or extend the parent first.",
+                                  new=request.new_deadline, date=limit))
+        f.done()
     ExtensionRequest.update(status="approved" if approved else "rejected", decided_by=ctx["user"],
                             decided_at=ctx["now"], decision_comment=ctx["comment"]).where(
         ExtensionRequest.id == request.id).execute()

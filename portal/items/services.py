@@ -10,6 +10,7 @@ import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
+from peewee import fn
 
 from ..calendar import local_today
 from ..db import utcnow
@@ -43,6 +44,12 @@ def next_number(year):
     NumberSequence.update(last=NumberSequence.last + 1).where(NumberSequence.year == year).execute()
     last = NumberSequence.select(NumberSequence.last).where(NumberSequence.year == year).scalar()
     return f"DB-{year}-{last:04d}"
+
+
+def _latest_child_deadline(item):
+    """The latest deadline among ``item``'s children that are not cancelled, or None."""
+    return (Item.select(fn.MAX(Item.deadline))
+            .where(Item.parent == item.id, Item.state != "cancelled").scalar())
 
 
 def _read_fields(data, current=None, parent=None):
@@ -80,6 +87,10 @@ def _read_fields(data, current=None, parent=None):
         limit = parent.deadline if parent is not None else None
         if limit is not None and values["deadline"] > limit:
             fields.error("deadline", _("A child's deadline must not be after its parent's (%(date)s).", date=limit))
+        latest = _latest_child_deadline(current) if current is not None else None
+        if latest is not None and values["deadline"] < latest:
+            fields.error("deadline", _("The deadline must not be before a child item's deadline (latest: %(date)s).",
+                                       date=latest))
     co = fields.departments("co_departments") if given("co_departments") else None
     lead = values.get("lead_department") or (current.lead_department if current else None)
     if co and lead is not None and lead in co:
