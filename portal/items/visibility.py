@@ -1,4 +1,5 @@
-"""Who sees which items: leaders and supervisors all; a handler their department's (lead or co)."""
+"""Who sees which items: leaders and supervisors all; a handler their department's (lead or co)
+once dispatched — a draft is the office's working copy."""
 
 import peewee
 
@@ -12,18 +13,20 @@ def sees_all(user):
 
 
 def visible_items(user):
-    """Items ``user`` may see: all for leaders and supervisors; a handler's department's (lead or co)."""
+    """Items ``user`` may see: all for leaders and supervisors; a handler's department's (lead or co),
+    once dispatched."""
     query = Item.select()
     if sees_all(user):
         return query
     if user.has_role("handler") and user.department_id is not None:
         co = ItemCoDepartment.select(ItemCoDepartment.item).where(ItemCoDepartment.department == user.department_id)
-        return query.where((Item.lead_department == user.department_id) | Item.id.in_(co))
+        return query.where(Item.dispatched_at.is_null(False),
+                           (Item.lead_department == user.department_id) | Item.id.in_(co))
     return query.where(peewee.SQL("1 = 0"))
 
 
 def can_see(user, item):
-    """True when ``user`` may see ``item``."""
+    """True when ``user`` may see ``item``: the same rule as visible_items."""
     if sees_all(user):
         return True
-    return user.has_role("handler") and relation_holds(user, item, "lead_or_co")
+    return user.has_role("handler") and item.dispatched_at is not None and relation_holds(user, item, "lead_or_co")

@@ -69,7 +69,8 @@ def test_drafts_are_patched_with_their_version(api):
     assert (response.get_json()["title"], response.get_json()["version"]) == ("旧房出售方案", 2)
     assert supervisor.patch(f"/api/v1/items/{number}", json={"title": "stale", "version": 1}).status_code == 409
     assert supervisor.patch(f"/api/v1/items/{number}", json={"title": "no version"}).status_code == 422
-    assert api("handler").patch(f"/api/v1/items/{number}", json={"title": "x", "version": 2}).status_code == 403
+    # A draft is the office's working copy: a handler does not even see it.
+    assert api("handler").patch(f"/api/v1/items/{number}", json={"title": "x", "version": 2}).status_code == 404
 
 
 def test_the_list_filters_paginates_and_hides_other_departments(api):
@@ -77,13 +78,15 @@ def test_the_list_filters_paginates_and_hides_other_departments(api):
     for n in range(3):
         supervisor.post("/api/v1/items", json={"title": f"旧街区关闭 {n}", "source_type": "meeting",
                                                "lead_department": "property"})
-    supervisor.post("/api/v1/items", json={"title": "幼儿园供暖", "source_type": "meeting",
-                                           "lead_department": "kindergarten"})
+    kindergarten = supervisor.post("/api/v1/items", json={"title": "幼儿园供暖", "source_type": "meeting",
+                                                          "lead_department": "kindergarten"}).get_json()["number"]
     page = supervisor.get("/api/v1/items?per_page=2&page=2&sort=number").get_json()
     assert (page["total"], page["pages"], len(page["items"])) == (4, 2, 2)
     assert supervisor.get("/api/v1/items?q=旧街区&department=property").get_json()["total"] == 3
     assert supervisor.get("/api/v1/items?state=draft&state=closed").get_json()["total"] == 4
     assert supervisor.get("/api/v1/items?light=red").get_json()["total"] == 0
+    assert api("kindergarten").get("/api/v1/items").get_json()["total"] == 0  # a draft: not yet theirs
+    supervisor.post(f"/api/v1/items/{kindergarten}/actions/dispatch", json={"version": 1})
     assert api("kindergarten").get("/api/v1/items").get_json()["total"] == 1
     error = supervisor.get("/api/v1/items?per_page=1000").get_json()["error"]
     assert "per_page" in error["fields"]
@@ -101,6 +104,7 @@ def test_departments_and_following(api):
     assert leader.put(f"/api/v1/items/{number}/follow").get_json() == {"following": True}
     assert leader.get(f"/api/v1/items/{number}").get_json()["following"] is True
     assert leader.delete(f"/api/v1/items/{number}/follow").get_json() == {"following": False}
+    api("supervisor").post(f"/api/v1/items/{number}/actions/dispatch", json={"version": 1})
     assert api("handler").put(f"/api/v1/items/{number}/follow").status_code == 403
 
 
@@ -139,8 +143,10 @@ def test_a_handler_sees_only_the_children_of_their_department(api):
     number = supervisor.post("/api/v1/items", json={"title": "旧街区关闭", "source_type": "meeting",
                                                     "lead_department": "property"}).get_json()["number"]
     for lead in ("property", "culture"):
-        supervisor.post(f"/api/v1/items/{number}/children", json={"title": f"子项 {lead}", "source_type": "meeting",
-                                                                  "lead_department": lead})
+        child = supervisor.post(f"/api/v1/items/{number}/children", json={
+            "title": f"子项 {lead}", "source_type": "meeting", "lead_department": lead}).get_json()["number"]
+        supervisor.post(f"/api/v1/items/{child}/actions/dispatch", json={"version": 1})
+    supervisor.post(f"/api/v1/items/{number}/actions/dispatch", json={"version": 1})
     assert len(supervisor.get(f"/api/v1/items/{number}").get_json()["children"]) == 2
     assert [c["title"] for c in api("handler").get(f"/api/v1/items/{number}").get_json()["children"]] == \
         ["子项 property"]

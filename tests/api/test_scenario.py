@@ -76,7 +76,8 @@ def test_a_major_item_from_registration_to_rating(api):
     assert (parent["state"], parent["co_departments"][0]["code"]) == ("draft", "catering")
 
     child_body = {"title": "供暖管线改造", "source_type": "key_task", "lead_department": "culture", "deadline": day(20)}
-    assert api("handler").post(f"/api/v1/items/{number}/children", json=child_body).status_code == 403
+    # A draft is the office's working copy: not even visible to the handler.
+    assert api("handler").post(f"/api/v1/items/{number}/children", json=child_body).status_code == 404
     too_late = supervisor.post(f"/api/v1/items/{number}/children", json={**child_body, "deadline": day(31)})
     assert too_late.status_code == 422 and "deadline" in too_late.get_json()["error"]["fields"]
     response = supervisor.post(f"/api/v1/items/{number}/children", json=child_body)
@@ -85,7 +86,8 @@ def test_a_major_item_from_registration_to_rating(api):
     assert response.get_json()["parent"] == {"number": number, "title": "供暖接入市网"}
 
     check.do("supervisor", number, "dispatch", wrong_actor="leader", wrong_state=True)
-    check.do("supervisor", child, "dispatch", wrong_actor="culture", wrong_state=True)
+    check.do("supervisor", child, "dispatch", wrong_actor="leader", wrong_state=True)
+    assert api("handler").post(f"/api/v1/items/{number}/children", json=child_body).status_code == 403
     check.do("handler", number, "accept", wrong_actor="catering", wrong_state=True)
 
     attachment = check.upload("handler", number)

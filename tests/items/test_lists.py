@@ -29,6 +29,8 @@ def test_a_handler_sees_only_their_departments_items(people):
     child = services.add_child(people.supervisor, other, {"title": "子项", "source_type": "meeting",
                                                           "lead_department": "property",
                                                           "deadline": other.deadline.isoformat()})
+    for item in (mine, other, child):  # handlers see items once dispatched
+        act(people.supervisor, item, "dispatch")
     numbers = lambda user: {i.number for i in services.visible_items(user)}  # noqa: E731
     assert numbers(people.handler) == {mine.number, child.number}
     assert numbers(people.catering) == {mine.number}

@@ -20,11 +20,35 @@ def test_the_item_page_lists_only_the_children_a_handler_may_see(app, client, de
     with app.test_request_context(), database.connection_context():
         supervisor = User.get(User.username == "supervisor")
         parent = _register(supervisor, "供暖接入市网", "property", co_departments=["catering"])
-        _register(supervisor, "食堂燃气改造子任务", "commute", parent=parent)
-        _register(supervisor, "餐饮中心配合事项", "catering", parent=parent)
+        children = [_register(supervisor, "食堂燃气改造子任务", "commute", parent=parent),
+                    _register(supervisor, "餐饮中心配合事项", "catering", parent=parent)]
+        for item in [parent] + children:  # handlers see items once dispatched
+            services.perform(supervisor, item, "dispatch", {"version": item.version})
     client.post("/login", data={"username": "catering", "password": "demo", "csrf_token": csrf_token(client)})
     page = client.get(f"/items/{parent.number}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "供暖接入市网" in html
     assert "餐饮中心配合事项" in html  # catering leads this child: visible
     assert "食堂燃气改造子任务" not in html  # commute's child: not this handler's to see
+
+
+def test_a_handler_sees_an_item_only_once_it_has_been_dispatched(app, client, demo):
+    with app.test_request_context(), database.connection_context():
+        supervisor = User.get(User.username == "supervisor")
+        draft = _register(supervisor, "尚在起草的事项", "property", co_departments=["catering"])
+        dropped = _register(supervisor, "未交办即撤销的事项", "property")
+        services.perform(supervisor, dropped, "cancel", {"version": dropped.version, "comment": "重复立项"})
+    client.post("/login", data={"username": "handler", "password": "demo", "csrf_token": csrf_token(client)})
+    for number in (draft.number, dropped.number):
+        assert client.get(f"/items/{number}").status_code == 404
+        assert client.get(f"/api/v1/items/{number}").status_code == 404
+    listed = client.get("/items").get_data(as_text=True)
+    assert "尚在起草的事项" not in listed and "未交办即撤销的事项" not in listed
+    assert client.get("/api/v1/items").get_json()["total"] == 0
+    with app.test_request_context(), database.connection_context():
+        supervisor = User.get(User.username == "supervisor")
+        draft = services.get_visible(supervisor, draft.number)
+        services.perform(supervisor, draft, "dispatch", {"version": draft.version})
+    assert client.get(f"/items/{draft.number}").status_code == 200
+    assert client.get(f"/api/v1/items/{draft.number}").status_code == 200
+    assert "尚在起草的事项" in client.get("/items").get_data(as_text=True)
