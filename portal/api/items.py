@@ -61,9 +61,8 @@ def _detail(item):
     events = ItemEvent.select(ItemEvent, User).join(User, JOIN.LEFT_OUTER, on=(ItemEvent.actor == User.id), attr="actor") \
         .where(ItemEvent.item == item.id).order_by(ItemEvent.created_at, ItemEvent.id)
     body["events"] = [serialize.event(ev) for ev in events]
-    children = attach_co_departments(list(with_people(services.visible_items(current_user))
-                                          .where(Item.parent == item.id).order_by(Item.id)))
-    body["children"] = [serialize.item_summary(child, today) for child in children]
+    body["children"] = [serialize.item_summary(child, today)
+                        for child in services.visible_children(current_user, item)]
     body["attachments"] = [serialize.attachment(att, item.number) for att in
                            Attachment.select().where(Attachment.item == item.id).order_by(Attachment.id)]
     body["extension_requests"] = [serialize.extension(req) for req in ExtensionRequest.select()

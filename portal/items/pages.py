@@ -5,7 +5,7 @@ import peewee
 from ..auth.models import Department, User
 from ..calendar import working_days_between
 from . import services, workflow
-from .models import Attachment, ExtensionRequest, Item, ItemCoDepartment, ItemEvent
+from .models import Attachment, ExtensionRequest, ItemCoDepartment, ItemEvent
 
 
 def co_departments(item):
@@ -32,9 +32,7 @@ def item_context(user, item, today):
     events = list(ItemEvent.select(ItemEvent, User)
                   .join(User, peewee.JOIN.LEFT_OUTER, on=ItemEvent.actor == User.id)
                   .where(ItemEvent.item == item.id).order_by(ItemEvent.id.desc()))
-    children = list(services.visible_items(user).select_extend(Department)
-                    .join(Department, on=Item.lead_department == Department.id)
-                    .where(Item.parent == item.id).order_by(Item.id))
+    children = services.visible_children(user, item)
     attachments = list(Attachment.select(Attachment, User).join(User, on=Attachment.uploaded_by == User.id)
                        .where(Attachment.item == item.id).order_by(Attachment.id))
     extensions = list(ExtensionRequest.select().where(ExtensionRequest.item == item.id)

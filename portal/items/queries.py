@@ -147,6 +147,13 @@ def attach_co_departments(items):
     return items
 
 
+def visible_children(user, item):
+    """The children of ``item`` that ``user`` may see, by number order, with their lead department,
+    leader, supervisor and co-departments loaded (two queries): what the page and the API show."""
+    query = with_people(visible_items(user).where(Item.parent == item.id).order_by(Item.id))
+    return attach_co_departments(list(query))
+
+
 def _as_list(value):
     if value in (None, "", []):
         return []

@@ -187,12 +187,12 @@ from .actions import perform, write_transaction  # noqa: E402
 from .attachments import add_attachment, attachment_for_download  # noqa: E402
 from .queries import (awaiting_my_approval, awaiting_review, drafts, due_soon, extensions_to_decide,  # noqa: E402
                       feedback_overdue, followed, light_of, red_items, returned, search_items, to_accept,
-                      with_light, yellow_boundary)
+                      visible_children, with_light, yellow_boundary)
 
 __all__ = [
     "add_attachment", "add_child", "attachment_for_download", "awaiting_my_approval", "awaiting_review",
     "can_see", "create_item", "default_deadline", "drafts", "due_soon", "extensions_to_decide",
     "feedback_overdue", "follow", "followed", "get_visible", "is_following", "light_of", "perform",
     "red_items", "returned", "search_items", "sees_all", "to_accept", "unfollow", "update_draft",
-    "visible_items", "with_light", "write_transaction", "yellow_boundary",
+    "visible_children", "visible_items", "with_light", "write_transaction", "yellow_boundary",
 ]

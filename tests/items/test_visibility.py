@@ -52,3 +52,30 @@ def test_a_handler_sees_an_item_only_once_it_has_been_dispatched(app, client, de
     assert client.get(f"/items/{draft.number}").status_code == 200
     assert client.get(f"/api/v1/items/{draft.number}").status_code == 200
     assert "尚在起草的事项" in client.get("/items").get_data(as_text=True)
+
+
+def test_the_page_and_the_api_list_the_same_children_from_one_query_function(app, client, demo):
+    from portal.items.queries import visible_children
+    from tests.querycount import count_queries
+
+    with app.test_request_context(), database.connection_context():
+        supervisor = User.get(User.username == "supervisor")
+        parent = _register(supervisor, "供暖接入市网", "property", co_departments=["catering"])
+        children = [_register(supervisor, f"子任务 {lead}", lead, parent=parent, co_departments=co)
+                    for lead, co in (("property", ["catering"]), ("commute", []), ("catering", []))]
+        for item in [parent] + children[:2]:  # the catering child stays a draft
+            services.perform(supervisor, item, "dispatch", {"version": item.version})
+        handler = User.get(User.username == "handler")
+        assert handler.has_role("handler")  # roles loaded before counting
+        with count_queries() as queries:
+            seen = visible_children(handler, parent)
+            shown = [(c.number, c.lead_department.code, [d.code for d in c.co_departments], c.leader.username)
+                     for c in seen]
+        assert shown == [(children[0].number, "property", ["catering"], "leader")]
+        assert len(queries) == 2  # the children with their people, then all their co-departments
+        assert [c.title for c in visible_children(supervisor, parent)] == [c.title for c in children]
+    client.post("/login", data={"username": "handler", "password": "demo", "csrf_token": csrf_token(client)})
+    api_children = client.get(f"/api/v1/items/{parent.number}").get_json()["children"]
+    page = client.get(f"/items/{parent.number}").get_data(as_text=True)
+    assert [c["title"] for c in api_children] == ["子任务 property"]
+    assert "子任务 property" in page and "子任务 commute" not in page and "子任务 catering" not in page
