@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import htmx
+from ..paging import page_arg
 from ..calendar import local_today
 from ..errors import Conflict, Forbidden, Invalid
 from . import labels, pages, pickers, services, workflow
@@ -51,8 +52,7 @@ def _signed_in():
 def index():
     """The items this user may see, filtered, sorted and paged by the URL; the rows alone for htmx."""
     filters = {key: request.args.get(key, "").strip() for key in FILTER_KEYS if request.args.get(key, "").strip()}
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    page = page_arg()
     rows, total = services.search_items(current_user, filters, page, PER_PAGE)
     today = local_today()
     context = {

@@ -113,3 +113,13 @@ def test_board_counts_stop_at_a_cap(signed_in, make_item, monkeypatch):
     make_item("事项9")
     html = client.get("/board/department").get_data(as_text=True)
     assert ">9+<" in html and "在列表中查看全部<" in html
+
+
+def test_the_list_reads_its_page_number_like_every_paged_page(signed_in, make_item):
+    make_item()
+    client = signed_in("supervisor")
+    for odd in ("²", "-3", "abc", ""):  # "²" passes str.isdigit() but is no number
+        response = client.get("/items", query_string={"page": odd})
+        assert response.status_code == 200 and "供暖接入市网" in response.get_data(as_text=True), odd
+    far = client.get("/items?page=99999999999999999999").get_data(as_text=True)
+    assert "没有符合条件的事项" in far and "第 99999999999999999999/" not in far  # capped like every paged list
