@@ -31,7 +31,8 @@ def test_approving_past_the_parents_deadline_is_refused_beside_the_decision(app,
     leader = signed_in("leader")
     html = leader.get(f"/items/{child.number}").get_data(as_text=True)
     response = leader.post(f"/items/{child.number}/actions/decide_extension", headers=HX, data={
-        "version": re.search(r'name="version" value="(\d+)"', html).group(1), "decision": "approve", "comment": "同意",
+        "version": re.search(r'name="version" value="(\d+)"', html).group(1),
+        "decision": "approve", "comment": "同意",
         "csrf_token": csrf_token(leader, "/")})
     body = response.get_data(as_text=True)
     assert response.status_code == 422
