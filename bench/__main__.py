@@ -69,6 +69,7 @@ def generate(n_items, events_per_item, seed=7):
                     "lead_department": rng.choice(departments), "leader": leader, "supervisor": supervisor,
                     "deadline": deadline, "state": state, "progress": rng.randrange(0, 101),
                     "created_by": supervisor, "created_at": datetime.datetime.combine(created, datetime.time(9)),
+                    "dispatched_at": None if state == "draft" else datetime.datetime.combine(created, datetime.time(11)),
                     "feedback_cycle_days": rng.choice([0, 7, 30]),
                     "next_feedback_due": created + datetime.timedelta(days=rng.choice([7, 30, 60])),
                     "closed_at": datetime.datetime.combine(deadline, datetime.time(17)) if state == "closed" else None,
