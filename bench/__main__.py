@@ -166,7 +166,7 @@ def run_backend(name, url, args):
         seconds = generate(args.items, args.events_per_item)
     print(f"\n## {name}: {args.items:,} items, {args.items * args.events_per_item:,} events "
           f"(generated in {seconds:.0f} s)\n")
-    print(f"| page | status | p50 ms | p95 ms | queries |\n| --- | --- | --- | --- | --- |")
+    print("| page | status | p50 ms | p95 ms | queries |\n| --- | --- | --- | --- | --- |")
     for what, status, p50, p95, queries in measure(app, args.runs):
         if p50 is None:
             print(f"| {what} | {status} | – | – | – |")

@@ -54,28 +54,20 @@ def create_app(config=None):
     jobs.init_app(app)
     templating.init_app(app)
 
+    # The features, each registering its own blueprints (and commands).
+    from . import api, calendar, cli
+    from .admin import views as admin_views
     from .auth import views as auth_views
     from .home import views as home_views
+    from .items import views as item_views
+    from .notify import views as notify_views
 
     auth_views.init_app(app)
     app.register_blueprint(home_views.bp)
-    from .items import views as item_views
-
     app.register_blueprint(item_views.bp)
-    from .admin import views as admin_views
-
     app.register_blueprint(admin_views.bp)
-
-    from . import api, calendar
-
     api.init_app(app)
     calendar.init_app(app)
-
-    from .notify import views as notify_views
-
     notify_views.init_app(app)
-
-    from . import cli
-
     cli.init_app(app)
     return app

@@ -1,14 +1,11 @@
-"""Background jobs: RQ on Redis when ``redis.url`` is set, otherwise inline.
+"""The Redis connection and RQ queues, when ``redis.url`` is set (None otherwise).
 
-RQ's synchronous queue still needs a Redis server, so "no Redis" mode calls the
-job function directly. Job functions take ids, never model objects.
+RQ's synchronous queue still needs a Redis server, so without Redis the features
+call their job functions directly (see portal/notify/delivery.py). Job functions
+take ids, never model objects.
 """
 
-import logging
-
 from flask import current_app
-
-log = logging.getLogger(__name__)
 
 
 def init_app(app):
@@ -28,15 +25,8 @@ def redis_connection(app=None):
 
 
 def get_queue(name="default", app=None):
+    """The RQ queue ``name`` on the configured Redis, or None in inline mode."""
     from rq import Queue
 
     connection = redis_connection(app)
     return Queue(name, connection=connection) if connection is not None else None
-
-
-def enqueue(func, *args, queue="default", **options):
-    """Run ``func(*args)`` in a worker, or right now when no Redis is configured."""
-    rq_queue = get_queue(queue)
-    if rq_queue is None:
-        return func(*args)
-    return rq_queue.enqueue(func, *args, **options)
