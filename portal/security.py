@@ -28,7 +28,13 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 def bearer_token():
-    """The token of an ``Authorization: Bearer`` header, or None."""
+    """The token of an ``Authorization: Bearer`` header on an /api/ request, or None.
+
+    Tokens are accepted only under /api/: everywhere else the session cookie
+    signs the user in, so a page request with the header is still a cookie request.
+    """
+    if not request.path.startswith("/api/"):
+        return None
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
@@ -66,10 +72,9 @@ def init_app(app):
 
     @app.before_request
     def _check_csrf():
-        # Under /api/ a bearer token authenticates the request by itself (no cookie
-        # is used then), so CSRF does not apply; everything else needs the token.
-        api_bearer = request.path.startswith("/api/") and bearer_token() is not None
-        if request.method in UNSAFE_METHODS and not api_bearer:
+        # A bearer token authenticates the request by itself (no cookie is used
+        # then), so CSRF does not apply; everything else needs the token.
+        if request.method in UNSAFE_METHODS and bearer_token() is None:
             csrf.protect()
 
     @app.after_request

@@ -28,14 +28,9 @@ def _labels():
     return {"account_source_labels": SOURCE_LABELS}
 
 
-def _api_bearer():
-    """The bearer token of an /api/ request (the only place tokens are accepted)."""
-    return bearer_token() if request.path.startswith("/api/") else None
-
-
 @login_manager.user_loader
 def _load_user(user_id):
-    if _api_bearer() is not None:
+    if bearer_token() is not None:
         return None  # a request carrying a token is judged by its token alone
     if not str(user_id).isdigit():
         return None
@@ -45,7 +40,7 @@ def _load_user(user_id):
 
 @login_manager.request_loader
 def _load_user_from_token(request_):
-    token = _api_bearer()
+    token = bearer_token()
     return tokens.user_for_token(token) if token else None
 
 
@@ -65,7 +60,7 @@ def _start_session(user):
 def _before_request():
     if request.endpoint == "static":
         return None
-    if _api_bearer() is not None:
+    if bearer_token() is not None:
         if not current_user.is_authenticated:
             return error_response(401, "invalid_token",
                                   _("The API token is not valid or has been revoked."))
