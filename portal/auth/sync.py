@@ -7,8 +7,6 @@ connection) so the command and the worker's schedule run the same code.
 import logging
 from collections import Counter
 
-from flask import has_app_context
-
 from ..db import database
 from .models import User
 from .signin import directory
@@ -54,13 +52,3 @@ def ldap_sync():
     log.info("ldap-sync: %d changes", len(lines))
     return lines
 
-
-def run_ldap_sync():
-    """The worker's scheduled job: ``ldap_sync()`` in an app context and a database connection."""
-    if has_app_context():
-        with database.connection_context():
-            return ldap_sync()
-    from .. import create_app
-
-    with create_app().app_context(), database.connection_context():
-        return ldap_sync()

@@ -110,8 +110,8 @@ def test_an_empty_answer_deactivates_nobody(make_app, server):
 
 
 def test_sync_is_a_plain_function_for_the_worker(app):
-    from portal.auth.sync import run_ldap_sync
+    from worker.tasks import ldap_sync
 
     with app.app_context():
-        lines = run_ldap_sync()
+        lines = ldap_sync()
     assert any(line.startswith("wangjg: created") for line in lines)
