@@ -1,0 +1,9 @@
+"""Statistics and rankings (DESIGN §5): /stats, its API, charts and exports."""
+
+
+def init_app(app):
+    from . import labels, views
+
+    app.jinja_env.globals.update(labels.template_globals())
+    app.register_blueprint(views.bp)
+    app.register_blueprint(views.api)
