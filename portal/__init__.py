@@ -55,7 +55,7 @@ def create_app(config=None):
     templating.init_app(app)
 
     # The features, each registering its own blueprints (and commands).
-    from . import api, calendar, cli, stats
+    from . import api, calendar, cli, reports, stats
     from .admin import views as admin_views
     from .auth import views as auth_views
     from .home import views as home_views
@@ -70,5 +70,6 @@ def create_app(config=None):
     calendar.init_app(app)
     notify_views.init_app(app)
     stats.init_app(app)
+    reports.init_app(app)
     cli.init_app(app)
     return app

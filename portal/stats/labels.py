@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 FIGURE_LABELS = {
     "received": _l("Received"),
-    "closed": _l("Closed"),
+    "closed": _l("Items closed"),
     "closed_on_time": _l("Closed on time"),
     "on_time_rate": _l("On-time rate"),
     "open_overdue": _l("Open overdue"),
@@ -42,7 +42,7 @@ FIGURE_DEFINITIONS = {
 
 SERIES_LABELS = {
     "received": _l("Received"),
-    "closed": _l("Closed"),
+    "closed": _l("Items closed"),
     "closed_on_time": _l("Closed on time"),
 }
 
