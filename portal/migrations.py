@@ -53,9 +53,17 @@ def _search_index(migrator):
         "((number || ' ' || title || ' ' || content) gin_trgm_ops)")
 
 
+def _reports(migrator):
+    """Calendar feeds and report jobs (statistics and reports, issue 12)."""
+    from .reports.models import MODELS as report_models
+
+    database.create_tables(report_models)
+
+
 MIGRATIONS = [
     (1, _initial),
     (2, _search_index),
+    (5, _reports),
 ]
 
 

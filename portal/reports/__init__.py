@@ -2,6 +2,7 @@
 
 
 def init_app(app):
-    from . import views
+    from . import feed, views
 
     app.register_blueprint(views.bp)
+    app.jinja_env.globals["calendar_feed_url"] = feed.feed_url

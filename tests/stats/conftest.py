@@ -39,6 +39,7 @@ def app(make_app):
 
 @pytest.fixture
 def people(app, demo, db):
+    """The demo accounts, with a database connection held for the test (no HTTP requests then)."""
     return People()
 
 
@@ -117,5 +118,11 @@ def build_history(people):
 
 
 @pytest.fixture
-def history(people):
-    return build_history(people)
+def history(app):
+    """The history, built in its own app context so that test clients get a fresh one per request."""
+    from portal import demo
+    from portal.db import database
+
+    with app.app_context(), database.connection_context():
+        demo.seed_people()
+        return build_history(People())

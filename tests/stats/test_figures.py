@@ -57,13 +57,13 @@ def by_code(result):
     return {row["code"]: row for row in result["departments"]}
 
 
-def test_the_working_days_of_the_story_agree_with_the_calendar(history):
+def test_the_working_days_of_the_story_agree_with_the_calendar(history, db):
     for start, end, expected in [((2, 24), (3, 4), 6), ((3, 3), (3, 10), 5), ((3, 3), (3, 17), 10),
                                  ((3, 3), (3, 20), 13), ((3, 10), (3, 13), 2)]:
         assert working_days_between(d(*start), d(*end)) == expected
 
 
-def test_every_figure_of_a_past_month_by_department(history):
+def test_every_figure_of_a_past_month_by_department(history, db):
     with at(d(4, 10)):
         result = department_stats(MARCH)
     rows = by_code(result)
@@ -75,7 +75,7 @@ def test_every_figure_of_a_past_month_by_department(history):
     assert result["best"]["code"] == "property" and result["worst"]["code"] == "culture"
 
 
-def test_a_past_period_counts_the_items_open_and_overdue_at_its_end(history):
+def test_a_past_period_counts_the_items_open_and_overdue_at_its_end(history, db):
     with at(d(4, 10)):
         rows = by_code(department_stats(Period(d(3, 1), d(3, 16))))
     # On 16 March B (deadline 14 Mar, closed 17 Mar) and D were open and overdue; C had been extended.
@@ -85,7 +85,7 @@ def test_a_past_period_counts_the_items_open_and_overdue_at_its_end(history):
     assert rows["culture"]["open_overdue"] == 1
 
 
-def test_a_period_ending_today_counts_the_overdue_items_as_of_now(history):
+def test_a_period_ending_today_counts_the_overdue_items_as_of_now(history, db):
     with at(d(4, 10)):
         rows = by_code(department_stats(Period(d(4, 1), d(4, 10))))
     assert rows["property"]["received"] == 1          # I
@@ -102,7 +102,7 @@ def test_a_handlers_department_alone(history, people):
         {key: value for key, value in PROPERTY.items() if key != "rank"}
 
 
-def test_monthly_trends_for_twelve_months(history):
+def test_monthly_trends_for_twelve_months(history, db):
     with at(d(4, 10)):
         trends = monthly_trends(d(3, 31))
     assert [t["month"] for t in trends] == [f"2024-{m:02d}" for m in range(4, 13)] + ["2025-01", "2025-02", "2025-03"]
@@ -112,7 +112,7 @@ def test_monthly_trends_for_twelve_months(history):
     assert all(t["received"] == 0 for t in trends[:-2])
 
 
-def test_the_composite_score_follows_the_configured_weights(history, app):
+def test_the_composite_score_follows_the_configured_weights(history, db, app):
     app.config["PORTAL"]["stats"]["weights"] = {"on_time_rate": 1.0, "open_overdue": 0.0, "avg_score": 0.0,
                                                 "late_signatures": 0.0, "late_feedback": 0.0, "returns": 0.0,
                                                 "extensions": 0.0}
