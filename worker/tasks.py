@@ -75,3 +75,11 @@ def ldap_sync():
 
     with job_context():
         return sync()
+
+
+def make_circular(job_id):
+    """Write the circular (督查通报) of a report job (statistics and reports feature)."""
+    from portal.reports import jobs
+
+    with job_context():
+        jobs.run("make_circular", job_id)

@@ -2,7 +2,9 @@
 
 
 def init_app(app):
-    from . import feed, views
+    from . import feed, openapi, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(views.api)
+    app.extensions.setdefault("openapi_paths", {}).update(openapi.PATHS)
     app.jinja_env.globals["calendar_feed_url"] = feed.feed_url

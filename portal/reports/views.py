@@ -1,6 +1,7 @@
 """Downloads: the item list and the statistics as XLSX (pages); the circular, import and calendar feed."""
 
-from flask import Blueprint, abort, flash, make_response, request, send_file, url_for
+from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, render_template, request, send_file,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,9 +11,11 @@ from ..items.views import list_filters
 from ..stats import periods
 from ..stats.access import visible_department_ids
 from ..stats.services import statistics_for
-from . import exports, feed
+from ..errors import Forbidden, Invalid, NotFound
+from . import exports, feed, jobs
 
 bp = Blueprint("reports", __name__)
+api = Blueprint("reports_api", __name__, url_prefix="/api/v1")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -66,3 +69,80 @@ def rotate_calendar_feed():
     flash(_("The calendar feed has a new address; the old one no longer works.") if had_feed
           else _("Your calendar feed is ready: subscribe to its address in your calendar."), "success")
     return htmx.redirect(url_for("auth.profile") + "#calendar-feed")
+
+
+# --- the circular (督查通报) and report jobs ----------------------------------------
+
+def _require_office(user):
+    """The circular covers every department: leaders and supervisors only."""
+    if not user.has_role("leader", "supervisor"):
+        raise Forbidden(_("The circular is made by leaders and supervisors."))
+
+
+def _start_circular(values):
+    _require_office(current_user)
+    period = periods.from_args(values)
+    return jobs.start(current_user, "circular", {"from": period.start.isoformat(), "to": period.end.isoformat()},
+                      "make_circular")
+
+
+@bp.route("/reports/circular", methods=["GET", "POST"])
+@login_required
+def circular_page():
+    """The form for a circular of a period; posting it starts the job and shows its progress."""
+    _require_office(current_user)
+    values = {key: (request.values.get(key) or "").strip() for key in ("period", "from", "to")}
+    if request.method == "POST":
+        try:
+            job = _start_circular(values)
+        except Invalid as exc:
+            return render_template("reports/circular.html", values=values, errors=exc.fields), 422
+        return htmx.redirect(url_for("reports.job_page", job_id=job.id))
+    if not values["from"] and not values["to"]:
+        period = periods.from_args(values)
+        values.update({"from": period.start.isoformat(), "to": period.end.isoformat()})
+    return render_template("reports/circular.html", values=values, errors={})
+
+
+@bp.get("/reports/jobs/<int:job_id>")
+@login_required
+def job_page(job_id):
+    """A job's progress bar (the fragment polls itself until the job ends), then its download; 404 if not yours."""
+    job = jobs.job_of(current_user, job_id)
+    return htmx.render("reports/job.html", "reports/_job.html", job=job, state=jobs.as_json(job))
+
+
+@bp.get("/reports/jobs/<int:job_id>/download")
+@login_required
+def job_download(job_id):
+    """The finished job's file, for its owner only."""
+    job = jobs.job_of(current_user, job_id)
+    if job.state != "finished" or not job.file_path:
+        raise NotFound(_("The file is not ready."))
+    return send_file(job.file_path, as_attachment=True, download_name=job.file_name,
+                     mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+@api.before_request
+def _reports_api_signed_in():
+    """The API answers 401 (JSON) without a session or token."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    return None
+
+
+@api.post("/reports/circular")
+def api_circular():
+    """Start a circular for ``from``/``to`` (JSON or form): 202 {"job"}; leaders and supervisors."""
+    body = request.get_json(silent=True) if request.is_json else request.form
+    if not isinstance(body, dict) and not hasattr(body, "get"):
+        raise Invalid(_("The request body must be a JSON object."))
+    values = {key: str(body.get(key) or "").strip() for key in ("period", "from", "to")}
+    job = _start_circular(values)
+    return jsonify({"job": job.id, **jobs.as_json(job)}), 202
+
+
+@api.get("/jobs/<int:job_id>")
+def api_job(job_id):
+    """{"state", "progress", "result", "download"} of one of your jobs; 404 for anyone else's."""
+    return jsonify(jobs.as_json(jobs.job_of(current_user, job_id)))

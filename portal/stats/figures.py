@@ -212,3 +212,19 @@ def monthly_trends(end_day, department_ids=None, months=12):
     return [{"month": key, **values,
              "on_time_rate": round(values["closed_on_time"] / values["closed"], 4) if values["closed"] else None}
             for key, values in counts.items()]
+
+
+def overdue_items(period, department_ids=None, limit=200):
+    """The items counted in ``open_overdue`` for ``period``, most overdue first: (number, title, department, deadline)."""
+    start, after = period.utc_bounds()
+    p = sql.Params()
+    query = ("SELECT i.number, i.title, d.name, i.deadline FROM item i JOIN department d ON d.id = i.lead_department_id"
+             f" WHERE i.dispatched_at IS NOT NULL AND {_overdue(p, period, after)}"
+             f"{_department_filter('i.lead_department_id', department_ids, p)}"
+             f" ORDER BY i.deadline, i.id LIMIT {int(limit)}")
+    rows = []
+    for number, title, department, deadline in sql.rows(query, p):
+        if isinstance(deadline, str):  # SQLite returns the raw text of a raw query
+            deadline = datetime.date.fromisoformat(deadline)
+        rows.append({"number": number, "title": title, "department": department, "deadline": deadline})
+    return rows

@@ -109,6 +109,8 @@ def build_history(people):
     with at(d(3, 17)):
         h.close("B")
         h.act(people.leader, "B", "rate", score="2", comment="较差")
+    with at(d(3, 18)):
+        h.act(people.leader, "D", "instruct", comment="请加快推进燃气接入")
     with at(d(3, 20)):
         h.close("C")
         h.act(people.handler, "D", "report", progress="50", comment="推进中")
