@@ -83,3 +83,11 @@ def make_circular(job_id):
 
     with job_context():
         jobs.run("make_circular", job_id)
+
+
+def import_key_tasks(job_id):
+    """Import a key-task workbook of a report job (statistics and reports feature)."""
+    from portal.reports import jobs
+
+    with job_context():
+        jobs.run("import_key_tasks", job_id)

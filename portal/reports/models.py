@@ -1,10 +1,10 @@
-"""Tables of the reports feature (migration 5): calendar feeds and background report jobs."""
+"""Tables of the reports feature (migration 5): calendar feeds, report jobs, imported key-task rows."""
 
 import peewee
 
 from ..auth.models import User
 from ..db import BaseModel, utcnow
-from ..items.models import JSONField
+from ..items.models import Item, JSONField
 
 
 class CalendarFeed(BaseModel):
@@ -37,4 +37,13 @@ class ReportJob(BaseModel):
         indexes = ((("user", "created_at"), False),)
 
 
-MODELS = [CalendarFeed, ReportJob]
+class ImportedRow(BaseModel):
+    """A key-task row already imported, by the fingerprint of its values: importing it again creates nothing."""
+
+    fingerprint = peewee.CharField(max_length=64, unique=True)
+    item = peewee.ForeignKeyField(Item, backref="+", on_delete="CASCADE")
+    job = peewee.ForeignKeyField(ReportJob, null=True, backref="+", on_delete="SET NULL")
+    created_at = peewee.DateTimeField(default=utcnow)
+
+
+MODELS = [CalendarFeed, ReportJob, ImportedRow]

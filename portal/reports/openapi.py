@@ -21,6 +21,15 @@ PATHS = {
         "responses": {"202": _json(JOB, "The job, queued"),
                       "401": {"$ref": "#/components/responses/Unauthorized"},
                       "403": {"$ref": "#/components/responses/Forbidden"}, "422": ERROR}}},
+    "/api/v1/imports/key-tasks": {"post": {
+        "operationId": "importKeyTasks", "summary": "Import the year's key tasks from the XLSX template, as a job",
+        "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                                                        "properties": {"file": {
+                                                                            "type": "string",
+                                                                            "format": "binary"}}}}}},
+        "responses": {"202": _json(JOB, "The job, queued; its result is the row report"),
+                      "401": {"$ref": "#/components/responses/Unauthorized"},
+                      "403": {"$ref": "#/components/responses/Forbidden"}, "422": ERROR}}},
     "/api/v1/jobs/<int:job_id>": {
         "parameters": [{"name": "job_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
         "get": {"operationId": "getJob", "summary": "One of your jobs: state, progress, result, download",

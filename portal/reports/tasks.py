@@ -18,3 +18,16 @@ def make_circular(job_id):
     summary = circular.write(user, period, path, lambda percent: jobs.progress(job_id, percent))
     name = f"督查通报-{period.start.isoformat()}-{period.end.isoformat()}.docx"
     jobs.finish(job_id, path, name, summary)
+
+
+def import_key_tasks(job_id):
+    """Import the job's uploaded key-task workbook, reporting progress; the row report is the job's result."""
+    from . import imports
+
+    job = ReportJob.get_by_id(job_id)
+    jobs.progress(job_id, 5)
+    user = User.get_by_id(job.user_id)
+    path = jobs.reports_folder() / job.params["file"]
+    result = imports.import_rows(user, path.read_bytes(), job_id, lambda percent: jobs.progress(job_id, percent))
+    path.unlink(missing_ok=True)
+    jobs.finish(job_id, "", "", result)

@@ -1,5 +1,8 @@
 """Downloads: the item list and the statistics as XLSX (pages); the circular, import and calendar feed."""
 
+import io
+import secrets
+
 from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, render_template, request, send_file,
                    url_for)
 from flask_babel import gettext as _
@@ -12,7 +15,7 @@ from ..stats import periods
 from ..stats.access import visible_department_ids
 from ..stats.services import statistics_for
 from ..errors import Forbidden, Invalid, NotFound
-from . import exports, feed, jobs
+from . import exports, feed, imports, jobs
 
 bp = Blueprint("reports", __name__)
 api = Blueprint("reports_api", __name__, url_prefix="/api/v1")
@@ -146,3 +149,54 @@ def api_circular():
 def api_job(job_id):
     """{"state", "progress", "result", "download"} of one of your jobs; 404 for anyone else's."""
     return jsonify(jobs.as_json(jobs.job_of(current_user, job_id)))
+
+
+# --- import of the year's key tasks (全年重点工作) --------------------------------------
+
+XLSX_UPLOAD_NAME = "import-{token}.xlsx"
+
+
+def _require_supervisor(user):
+    if not user.has_role("supervisor"):
+        raise Forbidden(_("Only supervisors import key tasks."))
+
+
+def _start_import(upload):
+    """Check the uploaded workbook (422 for a bad file, nothing imported) and start its import job."""
+    _require_supervisor(current_user)
+    if upload is None or not upload.filename:
+        raise Invalid(_("Choose the filled-in template (.xlsx)."), fields={"file": _("Choose the filled-in template (.xlsx).")})
+    data = imports.check_file(upload.read())
+    name = XLSX_UPLOAD_NAME.format(token=secrets.token_hex(16))
+    (jobs.reports_folder() / name).write_bytes(data)
+    return jobs.start(current_user, "key_task_import", {"file": name, "name": upload.filename[:200]},
+                      "import_key_tasks")
+
+
+@bp.get("/items/import/template.xlsx")
+@login_required
+def import_template():
+    """The key-task template: the sheet to fill in and a sheet explaining the columns and valid values."""
+    _require_supervisor(current_user)
+    return _xlsx(io.BytesIO(imports.template()), "全年重点工作导入模板.xlsx")
+
+
+@bp.route("/items/import", methods=["GET", "POST"])
+@login_required
+def import_page():
+    """Upload the filled-in template; the import runs as a job whose page shows the row report."""
+    _require_supervisor(current_user)
+    if request.method == "POST":
+        try:
+            job = _start_import(request.files.get("file"))
+        except Invalid as exc:
+            return render_template("reports/import.html", errors=exc.fields or {"file": exc.message}), 422
+        return htmx.redirect(url_for("reports.job_page", job_id=job.id))
+    return render_template("reports/import.html", errors={})
+
+
+@api.post("/imports/key-tasks")
+def api_import():
+    """Import key tasks from the uploaded template (multipart ``file``): 202 {"job"}; 422 for a bad file."""
+    job = _start_import(request.files.get("file"))
+    return jsonify({"job": job.id, **jobs.as_json(job)}), 202
