@@ -17,7 +17,6 @@ from .models import ReportJob
 
 log = logging.getLogger(__name__)
 QUEUE = "default"
-FILES_KEEP_DAYS = 7
 
 
 def reports_folder(app=None):
