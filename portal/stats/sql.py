@@ -7,6 +7,33 @@ stored UTC timestamp, day numbers, months and the weekend test in each dialect.
 from ..db import database, is_postgres
 
 
+# A progress report made after it was due, as actions.py records it in the event's data. Written as
+# literals (not parameters) so that the index of migration 5 matches it: on SQLite an index on the
+# expression, on PostgreSQL a partial index (it reads ``x = TRUE`` as ``x``).
+LATE_PATTERN = '%"late": true%'
+LATE_REPORT_LITERAL = f"e.action = 'report' AND (e.data LIKE '{LATE_PATTERN}') = TRUE"
+
+
+def late_report_index_sql():
+    """The statement creating the index that finds late progress reports in a period."""
+    if is_postgres():
+        pattern = LATE_PATTERN.replace("%", "%%")  # psycopg reads a lone % as a placeholder
+        return ("CREATE INDEX IF NOT EXISTS item_event_late_report ON item_event (created_at, item_id) "
+                f"WHERE action = 'report' AND data LIKE '{pattern}'")
+    return ("CREATE INDEX IF NOT EXISTS item_event_late_report ON item_event "
+            f"(action, (data LIKE '{LATE_PATTERN}'), created_at)")
+
+
+class _LateReport:
+    """LATE_REPORT_LITERAL as the current database wants it in a query with parameters."""
+
+    def __format__(self, spec):
+        return LATE_REPORT_LITERAL.replace("%", "%%") if is_postgres() else LATE_REPORT_LITERAL
+
+
+LATE_REPORT = _LateReport()
+
+
 class Params:
     """Collects query parameters; ``p(value)`` returns the dialect's placeholder for it."""
 
