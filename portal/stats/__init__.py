@@ -7,3 +7,4 @@ def init_app(app):
     app.jinja_env.globals.update(labels.template_globals())
     app.register_blueprint(views.bp)
     app.register_blueprint(views.api)
+    app.extensions.setdefault("openapi_paths", {}).update(views.OPENAPI)

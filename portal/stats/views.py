@@ -52,6 +52,36 @@ def index():
     return htmx.render("stats/index.html", "stats/_results.html", **context)
 
 
+def _query(name, description, schema):
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+
+
+FIGURE_SCHEMA = {"type": "object", "required": ["code", "name", "received", "closed", "score", "rank"], "properties": {
+    "code": {"type": "string"}, "name": {"type": "string"},
+    **{name: {"type": "integer"} for name in ("received", "closed", "closed_on_time", "open_overdue", "returns",
+                                              "extensions", "late_signatures", "late_feedback", "items")},
+    **{name: {"type": ["number", "null"]} for name in ("on_time_rate", "avg_days_to_close", "avg_score", "score")},
+    "rank": {"type": ["integer", "null"]}}}
+AWARD = {"type": ["object", "null"], "properties": {"code": {"type": "string"}, "name": {"type": "string"},
+                                                    "score": {"type": "number"}}}
+OPENAPI = {"/api/v1/stats/departments": {"get": {
+    "operationId": "departmentStats", "summary": "The figures of DESIGN §5 per lead department for a period",
+    "parameters": [_query("from", "first day (with to)", {"type": "string", "format": "date"}),
+                   _query("to", "last day (with from)", {"type": "string", "format": "date"}),
+                   _query("period", "this month, quarter (default) or year",
+                          {"type": "string", "enum": list(periods.PERIODS)}),
+                   _query("department", "one department's code (a handler: only their own)", {"type": "string"})],
+    "responses": {
+        "200": {"description": "Figures, ranking and awards", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["from", "to", "departments", "best", "worst"], "properties": {
+                "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+                "departments": {"type": "array", "items": FIGURE_SCHEMA}, "best": AWARD, "worst": AWARD}}}}},
+        "401": {"$ref": "#/components/responses/Unauthorized"},
+        "403": {"$ref": "#/components/responses/Forbidden"},
+        "404": {"$ref": "#/components/responses/NotFound"},
+        "422": {"$ref": "#/components/responses/Invalid"}}}}}
+
+
 @api.get("/stats/departments")
 def departments():
     """The figures per department for ``from``/``to`` (or ``period``); a handler's own only, 404 for others."""

@@ -89,3 +89,32 @@ def test_the_period_is_in_the_url_and_checked(clients):
     assert page.status_code == 422 and "2026-03-31" in page.get_data(as_text=True)
     fragment = client.get(f"/stats?{MARCH}", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert fragment.lstrip().startswith("{#") is False and "<html" not in fragment and 'id="stats-results"' in fragment
+
+
+def test_the_query_count_does_not_grow_with_the_items(app, history):
+    """Statistics are SQL aggregates: twice the items, the same statements."""
+    import datetime
+
+    from portal.db import database
+    from portal.items.models import Item
+    from tests.querycount import count_queries
+
+    def statements():
+        with at(d(4, 10)):
+            client = signed_in(app, "leader")
+            with count_queries() as page:
+                assert client.get(f"/stats?{MARCH}").status_code == 200
+            with count_queries() as api:
+                assert client.get(f"/api/v1/stats/departments?{MARCH}").status_code == 200
+        return len(page), len(api)
+
+    before = statements()
+    with app.app_context(), database.connection_context():
+        template = Item.get(Item.title == "事项A")
+        rows = [{"number": f"DB-2025-9{n:03d}", "title": f"批量{n}", "source_type": "meeting",
+                 "lead_department": template.lead_department_id, "created_by": template.created_by_id,
+                 "deadline": datetime.date(2025, 3, 20), "state": "closed", "closed_on_time": n % 2 == 0,
+                 "dispatched_at": datetime.datetime(2025, 3, 3, 2), "closed_at": datetime.datetime(2025, 3, 12, 2),
+                 "score": 3} for n in range(60)]
+        Item.insert_many(rows).execute()
+    assert statements() == before
