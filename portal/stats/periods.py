@@ -87,8 +87,8 @@ def _day(args, name, errors):
 
 
 def from_args(args, default="quarter"):
-    """The Period the request names; raise Invalid (422, a message per field) for a bad one."""
-    if args.get("from") or args.get("to"):
+    """The Period the request names (``period``, else ``from``/``to``, else this quarter); 422 for a bad one."""
+    if not args.get("period") and (args.get("from") or args.get("to")):
         errors = {}
         start, end = _day(args, "from", errors), _day(args, "to", errors)
         if start and end and start > end:

@@ -42,6 +42,9 @@ def index():
         return htmx.render("stats/index.html", "stats/_results.html", status=422, errors=exc.fields,
                            values=values, result=None, period=None)
     result = statistics_for(current_user, period)
+    # The form shows the period in force: the named one selected, its days filled in.
+    values.update({"period": period.kind if period.kind in periods.PERIODS else "",
+                   "from": period.start.isoformat(), "to": period.end.isoformat()})
     context = {
         "errors": {}, "values": values, "result": result, "period": period,
         "bars": charts.ranking_bars(result["departments"], result["best"], result["worst"]),

@@ -118,3 +118,15 @@ def test_the_query_count_does_not_grow_with_the_items(app, history):
                  "score": 3} for n in range(60)]
         Item.insert_many(rows).execute()
     assert statements() == before
+
+
+def test_the_form_shows_the_period_in_force_and_a_named_period_wins(clients):
+    client = clients("leader")
+    html = client.get("/stats?period=year").get_data(as_text=True)
+    assert '<option value="year" selected>' in html
+    assert 'value="2025-01-01"' in html and 'value="2025-12-31"' in html
+    # Choosing 本年 in the form sends the old days too: the named period counts.
+    body = client.get("/api/v1/stats/departments?period=year&from=2025-03-01&to=2025-03-31").get_json()
+    assert (body["from"], body["to"]) == ("2025-01-01", "2025-12-31")
+    html = client.get(f"/stats?period=&{MARCH}").get_data(as_text=True)
+    assert '<option value="" selected>' in html and "2025-03-01 至 2025-03-31" in html
