@@ -3,11 +3,12 @@
 #   run:  headers that python-ldap compiles against
 #   test: plus the real servers and browser the test suite starts (slapd,
 #         redis-server, PostgreSQL server binaries, Chromium, and a CJK font
-#         so that screenshots of failed browser tests show Chinese)
+#         so that screenshots of failed browser tests show Chinese), and
+#         LibreOffice Writer (headless, ~30 s) that converts the circular DOCX
 set -euo pipefail
 want=(libldap2-dev libsasl2-dev)
 if [ "${1:-run}" = test ]; then
-    want+=(slapd ldap-utils redis-server chromium fonts-wqy-microhei)
+    want+=(slapd ldap-utils redis-server chromium fonts-wqy-microhei libreoffice-writer-nogui)
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || want+=(postgresql)
 fi
 missing=()

@@ -134,3 +134,18 @@ def test_with_redis_the_worker_makes_it_and_the_progress_follows(make_app, own_r
         check_circular(reopen(client, state["download"]))
         page = client.get(f"/reports/jobs/{job}", headers={"HX-Request": "true"}).get_data(as_text=True)
         assert "hx-trigger" not in page and "download" in page
+
+
+def test_libreoffice_converts_the_circular_with_its_chinese(clients, tmp_path):
+    import subprocess
+
+    client = clients("leader")
+    state = client.get(f"/api/v1/jobs/{api_post(client, '/api/v1/reports/circular', MARCH).get_json()['job']}")
+    source = tmp_path / "circular.docx"
+    source.write_bytes(client.get(state.get_json()["download"]).get_data())
+    result = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "txt:Text",
+         "--outdir", str(tmp_path / "out"), str(source)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "out" / "circular.txt").read_text(encoding="utf-8-sig")
+    assert "督查通报" in text and "物业服务中心" in text and "请加快推进燃气接入" in text
