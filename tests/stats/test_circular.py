@@ -149,3 +149,21 @@ def test_libreoffice_converts_the_circular_with_its_chinese(clients, tmp_path):
     assert result.returncode == 0, result.stderr
     text = (tmp_path / "out" / "circular.txt").read_text(encoding="utf-8-sig")
     assert "督查通报" in text and "物业服务中心" in text and "请加快推进燃气接入" in text
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_queue_that_is_down_gives_a_clear_503_and_a_failed_job(make_app):
+    from portal import demo
+    from portal.db import database
+    from portal.reports.models import ReportJob
+    from tests.servers import free_port
+
+    app = make_app(redis={"url": f"redis://127.0.0.1:{free_port()}/0"})  # nothing listens there
+    with app.app_context(), database.connection_context():
+        demo.seed_people()
+    client = signed_in(app, "leader")
+    response = api_post(client, "/api/v1/reports/circular", MARCH)
+    assert response.status_code == 503
+    assert "任务队列暂不可用" in response.get_json()["error"]["message"]
+    with app.app_context(), database.connection_context():
+        assert [job.state for job in ReportJob.select()] == ["failed"]
