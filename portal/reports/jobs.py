@@ -4,6 +4,7 @@ The job's state and progress live in the ``report_job`` row, so they survive a
 worker restart and need no Redis to be read; only its owner ever sees a job.
 """
 
+import datetime
 import logging
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from .models import ReportJob
 
 log = logging.getLogger(__name__)
 QUEUE = "default"
+# Finished report files are kept this long, then deleted when the next job starts.
+KEEP_FILES = datetime.timedelta(days=7)
 
 
 def reports_folder(app=None):
@@ -26,8 +29,20 @@ def reports_folder(app=None):
     return folder
 
 
+def prune(now=None):
+    """Delete the files of jobs finished more than KEEP_FILES ago; their download then answers 404."""
+    limit = (now or utcnow()) - KEEP_FILES
+    old = list(ReportJob.select().where(ReportJob.finished_at < limit, ReportJob.file_path != ""))
+    for job in old:
+        Path(job.file_path).unlink(missing_ok=True)
+    if old:
+        ReportJob.update(file_path="").where(ReportJob.id.in_([job.id for job in old])).execute()
+    return len(old)
+
+
 def start(user, kind, params, task):
     """Record a job for ``user`` and hand it to the queue (or run ``task`` now without Redis); return the job."""
+    prune()
     job = ReportJob.create(user=user.id, kind=kind, params=params)
     queue = jobs.get_queue(QUEUE)
     if queue is None:

@@ -120,8 +120,10 @@ def job_page(job_id):
 def job_download(job_id):
     """The finished job's file, for its owner only."""
     job = jobs.job_of(current_user, job_id)
-    if job.state != "finished" or not job.file_path:
+    if job.state != "finished":
         raise NotFound(_("The file is not ready."))
+    if not job.file_path:
+        raise NotFound(_("The file was deleted after a week; make it again."))
     return send_file(job.file_path, as_attachment=True, download_name=job.file_name,
                      mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 

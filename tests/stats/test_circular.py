@@ -167,3 +167,16 @@ def test_a_queue_that_is_down_gives_a_clear_503_and_a_failed_job(make_app):
     assert "任务队列暂不可用" in response.get_json()["error"]["message"]
     with app.app_context(), database.connection_context():
         assert [job.state for job in ReportJob.select()] == ["failed"]
+
+
+def test_files_are_deleted_a_week_after_and_their_download_is_404(app, history):
+    with at(d(4, 10)):
+        client = signed_in(app, "leader")
+        state = client.get(f"/api/v1/jobs/{api_post(client, '/api/v1/reports/circular', MARCH).get_json()['job']}")
+        download = state.get_json()["download"]
+        assert client.get(download).status_code == 200
+    with at(d(4, 18)):
+        client = signed_in(app, "leader")
+        api_post(client, "/api/v1/reports/circular", MARCH)  # the next job clears the old files
+        gone = client.get(download)
+        assert gone.status_code == 404 and "生成一周后删除" in gone.get_data(as_text=True)
