@@ -6,6 +6,7 @@ Requests open a connection and close it at teardown; jobs and commands use
 """
 
 import datetime
+import json
 from pathlib import Path
 
 import peewee
@@ -30,6 +31,16 @@ class BaseModel(peewee.Model):
     class Meta:
         database = database
         legacy_table_names = False
+
+
+class JSONField(peewee.TextField):
+    """A JSON document in a text column (portable across SQLite and PostgreSQL)."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
 
 
 def make_database(url, root):

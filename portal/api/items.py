@@ -8,7 +8,7 @@ from flask_login import current_user
 from ..auth.models import Department, User
 from ..calendar import local_today
 from ..errors import Invalid
-from ..items import services
+from ..items import actions, attachments, queries, services
 from ..items.models import Attachment, ExtensionRequest, Item, ItemEvent
 from ..items.queries import attach_co_departments, with_people
 from ..items.workflow import available_actions
@@ -62,7 +62,7 @@ def _detail(item):
         .where(ItemEvent.item == item.id).order_by(ItemEvent.created_at, ItemEvent.id)
     body["events"] = [serialize.event(ev) for ev in events]
     body["children"] = [serialize.item_summary(child, today)
-                        for child in services.visible_children(current_user, item)]
+                        for child in queries.visible_children(current_user, item)]
     body["attachments"] = [serialize.attachment(att, item.number) for att in
                            Attachment.select().where(Attachment.item == item.id).order_by(Attachment.id)]
     body["extension_requests"] = [serialize.extension(req) for req in ExtensionRequest.select()
@@ -83,7 +83,7 @@ def list_items():
     page = _int_arg("page", 1, 1, 10**6)
     per_page = _int_arg("per_page", 20, 1, 100)
     filters = {key: ",".join(request.args.getlist(key)) for key in FILTERS if request.args.get(key)}
-    rows, total = services.search_items(current_user, filters, page, per_page)
+    rows, total = queries.search_items(current_user, filters, page, per_page)
     today = local_today()
     return jsonify({"items": [serialize.item_summary(item, today) for item in rows], "page": page,
                     "per_page": per_page, "total": total, "pages": (total + per_page - 1) // per_page})
@@ -121,14 +121,14 @@ def add_child(number):
 @bp.post("/items/<number>/actions/<action>")
 def perform(number, action):
     item = services.get_visible(current_user, number)
-    event = services.perform(current_user, item, action, _body())
+    event = actions.perform(current_user, item, action, _body())
     return jsonify({"event": serialize.event(event), "item": _detail(item)})
 
 
 @bp.post("/items/<number>/attachments")
 def upload(number):
     item = services.get_visible(current_user, number)
-    attachment = services.add_attachment(current_user, item, request.files.get("file"))
+    attachment = attachments.add_attachment(current_user, item, request.files.get("file"))
     response = jsonify(serialize.attachment(attachment, item.number))
     response.status_code = 201
     return response
@@ -137,7 +137,7 @@ def upload(number):
 @bp.get("/items/<number>/attachments/<int:attachment_id>")
 def download_attachment(number, attachment_id):
     item = services.get_visible(current_user, number)
-    attachment, path = services.attachment_for_download(current_user, item, attachment_id)
+    attachment, path = attachments.attachment_for_download(current_user, item, attachment_id)
     return send_file(path, mimetype=attachment.content_type, as_attachment=True,
                      download_name=attachment.original_name, max_age=0)
 

@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from .models import Attachment, ItemEvent
+from .models import FINISHED_STATES, Attachment, ItemEvent
 from .transaction import write_transaction
 from .visibility import can_see
 
@@ -67,7 +67,7 @@ def prepare_upload(user, item, file_storage):
         raise NotFound()
     if not user.has_role("leader", "supervisor", "handler"):
         raise Forbidden(_("You may not attach files to this item."))
-    if item.state in ("closed", "cancelled"):
+    if item.state in FINISHED_STATES:
         raise Conflict(_("Files cannot be attached to a closed or cancelled item."))
     settings = current_app.config["PORTAL"]["uploads"]
     name = clean_name(getattr(file_storage, "filename", ""))

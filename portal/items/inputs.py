@@ -1,13 +1,16 @@
 """Reading and checking the input of item forms and actions: one message per bad field."""
 
 import datetime
+import re
 
 from flask_babel import gettext as _
 
 from ..auth.models import Department, User, UserRole
 from ..errors import Invalid
 
-MAX_COMMENT = 4000
+# Versions count changes of one item: a database integer holds them; larger numbers are no version.
+MAX_VERSION = 2**31 - 1
+WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 
 class Fields:
@@ -38,9 +41,6 @@ class Fields:
             self.error(field, _("At most %(n)s characters.", n=max_length))
         return value
 
-    def comment(self, required=True):
-        return self.text("comment", required=required, max_length=MAX_COMMENT)
-
     def choice(self, field, choices, required=True, default=None):
         value = self.data.get(field)
         if value in (None, ""):
@@ -59,6 +59,9 @@ class Fields:
                 self.error(field, _("This field is required."))
             return default
         try:
+            # ASCII digits only: int() would also read "٤٠" (Arabic-Indic digits), which nobody types here.
+            if isinstance(value, str) and not WHOLE_NUMBER.fullmatch(value):
+                raise ValueError
             number = int(value)
             if isinstance(value, float) and number != value or isinstance(value, bool):
                 raise ValueError
@@ -124,15 +127,29 @@ class Fields:
         return user
 
     def version(self):
-        value = self.data.get("version")
-        if value in (None, "") or isinstance(value, bool):
+        if self.data.get("version") in (None, ""):
             self.error("version", _("The item's version is required (reload the item)."))
             return None
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            self.error("version", _("Must be a whole number."))
-            return None
+        return self.integer("version", 0, MAX_VERSION)
+
+    def action(self, action):
+        """The checked values of ``action``'s inputs (workflow.TABLE), files aside, by name.
+
+        Inputs are read in table order, so a decision is known before the
+        comment that it may make required.
+        """
+        values = {}
+        for spec in action.inputs:
+            required = spec.required_when(values.get("decision"))
+            if spec.kind == "text":
+                values[spec.name] = self.text(spec.name, required=required, max_length=spec.max_length)
+            elif spec.kind == "choice":
+                values[spec.name] = self.choice(spec.name, tuple(spec.choices), required=required)
+            elif spec.kind == "integer":
+                values[spec.name] = self.integer(spec.name, spec.low, spec.high, required=required)
+            elif spec.kind == "date":
+                values[spec.name] = self.date(spec.name, required=required)
+        return values
 
     def done(self):
         if self.errors:

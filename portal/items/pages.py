@@ -4,8 +4,8 @@ import peewee
 
 from ..auth.models import Department, User
 from ..calendar import working_days_between
-from . import services, workflow
-from .models import Attachment, ExtensionRequest, ItemCoDepartment, ItemEvent
+from . import queries, services, visibility, workflow
+from .models import FINISHED_STATES, Attachment, ExtensionRequest, ItemCoDepartment, ItemEvent
 
 
 def co_departments(item):
@@ -32,30 +32,30 @@ def item_context(user, item, today):
     events = list(ItemEvent.select(ItemEvent, User)
                   .join(User, peewee.JOIN.LEFT_OUTER, on=ItemEvent.actor == User.id)
                   .where(ItemEvent.item == item.id).order_by(ItemEvent.id.desc()))
-    children = services.visible_children(user, item)
+    children = queries.visible_children(user, item)
     attachments = list(Attachment.select(Attachment, User).join(User, on=Attachment.uploaded_by == User.id)
                        .where(Attachment.item == item.id).order_by(Attachment.id))
     extensions = list(ExtensionRequest.select().where(ExtensionRequest.item == item.id)
                       .order_by(ExtensionRequest.id.desc()))
-    open_item = item.state not in ("closed", "cancelled", "draft")
+    open_item = item.state not in (*FINISHED_STATES, "draft")
     return {
         "item": item,
-        "light": services.light_of(item, today),
+        "light": queries.light_of(item, today),
         "days_left": working_days_between(today, item.deadline) if open_item else None,
         "co_departments": co_departments(item),
         "actions": workflow.available_actions(item, user),
         "pending_extension": next((e for e in extensions if e.status == "pending"), None),
         "extensions": extensions,
         "children": children,
-        "child_lights": {child.id: services.light_of(child, today) for child in children},
+        "child_lights": {child.id: queries.light_of(child, today) for child in children},
         "attachments": attachments,
         "events": events,
         "last_event_id": max((e.id for e in events), default=0),
         "can_edit": can_edit(user, item),
         "can_decompose": user.has_role("supervisor") and item.state in services.DECOMPOSABLE_STATES,
-        "can_attach": item.state not in ("closed", "cancelled") and (
-            services.sees_all(user) or workflow.relation_holds(user, item, "lead_or_co")),
-        "can_follow": services.sees_all(user),
+        "can_attach": item.state not in FINISHED_STATES and (
+            visibility.sees_all(user) or workflow.relation_holds(user, item, "lead_or_co")),
+        "can_follow": visibility.sees_all(user),
         "following": services.is_following(user, item),
     }
 

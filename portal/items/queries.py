@@ -13,7 +13,7 @@ from flask import current_app
 from ..auth.models import Department, User
 from ..calendar import add_working_days, local_today
 from ..db import is_postgres
-from .models import OPEN_STATES, ExtensionRequest, Follow, Item, ItemCoDepartment
+from .models import FINISHED_STATES, OPEN_STATES, ExtensionRequest, Follow, Item, ItemCoDepartment
 from .visibility import visible_items
 
 LIGHTS = ("red", "yellow", "green", "on_time", "late")
@@ -289,5 +289,5 @@ def red_items(user, today=None):
 def followed(user):
     """Items ``user`` follows that are still open or draft."""
     follows = Follow.select(Follow.item).where(Follow.user == user.id)
-    return Item.select().where(Item.id.in_(follows), Item.state.not_in(("closed", "cancelled"))) \
+    return Item.select().where(Item.id.in_(follows), Item.state.not_in(FINISHED_STATES)) \
         .order_by(Item.deadline, Item.id)

@@ -3,7 +3,7 @@
 Pages, the API and jobs call these functions; they raise the portal errors
 (404 invisible, 403 wrong actor, 409 wrong state or stale version, 422 input).
 The actions of §2 live in actions.py, lists and lights in queries.py,
-attachments in attachments.py; all are re-exported here.
+attachments in attachments.py, visibility in visibility.py: import them from there.
 """
 
 import datetime
@@ -17,7 +17,8 @@ from ..db import utcnow
 from ..errors import Conflict, Forbidden, NotFound
 from .inputs import Fields
 from .models import LEVELS, SOURCE_TYPES, Follow, Item, ItemCoDepartment, ItemEvent, NumberSequence
-from .visibility import can_see, sees_all, visible_items
+from .transaction import write_transaction
+from .visibility import can_see, sees_all
 
 EDITABLE_STATES = ("draft", "returned")
 # A child may be added while its parent can still wait for it.
@@ -182,17 +183,3 @@ def unfollow(user, item):
 def is_following(user, item):
     return Follow.select().where(Follow.user == user, Follow.item == item).exists()
 
-
-from .actions import perform, write_transaction  # noqa: E402
-from .attachments import add_attachment, attachment_for_download  # noqa: E402
-from .queries import (awaiting_my_approval, awaiting_review, drafts, due_soon, extensions_to_decide,  # noqa: E402
-                      feedback_overdue, followed, light_of, red_items, returned, search_items, to_accept,
-                      visible_children, with_light, yellow_boundary)
-
-__all__ = [
-    "add_attachment", "add_child", "attachment_for_download", "awaiting_my_approval", "awaiting_review",
-    "can_see", "create_item", "default_deadline", "drafts", "due_soon", "extensions_to_decide",
-    "feedback_overdue", "follow", "followed", "get_visible", "is_following", "light_of", "perform",
-    "red_items", "returned", "search_items", "sees_all", "to_accept", "unfollow", "update_draft",
-    "visible_children", "visible_items", "with_light", "write_transaction", "yellow_boundary",
-]

@@ -13,13 +13,11 @@ from .. import htmx
 from ..paging import page_arg
 from ..calendar import local_today
 from ..errors import Conflict, Forbidden, Invalid
-from . import labels, pages, pickers, services, workflow
+from . import actions, attachments, labels, pages, pickers, queries, services, workflow
 from .models import Item
 
 bp = Blueprint("items", __name__, url_prefix="/items")
 PER_PAGE = 25
-# The inputs the action forms show; an error on anything else is shown above the form.
-ACTION_FIELDS = {"comment", "reason", "progress", "new_deadline", "decision", "score", "file"}
 PICKER_FIELDS = {"lead_department", "co_departments", "leader", "supervisor"}
 FILTER_KEYS = ("q", "state", "light", "department", "level", "source_type", "leader", "deadline_from", "deadline_to",
                "sort")
@@ -30,6 +28,7 @@ def _install(state):
     state.app.jinja_env.globals.update(labels.template_globals())
     state.app.jinja_env.filters["localtime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
     state.app.jinja_env.filters["filesize"] = _filesize
+    state.app.jinja_env.filters["stars"] = lambda score: (str(score), f"{score} " + "★" * score)
 
 
 def _filesize(size):
@@ -53,11 +52,11 @@ def index():
     """The items this user may see, filtered, sorted and paged by the URL; the rows alone for htmx."""
     filters = {key: request.args.get(key, "").strip() for key in FILTER_KEYS if request.args.get(key, "").strip()}
     page = page_arg()
-    rows, total = services.search_items(current_user, filters, page, PER_PAGE)
+    rows, total = queries.search_items(current_user, filters, page, PER_PAGE)
     today = local_today()
     context = {
         "filters": filters, "args": filters, "rows": rows, "total": total, "page_number": page, "per_page": PER_PAGE,
-        "sort": filters.get("sort", ""), "lights": {row.id: services.light_of(row, today) for row in rows},
+        "sort": filters.get("sort", ""), "lights": {row.id: queries.light_of(row, today) for row in rows},
         "can_create": current_user.has_role("supervisor"),
         "department_options": pickers.department_options(), "leader_options": pickers.people_options("leader"),
     }
@@ -194,13 +193,16 @@ def act(number, action):
     data = {key: value for key, value in request.form.items() if key not in ("csrf_token", "seen", "from")}
     if request.form.get("from") == "board":
         return _act_from_board(item, action, data)
-    files = [upload for upload in request.files.getlist("file") if upload.filename]
+    files = [upload for upload in request.files.getlist("file") if upload.filename] \
+        if workflow.ACTIONS[action].takes_files else []
     try:
-        services.perform(current_user, item, action, data, files=files)
+        actions.perform(current_user, item, action, data, files=files)
     except Invalid as exc:
+        # The form shows its inputs' errors beside them (missing evidence beside the file), others above it.
+        shown = workflow.ACTIONS[action].field_names
         fields = {("file" if k == "attachment" else k): v for k, v in exc.fields.items()}
-        errors = {k: v for k, v in fields.items() if k in ACTION_FIELDS}
-        others = [str(v) for k, v in fields.items() if k not in ACTION_FIELDS]
+        errors = {k: v for k, v in fields.items() if k in shown}
+        others = [str(v) for k, v in fields.items() if k not in shown]
         if others or not errors:
             errors["_form"] = "；".join(others) or exc.message
         fresh = Item.get_by_id(item.id)
@@ -215,7 +217,7 @@ def act(number, action):
 def _act_from_board(item, action, data):
     """A one-click action on a home-board row: a message on the board, whose panels then refresh."""
     try:
-        services.perform(current_user, item, action, data)
+        actions.perform(current_user, item, action, data)
     except (Invalid, Conflict) as exc:
         message = _("%(number)s: %(message)s", number=item.number, message=exc.message)
         if htmx.is_htmx():
@@ -235,7 +237,7 @@ def attach(number):
     """Attach a file to the item; errors beside the file field."""
     item = services.get_visible(current_user, number)
     try:
-        services.add_attachment(current_user, item, request.files.get("file"))
+        attachments.add_attachment(current_user, item, request.files.get("file"))
     except Invalid as exc:
         fresh = Item.get_by_id(item.id)
         errors = {"file": exc.fields.get("file") or exc.message}
@@ -247,7 +249,7 @@ def attach(number):
 def download(number, attachment_id):
     """The attachment as a download (never shown inline), for users who may see the item."""
     item = services.get_visible(current_user, number)
-    attachment, path = services.attachment_for_download(current_user, item, attachment_id)
+    attachment, path = attachments.attachment_for_download(current_user, item, attachment_id)
     return send_file(path, mimetype=attachment.content_type, as_attachment=True,
                      download_name=attachment.original_name)
 

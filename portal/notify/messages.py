@@ -3,22 +3,12 @@
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, format_date, lazy_gettext as _l
 
-# Every kind a user can receive, in the order the settings page lists them.
+from ..items.workflow import TABLE
+
+# Every kind a user can receive, in the order the settings page lists them: the actions' notices
+# (items.workflow.TABLE), then the reminders.
 KIND_LABELS = {
-    "dispatch": _l("Item dispatched to your department"),
-    "urge": _l("Item urged"),
-    "instruct": _l("Leader's instruction"),
-    "return": _l("Item returned"),
-    "request_closure": _l("Closure requested"),
-    "request_extension": _l("Extension requested"),
-    "decide_extension": _l("Extension decided"),
-    "review": _l("Closure request reviewed"),
-    "approve": _l("Closure approved or rejected"),
-    "reopen": _l("Item reopened"),
-    "cancel": _l("Item cancelled"),
-    "accept": _l("Item signed for"),
-    "report": _l("Progress reported"),
-    "rate": _l("Item rated"),
+    **{action.name: action.notice for action in TABLE},
     "reminder_deadline": _l("Deadline approaching"),
     "reminder_feedback": _l("Progress report due"),
     "reminder_overdue": _l("Item overdue"),

@@ -3,8 +3,8 @@
 import peewee
 
 from ..auth.models import Department, User
-from ..db import BaseModel, utcnow
-from ..items.models import Item, ItemEvent, JSONField
+from ..db import BaseModel, JSONField, utcnow
+from ..items.models import Item, ItemEvent
 
 # pending: written, waiting for the relay; queued: handed to a job; sending: a job
 # holds its lease; delivered; failed: out of attempts, waiting for an admin's retry.

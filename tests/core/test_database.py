@@ -111,7 +111,7 @@ def test_backup_takes_the_uploads_from_the_configured_folder(make_app, tmp_path)
 
     from portal import demo as demo_module
     from portal.auth.models import User
-    from portal.items import services
+    from portal.items import attachments, services
 
     app = make_app(uploads={"folder": str(tmp_path / "elsewhere")})
     with app.test_request_context(), database.connection_context():
@@ -119,7 +119,7 @@ def test_backup_takes_the_uploads_from_the_configured_folder(make_app, tmp_path)
         supervisor = User.get(User.username == "supervisor")
         item = services.create_item(supervisor, {"title": "供暖接入市网", "lead_department": "property",
                                                  "source_type": "meeting"})
-        attachment = services.add_attachment(supervisor, item, FileStorage(io.BytesIO(b"evidence"),
+        attachment = attachments.add_attachment(supervisor, item, FileStorage(io.BytesIO(b"evidence"),
                                                                            filename="会议纪要.pdf"))
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["backup", "--to", str(tmp_path / "backups")])
