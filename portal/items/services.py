@@ -10,7 +10,6 @@ import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from peewee import fn
 
 from ..calendar import local_today
 from ..db import utcnow
@@ -19,6 +18,7 @@ from .inputs import Fields
 from .models import LEVELS, SOURCE_TYPES, Follow, Item, ItemCoDepartment, ItemEvent, NumberSequence
 from .transaction import write_transaction
 from .visibility import can_see, sees_all
+from .workflow import latest_child_deadline, past_limit
 
 EDITABLE_STATES = ("draft", "returned")
 # A child may be added while its parent can still wait for it.
@@ -45,12 +45,6 @@ def next_number(year):
     NumberSequence.update(last=NumberSequence.last + 1).where(NumberSequence.year == year).execute()
     last = NumberSequence.select(NumberSequence.last).where(NumberSequence.year == year).scalar()
     return f"DB-{year}-{last:04d}"
-
-
-def _latest_child_deadline(item):
-    """The latest deadline among ``item``'s children that are not cancelled, or None."""
-    return (Item.select(fn.MAX(Item.deadline))
-            .where(Item.parent == item.id, Item.state != "cancelled").scalar())
 
 
 def _read_fields(data, current=None, parent=None):
@@ -85,11 +79,11 @@ def _read_fields(data, current=None, parent=None):
         values["deadline"] = fields.date("deadline", required=False) or default_deadline(source, today)
         if values["deadline"] < today:
             fields.error("deadline", _("The deadline must not be in the past."))
-        limit = parent.deadline if parent is not None else None
-        if limit is not None and values["deadline"] > limit:
-            fields.error("deadline", _("A child's deadline must not be after its parent's (%(date)s).", date=limit))
-        latest = _latest_child_deadline(current) if current is not None else None
-        if latest is not None and values["deadline"] < latest:
+        if parent is not None and past_limit(values["deadline"], parent.deadline):
+            fields.error("deadline", _("A child's deadline must not be after its parent's (%(date)s).",
+                                       date=parent.deadline))
+        latest = latest_child_deadline(current) if current is not None else None
+        if past_limit(latest, values["deadline"]):
             fields.error("deadline", _("The deadline must not be before a child item's deadline (latest: %(date)s).",
                                        date=latest))
     co = fields.departments("co_departments") if given("co_departments") else None
