@@ -6,6 +6,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def init_app(app):
-    from . import items, openapi  # noqa: F401  (routes register on import)
+    from . import openapi  # noqa: F401  (routes register on import)
 
     app.register_blueprint(bp)

@@ -5,7 +5,6 @@ calls one service function and chooses page, fragment or redirect.
 """
 
 from flask import Blueprint, abort, flash, make_response, render_template, request, send_file, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,29 +13,13 @@ from ..paging import page_arg
 from ..calendar import local_today
 from ..errors import Conflict, Forbidden, Invalid
 from . import actions, attachments, labels, pages, pickers, queries, services, workflow
-from .models import Item
+from .detail import can_edit, item_detail
 
 bp = Blueprint("items", __name__, url_prefix="/items")
 PER_PAGE = 25
 PICKER_FIELDS = {"lead_department", "co_departments", "leader", "supervisor"}
 FILTER_KEYS = ("q", "state", "light", "department", "level", "source_type", "leader", "deadline_from", "deadline_to",
                "sort")
-
-
-@bp.record_once
-def _install(state):
-    state.app.jinja_env.globals.update(labels.template_globals())
-    state.app.jinja_env.filters["localtime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
-    state.app.jinja_env.filters["filesize"] = _filesize
-    state.app.jinja_env.filters["stars"] = lambda score: (str(score), f"{score} " + "★" * score)
-
-
-def _filesize(size):
-    """A file size for people: 812 B, 14.2 KB, 3.1 MB."""
-    for unit in ("B", "KB", "MB"):
-        if size < 1024 or unit == "MB":
-            return f"{size} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
 
 
 @bp.before_request
@@ -132,7 +115,7 @@ def edit(number):
     """Edit a draft or returned item (supervisors), guarded by its version."""
     item = services.get_visible(current_user, number)
     _require_supervisor()
-    if not pages.can_edit(current_user, item):
+    if not can_edit(current_user, item):
         raise Conflict(_("Only a draft or returned item can be edited."))
     return _save(lambda data: services.update_draft(current_user, item, data),
                  lambda **kw: _item_form(_("Edit %(number)s", number=item.number), _("Save"),
@@ -163,17 +146,15 @@ def deadline_field():
 # --- the item and its actions -------------------------------------------------
 
 def _item_response(item, status=200, **extra):
-    context = pages.item_context(current_user, item, local_today())
+    context = item_detail(current_user, item, local_today())
     context.update(extra)
-    response = htmx.render("items/detail.html", "items/_item.html", status=status, **context)
-    return response
+    return htmx.render("items/detail.html", "items/_item.html", status=status, **context)
 
 
 def _done(item, message):
     """After a successful change: the fresh panels for htmx (boards refresh), a 303 back otherwise."""
     if htmx.is_htmx():
-        fresh = Item.get_by_id(item.id)
-        return htmx.trigger(_item_response(fresh, notice=message), "itemChanged")
+        return htmx.trigger(_item_response(item, notice=message), "itemChanged")
     flash(message, "success")
     return htmx.redirect(url_for("items.detail", number=item.number))
 
@@ -205,12 +186,10 @@ def act(number, action):
         others = [str(v) for k, v in fields.items() if k not in shown]
         if others or not errors:
             errors["_form"] = "；".join(others) or exc.message
-        fresh = Item.get_by_id(item.id)
-        return _item_response(fresh, status=422, form_errors={action: errors}, form_values={action: data})
+        return _item_response(item, status=422, form_errors={action: errors}, form_values={action: data})
     except Conflict as exc:
-        fresh = Item.get_by_id(item.id)
-        conflict = {"message": exc.message, "events": pages.events_since(fresh, request.form.get("seen"))}
-        return _item_response(fresh, status=409, conflict=conflict)
+        conflict = {"message": exc.message, "events": pages.events_since(item, request.form.get("seen"))}
+        return _item_response(item, status=409, conflict=conflict)
     return _done(item, _("Done: %(action)s.", action=labels.ACTION_LABELS[action]))
 
 
@@ -239,9 +218,8 @@ def attach(number):
     try:
         attachments.add_attachment(current_user, item, request.files.get("file"))
     except Invalid as exc:
-        fresh = Item.get_by_id(item.id)
         errors = {"file": exc.fields.get("file") or exc.message}
-        return _item_response(fresh, status=422, form_errors={"attach": errors})
+        return _item_response(item, status=422, form_errors={"attach": errors})
     return _done(item, _("The file was attached."))
 
 

@@ -1,18 +1,16 @@
 """/api/v1 departments and items: list, register, read, edit drafts, children, actions, attachments."""
 
-from flask import current_app, jsonify, request, send_file, url_for
+from flask import Blueprint, current_app, jsonify, request, send_file, url_for
 from flask_babel import gettext as _
-from peewee import JOIN
 from flask_login import current_user
 
-from ..auth.models import Department, User
+from ..auth.models import Department
 from ..calendar import local_today
 from ..errors import Invalid
-from ..items import actions, attachments, queries, services
-from ..items.models import Attachment, ExtensionRequest, Item, ItemEvent
-from ..items.queries import attach_co_departments, with_people
-from ..items.workflow import available_actions
-from . import bp, serialize
+from . import actions, attachments, queries, serialize, services
+from .detail import item_detail
+
+bp = Blueprint("items_api", __name__, url_prefix="/api/v1")
 
 FILTERS = ("state", "department", "light", "level", "source_type", "leader", "supervisor",
            "deadline_from", "deadline_to", "q", "parent", "sort")
@@ -20,8 +18,8 @@ FILTERS = ("state", "department", "light", "level", "source_type", "leader", "su
 
 @bp.before_request
 def _signed_in():
-    """Every endpoint but the OpenAPI document needs a signed-in user (session or bearer token)."""
-    if request.endpoint != "api.openapi" and not current_user.is_authenticated:
+    """Every endpoint needs a signed-in user (session or bearer token)."""
+    if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     return None
 
@@ -38,38 +36,14 @@ def _int_arg(name, default, low, high):
     raw = request.args.get(name)
     if raw in (None, ""):
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         message = _("Must be between %(low)s and %(high)s.", low=low, high=high)
         raise Invalid(message, fields={name: message})
     return int(raw)
 
 
-def _loaded(item):
-    """``item`` re-read with its people and co-departments."""
-    loaded = with_people(Item.select(Item).where(Item.id == item.id)).get()
-    return attach_co_departments([loaded])[0]
-
-
 def _detail(item):
-    today = local_today()
-    item = _loaded(item)
-    body = serialize.item_summary(item, today)
-    body["content"] = item.content
-    body["created_by"] = serialize.person(item.created_by)
-    body["parent"] = ({"number": item.parent.number, "title": item.parent.title}
-                      if item.parent_id is not None else None)
-    events = ItemEvent.select(ItemEvent, User).join(User, JOIN.LEFT_OUTER, on=(ItemEvent.actor == User.id), attr="actor") \
-        .where(ItemEvent.item == item.id).order_by(ItemEvent.created_at, ItemEvent.id)
-    body["events"] = [serialize.event(ev) for ev in events]
-    body["children"] = [serialize.item_summary(child, today)
-                        for child in queries.visible_children(current_user, item)]
-    body["attachments"] = [serialize.attachment(att, item.number) for att in
-                           Attachment.select().where(Attachment.item == item.id).order_by(Attachment.id)]
-    body["extension_requests"] = [serialize.extension(req) for req in ExtensionRequest.select()
-                                  .where(ExtensionRequest.item == item.id).order_by(ExtensionRequest.id)]
-    body["available_actions"] = available_actions(item, current_user)
-    body["following"] = services.is_following(current_user, item)
-    return body
+    return serialize.item_detail(item_detail(current_user, item, local_today()))
 
 
 @bp.get("/departments")
@@ -92,7 +66,7 @@ def list_items():
 def _created(item):
     response = jsonify(_detail(item))
     response.status_code = 201
-    response.headers["Location"] = url_for("api.get_item", number=item.number)
+    response.headers["Location"] = url_for("items_api.get_item", number=item.number)
     return response
 
 
