@@ -53,9 +53,16 @@ def _search_index(migrator):
         "((number || ' ' || title || ' ' || content) gin_trgm_ops)")
 
 
+def _delegations(migrator):
+    from .items.models import Delegation
+
+    database.create_tables([Delegation])
+
+
 MIGRATIONS = [
     (1, _initial),
     (2, _search_index),
+    (8, _delegations),
 ]
 
 

@@ -5,10 +5,10 @@ def init_app(app):
     """Register the item pages, the item API and the labels and filters templates use."""
     from flask_babel import format_datetime
 
-    from . import api, labels, views
+    from . import api, delegations, labels, views
 
-    app.register_blueprint(views.bp)
-    app.register_blueprint(api.bp)
+    for blueprint in (views.bp, api.bp, delegations.bp):
+        app.register_blueprint(blueprint)
     app.jinja_env.globals.update(labels.template_globals())
     app.jinja_env.filters["localtime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
     app.jinja_env.filters["filesize"] = _filesize

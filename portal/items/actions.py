@@ -14,7 +14,7 @@ from .attachments import prepare_upload, record_upload
 from .inputs import Fields
 from .models import FINISHED_STATES, Attachment, ExtensionRequest, Item, ItemEvent
 from .transaction import write_transaction
-from .workflow import ACTIONS, may_act, parent_deadline, past_limit, pending_extension
+from .workflow import ACTIONS, is_own_leader, may_act, parent_deadline, past_limit, pending_extension
 
 
 def _settings(section):
@@ -139,7 +139,24 @@ def _approve(item, f, ctx):
 
 
 def _rate(item, f, ctx):
-    return {"score": ctx["score"]}, {"score": ctx["score"]}
+    """Every rater's score stays in the timeline; the leader's stands as the item's (DESIGN §2)."""
+    by_leader = ctx["user"].has_role("leader") and is_own_leader(ctx["user"], item)
+    data = {"score": ctx["score"], "rater_role": "leader" if by_leader else "supervisor"}
+    if by_leader or not _rated_by_leader_since_closing(item):
+        return {"score": ctx["score"]}, data
+    return {}, data
+
+
+def _rated_by_leader_since_closing(item):
+    """True when a leader rated ``item`` since it was last closed."""
+    events = (ItemEvent.select(ItemEvent.action, ItemEvent.data).where(
+        ItemEvent.item == item.id, ItemEvent.action.in_(("approve", "rate"))).order_by(ItemEvent.id.desc()))
+    for event in events:
+        if event.action == "approve":
+            return False
+        if event.data.get("rater_role") == "leader":
+            return True
+    return False
 
 
 def _cancel(item, f, ctx):
