@@ -1,6 +1,6 @@
 """/api/v1 departments and items: list, register, read, edit drafts, children, actions, attachments."""
 
-from flask import Blueprint, current_app, jsonify, request, send_file, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -111,9 +111,7 @@ def upload(number):
 @bp.get("/items/<number>/attachments/<int:attachment_id>")
 def download_attachment(number, attachment_id):
     item = services.get_visible(current_user, number)
-    attachment, path = attachments.attachment_for_download(current_user, item, attachment_id)
-    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                     download_name=attachment.original_name, max_age=0)
+    return attachments.download(current_user, item, attachment_id)
 
 
 @bp.put("/items/<number>/follow")

@@ -4,7 +4,7 @@ Views are thin: every rule lives in services/workflow; a view reads the form,
 calls one service function and chooses page, fragment or redirect.
 """
 
-from flask import Blueprint, abort, flash, make_response, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -227,9 +227,7 @@ def attach(number):
 def download(number, attachment_id):
     """The attachment as a download (never shown inline), for users who may see the item."""
     item = services.get_visible(current_user, number)
-    attachment, path = attachments.attachment_for_download(current_user, item, attachment_id)
-    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                     download_name=attachment.original_name)
+    return attachments.download(current_user, item, attachment_id)
 
 
 @bp.post("/<number>/follow")
