@@ -2,7 +2,7 @@
 
 Issue 10, finding 1: an item due 9999-12-31 took ~5 s to render because working days were counted
 one day at a time (and one calendar query per year). The tests measure work done (SQL statements,
-Python calls), never time; `python -m bench.calendar` measures the speed.
+Python calls), never time; `python -m bench.working_days` measures the speed.
 """
 
 import contextlib
