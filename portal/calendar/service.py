@@ -22,6 +22,9 @@ from ..errors import Invalid
 from .models import CalendarYear, Holiday
 
 CACHE_SECONDS = 60
+# Dates typed in (deadlines, extensions) lie at most this far ahead: a typo such as 2206 for 2026
+# is caught, and no date can make a page count working days to the year 9999.
+HORIZON_YEARS = 10
 _caches = weakref.WeakKeyDictionary()  # peewee database -> {"at": monotonic, "calendar": _Calendar}
 
 HOLIDAY_NAMES_ZH = {
@@ -37,6 +40,14 @@ def local_today():
     """Today's date in the portal's time zone (app.timezone)."""
     name = current_app.config["PORTAL"]["app"]["timezone"] if has_app_context() else "Asia/Shanghai"
     return datetime.datetime.now(zoneinfo.ZoneInfo(name)).date()
+
+
+def latest_allowed_date(today=None):
+    """The last date a person may enter (a deadline, an extension): HORIZON_YEARS after ``today``."""
+    today = today or local_today()
+    if today.month == 2 and today.day == 29:
+        today = today.replace(day=28)  # ten years after 29 February is 28 February
+    return today.replace(year=min(today.year + HORIZON_YEARS, datetime.MAXYEAR))
 
 
 def invalidate():
