@@ -105,6 +105,41 @@
       if (box) { box.focus(); }
     }
   });
+  // A part marked data-keep-edits is replaced by an answer that proposes values (the deadline that
+  // follows the chosen source); what the person typed into it while the answer was on its way wins.
+  var editsInFlight = new WeakMap();  // the request (xhr) -> {field name: value when it was sent}
+  function fieldValues(container) {
+    var values = {};
+    container.querySelectorAll("input[name], select[name], textarea[name]").forEach(function (el) {
+      values[el.name] = el.value;
+    });
+    return values;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    if (target && target.matches("[data-keep-edits]")) {
+      editsInFlight.set(event.detail.xhr, {id: target.id, sent: fieldValues(target)});
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var request = editsInFlight.get(event.detail.xhr);
+    if (!request) { return; }
+    var now = fieldValues(event.detail.target);
+    request.typed = {};
+    Object.keys(now).forEach(function (name) {
+      if (now[name] !== request.sent[name]) { request.typed[name] = now[name]; }
+    });
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var request = editsInFlight.get(event.detail.xhr);
+    var part = request && request.typed && document.getElementById(request.id);
+    if (!part) { return; }
+    editsInFlight.delete(event.detail.xhr);
+    Object.keys(request.typed).forEach(function (name) {
+      var field = part.querySelector("[name='" + CSS.escape(name) + "']");
+      if (field) { field.value = request.typed[name]; }
+    });
+  });
   // Print buttons.
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) { window.print(); }

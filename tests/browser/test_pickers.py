@@ -5,6 +5,7 @@ not arrived yet. The person picks meanwhile; then the answer arrives and replace
 """
 
 import datetime
+import re
 
 from playwright.sync_api import expect
 
@@ -17,18 +18,18 @@ PICKERS = "**/items/pickers/**"
 
 
 class HeldAnswers:
-    """Holds every picker answer until ``release()``: what a person on a slow link lives through."""
+    """Holds every answer to ``pattern`` until ``release()``: what a person on a slow link lives through."""
 
-    def __init__(self, page):
+    def __init__(self, page, pattern=PICKERS):
         self.page = page
         self.held = []
-        page.route(PICKERS, self._hold)
+        page.route(pattern, self._hold)
 
     def _hold(self, route):
         self.held.append((route, route.fetch()))  # the real server answers now; the browser waits
 
     def wait_for(self, count):
-        """Wait until ``count`` answers are held (each search is sent 250 ms after the last key)."""
+        """Wait until ``count`` answers are held (a search is sent 250 ms after the last key)."""
         for _ in range(200):
             if len(self.held) >= count:
                 return
@@ -110,3 +111,34 @@ def test_a_choice_the_new_search_does_not_match_stays_chosen_in_the_list(open_as
         saved = Item.get_by_id(item.id)
         assert saved.lead_department.code == "catering"
         assert [d.code for d in pages.co_departments(saved)] == ["culture"]
+
+
+def test_a_deadline_typed_while_the_proposed_one_is_on_its_way_is_kept(open_as, live_server):
+    """The same race one field up: choosing the source proposes a deadline; what one types meanwhile wins."""
+    supervisor = open_as("supervisor")
+    supervisor.goto(f"{live_server.url}/items/new")
+    held = HeldAnswers(supervisor, "**/items/new/deadline**")
+    typed = (datetime.date.today() + datetime.timedelta(days=40)).isoformat()
+    supervisor.get_by_label("标题").fill("路面修补")
+    field = supervisor.get_by_label("办理期限")
+    before = field.element_handle()
+    supervisor.get_by_role("combobox", name="来源").select_option("instruction")
+    held.wait_for(1)
+    field.fill(typed)
+    held.release()
+    supervisor.wait_for_function("input => !input.isConnected", arg=before)  # the field was replaced
+    expect(field).to_have_value(typed)
+    supervisor.get_by_role("combobox", name="主办部门").select_option("property")
+    supervisor.get_by_role("button", name="保存为草稿").click()
+    expect(supervisor.locator("h1")).to_have_text("路面修补")
+    expect(supervisor.locator(".facts")).to_contain_text(typed)
+
+    # Without typing, the answer proposes the source's deadline as before (领导批示: 15 days).
+    supervisor.goto(f"{live_server.url}/items/new")
+    before = field.element_handle()
+    supervisor.get_by_role("combobox", name="来源").select_option("instruction")
+    held.wait_for(1)
+    held.release()
+    supervisor.wait_for_function("input => !input.isConnected", arg=before)
+    expect(field).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+    expect(field).not_to_have_value(typed)
