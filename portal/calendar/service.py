@@ -55,6 +55,9 @@ def invalidate():
     _caches.pop(database.obj, None)
 
 
+MAX_ORDINAL = datetime.date.max.toordinal()
+
+
 class _Calendar:
     """The entered exceptions, sorted, with the running sum of how each moves a Monday-to-Friday count.
 
@@ -83,9 +86,6 @@ class _Calendar:
         if not 1 <= ordinal <= MAX_ORDINAL:
             raise OverflowError("date value out of range")
         return datetime.date.fromordinal(ordinal)
-
-
-MAX_ORDINAL = datetime.date.max.toordinal()
 
 
 def _calendar():
