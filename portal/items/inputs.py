@@ -6,6 +6,7 @@ import re
 from flask_babel import gettext as _
 
 from ..auth.models import Department, User, UserRole
+from ..calendar import HORIZON_YEARS, latest_allowed_date
 from ..errors import Invalid
 
 # Versions count changes of one item: a database integer holds them; larger numbers are no version.
@@ -79,13 +80,18 @@ class Fields:
             if required:
                 self.error(field, _("This field is required."))
             return default
-        if isinstance(value, datetime.date):
-            return value
         try:
-            return datetime.date.fromisoformat(str(value).strip())
+            day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value).strip())
+            day = day.date() if isinstance(day, datetime.datetime) else day
         except ValueError:
             self.error(field, _("Must be a date like 2026-12-31."))
             return default
+        latest = latest_allowed_date()
+        if day > latest:
+            self.error(field, _("Must be on or before %(date)s (at most %(years)s years ahead).",
+                                date=latest, years=HORIZON_YEARS))
+            return default
+        return day
 
     def department(self, field, required=True):
         code = self.data.get(field)
