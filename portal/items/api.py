@@ -14,6 +14,8 @@ bp = Blueprint("items_api", __name__, url_prefix="/api/v1")
 
 FILTERS = ("state", "department", "light", "level", "source_type", "leader", "supervisor",
            "deadline_from", "deadline_to", "q", "parent", "sort")
+# Parameters that take one value: given twice, the request is ambiguous (422), never silently half-read.
+SINGLE = ("q", "deadline_from", "deadline_to", "parent", "sort", "page", "per_page")
 
 
 @bp.before_request
@@ -54,6 +56,10 @@ def departments():
 
 @bp.get("/items")
 def list_items():
+    repeated = [key for key in SINGLE if len(request.args.getlist(key)) > 1]
+    if repeated:
+        message = _("Give this parameter once.")
+        raise Invalid(message, fields={key: message for key in repeated})
     page = _int_arg("page", 1, 1, 10**6)
     per_page = _int_arg("per_page", 20, 1, 100)
     filters = {key: ",".join(request.args.getlist(key)) for key in FILTERS if request.args.get(key)}
