@@ -110,6 +110,8 @@ def _webhook_address(url):
 
 def set_robot(department_id, kind, url, secret=""):
     """Set (or, with an empty URL, remove) a department's robot; the URL must be http(s)."""
+    if department_id is None:
+        raise Invalid(_("Choose a department."), fields={"department": _("Choose a department.")})
     department = Department.get_or_none(Department.id == department_id) \
         if isinstance(department_id, int) and 0 < department_id < 2**31 else None
     if department is None:
