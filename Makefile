@@ -12,7 +12,9 @@ PORT   ?= 5000
 # A .venv that an earlier, failed or interrupted run left half-made is made
 # again instead of breaking every later run (see scripts/venv-check.sh).
 ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),run)),)
+ifeq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
 $(shell scripts/venv-check.sh $(VENV) >&2)
+endif
 endif
 
 run: system-run $(VENV)/.installed translations

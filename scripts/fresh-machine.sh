@@ -142,6 +142,16 @@ fi
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 755 "$root/usr/sbin/policy-rc.d"
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+# A network that inspects TLS needs its certificate authority: this machine's own
+# (/usr/local/share/ca-certificates) are trusted in the root too, and pip, which
+# otherwise trusts only its bundled list, is pointed at the system's.
+extra_env=()
+if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+    mkdir -p "$root/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+    chroot "$root" update-ca-certificates >/dev/null 2>&1
+    extra_env=(PIP_CERT=/etc/ssl/certs/ca-certificates.crt)
+fi
 
 mount_in() {   # mount_in TARGET mount-arguments...
     local target=$root$1
@@ -164,10 +174,10 @@ git -C "$root/root/portal" checkout -q "$commit"
 say "cloned $repo at $(git -C "$repo" log -1 --format='%h %s' | cut -c1-70)"
 
 # Runs a command inside the root as root, in a clean environment as a new login
-# would have it (nothing of this machine's PIP_*, proxies or paths).
+# would have it (nothing of this machine's PIP_*, proxies or paths but the CA bundle above).
 inside() {
     chroot "$root" /usr/bin/env -i HOME=/root USER=root LOGNAME=root SHELL=/bin/bash TERM=dumb \
-        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "${extra_env[@]}" \
         /bin/bash -c "cd /root/portal && $1"
 }
 
