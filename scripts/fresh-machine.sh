@@ -185,19 +185,25 @@ inside() {
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 say "make run (PORT=$port) until http://127.0.0.1:$port/login answers"
 t0=$SECONDS
-inside "exec setsid make run PORT=$port" >"$logs/make-run.log" 2>&1 &
+rm -f "$root/tmp/make-run.pid"
+# In a session of its own, so that stopping it stops the server it started too.
+inside "echo \$\$ >/tmp/make-run.pid; exec setsid make run PORT=$port" >"$logs/make-run.log" 2>&1 &
 run_pid=$!
 served=0
 while [ $((SECONDS - t0)) -lt 1200 ] && kill -0 "$run_pid" 2>/dev/null; do
-    if curl -fsS --max-time 5 "http://127.0.0.1:$port/login" 2>/dev/null | grep -q 'name="password"'; then
+    page=$(curl -fsS --max-time 5 "http://127.0.0.1:$port/login" 2>/dev/null || true)
+    if grep -q 'name="password"' <<<"$page"; then
         served=1
         break
     fi
     sleep 1
 done
 t_run=$((SECONDS - t0))
-# make run serves until stopped: stop its whole process group (make, flask).
-kill -TERM -- "-$run_pid" 2>/dev/null || true
+# make run serves until stopped: stop its session (make and the server).
+[ ! -s "$root/tmp/make-run.pid" ] || kill -TERM -- "-$(cat "$root/tmp/make-run.pid")" 2>/dev/null || true
+for _ in $(seq 30); do kill -0 "$run_pid" 2>/dev/null || break; sleep 0.5; done
+left=$(inside_pids)
+[ -z "$left" ] || { kill -KILL $left 2>/dev/null || true; sleep 0.5; }
 wait "$run_pid" 2>/dev/null || true
 if [ "$served" != 1 ]; then
     say "make run did not serve the login page within ${t_run}s; the end of its log:"
@@ -205,8 +211,6 @@ if [ "$served" != 1 ]; then
     exit 1
 fi
 say "make run: the login page answered after ${t_run}s"
-left=$(inside_pids)
-[ -z "$left" ] || { kill -KILL $left 2>/dev/null || true; sleep 0.5; }
 
 # --- make test ----------------------------------------------------------------
 say "make test"
