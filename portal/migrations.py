@@ -59,10 +59,17 @@ def _delegations(migrator):
     database.create_tables([Delegation])
 
 
+def _change_counter(migrator):
+    from .changes import create_table
+
+    create_table()
+
+
 MIGRATIONS = [
     (1, _initial),
     (2, _search_index),
     (8, _delegations),
+    (11, _change_counter),
 ]
 
 
