@@ -112,3 +112,4 @@ def test_behind_a_trusted_proxy_the_forwarded_client_address_counts(make_app):
         addresses = [e.address for e in LoginEvent.select().order_by(LoginEvent.id)]
     assert addresses[:4] == ["10.5.0.1", "10.5.0.1", "10.5.0.1", "10.5.0.2"]
     assert addresses[4:] == ["10.7.7.7"] * 3
+
