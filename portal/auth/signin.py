@@ -14,7 +14,7 @@ from ..errors import Forbidden, Invalid, TooManyRequests, Unavailable
 from . import throttle
 from .directory import Directory, DirectoryUnavailable
 from .models import LoginEvent, User
-from .users import LocalAccountConflict, check_password, refresh_from_directory
+from .users import LocalAccountConflict, check_password, refresh_from_directory, spend_password_check
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +47,22 @@ def _local_account_conflict(username, address, backend):
                        "with your directory account. Please ask an administrator."))
 
 
+def check_limiter(username, address):
+    """Raise TooManyRequests (audited as ``throttled``) while this name must wait at this address."""
+    wait = throttle.wait_seconds(username, address)
+    if wait > 0:
+        audit(username, address, "", False, "throttled")
+        minutes = max(1, -(-wait // 60))
+        if minutes == 1:
+            raise TooManyRequests(_("Too many failed sign-ins. Please wait a minute and try again."))
+        raise TooManyRequests(_("Too many failed sign-ins. Please wait %(minutes)d minutes and try again.",
+                                minutes=minutes))
+
+
 def sign_in(username, password, address):
     """The active user these credentials belong to; raises Invalid, TooManyRequests or Unavailable."""
     username = (username or "").strip()
-    if throttle.is_blocked(username, address):
-        audit(username, address, "", False, "throttled")
-        raise TooManyRequests(_("Too many failed sign-ins. Please wait a minute and try again."))
+    check_limiter(username, address)
     unavailable = False
     reason = "unknown_user"
     for backend in _settings()["backends"]:
@@ -89,6 +99,7 @@ def sign_in(username, password, address):
 def _local(username, password):
     user = User.get_or_none(User.username == username, User.source == "local")
     if user is None:
+        spend_password_check(password)  # as long as a wrong password takes: names stay secret
         return None, "unknown_user"
     if not check_password(user, password):
         return None, "wrong_password"
