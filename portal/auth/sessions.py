@@ -27,8 +27,8 @@ def _digest(key):
 def start(user, method, address="", user_agent=""):
     """Open a session for ``user``; the key is set on the user for flask-login's ``get_id``."""
     key = secrets.token_urlsafe(32)
-    UserSession.create(user=user, key_hash=_digest(key), method=method, address=(address or "")[:64],
-                       user_agent=(user_agent or "")[:255])
+    user.session_row = UserSession.create(user=user, key_hash=_digest(key), method=method,
+                                          address=(address or "")[:64], user_agent=(user_agent or "")[:255])
     user.session_key = key
     return key
 

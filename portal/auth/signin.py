@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from ..db import utcnow
 from ..errors import Forbidden, Invalid, TooManyRequests, Unavailable
+from ..security import is_trusted_proxy
 from . import throttle
 from .directory import Directory, DirectoryUnavailable
 from .models import LoginEvent, User
@@ -79,7 +80,7 @@ def sign_in(username, password, address):
             continue  # "header" signs in from the proxy's header, not from this form
         if user is not None:
             audit(username, address, backend, True, "ok")
-            throttle.record_success(username)
+            throttle.record_success(username, address)
             _touch(user)
             return user
         if reason != "unknown_user":
@@ -160,17 +161,7 @@ def client_address(request):
 
 
 def _trusted(address, proxies):
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return False
-    for proxy in proxies:
-        try:
-            if ip in ipaddress.ip_network(proxy, strict=False):
-                return True
-        except ValueError:
-            log.warning("auth.header.trusted_proxies: %r is not an address or network", proxy)
-    return False
+    return is_trusted_proxy(address, proxies)
 
 
 def sign_in_from_header(username, address):

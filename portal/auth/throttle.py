@@ -106,14 +106,19 @@ def record_failure(username, address):
         log.warning("login limiter: Redis unavailable, the database's count applies (%s)", exc)
 
 
-def record_success(username):
-    """Forget the name's failures after a right password (the address keeps its count)."""
+def record_success(username, address=""):
+    """Forget the name's failures after a right password, and the pair's from this address
+    (the address keeps its own count)."""
     redis = redis_connection()
     if redis is None:
         return  # the database counts from the audit log's latest success
     _, limiter = _settings()
+    now, ttl = f"{time.time():.6f}", limiter["window_minutes"] * 60
     try:
-        redis.set(RESET_PREFIX + _name(username), f"{time.time():.6f}", ex=limiter["window_minutes"] * 60)
+        pipe = redis.pipeline()
+        pipe.set(RESET_PREFIX + _name(username), now, ex=ttl)
+        pipe.set(f"{RESET_PREFIX}{_name(username)}|{address}", now, ex=ttl)
+        pipe.execute()
     except RedisError as exc:
         log.warning("login limiter: Redis unavailable (%s)", exc)
 
@@ -137,10 +142,12 @@ def _counts(username, address, limiter):
 
 def _redis_counts(redis, username, address, limiter):
     window_start = time.time() - limiter["window_minutes"] * 60
-    reset = float(redis.get(RESET_PREFIX + _name(username)) or 0)
-    since = max(window_start, reset)
+    name_reset, pair_reset = redis.mget([RESET_PREFIX + _name(username),
+                                         f"{RESET_PREFIX}{_name(username)}|{address}"])
+    pair_since = max(window_start, float(pair_reset or 0))
+    name_since = max(window_start, float(name_reset or 0))
     pipe = redis.pipeline()
-    for key, start in zip(_redis_keys(username, address), (since, since, window_start)):
+    for key, start in zip(_redis_keys(username, address), (pair_since, name_since, window_start)):
         pipe.zcount(key, f"({start}", "+inf")
         pipe.zrevrangebyscore(key, "+inf", f"({start}", start=0, num=1, withscores=True)
     answers = pipe.execute()
@@ -155,22 +162,25 @@ def _epoch(moment):
 
 
 def _database_counts(username, address, limiter):
-    """Counts from the audit log: a few indexed queries over the window only."""
+    """Counts from the audit log: three indexed queries over the window only."""
     window_start = utcnow() - datetime.timedelta(minutes=limiter["window_minutes"])
-    name = _name(username)
-    named = (peewee.fn.LOWER(LoginEvent.username) == name) & (LoginEvent.at > window_start)
-    last_success = (LoginEvent.select(peewee.fn.MAX(LoginEvent.at))
-                    .where(named, LoginEvent.success).scalar())
-    since = max(window_start, last_success) if last_success else window_start
-    failed = ~LoginEvent.success & LoginEvent.reason.in_(FAILURES)
+    named = (peewee.fn.LOWER(LoginEvent.username) == _name(username)) & (LoginEvent.at > window_start)
     here = LoginEvent.address == address
+    # A right password clears the name's count, and the pair's when it came from this address.
+    last_success, last_success_here = (LoginEvent.select(
+        peewee.fn.MAX(LoginEvent.at), peewee.fn.MAX(peewee.Case(None, [(here, LoginEvent.at)], None)))
+        .where(named, LoginEvent.success).tuples().get())
+    name_since = _as_datetime(last_success) or window_start
+    pair_since = _as_datetime(last_success_here) or window_start
+    failed = ~LoginEvent.success & LoginEvent.reason.in_(FAILURES)
+    in_pair = here & (LoginEvent.at > pair_since)
+    in_name = LoginEvent.at > name_since
     row = (LoginEvent.select(
-        peewee.fn.COUNT(LoginEvent.id),
-        peewee.fn.MAX(LoginEvent.at),
-        peewee.fn.SUM(peewee.Case(None, [(here, 1)], 0)),
-        peewee.fn.MAX(peewee.Case(None, [(here, LoginEvent.at)], None)))
-        .where(peewee.fn.LOWER(LoginEvent.username) == name, LoginEvent.at > since, failed)
-        .tuples().get())
+        peewee.fn.SUM(peewee.Case(None, [(in_name, 1)], 0)),
+        peewee.fn.MAX(peewee.Case(None, [(in_name, LoginEvent.at)], None)),
+        peewee.fn.SUM(peewee.Case(None, [(in_pair, 1)], 0)),
+        peewee.fn.MAX(peewee.Case(None, [(in_pair, LoginEvent.at)], None)))
+        .where(named, failed).tuples().get())
     name_count, name_last, pair_count, pair_last = row
     address_count, address_last = (LoginEvent.select(peewee.fn.COUNT(LoginEvent.id), peewee.fn.MAX(LoginEvent.at))
                                    .where(here, LoginEvent.at > window_start, failed).tuples().get())

@@ -167,7 +167,7 @@ def _profile_page(new_token=None, errors=None, status=200, form=None, partial="a
                   tokens=tokens.tokens_of(current_user), new_token=new_token, errors=errors or {},
                   form=form or {}, expiry_choices=tokens.expiry_choices(),
                   password_asked=reauth.asks_password(current_user, request),
-                  sessions=sessions.live_sessions(current_user), current_session=current_user.session_row,
+                  sessions=sessions.live_sessions(current_user), current_session=getattr(current_user, "session_row", None),
                   now=utcnow())
 
 

@@ -5,13 +5,14 @@ import pytest
 
 from tests.conftest import csrf_token
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 def session_cookie_header(response):
     return next(v for v in response.headers.getlist("Set-Cookie") if v.startswith("session="))
 
 
+@SQLITE_ONLY
 def test_the_cookie_is_secure_when_a_trusted_proxy_says_https(make_app):
     app = make_app(auth={"header": {"trusted_proxies": ["127.0.0.1"]}})
     client = app.test_client()
@@ -20,8 +21,50 @@ def test_the_cookie_is_secure_when_a_trusted_proxy_says_https(make_app):
     assert "Secure" in session_cookie_header(response)
 
 
+@SQLITE_ONLY
 def test_a_forwarded_proto_from_anyone_else_is_ignored(make_app):
     app = make_app(auth={"header": {"trusted_proxies": ["127.0.0.1"]}})
     response = app.test_client().get("/login", headers={"X-Forwarded-Proto": "https"},
                                      environ_base={"REMOTE_ADDR": "10.9.9.9"})
     assert "Secure" not in session_cookie_header(response)
+
+
+def test_gunicorn_names_no_version(tmp_path):
+    """The production server (deploy/duban-web.service) sends a bare "gunicorn", once: no version.
+
+    The application adds no Server header of its own (gunicorn would send it as a second one).
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    from tests.servers import free_port
+
+    root = Path(__file__).resolve().parents[2]
+    config = tmp_path / "config.toml"
+    config.write_text(f'[app]\nsecret_key = "s"\n[database]\nurl = "sqlite:///{tmp_path}/portal.db"\n',
+                      encoding="utf-8")
+    port = free_port()
+    env = {**os.environ, "PORTAL_CONFIG": str(config)}
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "init-db"], cwd=root, env=env, check=True,
+                   capture_output=True)
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
+                             "wsgi:app"], cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as response:
+                    headers = response.headers.get_all("Server")
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert headers == ["gunicorn"]
