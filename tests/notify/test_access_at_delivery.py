@@ -17,7 +17,7 @@ def test_a_follower_who_lost_the_role_gets_nothing_more(make_app, smtp_server):
         people = seed_people()
         catering = people["catering"]           # a handler of another department
         grant_override(catering, "leader")
-        item = make_item(people)                 # led by property
+        item = make_item(people, co=())         # led by property; catering has no part
         Follow.create(user=catering, item=item)
         revoke_override(catering, "leader")
         catering = type(catering).get_by_id(catering.id)
