@@ -14,8 +14,9 @@ def end_unseen_follows(user):
     """
     from ..items.models import Follow, Item
     from ..items.visibility import visible_items
+    from .models import User
 
-    user.__dict__.pop("_roles", None)  # judge by the roles held now
+    user = User.get_by_id(user.id)  # judge by the roles and department held now, not a cached copy
     seen = visible_items(user).select(Item.id)
     return Follow.delete().where(Follow.user == user.id, Follow.item.not_in(seen)).execute()
 
