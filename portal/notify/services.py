@@ -96,8 +96,19 @@ def robots():
     return [(d, configured.get(d.id)) for d in departments]
 
 
-def set_robot(department_id, kind, url, secret=""):
-    """Set (or, with an empty URL, remove) a department's robot; the URL must be http(s)."""
+def masked(secret):
+    """A signing secret as the robots page shows it after saving: dots and at most its last four characters."""
+    if not secret:
+        return ""
+    return "••••••" + (secret[-4:] if len(secret) >= 12 else "")
+
+
+def set_robot(department_id, kind, url, secret="", clear_secret=False):
+    """Set (or, with an empty URL, remove) a department's robot; the URL must be http(s).
+
+    An empty ``secret`` keeps the one saved before (the page never shows it
+    again), unless ``clear_secret``.
+    """
     department = Department.get_or_none(Department.id == department_id)
     if department is None:
         raise NotFound()
@@ -115,6 +126,9 @@ def set_robot(department_id, kind, url, secret=""):
         fields["secret"] = _("The signing secret is too long.")
     if fields:
         raise Invalid(next(iter(fields.values())), fields=fields)
+    if not secret and not clear_secret:
+        saved = DepartmentRobot.get_or_none(DepartmentRobot.department == department.id)
+        secret = saved.secret if saved else ""
     DepartmentRobot.insert(department=department.id, kind=kind, url=url, secret=secret, active=True,
                            updated_at=utcnow()).on_conflict(
         conflict_target=[DepartmentRobot.department],
