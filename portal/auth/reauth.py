@@ -18,34 +18,37 @@ from .directory import DirectoryUnavailable
 from .users import check_password
 
 
+def _has_password(user):
+    return user.source == "local" or "ldap" in current_app.config["PORTAL"]["auth"]["backends"]
+
+
 def asks_password(user, request):
-    """False when this request proves by itself that ``user`` is present (the trusted proxy's SSO header)."""
-    return signin.header_username(request) != user.username
+    """True when the token form must ask ``user`` for a password on this request."""
+    return signin.header_username(request) != user.username and _has_password(user)
 
 
 def confirm(user, password, request):
     """Return when the request proves to be ``user``'s; else raise Invalid (on ``password``),
     TooManyRequests or Unavailable."""
-    if not asks_password(user, request):
+    if signin.header_username(request) == user.username:
         return
+    if not _has_password(user):
+        message = _("Open this page through the portal's single sign-on address to confirm it is you.")
+        raise Invalid(message, fields={"password": message})
     address = signin.client_address(request)
     signin.check_limiter(user.username, address)
     if not password:
         message = _("Enter your password to confirm it is you.")
         raise Invalid(message, fields={"password": message})
-    backends = current_app.config["PORTAL"]["auth"]["backends"]
     if user.source == "local":
         right = check_password(user, password)
-    elif "ldap" in backends:
+    else:
         try:
             person, _reason = signin.directory().authenticate(user.username, password)
         except DirectoryUnavailable:
             raise Unavailable(_("The directory service is unavailable, so your password cannot be checked "
                                 "right now. Please try again later.")) from None
         right = person is not None
-    else:
-        message = _("Open this page through the portal's single sign-on address to confirm it is you.")
-        raise Invalid(message, fields={"password": message})
     if not right:
         signin.audit(user.username, address, "reauth", False, "wrong_password")
         throttle.record_failure(user.username, address)
