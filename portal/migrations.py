@@ -64,7 +64,7 @@ def _sessions_and_token_expiry(migrator):
     if "expires_at" not in columns:  # a database created after this field was declared has it already
         migrate(migrator.add_column(ApiToken._meta.table_name, "expires_at", ApiToken.expires_at))
     indexes = {i.name for i in database.get_indexes(LoginEvent._meta.table_name)}
-    if "loginevent_address_at" not in indexes:
+    if "login_event_address_at" not in indexes:
         migrate(migrator.add_index(LoginEvent._meta.table_name, ("address", "at"), False))
 
 
