@@ -29,42 +29,16 @@ def test_a_forwarded_proto_from_anyone_else_is_ignored(make_app):
     assert "Secure" not in session_cookie_header(response)
 
 
-def test_gunicorn_names_no_version(tmp_path):
+def test_gunicorn_names_no_version(gunicorn):
     """The production server (deploy/duban-web.service) sends a bare "gunicorn", once: no version.
 
     The application adds no Server header of its own (gunicorn would send it as a second one).
     """
-    import os
-    import subprocess
-    import sys
-    import time
     import urllib.request
-    from pathlib import Path
 
-    from tests.servers import free_port
-
-    root = Path(__file__).resolve().parents[2]
-    config = tmp_path / "config.toml"
-    config.write_text(f'[app]\nsecret_key = "s"\n[database]\nurl = "sqlite:///{tmp_path}/portal.db"\n',
-                      encoding="utf-8")
-    port = free_port()
-    env = {**os.environ, "PORTAL_CONFIG": str(config)}
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "init-db"], cwd=root, env=env, check=True,
-                   capture_output=True)
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
-                             "wsgi:app"], cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as response:
-                    headers = response.headers.get_all("Server")
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.2)
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    server = gunicorn()
+    server.flask("init-db")
+    server.start()
+    with urllib.request.urlopen(server.url + "/login", timeout=10) as response:
+        headers = response.headers.get_all("Server")
     assert headers == ["gunicorn"]
