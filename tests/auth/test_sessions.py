@@ -233,3 +233,35 @@ def test_cli_tokens_take_an_expiry(app, demo):
     with app.app_context(), database.connection_context():
         row = ApiToken.get()
         assert 89 <= (row.expires_at - row.created_at).days <= 90
+
+
+@SQLITE_ONLY
+def test_a_remember_me_cookie_is_judged_by_the_same_server_side_session(app, demo):
+    """The portal sets no remember-me cookie, but one forged or kept from before names a session too:
+    without a live one (an old-style bare user id, or a revoked session) it signs nobody in."""
+    from flask_login.utils import encode_cookie
+
+    client = signed_in(app)
+    with client.session_transaction() as session:
+        live_id = session["_user_id"]
+    assert ":" in live_id
+    AuthActions(client).logout()
+    for remembered in (live_id, live_id.split(":")[0]):
+        with app.test_request_context():
+            value = encode_cookie(remembered)
+        browser = app.test_client()
+        browser.set_cookie("remember_token", value)
+        assert browser.get("/api/v1/me").status_code == 401
+
+
+@SQLITE_ONLY
+def test_deactivation_by_the_sync_revokes_the_sessions(app, demo):
+    from portal.auth.models import User, UserSession
+    from portal.auth.users import deactivate
+
+    client = signed_in(app, "handler")
+    handler = user_id(app, "handler")
+    with app.app_context(), database.connection_context():
+        deactivate(User.get_by_id(handler))
+        assert [s.revoked_reason for s in UserSession.select().where(UserSession.user == handler)] == ["deactivated"]
+    assert client.get("/api/v1/me").status_code == 401
