@@ -14,7 +14,7 @@ from ..errors import Forbidden, Invalid, PortalError, error_response
 from ..db import utcnow
 from ..htmx import is_background, is_htmx, redirect, render
 from ..security import bearer_token, safe_next
-from . import reauth, sessions, signin, tokens, users
+from . import reauth, sessions, signin, throttle, tokens, users
 from .models import User
 from .roles import SOURCE_LABELS
 
@@ -167,8 +167,8 @@ def _profile_page(new_token=None, errors=None, status=200, form=None, partial="a
                   tokens=tokens.tokens_of(current_user), new_token=new_token, errors=errors or {},
                   form=form or {}, expiry_choices=tokens.expiry_choices(),
                   password_asked=reauth.asks_password(current_user, request),
-                  sessions=sessions.live_sessions(current_user), current_session=getattr(current_user, "session_row", None),
-                  now=utcnow())
+                  sessions=sessions.live_sessions(current_user),
+                  current_session=getattr(current_user, "session_row", None), now=utcnow())
 
 
 @bp.post("/profile/tokens")
@@ -207,11 +207,19 @@ def end_other_sessions():
 @bp.post("/profile/password")
 @login_required
 def change_password():
+    address = signin.client_address(request)
     try:
+        signin.check_limiter(current_user.username, address)  # a stolen session must not guess freely
         count = users.change_password(current_user, request.form.get("current_password", ""),
                                       request.form.get("new_password", ""), request.form.get("repeat_password", ""))
     except Invalid as exc:
+        if "current_password" in exc.fields:
+            signin.audit(current_user.username, address, "reauth", False, "wrong_password")
+            throttle.record_failure(current_user.username, address)
         return _profile_page(errors=exc.fields or {"current_password": exc.message}, status=422,
+                             partial="auth/_password.html")
+    except PortalError as exc:
+        return _profile_page(errors={"current_password": exc.message}, status=exc.status,
                              partial="auth/_password.html")
     flash(_("Your password is changed.") + " " + _("Other sessions signed out: %(count)d.", count=count), "success")
     return redirect(url_for("auth.profile"))

@@ -265,3 +265,18 @@ def test_deactivation_by_the_sync_revokes_the_sessions(app, demo):
         deactivate(User.get_by_id(handler))
         assert [s.revoked_reason for s in UserSession.select().where(UserSession.user == handler)] == ["deactivated"]
     assert client.get("/api/v1/me").status_code == 401
+
+
+@SQLITE_ONLY
+def test_guessing_the_current_password_meets_the_limiter(make_app):
+    from portal import demo
+
+    app = make_app(auth={"login_attempts_per_minute": 2})
+    with app.app_context(), database.connection_context():
+        demo.seed_people()
+    client = signed_in(app, "handler")
+    token = csrf_token(client, "/profile")
+    form = {"new_password": "N3w-passw0rd", "repeat_password": "N3w-passw0rd", "csrf_token": token}
+    for guess in ("one", "two"):
+        assert client.post("/profile/password", data={**form, "current_password": guess}).status_code == 422
+    assert client.post("/profile/password", data={**form, "current_password": "demo"}).status_code == 429
