@@ -49,12 +49,15 @@ MATRIX = {
     ("GET", "/profile"): EVERYONE,
     ("POST", "/profile/tokens"): EVERYONE,
     ("POST", "/profile/tokens/<int:token_id>/revoke"): "L A H H H H H H",  # the handler's own token
+    ("POST", "/profile/password"): EVERYONE,
+    ("POST", "/profile/sessions/others/revoke"): EVERYONE,
     ("GET", "/board/<key>"): "L H H H A A A H",  # the red panel: leaders' and supervisors' boards
     # Administration
     ("GET", "/admin/"): ADMIN_ONLY,
     ("GET", "/admin/users"): ADMIN_ONLY,
     ("POST", "/admin/users/<int:user_id>/overrides"): ADMIN_ONLY,
     ("POST", "/admin/users/<int:user_id>/overrides/<role>/delete"): ADMIN_ONLY,
+    ("POST", "/admin/users/<int:user_id>/sign-out"): ADMIN_ONLY,
     ("GET", "/admin/departments"): ADMIN_ONLY,
     ("POST", "/admin/departments/<int:department_id>"): ADMIN_ONLY,
     ("GET", "/admin/sign-ins"): ADMIN_ONLY,
