@@ -55,7 +55,7 @@ def create_app(config=None):
     templating.init_app(app)
 
     # The features, each registering its own blueprints (and commands).
-    from . import api, calendar, cli
+    from . import api, calendar, cli, kb, search
     from .admin import views as admin_views
     from .auth import views as auth_views
     from .home import views as home_views
@@ -69,5 +69,7 @@ def create_app(config=None):
     api.init_app(app)
     calendar.init_app(app)
     notify_views.init_app(app)
+    kb.init_app(app)
+    search.init_app(app)
     cli.init_app(app)
     return app

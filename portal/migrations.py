@@ -53,9 +53,18 @@ def _search_index(migrator):
         "((number || ' ' || title || ' ' || content) gin_trgm_ops)")
 
 
+def _knowledge_base(migrator):
+    """Knowledge base (articles, revisions, attachments), the search index and trainings."""
+    from .kb.models import MODELS as kb_models
+    from .search.models import MODELS as search_models
+
+    database.create_tables([*kb_models, *search_models])
+
+
 MIGRATIONS = [
     (1, _initial),
     (2, _search_index),
+    (4, _knowledge_base),
 ]
 
 

@@ -10,6 +10,7 @@ from ..calendar import add_working_days, local_today
 from ..db import utcnow
 from ..errors import Conflict, Forbidden, NotFound
 from ..notify.outbox import record
+from ..search.index import index_item
 from .inputs import Fields
 from .attachments import prepare_upload, record_upload
 from .models import RETURN_REASONS, Attachment, ExtensionRequest, Follow, Item, ItemCoDepartment, ItemEvent
@@ -255,6 +256,8 @@ def perform(user, item, action_name, data, files=()):
             event_data["decision"] = decision
         event = ItemEvent.create(item=item, actor=user, action=action.name, from_state=item.state,
                                  to_state=to_state, comment=comment, data=event_data)
+        if comment:
+            index_item(item.id)  # the comment becomes searchable in the same transaction
         record(event, recipients(item, action.name, decision),
                data={"number": item.number, "title": item.title, "from_state": item.state,
                      "to_state": to_state, "decision": decision})

@@ -15,6 +15,7 @@ from peewee import fn
 from ..calendar import local_today
 from ..db import utcnow
 from ..errors import Conflict, Forbidden, NotFound
+from ..search.index import index_item
 from .inputs import Fields
 from .models import LEVELS, SOURCE_TYPES, Follow, Item, ItemCoDepartment, ItemEvent, NumberSequence
 from .visibility import can_see, sees_all, visible_items
@@ -126,6 +127,7 @@ def _create(user, data, parent=None):
         if parent is not None:
             ItemEvent.create(item=parent, actor=user, action="add_child", from_state=parent.state,
                              to_state=parent.state, data={"child": number})
+        index_item(item.id)  # the search index commits with the text
     return item
 
 
@@ -164,6 +166,7 @@ def update_draft(user, item, data):
             _set_co_departments(item, co)
         ItemEvent.create(item=item, actor=user, action="update", from_state=item.state, to_state=item.state,
                          data={"fields": sorted(set(values) | ({"co_departments"} if co is not None else set()))})
+        index_item(item.id)  # the search index commits with the text
     return Item.get_by_id(item.id)
 
 
