@@ -52,7 +52,7 @@ def reason_label(error):
         if error.startswith(key):
             return label()
     if error.startswith("not a ") and error.endswith(" file"):
-        return _("The content does not match the file's name (%(detail)s).", detail=error)
+        return _("The content is not a %(kind)s file.", kind=error[len("not a "):-len(" file")])
     if error.startswith("the PDF is damaged") or error.startswith("the file is damaged"):
         return _("The file is damaged (%(detail)s).", detail=error)
     return error

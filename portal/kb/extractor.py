@@ -78,15 +78,16 @@ def _docx(path):
 def _xlsx(path):
     import openpyxl
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    parts = []
-    for sheet in book.worksheets:
-        parts.append(sheet.title)
-        for row in sheet.iter_rows(values_only=True):
-            cells = [str(v) for v in row if v is not None]
-            if cells:
-                parts.append(" ".join(cells))
-    book.close()
+    with open(path, "rb") as handle:  # a file object: openpyxl refuses a path without .xlsx
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        parts = []
+        for sheet in book.worksheets:
+            parts.append(sheet.title)
+            for row in sheet.iter_rows(values_only=True):
+                cells = [str(v) for v in row if v is not None]
+                if cells:
+                    parts.append(" ".join(cells))
+        book.close()
     return "\n".join(parts)
 
 
@@ -104,6 +105,21 @@ def _pptx(path):
 EXTRACTORS = {"pdf": _pdf, "docx": _docx, "xlsx": _xlsx, "pptx": _pptx}
 
 
+def near_memory_limit():
+    """True when this process's peak address space came within 32 MiB of its RLIMIT_AS."""
+    import resource
+
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    if limit == resource.RLIM_INFINITY:
+        return False
+    try:
+        with open("/proc/self/status") as status:
+            peak = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmPeak:"))
+    except (OSError, StopIteration, ValueError):
+        return False
+    return peak > limit - 32 * 1024 * 1024
+
+
 def extract(kind, path, max_chars):
     """{"status", "text", "error"} for the file at ``path``."""
     try:
@@ -116,6 +132,8 @@ def extract(kind, path, max_chars):
     except MemoryError:
         return {"status": "failed", "text": "", "error": "the file needs too much memory"}
     except Exception as exc:  # any parser's own error on a damaged file: reported, not raised
+        if near_memory_limit():  # parsers report a failed allocation in their own words (lxml: "unknown error")
+            return {"status": "failed", "text": "", "error": "the file needs too much memory"}
         return {"status": "failed", "text": "", "error": f"the file is damaged ({type(exc).__name__})"}
     text = "\n".join(line.strip() for line in text.splitlines() if line.strip())[:max_chars]
     if not text:

@@ -113,6 +113,24 @@ def blank_pdf_bytes():
     return out.getvalue()
 
 
+def large_docx_bytes(paragraphs=100_000):
+    """A real DOCX of ``paragraphs`` paragraphs of random letters (about 4 MB; its XML needs >100 MB
+    in a parser), after a Chinese sentence."""
+    import os
+
+    document = docx_bytes("班车线路调整")
+    source = zipfile.ZipFile(io.BytesIO(document))
+    filler = "".join(f"<w:p><w:r><w:t>{os.urandom(32).hex()}</w:t></w:r></w:p>" for _ in range(paragraphs)).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"<w:sectPr", filler + b"<w:sectPr", 1)
+            archive.writestr(info.filename, data)
+    return out.getvalue()
+
+
 def zip_bomb_docx_bytes():
     """A DOCX-shaped ZIP whose document inflates 50 MB of nothing from a few KB."""
     out = io.BytesIO()
