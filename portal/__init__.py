@@ -55,7 +55,7 @@ def create_app(config=None):
     templating.init_app(app)
 
     # The features, each registering its own blueprints (and commands).
-    from . import api, calendar, cli, kb, search
+    from . import api, calendar, cli, kb, search, training
     from .admin import views as admin_views
     from .auth import views as auth_views
     from .home import views as home_views
@@ -71,5 +71,6 @@ def create_app(config=None):
     notify_views.init_app(app)
     kb.init_app(app)
     search.init_app(app)
+    training.init_app(app)
     cli.init_app(app)
     return app

@@ -57,8 +57,9 @@ def _knowledge_base(migrator):
     """Knowledge base (articles, revisions, attachments), the search index and trainings."""
     from .kb.models import MODELS as kb_models
     from .search.models import MODELS as search_models
+    from .training.models import MODELS as training_models
 
-    database.create_tables([*kb_models, *search_models])
+    database.create_tables([*kb_models, *search_models, *training_models])
 
 
 MIGRATIONS = [
