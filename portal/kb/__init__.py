@@ -12,6 +12,26 @@ def init_app(app):
     app.register_blueprint(api.bp)
     app.cli.add_command(kb_reindex)
     app.extensions.setdefault("openapi_paths", {}).update(api.OPENAPI_PATHS)
+    app.jinja_env.globals["required_reading"] = _required_reading
+    app.jinja_env.globals["learning_record"] = _learning_record
+
+
+def _required_reading():
+    """The signed-in user's unread required articles (for the home board)."""
+    from flask_login import current_user
+
+    from .reading import required_unread
+
+    return required_unread(current_user) if current_user.is_authenticated else []
+
+
+def _learning_record(user):
+    """Articles read, trainings attended and their hours (for the profile)."""
+    from ..training.services import learning_record as trainings_attended
+    from .reading import learning_record as articles_read
+
+    trainings, hours = trainings_attended(user)
+    return {"articles": articles_read(user), "trainings": trainings, "hours": hours}
 
 
 @click.command("kb-reindex")

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..errors import Invalid
-from . import attachments, services
+from . import attachments, reading, services
 from .models import CATEGORIES, STATUSES
 
 bp = Blueprint("kb_api", __name__, url_prefix="/api/v1/kb")
@@ -100,6 +100,30 @@ def add_attachment(article_id):
     return jsonify(attachment_json(article, attachment)), 201
 
 
+@bp.post("/articles/<int:article_id>/read")
+def read_article(article_id):
+    article = services.get_visible(current_user, article_id)
+    reading.record_read(current_user, article)
+    return jsonify({"article": article.id, "revision": article.revision, "read": article.status == "published"})
+
+
+@bp.get("/required")
+def required():
+    rows = reading.required_unread(current_user)
+    return jsonify({"total": len(rows), "articles": [
+        {"id": a.id, "title": a.title, "category": a.category, "url": url_for("kb.view", article_id=a.id)}
+        for a in rows]})
+
+
+@bp.get("/articles/<int:article_id>/readers")
+def article_readers(article_id):
+    services.require_writer(current_user)
+    article = services.get_visible(current_user, article_id)
+    read, unread = reading.readers(current_user, article)
+    return jsonify({"article": article.id, "read": [u.username for u, _at in read],
+                    "unread": [u.username for u, _at in unread]})
+
+
 _ERR = {code: {"$ref": f"#/components/responses/{name}"} for code, name in
         (("401", "Unauthorized"), ("403", "Forbidden"), ("404", "NotFound"), ("409", "Conflict"),
          ("422", "Invalid"))}
@@ -124,7 +148,23 @@ def _errors(*codes):
     return {code: _ERR[code] for code in codes}
 
 
+_LIST = {"type": "array", "items": {"type": "string"}}
+
 OPENAPI_PATHS = {
+    "/api/v1/kb/articles/<int:article_id>/read": {
+        "parameters": [_ID],
+        "post": {"operationId": "readArticle", "summary": "Record that you read the current revision",
+                 "responses": {**_ok({"type": "object"}, "Recorded"), **_errors("401", "404")}}},
+    "/api/v1/kb/required": {
+        "get": {"operationId": "requiredReading", "summary": "Your unread required articles",
+                "responses": {**_ok({"type": "object", "properties": {
+                    "total": {"type": "integer"}, "articles": {"type": "array", "items": {"type": "object"}}}},
+                    "Unread required articles"), **_errors("401")}}},
+    "/api/v1/kb/articles/<int:article_id>/readers": {
+        "parameters": [_ID],
+        "get": {"operationId": "articleReaders", "summary": "Who has and has not read it (supervisor, admin)",
+                "responses": {**_ok({"type": "object", "properties": {"read": _LIST, "unread": _LIST}},
+                                    "Usernames"), **_errors("401", "403", "404")}}},
     "/api/v1/kb/articles": {
         "get": {"operationId": "listArticles", "summary": "Knowledge-base articles you may read",
                 "parameters": [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}}

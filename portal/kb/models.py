@@ -64,4 +64,16 @@ class ArticleAttachment(BaseModel):
     extracted_at = peewee.DateTimeField(null=True)
 
 
-MODELS = [Article, ArticleRevision, ArticleAttachment]
+class ArticleRead(BaseModel):
+    """``user`` opened revision ``revision`` of ``article`` (学习记录): one row per user and revision."""
+
+    article = peewee.ForeignKeyField(Article, backref="reads", on_delete="CASCADE")
+    user = peewee.ForeignKeyField(User, backref="article_reads", on_delete="CASCADE")
+    revision = peewee.IntegerField()
+    read_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("article", "user", "revision"), True), (("user", "article"), False))
+
+
+MODELS = [Article, ArticleRevision, ArticleAttachment, ArticleRead]

@@ -1,14 +1,14 @@
 """Knowledge-base pages: /kb list, article page (rendered when the job is done), write with live preview,
 revisions and their differences, attachments."""
 
-from flask import Blueprint, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, make_response, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..errors import Invalid
 from ..htmx import redirect, render
 from ..paging import page_arg
-from . import attachments, services
+from . import attachments, reading, services
 from .labels import CATEGORY_LABELS, EXTRACT_LABELS, STATUS_LABELS
 from .models import CATEGORIES
 from .render import render_markdown
@@ -105,6 +105,7 @@ def preview():
 @login_required
 def view(article_id):
     article = services.get_visible(current_user, article_id)
+    reading.record_read(current_user, article)
     return render_template("kb/view.html", article=article, attachments=attachments.of(article),
                            revision_count=article.revision)
 
@@ -162,3 +163,27 @@ def attachment_status(article_id, attachment_id):
     return render_template("kb/_attachment.html", article=article, attachment=attachment)
 
 
+
+
+@bp.get("/<int:article_id>/readers")
+@login_required
+def readers(article_id):
+    """Who of the article's audience has read it and who has not, per department (supervisors, admins)."""
+    services.require_writer(current_user)
+    article = services.get_visible(current_user, article_id)
+    read, unread = reading.readers(current_user, article)
+    return render_template("kb/readers.html", article=article, read=read, unread=unread,
+                           groups=reading.by_department(read, unread), required=reading.required_labels(article))
+
+
+@bp.get("/<int:article_id>/readers.xlsx")
+@login_required
+def readers_xlsx(article_id):
+    services.require_writer(current_user)
+    article = services.get_visible(current_user, article_id)
+    read, unread = reading.readers(current_user, article)
+    response = make_response(reading.readers_xlsx(article, read, unread,
+                                                  current_app.config["PORTAL"]["app"]["timezone"]))
+    response.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response.headers["Content-Disposition"] = f'attachment; filename="article-{article.id}-readers.xlsx"'
+    return response
