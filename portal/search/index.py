@@ -85,6 +85,8 @@ def matching(kind, q):
     words = query_tokens(q)
     if not words:
         return None
+    if len(words) == 1:  # one word: the index answers directly (an id may come twice: title and body)
+        return SearchToken.select(SearchToken.ref_id).where(SearchToken.kind == kind, SearchToken.token == words[0])
     return (SearchToken.select(SearchToken.ref_id)
             .where(SearchToken.kind == kind, SearchToken.token.in_(words))
             .group_by(SearchToken.ref_id)

@@ -1,7 +1,6 @@
 """/trainings: the list with my learning record, a training's page (enrol, cancel, attendance), new, .ics."""
 
 from flask import Blueprint, make_response, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..errors import Conflict, Invalid

@@ -1,6 +1,5 @@
 """Articles: writing, drafts and publishing, revisions and their differences, rendering, permissions."""
 
-import re
 
 from portal.db import database
 from portal.kb.models import Article, ArticleRevision
