@@ -1,6 +1,5 @@
 """Articles: writing, drafts and publishing, revisions and their differences, rendering, permissions."""
 
-
 from portal.db import database
 from portal.kb.models import Article, ArticleRevision
 from tests.kb.conftest import write_article

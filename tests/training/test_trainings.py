@@ -155,3 +155,35 @@ def test_permissions_of_every_route_for_every_role(as_user, app):
     anonymous = app.test_client()
     assert anonymous.get("/trainings").status_code in (302, 303)
     assert anonymous.get(f"/api/v1/trainings/{t}").status_code == 401
+
+
+
+def test_enrolled_users_are_reminded_the_working_day_before_once(as_user, app, runner):
+    from portal.calendar import add_working_days, local_today
+    from portal.notify.models import Notification, Outbox
+
+    with app.app_context(), database.connection_context():
+        scan_day = add_working_days(local_today(), 1)  # a working day in the future
+        next_day, later_day = add_working_days(scan_day, 1), add_working_days(scan_day, 3)
+
+    def on(day, hour):
+        return datetime.datetime.combine(day, datetime.time(hour)).isoformat()
+
+    soon = new_training(as_user("supervisor"), title="明日培训", starts_at=on(next_day, 9), ends_at=on(next_day, 11),
+                        enrol_until=on(scan_day, 8))
+    later = new_training(as_user("supervisor"), title="下周培训", starts_at=on(later_day, 9),
+                         ends_at=on(later_day, 11), enrol_until=on(scan_day, 8))
+    for user in ("handler", "catering"):
+        as_user(user).post(f"/api/v1/trainings/{soon['id']}/enrolment")
+    as_user("commute").post(f"/api/v1/trainings/{later['id']}/enrolment")
+
+    first = runner.invoke(args=["remind", "--date", scan_day.isoformat()])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(args=["remind", "--date", scan_day.isoformat()])
+    assert again.exit_code == 0
+    with app.app_context(), database.connection_context():
+        rows = Outbox.select().where(Outbox.kind == "training_reminder")
+        assert sorted(r.recipient.username for r in rows) == ["catering", "handler"]
+        assert all(r.data["training"] == soon["id"] for r in rows)
+        notices = Notification.select().where(Notification.kind == "training_reminder")
+        assert sorted(n.user.username for n in notices) == ["catering", "handler"]
