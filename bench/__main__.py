@@ -104,7 +104,7 @@ def _flush(model, rows):
     if not rows:
         return
     # PostgreSQL takes at most 65,535 parameters in one statement.
-    batch = min(BATCH, 60_000 // len(rows[0]))
+    batch = min(BATCH, 60_000 // len(model._meta.fields))  # every field is a parameter (defaults too)
     for i in range(0, len(rows), batch):
         model.insert_many(rows[i:i + batch]).execute()
     rows.clear()

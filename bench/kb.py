@@ -124,7 +124,7 @@ def _tokens(model, rows):
 def _flush(model, rows):
     if not rows:
         return
-    batch = min(BATCH, 60_000 // len(rows[0]))
+    batch = min(BATCH, 60_000 // len(model._meta.fields))  # every field is a parameter (defaults too)
     for i in range(0, len(rows), batch):
         model.insert_many(rows[i:i + batch]).execute()
     rows.clear()

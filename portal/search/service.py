@@ -53,23 +53,27 @@ def search(user, q, kind=None, page=1, per_page=PER_PAGE):
         part = _kind_query(k, words, user)
         union = part if union is None else union.union_all(part)
     rows = union.alias("hits")
-    total = (peewee.Select([rows], [peewee.fn.COUNT(peewee.SQL("*"))])
-             .bind(SearchToken._meta.database).scalar())
+    database = SearchToken._meta.database
     page = max(1, page)
-    if total == 0 or (page - 1) * per_page >= total:
+    # One pass: the page and, beside each row, the number of all matches (a window over the whole result).
+    hits = list(peewee.Select([rows], [rows.c.kind, rows.c.ref_id, rows.c.title_hits,
+                                       peewee.fn.COUNT(peewee.SQL("*")).over().alias("total")])
+                .order_by(rows.c.title_hits.desc(), rows.c.ref_id.desc(), rows.c.kind)
+                .limit(per_page).offset((page - 1) * per_page).bind(database).tuples().execute())
+    if hits:
+        total = hits[0][3]
+    elif page == 1:
+        return 0, []
+    else:  # past the last page: count on its own
+        total = peewee.Select([rows], [peewee.fn.COUNT(peewee.SQL("*"))]).bind(database).scalar()
         return total, []
-    hits = (peewee.Select([rows], [rows.c.kind, rows.c.ref_id, rows.c.title_hits])
-            .order_by(rows.c.title_hits.desc(), rows.c.ref_id.desc(), rows.c.kind)
-            .limit(per_page).offset((page - 1) * per_page)
-            .bind(SearchToken._meta.database).tuples())
-    hits = list(hits.execute())
     loaded = {}
     for k in kinds:
-        ids = [ref_id for (hit_kind, ref_id, _t) in hits if hit_kind == k]
+        ids = [ref_id for (hit_kind, ref_id, _t, _n) in hits if hit_kind == k]
         if ids:
             loaded[k] = SOURCES[k][1](ids)
     results = []
-    for hit_kind, ref_id, _title_hits in hits:
+    for hit_kind, ref_id, _title_hits, _total in hits:
         doc = loaded.get(hit_kind, {}).get(ref_id)
         if doc is None:
             continue

@@ -106,3 +106,15 @@ def test_kb_reindex_rebuilds_the_index(work, as_user, app, runner):
     with app.app_context(), database.connection_context():
         assert SearchToken.select().count() == before
     assert _search(as_user("supervisor"), "天然气")["total"] == 2
+
+
+def test_pages_of_results_and_past_the_end(work, as_user):
+    numbers = [work.register(title=f"燃气管网改造第{i}期").number for i in range(25)]
+    client = as_user("supervisor")
+    first = _search(client, "燃气")
+    second = client.get("/api/v1/search?q=燃气&page=2").get_json()
+    assert first["total"] == second["total"] == 25
+    assert len(first["results"]) == 20 and len(second["results"]) == 5
+    assert {r["id"] for r in first["results"] + second["results"]} == set(numbers)
+    beyond = client.get("/api/v1/search?q=燃气&page=9").get_json()
+    assert beyond["total"] == 25 and beyond["results"] == []
