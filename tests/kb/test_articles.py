@@ -90,9 +90,13 @@ WRITER, READER = ("supervisor", "admin"), ("leader", "handler")
 
 
 def test_permissions_of_every_route_for_every_role(as_user, app):
+    from tests.kb.conftest import pdf_bytes, upload
+
     published = write_article(as_user("supervisor"), title="公开")
     draft = write_article(as_user("supervisor"), title="草稿", status="draft")
     p, d = published["id"], draft["id"]
+    pa = upload(as_user("supervisor"), p, "a.pdf", pdf_bytes("public")).get_json()["id"]
+    da = upload(as_user("supervisor"), d, "b.pdf", pdf_bytes("draft")).get_json()["id"]
     for user in WRITER + READER:
         client = as_user(user)
         writer = user in WRITER
@@ -116,6 +120,20 @@ def test_permissions_of_every_route_for_every_role(as_user, app):
             ("post", f"/api/v1/kb/articles/{p}/attachments"): 422 if writer else 403,
             ("post", f"/api/v1/kb/articles/{d}/attachments"): 422 if user == "supervisor" else 404,
             ("get", f"/kb/{p}/attachments/999"): 404,
+            ("get", f"/kb/{p}/attachments/{pa}"): 200,
+            ("get", f"/kb/{p}/attachments/{pa}/status"): 200,
+            ("get", f"/kb/{d}/attachments/{da}"): 200 if user == "supervisor" else 404,
+            ("get", f"/kb/{d}/attachments/{da}/status"): 200 if user == "supervisor" else 404,
+            ("get", f"/kb/{p}/attachments/{da}"): 404,  # another article's file
+            ("post", "/kb/new"): 422 if writer else 403,
+            ("post", f"/kb/{p}/edit"): 422 if writer else 403,
+            ("post", f"/kb/{p}/attachments"): 422 if writer else 403,
+            ("get", f"/kb/{p}/readers"): 200 if writer else 403,
+            ("get", f"/kb/{p}/readers.xlsx"): 200 if writer else 403,
+            ("get", f"/api/v1/kb/articles/{p}/readers"): 200 if writer else 403,
+            ("post", f"/api/v1/kb/articles/{p}/read"): 200,
+            ("post", f"/api/v1/kb/articles/{d}/read"): 200 if user == "supervisor" else 404,
+            ("get", "/api/v1/kb/required"): 200,
             ("get", "/search?q=公开"): 200,
             ("get", "/api/v1/search?q=公开"): 200,
         }
@@ -124,10 +142,16 @@ def test_permissions_of_every_route_for_every_role(as_user, app):
                 response = client.get(path)
             elif method == "patch":
                 response = client.patch(path, json={"tags": [user]})
-            elif path.endswith("/attachments"):
+            elif path.endswith("/attachments") and path.startswith("/api/"):
                 response = client.post(path, data={}, content_type="multipart/form-data")
             elif path == "/kb/preview":
                 response = client.post(path, data={"body": "x"})
+            elif not path.startswith("/api/"):  # a page form: an empty title or no file
+                response = client.client.post(path, data={"title": "", "category": "policy",
+                                                          "csrf_token": client.headers["X-CSRFToken"]},
+                                              content_type="multipart/form-data")
+            elif path.endswith("/read"):
+                response = client.post(path)
             else:
                 response = client.post(path, json={"title": f"{user} 的文章", "category": "policy"})
             assert response.status_code == status, (user, method, path, response.status_code)
