@@ -103,8 +103,9 @@ def generate(n_articles, n_attachments, n_readers, seed=11):
                  for i in range(n_readers)]
         _flush(User, users)
         _flush(UserRole, [{"user": first + i, "role": "handler", "origin": "local"} for i in range(n_readers)])
-        required = Article.create(title="必读：督办工作制度", category="regulation", body="制度全文", status="published",
-                                  required_for={"roles": ["handler"], "departments": []}, author=supervisor,
+        required = Article.create(id=n_articles + 1, title="必读：督办工作制度", category="regulation",
+                                  body="制度全文", status="published", author=supervisor,
+                                  required_for={"roles": ["handler"], "departments": []},
                                   revision=1, html="<p>制度全文</p>", rendered_revision=1, published_at=now)
         _flush(ArticleRead, [{"article": required.id, "user": first + i, "revision": 1, "read_at": now}
                              for i in range(0, n_readers, 2)])

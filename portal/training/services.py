@@ -254,7 +254,8 @@ def record_attendance(user, training_id, data):
 
 def learning_record(user):
     """The trainings ``user`` attended, and their hours."""
-    rows = list(Training.select().join(Enrolment).where(Enrolment.user == user.id, Enrolment.present == True)  # noqa: E712
+    rows = list(Training.select().join(Enrolment)
+                .where(Enrolment.user == user.id, Enrolment.present == True)  # noqa: E712  (SQL, not Python)
                 .order_by(Training.starts_at.desc()))
     return rows, round(sum(t.hours for t in rows), 1)
 
