@@ -203,9 +203,8 @@ def filter_items(query, filters, today=None):
     if q := (filters.get("q") or "").strip():
         # The words of q through the search index (jieba words, so 1-2 character Chinese words are found
         # without reading every row); an item number matches as itself.
-        words = matching("item", q)
-        query = query.where((Item.number == q.upper()) | Item.id.in_(words) if words is not None
-                            else Item.number == q.upper())
+        words = matching("item", q, Item.id)
+        query = query.where((Item.number == q.upper()) | words if words is not None else Item.number == q.upper())
     return query
 
 

@@ -5,8 +5,6 @@ the index and the text commit together. ``reindex_all`` rebuilds everything
 (``flask --app wsgi kb-reindex``).
 """
 
-import peewee
-
 from ..db import database
 from .models import BODY, TITLE, SearchToken
 from .segment import index_tokens, query_tokens
@@ -79,15 +77,19 @@ def reindex_all(kinds=None):
     return done
 
 
-def matching(kind, q):
-    """A subquery of the ids of ``kind`` whose words include every word of the query ``q``
-    (None when ``q`` has no word at all)."""
+def containing(kind, words, column):
+    """A condition on ``column`` (an id): the object of ``kind`` has every one of ``words``.
+
+    One index lookup per word, intersected (much cheaper than grouping the rows of all words)."""
+    condition = None
+    for word in words:
+        ids = SearchToken.select(SearchToken.ref_id).where(SearchToken.kind == kind, SearchToken.token == word)
+        condition = column.in_(ids) if condition is None else condition & column.in_(ids)
+    return condition
+
+
+def matching(kind, q, column):
+    """The condition "``column`` is an object of ``kind`` with every word of the query ``q``", or None when
+    ``q`` has no word at all."""
     words = query_tokens(q)
-    if not words:
-        return None
-    if len(words) == 1:  # one word: the index answers directly (an id may come twice: title and body)
-        return SearchToken.select(SearchToken.ref_id).where(SearchToken.kind == kind, SearchToken.token == words[0])
-    return (SearchToken.select(SearchToken.ref_id)
-            .where(SearchToken.kind == kind, SearchToken.token.in_(words))
-            .group_by(SearchToken.ref_id)
-            .having(peewee.fn.COUNT(SearchToken.token.distinct()) == len(words)))
+    return containing(kind, words, column) if words else None

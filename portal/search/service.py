@@ -11,6 +11,7 @@ import peewee
 from flask import url_for
 from markupsafe import Markup, escape
 
+from .index import containing
 from .models import KINDS, TITLE, SearchToken
 from .segment import query_tokens
 
@@ -34,8 +35,9 @@ def _kind_query(kind, words, user):
     query = (SearchToken.select(peewee.Value(kind).alias("kind"), SearchToken.ref_id,
                                 title_hits.alias("title_hits"))
              .where(SearchToken.kind == kind, SearchToken.token.in_(words))
-             .group_by(SearchToken.ref_id)
-             .having(peewee.fn.COUNT(SearchToken.token.distinct()) == len(words)))
+             .group_by(SearchToken.ref_id))
+    if len(words) > 1:  # every word, not any: the intersection of each word's objects
+        query = query.where(containing(kind, words, SearchToken.ref_id))
     ids = visible_ids(user)
     if ids is not None:
         query = query.where(SearchToken.ref_id.in_(ids))

@@ -118,3 +118,14 @@ def test_pages_of_results_and_past_the_end(work, as_user):
     assert {r["id"] for r in first["results"] + second["results"]} == set(numbers)
     beyond = client.get("/api/v1/search?q=燃气&page=9").get_json()
     assert beyond["total"] == 25 and beyond["results"] == []
+
+
+def test_every_word_of_the_query_must_be_found(work, as_user):
+    both = work.register(title="供暖收费标准调整")
+    work.register(title="供暖设施维护")
+    work.register(title="水费收费标准")
+    client = as_user("supervisor")
+    found = _search(client, "供暖 收费")
+    assert found["total"] == 1 and found["results"][0]["id"] == both.number
+    assert client.get("/api/v1/items?q=供暖 收费").get_json()["total"] == 1
+    assert _search(client, "收费")["total"] == 2
