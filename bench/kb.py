@@ -33,7 +33,7 @@ def generate(n_articles, n_attachments, n_readers, seed=11):
     """Fill articles, attachments, readers and the search index (items included); return seconds taken."""
     from portal.auth.models import Department, User, UserRole
     from portal.items.models import Item, ItemEvent
-    from portal.kb.models import Article, ArticleAttachment, ArticleRead, ArticleRevision
+    from portal.kb.models import Article, ArticleAttachment, ArticleRead, ArticleRequirement, ArticleRevision
     from portal.search.models import SearchToken
     from portal.search.segment import index_tokens
 
@@ -107,6 +107,7 @@ def generate(n_articles, n_attachments, n_readers, seed=11):
                                   body="制度全文", status="published", author=supervisor,
                                   required_for={"roles": ["handler"], "departments": []},
                                   revision=1, html="<p>制度全文</p>", rendered_revision=1, published_at=now)
+        ArticleRequirement.create(article=required.id, role="handler")
         _flush(ArticleRead, [{"article": required.id, "user": first + i, "revision": 1, "read_at": now}
                              for i in range(0, n_readers, 2)])
     if is_postgres():

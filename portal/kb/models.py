@@ -2,7 +2,7 @@
 
 import peewee
 
-from ..auth.models import User
+from ..auth.models import Department, User
 from ..db import BaseModel, utcnow
 from ..items.models import JSONField
 
@@ -64,6 +64,15 @@ class ArticleAttachment(BaseModel):
     extracted_at = peewee.DateTimeField(null=True)
 
 
+class ArticleRequirement(BaseModel):
+    """One role or one department an article is required for (``required_for`` as rows, for the query of
+    each user's outstanding reading); rewritten with the article."""
+
+    article = peewee.ForeignKeyField(Article, backref="requirements", on_delete="CASCADE")
+    role = peewee.CharField(max_length=16, null=True, index=True)
+    department = peewee.ForeignKeyField(Department, null=True, on_delete="CASCADE", index=True)
+
+
 class ArticleRead(BaseModel):
     """``user`` opened revision ``revision`` of ``article`` (学习记录): one row per user and revision."""
 
@@ -76,4 +85,4 @@ class ArticleRead(BaseModel):
         indexes = ((("article", "user", "revision"), True), (("user", "article"), False))
 
 
-MODELS = [Article, ArticleRevision, ArticleAttachment, ArticleRead]
+MODELS = [Article, ArticleRevision, ArticleAttachment, ArticleRequirement, ArticleRead]

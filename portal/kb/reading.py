@@ -15,7 +15,7 @@ import peewee
 from ..auth.models import Department, User, UserRole
 from ..auth.roles import ROLE_LABELS
 from ..db import utcnow
-from .models import Article, ArticleRead
+from .models import Article, ArticleRead, ArticleRequirement
 from .services import require_writer
 
 MAX_LISTED = 50
@@ -29,32 +29,17 @@ def record_read(user, article):
                 .on_conflict_ignore().execute())
 
 
-def _required_condition(user):
-    """Articles whose required_for names one of ``user``'s roles or their department (JSON text match)."""
-    condition = peewee.SQL("1 = 0")
-    for role in sorted(user.roles):
-        condition |= Article.required_for.contains(peewee.Value(f'"{role}"', converter=False))
-    if user.department_id is not None:
-        code = user.department.code
-        condition |= Article.required_for.contains(peewee.Value(f'"{code}"', converter=False))
-    return condition
-
-
 def required_unread(user, limit=MAX_LISTED):
-    """Published articles required for ``user`` that they have not read yet, newest first."""
+    """Published articles required for ``user`` (by a role or their department) that they have not read
+    yet, newest first."""
+    condition = ArticleRequirement.role.in_(sorted(user.roles) or [""])
+    if user.department_id is not None:
+        condition |= ArticleRequirement.department == user.department_id
+    required = ArticleRequirement.select(ArticleRequirement.article).where(condition)
     read = ArticleRead.select(ArticleRead.article).where(ArticleRead.user == user.id)
-    query = (Article.select(Article.id, Article.title, Article.category, Article.published_at, Article.required_for)
-             .where(Article.status == "published", _required_condition(user), Article.id.not_in(read))
-             .order_by(Article.published_at.desc(), Article.id.desc()))
-    return [a for a in query.limit(limit) if _required_for(a, user)]
-
-
-def _required_for(article, user):
-    # The text match in SQL may also find a role name among the department codes or the reverse:
-    # the parsed lists decide.
-    required = article.required_for or {}
-    return bool(set(required.get("roles", [])) & user.roles) or (
-        user.department_id is not None and user.department.code in required.get("departments", []))
+    return list(Article.select(Article.id, Article.title, Article.category, Article.published_at)
+                .where(Article.status == "published", Article.id.in_(required), Article.id.not_in(read))
+                .order_by(Article.published_at.desc(), Article.id.desc()).limit(limit))
 
 
 def audience(article):

@@ -167,6 +167,18 @@ def read_fields(data, current=None):
     return values
 
 
+def _record_requirements(article):
+    from .models import ArticleRequirement
+
+    ArticleRequirement.delete().where(ArticleRequirement.article == article.id).execute()
+    required = article.required_for or {}
+    rows = [{"article": article.id, "role": role, "department": None} for role in required.get("roles", [])]
+    rows += [{"article": article.id, "role": None, "department": d} for (d,) in Department.select(Department.id)
+             .where(Department.code.in_(required.get("departments", []))).tuples()]
+    if rows:
+        ArticleRequirement.insert_many(rows).execute()
+
+
 def _record_revision(article, user):
     ArticleRevision.create(article=article.id, number=article.revision, title=article.title,
                            category=article.category, tags=article.tags, body=article.body,
@@ -182,6 +194,7 @@ def create_article(user, data):
         article = Article.create(author=user, revision=1, created_at=now, updated_at=now,
                                  published_at=now if values["status"] == "published" else None, **values)
         _record_revision(article, user)
+        _record_requirements(article)
         index_article(article.id)
     from .tasks import request_render
 
@@ -215,6 +228,8 @@ def update_article(user, article, data):
             raise Conflict(_("Someone else changed this article in the meantime. Reload it and try again."))
         article = Article.get_by_id(current.id)
         _record_revision(article, user)
+        if "required_for" in changed:
+            _record_requirements(article)
         index_article(article.id)
     if "body" in changed:
         from .tasks import request_render

@@ -78,3 +78,17 @@ def test_only_writers_see_the_reading_report(as_user):
         assert client.get(f"/api/v1/kb/articles/{article['id']}/readers").status_code == status, user
         assert client.post(f"/api/v1/kb/articles/{article['id']}/read").status_code == 200, user
         assert client.get("/api/v1/kb/required").status_code == 200, user
+
+
+def test_changing_who_must_read_changes_the_outstanding_lists(as_user):
+    supervisor = as_user("supervisor")
+    article = write_article(supervisor, required_for={"roles": ["handler"], "departments": []})
+    assert as_user("handler").get("/api/v1/kb/required").get_json()["total"] == 1
+    assert as_user("leader").get("/api/v1/kb/required").get_json()["total"] == 0
+    supervisor.patch(f"/api/v1/kb/articles/{article['id']}",
+                     json={"required_for": {"roles": ["leader"], "departments": ["catering"]}})
+    assert as_user("handler").get("/api/v1/kb/required").get_json()["total"] == 0
+    assert as_user("leader").get("/api/v1/kb/required").get_json()["total"] == 1
+    assert as_user("catering").get("/api/v1/kb/required").get_json()["total"] == 1
+    readers = supervisor.get(f"/api/v1/kb/articles/{article['id']}/readers").get_json()
+    assert set(readers["unread"]) == {"leader", "catering"}
