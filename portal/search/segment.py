@@ -1,13 +1,14 @@
 """Chinese word segmentation with jieba: the words an index stores and the words a query asks for.
 
 The dictionary (about 350,000 words) is loaded once per process, on first use
-(~1 s with jieba's cache file in the system temp folder, several seconds to
-build that cache the first time). HMM guessing of unknown words is off on both
+(~1 s with jieba's cache file in ``instance/cache/``, several seconds to build
+that cache the first time). HMM guessing of unknown words is off on both
 sides, so an unknown word falls apart into the same single characters in a
 document and in a query, and is still found.
 """
 
 import logging
+import os
 import threading
 
 MAX_TOKEN = 64
@@ -27,9 +28,25 @@ def tokenizer():
 
                 jieba.setLogLevel(logging.WARNING)
                 instance = jieba.Tokenizer()
+                instance.tmp_dir = _cache_folder()
                 instance.initialize()
                 _tokenizer = instance
     return _tokenizer
+
+
+def _cache_folder():
+    """Where jieba keeps its dictionary cache: the app's instance folder (not a world-writable temp folder,
+    where another local user could plant a cache file), else the system temp folder outside an app."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return None
+    folder = os.path.join(current_app.instance_path, "cache")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return None
+    return folder
 
 
 def _word(token):
