@@ -58,7 +58,8 @@ def reason_label(error):
     return error
 
 
-def _path(sha256):
+def stored_path(sha256):
+    """Where the file with this SHA-256 is kept."""
     return upload_folder() / sha256[:2] / sha256
 
 
@@ -92,10 +93,9 @@ def _store(stream, max_bytes):
         raise
 
 
-def add(user, article, file_storage):
-    """Store an upload for ``article`` and ask for its text; 403 unless a writer, 422 with the reason when
-    the file is refused (type, size, content not matching the name, ZIP bomb)."""
-    require_writer(user)
+def store_checked(file_storage):
+    """Check an upload (name, type by content, size, ZIP bomb) and store it; return (name, kind, sha256, size).
+    422 with the reason when it is refused."""
     name = clean_name(getattr(file_storage, "filename", "") if file_storage is not None else "")
     if not name:
         _refuse(_("Choose a file."))
@@ -112,9 +112,17 @@ def add(user, article, file_storage):
         if str(exc).startswith("not a"):
             message = _("The content does not match the file's name: %(reason)s", reason=message)
         _refuse(message)
-    target = _path(sha)
+    target = stored_path(sha)
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(tmp, target)
+    return name, kind, sha, size
+
+
+def add(user, article, file_storage):
+    """Store an upload for ``article`` and ask for its text; 403 unless a writer, 422 with the reason when
+    the file is refused (type, size, content not matching the name, ZIP bomb)."""
+    require_writer(user)
+    name, kind, sha, size = store_checked(file_storage)
     with write_transaction():
         attachment = ArticleAttachment.create(article=article.id, original_name=name, kind=kind, sha256=sha,
                                               size=size, uploaded_by=user, extract_status="pending")
@@ -127,9 +135,9 @@ def add(user, article, file_storage):
 def for_download(article, attachment_id, need_file=True):
     attachment = ArticleAttachment.get_or_none(ArticleAttachment.id == attachment_id,
                                                ArticleAttachment.article == article.id)
-    if attachment is None or (need_file and not _path(attachment.sha256).is_file()):
+    if attachment is None or (need_file and not stored_path(attachment.sha256).is_file()):
         raise NotFound(_("This file does not exist."))
-    return attachment, _path(attachment.sha256)
+    return attachment, stored_path(attachment.sha256)
 
 
 def _limits(memory_bytes, seconds):
@@ -170,7 +178,7 @@ def extract_attachment(attachment_id):
     attachment = ArticleAttachment.get_or_none(ArticleAttachment.id == attachment_id)
     if attachment is None:
         return None
-    path = _path(attachment.sha256)
+    path = stored_path(attachment.sha256)
     if not path.is_file():
         result = {"status": "failed", "text": "", "error": "the stored file is missing"}
     else:

@@ -37,6 +37,9 @@ def training_json(training, full=False):
         body["description"] = training.description
         body["materials"] = [{"id": a.id, "title": a.title, "url": url_for("kb.view", article_id=a.id)}
                              for a in services.materials(training.id)]
+        body["files"] = [{"id": f.id, "name": f.original_name, "size": f.size,
+                          "url": url_for("trainings.download", training_id=training.id, file_id=f.id)}
+                         for f in services.files(training.id)]
         body["me"] = {"enrolled": services.is_enrolled(current_user, training.id)}
         if services.may_organise(current_user):
             body["enrolments"] = [{"username": e.user.username, "present": e.present, "note": e.note}

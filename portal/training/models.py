@@ -34,6 +34,17 @@ class TrainingMaterial(BaseModel):
         indexes = ((("training", "article"), True),)
 
 
+class TrainingFile(BaseModel):
+    """A file among a training's materials, stored by SHA-256 like article attachments."""
+
+    training = peewee.ForeignKeyField(Training, backref="files", on_delete="CASCADE")
+    original_name = peewee.CharField(max_length=255)
+    sha256 = peewee.CharField(max_length=64)
+    size = peewee.IntegerField()
+    uploaded_by = peewee.ForeignKeyField(User, on_delete="RESTRICT", backref="+")
+    uploaded_at = peewee.DateTimeField(default=utcnow)
+
+
 class Enrolment(BaseModel):
     training = peewee.ForeignKeyField(Training, backref="enrolments", on_delete="CASCADE")
     user = peewee.ForeignKeyField(User, on_delete="CASCADE")
@@ -47,4 +58,4 @@ class Enrolment(BaseModel):
         indexes = ((("training", "user"), True),)
 
 
-MODELS = [Training, TrainingMaterial, Enrolment]
+MODELS = [Training, TrainingMaterial, TrainingFile, Enrolment]

@@ -19,7 +19,7 @@ from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..items.transaction import write_transaction
 from ..kb.models import Article
 from ..search.index import index_object
-from .models import Enrolment, Training, TrainingMaterial
+from .models import Enrolment, Training, TrainingFile, TrainingMaterial
 
 PER_PAGE = 20
 
@@ -224,6 +224,31 @@ def enrolments(training_id):
 def materials(training_id):
     return list(Article.select().join(TrainingMaterial).where(TrainingMaterial.training == training_id)
                 .order_by(Article.id))
+
+
+def files(training_id):
+    return list(TrainingFile.select().where(TrainingFile.training == training_id).order_by(TrainingFile.id))
+
+
+def add_file(user, training_id, file_storage):
+    """Add a file to the training's materials (supervisors); 422 with the reason when it is refused."""
+    from ..kb.attachments import store_checked
+
+    require_organiser(user)
+    training = get(training_id)
+    name, _kind, sha, size = store_checked(file_storage)
+    with write_transaction():
+        return TrainingFile.create(training=training.id, original_name=name, sha256=sha, size=size,
+                                   uploaded_by=user)
+
+
+def file_for_download(training_id, file_id):
+    from ..kb.attachments import stored_path
+
+    found = TrainingFile.get_or_none(TrainingFile.id == file_id, TrainingFile.training == training_id)
+    if found is None or not stored_path(found.sha256).is_file():
+        raise NotFound(_("This file does not exist."))
+    return found, stored_path(found.sha256)
 
 
 def record_attendance(user, training_id, data):

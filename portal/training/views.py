@@ -1,6 +1,6 @@
 """/trainings: the list with my learning record, a training's page (enrol, cancel, attendance), new, .ics."""
 
-from flask import Blueprint, make_response, render_template, request, url_for
+from flask import Blueprint, make_response, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from ..errors import Conflict, Invalid
@@ -54,7 +54,7 @@ def _detail_context(training, **extra):
     return dict(training=training, enrolled=services.enrolled_count(training.id),
                 mine=services.is_enrolled(current_user, training.id),
                 enrolments=services.enrolments(training.id) if services.may_organise(current_user) else [],
-                materials=services.materials(training.id), open=services.local_now() <= training.enrol_until,
+                materials=services.materials(training.id), files=services.files(training.id), open=services.local_now() <= training.enrol_until,
                 **extra)
 
 
@@ -91,6 +91,26 @@ def attendance(training_id):
     except Invalid as exc:
         return render_template("training/detail.html", **_detail_context(training, attendance_errors=exc.fields)), 422
     return redirect(url_for("trainings.detail", training_id=training.id))
+
+
+@bp.post("/<int:training_id>/files")
+@login_required
+def upload(training_id):
+    training = services.get(training_id)
+    try:
+        services.add_file(current_user, training.id, request.files.get("file"))
+    except Invalid as exc:
+        return render_template("training/detail.html", **_detail_context(
+            training, upload_error=exc.fields.get("file", exc.message))), 422
+    return redirect(url_for("trainings.detail", training_id=training.id))
+
+
+@bp.get("/<int:training_id>/files/<int:file_id>")
+@login_required
+def download(training_id, file_id):
+    found, path = services.file_for_download(training_id, file_id)
+    return send_file(path, as_attachment=True, download_name=found.original_name,
+                     mimetype="application/octet-stream")
 
 
 @bp.get("/<int:training_id>.ics")

@@ -187,3 +187,29 @@ def test_enrolled_users_are_reminded_the_working_day_before_once(as_user, app, r
         assert all(r.data["training"] == soon["id"] for r in rows)
         notices = Notification.select().where(Notification.kind == "training_reminder")
         assert sorted(n.user.username for n in notices) == ["catering", "handler"]
+
+
+def test_files_among_the_materials(as_user):
+    import io
+
+    from tests.kb.conftest import PNG, docx_bytes
+
+    training = new_training(as_user("supervisor"))
+    path = f"/trainings/{training['id']}/files"
+
+    def post(user, name, content):
+        client = as_user(user)
+        return client.client.post(path, data={"file": (io.BytesIO(content), name),
+                                              "csrf_token": client.headers["X-CSRFToken"]},
+                                  content_type="multipart/form-data")
+
+    assert post("supervisor", "讲义.docx", docx_bytes("讲义")).status_code == 303
+    refused = post("supervisor", "讲义.pdf", PNG)
+    assert refused.status_code == 422 and "文件内容与文件名不符" in refused.get_data(as_text=True)
+    for user in ("handler", "leader", "admin"):
+        assert post(user, "x.docx", docx_bytes("x")).status_code == 403, user
+    files = as_user("handler").get(f"/api/v1/trainings/{training['id']}").get_json()["files"]
+    assert [f["name"] for f in files] == ["讲义.docx"]
+    download = as_user("handler").get(files[0]["url"])
+    assert download.status_code == 200 and download.data[:2] == b"PK"
+    assert as_user("handler").get(f"/trainings/{training['id']}/files/999").status_code == 404
