@@ -191,3 +191,35 @@ def test_the_rendered_html_arrives_through_the_queue_without_a_reload(make_app, 
     assert "<strong>要点</strong>" in fragment and "onerror" not in fragment.replace("&lt;img src=x onerror", "")
     with app.app_context(), database.connection_context():
         assert Article.get_by_id(article["id"]).rendered_revision == 1
+
+
+def test_two_writers_saving_the_same_revision_at_once_one_wins(as_user, app):
+    import threading
+
+    from portal.auth.models import User
+    from portal.errors import Conflict
+    from portal.kb import services
+
+    article = write_article(as_user("supervisor"))
+    with app.app_context(), database.connection_context():
+        ids = [User.get(User.username == name).id for name in ("supervisor", "admin")]
+    barrier = threading.Barrier(2)
+    results = [None, None]
+
+    def save(i):
+        with app.app_context(), database.connection_context():
+            barrier.wait()
+            try:
+                results[i] = services.update_article(User.get_by_id(ids[i]), Article.get_by_id(article["id"]),
+                                                     {"body": f"第{i}版", "revision": 1})
+            except Conflict as exc:
+                results[i] = exc
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(type(r).__name__ for r in results) == ["Article", "Conflict"]
+    with app.app_context(), database.connection_context():
+        assert ArticleRevision.select().where(ArticleRevision.article == article["id"]).count() == 2
