@@ -11,6 +11,10 @@ def init_app(app):
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.cli.add_command(kb_reindex)
+    from ..items.attachments import keeps_files
+    from .models import ArticleAttachment
+
+    keeps_files(ArticleAttachment, ArticleAttachment.sha256)
     app.extensions.setdefault("openapi_paths", {}).update(api.OPENAPI_PATHS)
     app.jinja_env.globals["required_reading"] = _required_reading
     app.jinja_env.globals["learning_record"] = _learning_record

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from ..db import utcnow
 from ..errors import Invalid, NotFound
 from ..items.attachments import clean_name, upload_folder
+from ..text import BadText
 from ..items.transaction import write_transaction
 from ..search.index import index_article
 from . import extractor
@@ -96,7 +97,10 @@ def _store(stream, max_bytes):
 def store_checked(file_storage):
     """Check an upload (name, type by content, size, ZIP bomb) and store it; return (name, kind, sha256, size).
     422 with the reason when it is refused."""
-    name = clean_name(getattr(file_storage, "filename", "") if file_storage is not None else "")
+    try:
+        name = clean_name(getattr(file_storage, "filename", "") if file_storage is not None else "")
+    except BadText as exc:
+        _refuse(str(exc))
     if not name:
         _refuse(_("Choose a file."))
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""

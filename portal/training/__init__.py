@@ -7,5 +7,9 @@ def init_app(app):
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    from ..items.attachments import keeps_files
+    from .models import TrainingFile
+
+    keeps_files(TrainingFile, TrainingFile.sha256)
     app.extensions.setdefault("openapi_paths", {}).update(api.OPENAPI_PATHS)
     services.training_url_source()
