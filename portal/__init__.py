@@ -59,4 +59,6 @@ def create_app(config=None):
 
     for feature in (auth, home, items, admin, api, calendar, notify, cli):
         feature.init_app(app)
+    from . import inspections
+    inspections.init_app(app)
     return app

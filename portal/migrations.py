@@ -59,10 +59,19 @@ def _delegations(migrator):
     database.create_tables([Delegation])
 
 
+def _inspections_and_digests(migrator):
+    """Field inspections (实地督查) and the leaders' weekly digests (定期听取汇报), DESIGN §11."""
+    from .digests.models import MODELS as digest_models
+    from .inspections.models import MODELS as inspection_models
+
+    database.create_tables([*inspection_models, *digest_models])
+
+
 MIGRATIONS = [
     (1, _initial),
     (2, _search_index),
     (8, _delegations),
+    (10, _inspections_and_digests),
 ]
 
 
