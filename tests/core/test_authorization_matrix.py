@@ -126,6 +126,10 @@ MATRIX = {
     ("GET", "/api/v1/inspections/<int:inspection_id>"): SEES_ITEM,
     ("POST", "/api/v1/inspections/<int:inspection_id>/findings"): "L A F H A F F H",
     ("POST", "/api/v1/inspections/<int:inspection_id>/findings/<int:finding_id>/convert"): "L F F H A A A H",
+    # Weekly digests: the leader's own (not the deputy's), every leader's for supervisors.
+    ("GET", "/digests"): "L F F F A A A F",
+    ("GET", "/digests/<int:digest_id>"): "L H H H A A H H",
+    ("GET", "/api/v1/digests"): "L F F F A A A F",
 }
 
 # The actions of §2 on an item in progress (lead: property, co: catering, leader: leader), on the page
@@ -212,9 +216,17 @@ def world(app, demo, tmp_path):
             "department_id": Department.get(Department.code == "property").id,
             "day": "2026-10-01", "year": "2026", "key": "red", "kind": "departments", "code": "zh_CN",
             "filename": "js/portal.js", "inspection_id": inspection.id, "finding_id": finding.id,
-            "photo_id": finding.photos[0].id,
+            "photo_id": finding.photos[0].id, "digest_id": _leaders_digest(people["leader"]),
         }
     return values
+
+
+def _leaders_digest(leader):
+    from portal.digests.models import Digest
+    from portal.digests.services import make
+
+    make("2026-W47")
+    return Digest.get(Digest.leader == leader.id).id
 
 
 QUERY = {"/items/pickers/<kind>": "?field=lead_department"}
