@@ -39,9 +39,15 @@ def seed():
     from .calendar import seed_known_years
     from .items.demo import seed_items
 
+    from .digests.services import make as make_digests
+    from .inspections.demo import seed_inspections
+
     summary = seed_people()
     seed_known_years()
-    return f"{summary}, {seed_items()} new items"
+    items = seed_items()
+    seed_inspections()
+    make_digests()  # last week's digest for each leader
+    return f"{summary}, {items} new items"
 
 
 def seed_people():

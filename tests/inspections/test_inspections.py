@@ -191,3 +191,46 @@ def test_the_report_prints_with_its_photos(app, world, login, reading):
     assert "实地督查报告" in html and "锅炉房漏水" in html and "一区、三区锅炉房" in html
     assert f'src="/inspections/{inspection.id}/photos/{photo.id}"' in html
     assert "css/frontline.css" in html and "style=" not in html
+
+
+def test_the_demo_has_an_inspection_with_photos_and_last_weeks_digests(app, tmp_path):
+    from portal import demo
+    from portal.db import database
+    from portal.digests.models import Digest
+    from portal.digests.services import last_week
+    from portal.inspections.models import FindingPhoto
+
+    app.config["PORTAL"]["uploads"]["folder"] = str(tmp_path / "uploads")
+    with app.test_request_context(), database.connection_context():
+        demo.seed()
+        demo.seed()  # loaded once
+        assert Inspection.select().count() == 1 and Finding.select().count() == 2
+        assert FindingPhoto.select().count() == 3
+        assert Item.select().where(Item.source_type == "inspection", Item.title.startswith("实地督查：")).count() == 1
+        assert Digest.select().where(Digest.week == last_week()).count() == 1
+
+
+def test_hostile_input_to_the_api_gets_422_or_404_never_500(app, world, login, reading):
+    inspection = world["inspection"]
+    supervisor = login("supervisor")
+    post_finding(supervisor, inspection.id, text="楼道积水")
+    with reading():
+        finding = Finding.get()
+    convert = f"/api/v1/inspections/{inspection.id}/findings/{finding.id}/convert"
+    not_json = supervisor.post(convert, data="to=item", headers={"X-CSRFToken": supervisor.token},
+                               content_type="application/json")
+    assert not_json.status_code == 422
+    for body in ({"to": "both"}, {"to": ["item"]}, {"to": {"x": 1}}, {"to": "item", "lead_department": ["a"]},
+                 {"to": "note", "item": 12}, {"to": "item", "lead_department": "property", "deadline": "1999-01-01"}):
+        assert api_post(supervisor, convert, body).status_code == 422, body
+    for body in ({"subject": ["x"], "date": "2026-12-01", "members": ["handler"]},
+                 {"subject": "x", "date": 20261201, "members": [None, {"a": 1}]},
+                 {"subject": "x\u202e", "date": "2026-12-01", "members": ["handler"]},
+                 {"subject": "x", "date": "2026-12-01", "members": ["handler"], "places": "a" * 2001}):
+        assert api_post(supervisor, "/api/v1/inspections", body).status_code == 422, body
+    assert supervisor.get(f"/api/v1/inspections/{2**40}").status_code == 404
+    assert supervisor.get(f"/inspections/{inspection.id}/photos/{2**31}").status_code == 404
+    assert supervisor.post(f"/api/v1/inspections/{inspection.id}/findings", data={"text": "x" * 2001},
+                           headers={"X-CSRFToken": supervisor.token}).status_code == 422
+    with reading():
+        assert Item.select().where(Item.source_type == "inspection").count() == 0
