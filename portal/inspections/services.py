@@ -12,12 +12,12 @@ from flask_babel import gettext as _
 
 from ..auth.models import User, UserRole
 from ..db import utcnow
-from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..errors import Conflict, Forbidden, NotFound
 from ..items import actions
 from ..items import services as item_services
 from ..items.attachments import kept_on_commit
 from ..items.inputs import Fields
-from ..items.models import FINISHED_STATES, Attachment, Item, ItemEvent
+from ..items.models import FINISHED_STATES, Attachment, Item
 from ..items.transaction import write_transaction
 from ..items.visibility import can_see, sees_all, visible_items
 from . import photos as photo_store
@@ -286,7 +286,3 @@ def convert(user, inspection, finding, data):
         _copy_photos(user, finding, item)
         _mark(user, finding, "note", item, event)
     return "note", item
-
-
-def events_for(finding):
-    return ItemEvent.get_or_none(ItemEvent.id == finding.event_id) if finding.event_id else None

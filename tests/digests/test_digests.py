@@ -2,7 +2,6 @@
 one per leader and week (made again, by the command, by two makers at once on PostgreSQL), who reads it."""
 
 import datetime
-import os
 import threading
 import time
 
@@ -17,9 +16,9 @@ from portal.digests.models import Digest
 from portal.items.models import Item
 from portal.notify.delivery import relay
 from portal.notify.models import Notification, Outbox
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import AuthActions
 from tests.items.conftest import act, attach, register
-from tests.notify.conftest import notify_config, seed_people, smtp_server  # noqa: F401 (a fixture)
+from tests.notify.conftest import notify_config, seed_people
 
 
 
