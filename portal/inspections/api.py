@@ -39,11 +39,12 @@ def finding_json(inspection, finding, photos):
             "photos": [photo_json(inspection, p) for p in photos]}
 
 
-def inspection_json(inspection, findings=None):
+def inspection_json(inspection, findings=None, people=None, items=None):
+    if people is None:
+        people, items = services.members_and_items_of(current_user, [inspection])
     data = {"id": inspection.id, "subject": inspection.subject, "date": inspection.date.isoformat(),
             "places": inspection.place_list, "planned_by": inspection.planned_by.username,
-            "members": [u.username for u in services.members(inspection)],
-            "items": [i.number for i in services.linked_items(current_user, inspection)]}
+            "members": people[inspection.id], "items": items[inspection.id]}
     if findings is not None:
         photos = services.photos_of(findings)
         data["findings"] = [finding_json(inspection, f, photos[f.id]) for f in findings]
@@ -52,8 +53,9 @@ def inspection_json(inspection, findings=None):
 
 @bp.get("/inspections")
 def list_inspections():
-    rows = list(services.visible_inspections(current_user).limit(200))
-    return jsonify({"inspections": [inspection_json(i) for i in rows]})
+    rows = list(services.visible_inspections_with_planner(current_user).limit(200))
+    people, items = services.members_and_items_of(current_user, rows)
+    return jsonify({"inspections": [inspection_json(i, people=people, items=items) for i in rows]})
 
 
 @bp.post("/inspections")

@@ -59,13 +59,24 @@ def visible_inspections(user):
     return query.where(condition)
 
 
+def visible_inspections_with_planner(user):
+    """visible_inspections with the planner read in the same query."""
+    planner = User.alias()
+    return (visible_inspections(user).select_extend(planner)
+            .join_from(Inspection, planner, on=(Inspection.planned_by == planner.id), attr="planned_by"))
+
+
 def sees_every_finding(user, inspection):
     return sees_all(user) or is_member(user, inspection)
 
 
 def visible_findings(user, inspection):
     """The findings of ``inspection`` ``user`` may see, in the order they were recorded."""
-    query = Finding.select().where(Finding.inspection == inspection.id).order_by(Finding.id)
+    recorder, item = User.alias(), Item.alias()
+    query = (Finding.select(Finding, recorder, item)
+             .join_from(Finding, recorder, on=(Finding.recorded_by == recorder.id), attr="recorded_by")
+             .join_from(Finding, item, peewee.JOIN.LEFT_OUTER, on=(Finding.item == item.id), attr="item")
+             .where(Finding.inspection == inspection.id).order_by(Finding.id))
     if sees_every_finding(user, inspection):
         return query
     if user.has_role("handler"):
@@ -110,6 +121,21 @@ def linked_items(user, inspection):
     """The inspection's linked items ``user`` may see."""
     return list(visible_items(user).join(InspectionItem, on=(InspectionItem.item == Item.id))
                 .where(InspectionItem.inspection == inspection.id).order_by(Item.number))
+
+
+def members_and_items_of(user, inspections):
+    """({inspection id: [usernames]}, {inspection id: [item numbers user may see]}) in two queries."""
+    ids = [i.id for i in inspections]
+    people, items = {i: [] for i in ids}, {i: [] for i in ids}
+    if ids:
+        for row in (InspectionMember.select(InspectionMember.inspection, User.username).join(User)
+                    .where(InspectionMember.inspection.in_(ids)).order_by(User.username).tuples()):
+            people[row[0]].append(row[1])
+        for row in (visible_items(user).select(InspectionItem.inspection, Item.number)
+                    .join(InspectionItem, on=(InspectionItem.item == Item.id))
+                    .where(InspectionItem.inspection.in_(ids)).order_by(Item.number).tuples()):
+            items[row[0]].append(row[1])
+    return people, items
 
 
 def photos_of(findings):

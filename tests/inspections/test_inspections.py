@@ -234,3 +234,27 @@ def test_hostile_input_to_the_api_gets_422_or_404_never_500(app, world, login, r
                            headers={"X-CSRFToken": supervisor.token}).status_code == 422
     with reading():
         assert Item.select().where(Item.source_type == "inspection").count() == 0
+
+
+def test_the_inspection_page_and_list_read_the_same_number_of_queries_whatever_their_rows(app, world, login):
+    from tests.querycount import count_queries
+
+    inspection = world["inspection"]
+    supervisor = login("supervisor")
+    post_finding(supervisor, inspection.id, text="一", files=[("a.jpg", jpeg_with_gps())])
+
+    def counts():
+        with count_queries() as page:
+            assert supervisor.get(f"/inspections/{inspection.id}").status_code == 200
+        with count_queries() as api:
+            assert supervisor.get("/api/v1/inspections").status_code == 200
+        return len(page), len(api)
+
+    before = counts()
+    for n in range(4):
+        post_finding(supervisor, inspection.id, text=f"发现{n}", item=world["item"].number,
+                     files=[("a.jpg", jpeg_with_gps())])
+        api_post(supervisor, "/api/v1/inspections", {"subject": f"检查{n}", "date": "2026-12-01",
+                                                     "members": ["handler", "catering"],
+                                                     "items": [world["item"].number]})
+    assert counts() == before
