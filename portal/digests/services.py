@@ -133,12 +133,17 @@ def leaders():
 
 
 def make(week=None, today=None):
-    """Make the digest of ``week`` (default: the last complete week) for every active leader who has none yet,
-    each with its notification, in one transaction per leader. Returns how many were new (0 when run again)."""
+    """Make the digest of ``week`` (default: the last complete week; a week not over yet is refused) for every
+    active leader who has none yet, each with its notification, in one transaction per leader. Returns how many
+    were new (0 when run again)."""
     today = today or local_today()
     week = week or last_week(today)
     start = parse_week(week)
     end = start + datetime.timedelta(days=6)
+    if end >= today:
+        # Made now, it would stand for the whole week and the scheduled one would be skipped.
+        message = _("The week %(week)s has not ended yet.", week=week)
+        raise Invalid(message, fields={"week": message})
     made = 0
     for leader in leaders():
         if Digest.select().where(Digest.leader == leader.id, Digest.week == week).exists():

@@ -54,10 +54,11 @@ def mail_app(make_app, smtp_server, tmp_path):
 
 def test_each_leader_gets_one_digest_in_app_and_by_email(mail_app, smtp_server):
     week = services.week_key(local_today())
+    next_monday = local_today() + datetime.timedelta(days=7 - local_today().weekday())
     with mail_app.test_request_context(), database.connection_context():
         items = _world()
-        assert services.make(week) == 2  # the leader and the deputy
-        assert services.make(week) == 0  # made again: nothing new
+        assert services.make(week, today=next_monday) == 2  # the leader and the deputy
+        assert services.make(week, today=next_monday) == 0  # made again: nothing new
         digest = Digest.get(Digest.leader == User.get(User.username == "leader").id)
         sections = digest.sections
         numbers = {key: [row["number"] for row in section["rows"]] for key, section in sections.items()}
@@ -88,6 +89,9 @@ def test_the_command_makes_a_given_week_once_and_refuses_a_bad_week(app, tmp_pat
     assert again.exit_code == 0 and "digests: 0 new" in again.output
     bad = runner.invoke(args=["digest", "--week", "2026-47"])
     assert bad.exit_code == 2 and "2026-W47" in bad.output
+    unfinished = services.week_key(local_today())
+    early = runner.invoke(args=["digest", "--week", unfinished])
+    assert early.exit_code == 2 and "尚未结束" in early.output
     with app.app_context(), database.connection_context():
         digest = Digest.get()
         assert (digest.period_start, digest.period_end) == (datetime.date(2026, 11, 16), datetime.date(2026, 11, 22))
