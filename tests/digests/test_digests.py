@@ -209,3 +209,32 @@ def test_a_registered_section_appears_in_the_digest(app):
         assert "群众诉求" in page and "三区供暖不热" in page
     finally:
         services.EXTRA_SECTIONS.pop("petitions")
+
+
+@pytest.fixture(scope="module")
+def own_redis():
+    """A Redis of our own, so the queues hold only this test's jobs."""
+    from tests.servers import RedisServer
+
+    server = RedisServer().start()
+    yield server
+    server.close()
+
+
+def test_the_weekly_job_runs_in_a_real_worker_twice_and_each_leader_hears_once(make_app, own_redis):
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    Redis.from_url(own_redis.url).flushall()
+    app = make_app(redis={"url": own_redis.url}, **notify_config())
+    with app.app_context(), database.connection_context():
+        seed_people()
+    queue = Queue("default", connection=Redis.from_url(own_redis.url))
+    first, second = queue.enqueue("worker.tasks.digest"), queue.enqueue("worker.tasks.digest")  # e.g. a retry
+    with app.app_context():  # the jobs run in this app (as in the worker, which builds one and keeps it)
+        SimpleWorker(["notify", "default"], connection=Redis.from_url(own_redis.url)).work(burst=True)
+    assert (first.return_value(), second.return_value()) == (1, 0)
+    with app.app_context(), database.connection_context():
+        assert [d.week for d in Digest.select()] == [services.last_week()]
+        notices = Notification.select().where(Notification.kind == "digest")
+        assert [n.user.username for n in notices] == ["leader"]
