@@ -149,7 +149,8 @@ def photos_of(findings):
 
 # --- planning ------------------------------------------------------------------
 
-def _list_of(value):
+def split_list(value):
+    """A list of names or numbers from a list, or from text separated by spaces or commas; None when neither."""
     if value is None or value == "":
         return []
     if isinstance(value, str):
@@ -164,7 +165,7 @@ def _read_plan(data):
     values = {"subject": fields.text("subject", required=True),
               "date": fields.date("date"),
               "places": fields.text("places", max_length=MAX_PLACES, multiline=True)}
-    usernames = _list_of(data.get("members"))
+    usernames = split_list(data.get("members"))
     if usernames is None:
         fields.error("members", _("Must be a list of user names."))
         usernames = []
@@ -178,7 +179,7 @@ def _read_plan(data):
     unknown = [name for name in usernames if name not in found]
     if unknown and usernames:
         fields.error("members", _("No active user %(name)s with this role.", name=", ".join(unknown[:5])))
-    numbers = _list_of(data.get("items"))
+    numbers = split_list(data.get("items"))
     if numbers is None:
         fields.error("items", _("Must be a list of item numbers."))
         numbers = []

@@ -26,7 +26,7 @@ def _form_data():
     data = {key: value for key, value in request.form.items() if key != "csrf_token"}
     for many in ("members", "items"):
         if many in request.form:
-            data[many] = [v for value in request.form.getlist(many) for v in services._list_of(value) or []]
+            data[many] = [v for value in request.form.getlist(many) for v in services.split_list(value) or []]
     return data
 
 
