@@ -78,3 +78,25 @@ def test_record_a_finding_with_a_photo_on_a_phone_and_make_it_an_item(open_as, l
         assert item.level == "major" and item.attachments.count() == 2
     supervisor.goto(f"{live_server.url}/inspections/{inspection_id}/report")
     expect(supervisor.locator(".report-photos img")).to_have_count(2)
+
+
+def test_a_supervisor_plans_an_inspection_and_a_leader_reads_last_weeks_digest(open_as, live_server):
+    from portal.digests.services import last_week, make
+
+    supervisor = open_as("supervisor")
+    supervisor.get_by_role("link", name="实地督查").first.click()
+    supervisor.get_by_role("link", name="安排督查").click()
+    supervisor.get_by_label("主题").fill("食堂卫生检查")
+    supervisor.get_by_label("地点").fill("一食堂\n二食堂")
+    supervisor.get_by_label("成员").select_option(["supervisor", "catering"])
+    supervisor.get_by_role("button", name="安排督查").click()
+    expect(supervisor.locator("h1")).to_have_text("食堂卫生检查")
+    expect(supervisor.locator("dl.details")).to_contain_text("一食堂、二食堂")
+
+    with live_server.app.test_request_context(), database.connection_context():
+        make()
+    leader = open_as("leader")
+    leader.get_by_role("link", name="每周汇报").first.click()
+    leader.get_by_role("link", name=last_week()).click()
+    expect(leader.locator("h1")).to_have_text(f"王建国 的每周汇报（{last_week()}）")
+    expect(leader.locator(".digest-section")).to_have_count(4)
