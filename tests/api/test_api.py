@@ -27,7 +27,7 @@ def test_the_openapi_document_is_valid_and_lists_every_api_endpoint(app, client)
     urls = app.url_map.bind("localhost")
     for path, item in document["paths"].items():
         concrete = path.replace("{number}", "DB-2026-0001").replace("{attachment_id}", "1") \
-            .replace("{notification_id}", "1")
+            .replace("{notification_id}", "1").replace("{inspection_id}", "1").replace("{finding_id}", "1")
         for method in set(item) - {"parameters"}:
             urls.match(concrete, method=method.upper())  # raises when no rule answers this method
 
