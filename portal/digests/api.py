@@ -1,18 +1,12 @@
 """/api/v1/digests: the digests the caller may read, newest week first."""
 
-from flask import Blueprint, current_app, jsonify, url_for
+from flask import jsonify, url_for
 from flask_login import current_user
 
+from ..api import feature_blueprint
 from . import services
 
-bp = Blueprint("digests_api", __name__, url_prefix="/api/v1")
-
-
-@bp.before_request
-def _signed_in():
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    return None
+bp = feature_blueprint("digests_api", __name__, "/api/v1")
 
 
 def digest_json(digest):

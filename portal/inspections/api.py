@@ -1,28 +1,12 @@
 """/api/v1 inspections: list, plan, read, record findings (multipart), convert a finding."""
 
-from flask import Blueprint, current_app, jsonify, request, url_for
-from flask_babel import gettext as _
+from flask import jsonify, request, url_for
 from flask_login import current_user
 
-from ..errors import Invalid
+from ..api import feature_blueprint, json_body
 from . import services
 
-bp = Blueprint("inspections_api", __name__, url_prefix="/api/v1")
-
-
-@bp.before_request
-def _signed_in():
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    return None
-
-
-def _body():
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise Invalid(_("The request body must be a JSON object."),
-                      fields={"body": _("The request body must be a JSON object.")})
-    return data
+bp = feature_blueprint("inspections_api", __name__, "/api/v1")
 
 
 def photo_json(inspection, photo):
@@ -60,7 +44,7 @@ def list_inspections():
 
 @bp.post("/inspections")
 def plan():
-    inspection = services.plan(current_user, _body())
+    inspection = services.plan(current_user, json_body())
     response = jsonify(inspection_json(inspection, []))
     response.status_code = 201
     response.headers["Location"] = url_for("inspections_api.get_inspection", inspection_id=inspection.id)
@@ -87,7 +71,7 @@ def record(inspection_id):
 def convert(inspection_id, finding_id):
     inspection = services.get_visible(current_user, inspection_id)
     finding = services.get_finding(current_user, inspection, finding_id)
-    outcome, item = services.convert(current_user, inspection, finding, _body())
+    outcome, item = services.convert(current_user, inspection, finding, json_body())
     response = jsonify({"outcome": outcome, "item": item.number})
     response.status_code = 201 if outcome == "new_item" else 200
     return response
