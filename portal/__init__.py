@@ -54,22 +54,11 @@ def create_app(config=None):
     jobs.init_app(app)
     templating.init_app(app)
 
-    # The features, each registering its own blueprints (and commands).
-    from . import api, calendar, cli, reports, stats
-    from .admin import views as admin_views
-    from .auth import views as auth_views
-    from .home import views as home_views
-    from .items import views as item_views
-    from .notify import views as notify_views
+    # The features, each registering its own blueprints, commands and template names.
+    from . import (admin, api, auth, calendar, cli, digests, home, inspections, items, kb, notify, reports, search,
+                   stats, training)
 
-    auth_views.init_app(app)
-    app.register_blueprint(home_views.bp)
-    app.register_blueprint(item_views.bp)
-    app.register_blueprint(admin_views.bp)
-    api.init_app(app)
-    calendar.init_app(app)
-    notify_views.init_app(app)
-    stats.init_app(app)
-    reports.init_app(app)
-    cli.init_app(app)
+    for feature in (auth, home, items, admin, api, calendar, notify, kb, search, training, inspections, digests,
+                    stats, reports, cli):
+        feature.init_app(app)
     return app

@@ -28,11 +28,19 @@ DEFAULTS = {
         "base_url": "",
         "session_idle_minutes": 480,
     },
-    "database": {"url": "sqlite:///instance/portal.db"},
+    "database": {"url": "sqlite:///instance/portal.db", "pool_size": 10},
     "redis": {"url": ""},
     "auth": {
         "backends": ["local"],
         "login_attempts_per_minute": 5,
+        "limiter": {
+            "window_minutes": 15,
+            "delay_seconds": 60,
+            "max_delay_seconds": 900,
+            "address_failures": 50,
+            "name_failures": 20,
+            "familiar_days": 30,
+        },
         "ldap": {
             "uri": [],
             "start_tls": False,
@@ -101,6 +109,14 @@ DEFAULTS = {
             "extensions": 5.0,
         },
     },
+    "inspections": {
+        "photo_max_bytes": 10 * MiB,
+        "photos_per_finding": 10,
+    },
+    "digest": {
+        "weekday": "monday",
+        "time": "08:30",
+    },
     "uploads": {
         "folder": "",
         "max_bytes": 20 * MiB,
@@ -109,12 +125,19 @@ DEFAULTS = {
             "ofd", "txt", "csv", "png", "jpg", "jpeg", "gif", "webp", "zip",
         ],
     },
+    "kb": {
+        "extract_timeout_seconds": 60,
+        "extract_memory_mb": 512,
+        "extract_max_chars": 1_000_000,
+    },
 }
 
 # Keys whose value is checked beyond its type: key -> (predicate, what is expected).
 CHOICES = {
     "app.locale": ({"zh_CN", "en"}, "zh_CN or en"),
     "reminders.light_policy": ({"deadline", "share"}, "deadline or share"),
+    "digest.weekday": ({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"},
+                       "a day of the week in English, e.g. monday"),
 }
 AUTH_BACKENDS = {"ldap", "header", "local"}
 
@@ -270,6 +293,8 @@ def _validate(config):
     url = config["database"]["url"]
     if not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
         raise ConfigError("database.url must start with sqlite:/// or postgresql://")
+    if config["database"]["pool_size"] < 0:
+        raise ConfigError("database.pool_size must not be negative")
     backends = config["auth"]["backends"]
     unknown = set(backends) - AUTH_BACKENDS
     if not backends or unknown:
@@ -296,5 +321,10 @@ def _validate(config):
     weights = config["stats"]["weights"]
     if any(value < 0 for value in weights.values()) or not any(value > 0 for value in weights.values()):
         raise ConfigError("stats.weights must not be negative and at least one must be positive")
+    hour, _, minute = config["digest"]["time"].partition(":")
+    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        raise ConfigError("digest.time must be HH:MM")
+    if config["inspections"]["photo_max_bytes"] <= 0 or config["inspections"]["photos_per_finding"] <= 0:
+        raise ConfigError("inspections.photo_max_bytes and inspections.photos_per_finding must be positive")
     if config["uploads"]["max_bytes"] <= 0:
         raise ConfigError("uploads.max_bytes must be positive")

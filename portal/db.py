@@ -6,6 +6,7 @@ Requests open a connection and close it at teardown; jobs and commands use
 """
 
 import datetime
+import json
 from pathlib import Path
 
 import peewee
@@ -32,15 +33,34 @@ class BaseModel(peewee.Model):
         legacy_table_names = False
 
 
-def make_database(url, root):
-    """A peewee database for ``url``; relative SQLite paths are taken from ``root``."""
+class JSONField(peewee.TextField):
+    """A JSON document in a text column (portable across SQLite and PostgreSQL)."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
+
+
+def make_database(url, root, pool_size=0):
+    """A peewee database for ``url``; relative SQLite paths are taken from ``root``.
+
+    PostgreSQL with ``pool_size`` > 0 keeps up to that many connections per process open between
+    requests (a new one costs a few milliseconds and a server process); a connection whose server
+    went away is not handed out again.
+    """
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         if not path.is_absolute():
             path = Path(root) / path
         path.parent.mkdir(parents=True, exist_ok=True)
         return peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
-    return db_url.connect(url.replace("postgres://", "postgresql://", 1))
+    url = url.replace("postgres://", "postgresql://", 1)
+    if pool_size > 0:
+        return db_url.connect(url.replace("postgresql://", "postgresql+pool://", 1), max_connections=pool_size,
+                              stale_timeout=300, timeout=10)
+    return db_url.connect(url)
 
 
 def is_postgres():
@@ -48,7 +68,8 @@ def is_postgres():
 
 
 def init_app(app):
-    database.initialize(make_database(app.config["PORTAL"]["database"]["url"], app.root_path + "/.."))
+    settings = app.config["PORTAL"]["database"]
+    database.initialize(make_database(settings["url"], app.root_path + "/..", settings["pool_size"]))
 
     @app.before_request
     def _connect():

@@ -2,9 +2,10 @@
 
 from flask import current_app, jsonify
 
-from ..items.models import LEVELS, RETURN_REASONS, SOURCE_TYPES, STATES
+from ..items.inputs import MAX_VERSION
+from ..items.models import LEVELS, SOURCE_TYPES, STATES
 from ..items.queries import LIGHTS
-from ..items.workflow import ACTIONS
+from ..items.workflow import ACTIONS, TABLE
 from . import bp
 
 
@@ -118,17 +119,6 @@ SCHEMAS = {
     "ItemPage": {"type": "object", "required": ["items", "page", "per_page", "total", "pages"], "properties": {
         "items": {"type": "array", "items": _ref("ItemSummary")}, "page": {"type": "integer"},
         "per_page": {"type": "integer"}, "total": {"type": "integer"}, "pages": {"type": "integer"}}},
-    "ActionInput": {"type": "object", "required": ["version"], "description": (
-        "Body of an action (DESIGN §2). Required per action: dispatch, accept: none; return: reason, comment; "
-        "report: comment, progress; urge, instruct, cancel, reopen, request_closure: comment; "
-        "request_extension: new_deadline, comment; decide_extension: decision, comment; "
-        "review, approve: decision (comment when rejecting); rate: score, comment."), "properties": {
-        "version": {"type": "integer"}, "comment": {"type": "string", "maxLength": 4000},
-        "reason": {"type": "string", "enum": list(RETURN_REASONS)},
-        "progress": {"type": "integer", "minimum": 0, "maximum": 100},
-        "new_deadline": {"type": "string", "format": "date"},
-        "decision": {"type": "string", "enum": ["approve", "reject"]},
-        "score": {"type": "integer", "minimum": 1, "maximum": 5}}},
     "ActionResult": {"type": "object", "required": ["event", "item"],
                      "properties": {"event": _ref("Event"), "item": _ref("ItemDetail")}},
 }
@@ -178,14 +168,6 @@ PATHS = {
         "post": {"operationId": "addChild", "summary": "Decompose: add a child item (supervisor)",
                  "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ItemInput")}}},
                  "responses": {"201": _json(_ref("ItemDetail"), "The new child"),
-                               **_errors("401", "403", "404", "409", "422")}}},
-    "/api/v1/items/<number>/actions/<action>": {
-        "parameters": [NUMBER, {"name": "action", "in": "path", "required": True,
-                                "schema": {"type": "string", "enum": list(ACTIONS)}}],
-        "post": {"operationId": "performAction", "summary": "Take an action of the item's lifecycle",
-                 "requestBody": {"required": True,
-                                 "content": {"application/json": {"schema": _ref("ActionInput")}}},
-                 "responses": {"200": _json(_ref("ActionResult"), "The event written and the item after it"),
                                **_errors("401", "403", "404", "409", "422")}}},
     "/api/v1/items/<number>/attachments": {
         "parameters": [NUMBER],
@@ -256,6 +238,59 @@ EXTRA_PATHS = {
 }
 
 
+# The body of each action, derived from its description (items.workflow.TABLE): one path per action,
+# so that each states its own required inputs, enums and bounds.
+ACTION_RULE = "/api/v1/items/<number>/actions/<action>"
+NON_BLANK = r"\S"  # a required text must hold more than spaces
+
+
+def _input_schema(spec):
+    if spec.kind == "choice":
+        return {"type": "string", "enum": list(spec.choices)}
+    if spec.kind == "integer":
+        return {"type": "integer", "minimum": spec.low, "maximum": spec.high}
+    if spec.kind == "date":
+        return {"type": "string", "format": "date"}
+    schema = {"type": "string", "maxLength": spec.max_length}
+    if spec.required is True:
+        schema["pattern"] = NON_BLANK
+    return schema
+
+
+def action_body(action):
+    """The JSON schema of ``action``'s request body: version and the action's inputs (files attach apart)."""
+    inputs = [spec for spec in action.inputs if spec.kind != "file"]
+    schema = {
+        "type": "object",
+        "required": ["version", *(spec.name for spec in inputs if spec.required is True)],
+        "properties": {"version": {"type": "integer", "minimum": 0, "maximum": MAX_VERSION,
+                                   "description": "the item's version as last read (optimistic lock)"},
+                       **{spec.name: _input_schema(spec) for spec in inputs}},
+    }
+    on_reject = [spec.name for spec in inputs if spec.required == "on_reject"]
+    if on_reject:
+        schema["if"] = {"required": ["decision"], "properties": {"decision": {"const": "reject"}}}
+        schema["then"] = {"required": on_reject, "properties": {name: {"pattern": NON_BLANK} for name in on_reject}}
+    return schema
+
+
+def _action_paths():
+    paths = {}
+    for action in TABLE:
+        camel = "".join(part.title() for part in action.name.split("_"))
+        paths[f"/api/v1/items/{{number}}/actions/{action.name}"] = {
+            "parameters": [NUMBER],
+            "post": {"operationId": f"action{camel}", "summary": f"Take the action {action.name} (DESIGN §2)",
+                     "requestBody": {"required": True, "content": {"application/json": {
+                         "schema": _ref(f"Input.{action.name}")}}},
+                     "responses": {"200": _json(_ref("ActionResult"), "The event written and the item after it"),
+                                   **_errors("401", "403", "404", "409", "422")}}}
+    return paths
+
+
+SCHEMAS.update({f"Input.{action.name}": action_body(action) for action in TABLE})
+
+
 def _openapi_path(rule):
     parts = []
     for part in rule.split("/"):
@@ -268,9 +303,12 @@ def _openapi_path(rule):
 def document():
     """The OpenAPI document for the endpoints registered in this app."""
     rules = {rule.rule for rule in current_app.url_map.iter_rules()}
-    # Features may describe their own endpoints in app.extensions["openapi_paths"] (rule -> spec).
-    extra = current_app.extensions.get("openapi_paths", {})
-    paths = {_openapi_path(rule): spec for rule, spec in {**PATHS, **EXTRA_PATHS, **extra}.items() if rule in rules}
+    # Features may describe their own endpoints: app.extensions["openapi_paths"] (rule -> path item).
+    features = current_app.extensions.get("openapi_paths", {})
+    paths = {_openapi_path(rule): spec for rule, spec in {**PATHS, **EXTRA_PATHS, **features}.items()
+             if rule in rules}
+    if ACTION_RULE in rules:
+        paths.update(_action_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "Duban Portal API (督办门户)", "version": "1",

@@ -7,14 +7,17 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from peewee import Case, fn
 
+from .. import changes
 from ..db import database
-from ..items import services
+from ..items import queries, visibility
 from ..items.models import OPEN_STATES, Item
 from ..items.queries import filter_items, light_condition, with_people
 
 ROWS = 8
 COUNT_CAP = 100
 FIGURES_SECONDS = 60
+PANEL_CACHE_SIZE = 5000  # entries per process; emptied when full (a board is recomputed in ~20 ms)
+_panels = {}  # see load()
 _figures = {}  # (database, user id, day) -> (monotonic time, figures)
 
 
@@ -29,45 +32,45 @@ class Panel:
 
 
 def _open_of_department(user, today):
-    return filter_items(services.visible_items(user), {"state": list(OPEN_STATES)}).order_by(Item.deadline, Item.id)
+    return filter_items(visibility.visible_items(user), {"state": list(OPEN_STATES)}).order_by(Item.deadline, Item.id)
 
 
 def _report_this_week(user, today):
     week_end = today + datetime.timedelta(days=6 - today.weekday())
-    return (services.visible_items(user)
+    return (visibility.visible_items(user)
             .where(Item.state == "in_progress", Item.next_feedback_due.is_null(False), Item.next_feedback_due <= week_end)
             .order_by(Item.next_feedback_due, Item.id))
 
 
 def _my_supervised(user, today):
-    return filter_items(services.visible_items(user), {"state": list(OPEN_STATES), "leader": user.username}) \
+    return filter_items(visibility.visible_items(user), {"state": list(OPEN_STATES), "leader": user.username}) \
         .order_by(Item.deadline, Item.id)
 
 
 def _yellow(user, today):
-    return services.with_light(services.visible_items(user), "yellow", today).order_by(Item.deadline, Item.id)
+    return queries.with_light(visibility.visible_items(user), "yellow", today).order_by(Item.deadline, Item.id)
 
 
 PANELS = {panel.key: panel for panel in [
-    Panel("approval", _l("Waiting for my approval"), lambda u, t: services.awaiting_my_approval(u),
+    Panel("approval", _l("Waiting for my approval"), lambda u, t: queries.awaiting_my_approval(u),
           lambda u: {"state": "pending_approval"}),
-    Panel("extensions", _l("Extension requests to decide"), lambda u, t: services.extensions_to_decide(u)),
-    Panel("red", _l("Red items"), lambda u, t: services.red_items(u, t), lambda u: {"light": "red"}),
+    Panel("extensions", _l("Extension requests to decide"), lambda u, t: queries.extensions_to_decide(u)),
+    Panel("red", _l("Red items"), lambda u, t: queries.red_items(u, t), lambda u: {"light": "red"}),
     Panel("supervised", _l("Items I supervise as leader"), _my_supervised, lambda u: {"leader": u.username},
           urgent=False),
-    Panel("followed", _l("Items I follow"), lambda u, t: services.followed(u), urgent=False),
-    Panel("review", _l("Closure requests to review"), lambda u, t: services.awaiting_review(u),
+    Panel("followed", _l("Items I follow"), lambda u, t: queries.followed(u), urgent=False),
+    Panel("review", _l("Closure requests to review"), lambda u, t: queries.awaiting_review(u),
           lambda u: {"state": "closure_requested"}),
-    Panel("returned", _l("Returned items"), lambda u, t: services.returned(u), lambda u: {"state": "returned"}),
-    Panel("feedback_overdue", _l("Progress reports overdue"), lambda u, t: services.feedback_overdue(u, t)),
+    Panel("returned", _l("Returned items"), lambda u, t: queries.returned(u), lambda u: {"state": "returned"}),
+    Panel("feedback_overdue", _l("Progress reports overdue"), lambda u, t: queries.feedback_overdue(u, t)),
     Panel("yellow", _l("Yellow items"), _yellow, lambda u: {"light": "yellow"}, urgent=False),
     # Newest first by id (the same order as by creation time) lets the database skip a sort.
-    Panel("drafts", _l("Drafts"), lambda u, t: services.drafts(u).order_by(Item.id.desc()),
+    Panel("drafts", _l("Drafts"), lambda u, t: queries.drafts(u).order_by(Item.id.desc()),
           lambda u: {"state": "draft"}, urgent=False),
-    Panel("to_accept", _l("Items to sign for"), lambda u, t: services.to_accept(u),
+    Panel("to_accept", _l("Items to sign for"), lambda u, t: queries.to_accept(u),
           lambda u: {"state": "dispatched"}, quick_action="accept"),
     Panel("report_due", _l("Progress to report this week"), _report_this_week),
-    Panel("due_soon", _l("Due soon"), lambda u, t: services.due_soon(u, t)),
+    Panel("due_soon", _l("Due soon"), lambda u, t: queries.due_soon(u, t)),
     Panel("department", _l("My department's open items"), _open_of_department, lambda u: {}, urgent=False),
 ]}
 
@@ -87,7 +90,26 @@ def panels_for(user):
     return keys
 
 
-def load(user, key, today):
+def load(user, key, today, counter=None):
+    """One panel's content, from this process's cache while nothing it shows can have changed.
+
+    The cache key holds everything a panel depends on: the database, the user with their roles and
+    department, the panel, the day (lights move with it) and the change counter (changes.py), which
+    every change of items, follows, delegations or the calendar bumps in its own transaction. So the
+    first request after a committed change computes the panel afresh; nothing stale is shown.
+    ``counter``: changes.current(), when the caller read it already for several panels.
+    """
+    cache_key = (id(database.obj), user.id, frozenset(user.roles), user.department_id, key, today,
+                 changes.current() if counter is None else counter)
+    found = _panels.get(cache_key)
+    if found is None:
+        if len(_panels) >= PANEL_CACHE_SIZE:
+            _panels.clear()
+        found = _panels[cache_key] = compute(user, key, today)
+    return found
+
+
+def compute(user, key, today):
     """One panel's content: its count and its first rows (with departments), in two queries."""
     panel = PANELS[key]
     query = panel.query(user, today)
@@ -95,7 +117,7 @@ def load(user, key, today):
     # Counting stops at COUNT_CAP: "100+" says enough, and a board stays fast however many items match.
     count = len(rows) if len(rows) < ROWS else query.order_by().limit(COUNT_CAP).count()
     return {"panel": panel, "count": count, "capped": count >= COUNT_CAP, "rows": rows,
-            "lights": {row.id: services.light_of(row, today) for row in rows},
+            "lights": {row.id: queries.light_of(row, today) for row in rows},
             "more": panel.more(user) if panel.more and count else None}
 
 
@@ -126,4 +148,4 @@ def _count_figures(user, today):
     }
     sums = [fn.COALESCE(fn.SUM(Case(None, [(condition, 1)], 0)), 0).alias(name)
             for name, condition in conditions.items()]
-    return services.visible_items(user).select(*sums).dicts().get()
+    return visibility.visible_items(user).select(*sums).dicts().get()

@@ -1,1 +1,25 @@
 """The supervision item (督办事项): lifecycle, permissions, timeline, API."""
+
+
+def init_app(app):
+    """Register the item pages, the item API, delegations, sweep-uploads and the labels and filters templates use."""
+    from flask_babel import format_datetime
+
+    from . import api, delegations, labels, views
+    from .cli import sweep_uploads
+
+    for blueprint in (views.bp, api.bp, delegations.bp):
+        app.register_blueprint(blueprint)
+    app.cli.add_command(sweep_uploads)
+    app.jinja_env.globals.update(labels.template_globals())
+    app.jinja_env.filters["localtime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
+    app.jinja_env.filters["filesize"] = _filesize
+    app.jinja_env.filters["stars"] = lambda score: (str(score), f"{score} " + "★" * score)
+
+
+def _filesize(size):
+    """A file size for people: 812 B, 14.2 KB, 3.1 MB."""
+    for unit in ("B", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024

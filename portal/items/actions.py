@@ -5,19 +5,17 @@ import datetime
 from flask import current_app
 from flask_babel import gettext as _
 
-from ..auth.models import User, UserRole
 from ..calendar import add_working_days, local_today
 from ..db import utcnow
 from ..errors import Conflict, Forbidden, NotFound
 from ..notify.outbox import record
+from ..notify.recipients import for_action
+from .attachments import discard, kept_on_commit, prepare_upload, record_upload
+from ..search.index import index_item
 from .inputs import Fields
-from .attachments import prepare_upload, record_upload
-from .models import RETURN_REASONS, Attachment, ExtensionRequest, Follow, Item, ItemCoDepartment, ItemEvent
+from .models import FINISHED_STATES, Attachment, ExtensionRequest, Item, ItemEvent
 from .transaction import write_transaction
-from .workflow import ACTIONS, COMMENT_REQUIRED_ON_REJECT, may_act, pending_extension
-
-FINISHED = ("closed", "cancelled")
-DECISIONS = ("approve", "reject")
+from .workflow import ACTIONS, is_own_leader, may_act, parent_deadline, past_limit, pending_extension
 
 
 def _settings(section):
@@ -25,7 +23,7 @@ def _settings(section):
 
 
 def _open_children(item):
-    return Item.select().where(Item.parent == item.id, Item.state.not_in(FINISHED)).exists()
+    return Item.select().where(Item.parent == item.id, Item.state.not_in(FINISHED_STATES)).exists()
 
 
 def _refuse_open_children(item):
@@ -33,16 +31,12 @@ def _refuse_open_children(item):
         raise Conflict(_("Every child item must be closed or cancelled first."))
 
 
-def _parent_deadline(item):
-    """The parent's deadline, which a child's never passes (DESIGN §2); None for a top-level item."""
-    return Item.get_by_id(item.parent_id).deadline if item.parent_id is not None else None
-
-
 def _feedback_due(item, today):
     return today + datetime.timedelta(days=item.feedback_cycle_days) if item.feedback_cycle_days else None
 
 
-# Each step reads the checked inputs and returns (changes to the item, event data).
+# Each step applies the rules beyond the table to the checked inputs (in ``ctx``, by name) and
+# returns (changes to the item, event data); ``f`` takes errors on fields.
 
 def _dispatch(item, f, ctx):
     days = _settings("workflow")["accept_within_working_days"]
@@ -57,14 +51,11 @@ def _accept(item, f, ctx):
 
 
 def _return(item, f, ctx):
-    reason = f.choice("reason", RETURN_REASONS)
-    f.done()
-    return {"return_count": item.return_count + 1}, {"reason": reason}
+    return {"return_count": item.return_count + 1}, {"reason": ctx["reason"]}
 
 
 def _report(item, f, ctx):
-    progress = f.integer("progress", 0, 100)
-    f.done()
+    progress = ctx["progress"]
     late = item.next_feedback_due is not None and ctx["today"] > item.next_feedback_due
     changes = {"progress": progress, "last_feedback_at": ctx["now"],
                "next_feedback_due": _feedback_due(item, ctx["today"])}
@@ -74,7 +65,6 @@ def _report(item, f, ctx):
 
 
 def _urge(item, f, ctx):
-    f.done()
     gap = datetime.timedelta(hours=_settings("reminders")["min_urge_gap_hours"])
     if item.last_urged_at is not None and ctx["now"] - item.last_urged_at < gap:
         raise Conflict(_("This item was urged less than %(hours)s hours ago.", hours=int(gap.total_seconds() // 3600)))
@@ -82,17 +72,16 @@ def _urge(item, f, ctx):
 
 
 def _instruct(item, f, ctx):
-    f.done()
     return {}, {}
 
 
 def _request_extension(item, f, ctx):
-    new_deadline = f.date("new_deadline")
-    if new_deadline is not None and new_deadline <= item.deadline:
+    new_deadline = ctx["new_deadline"]
+    if new_deadline <= item.deadline:
         f.error("new_deadline", _("The new deadline must be later than the current one (%(date)s).",
                                   date=item.deadline))
-    limit = _parent_deadline(item)
-    if new_deadline is not None and limit is not None and new_deadline > limit:
+    limit = parent_deadline(item)
+    if past_limit(new_deadline, limit):
         f.error("new_deadline", _("The new deadline must not be after the parent item's deadline (%(date)s).",
                                   date=limit))
     f.done()
@@ -107,13 +96,12 @@ def _request_extension(item, f, ctx):
 
 
 def _decide_extension(item, f, ctx):
-    f.done()
     request = pending_extension(item)
     if request is None:
         raise Conflict(_("There is no extension request waiting for a decision."))
     approved = ctx["decision"] == "approve"
-    limit = _parent_deadline(item)
-    if approved and limit is not None and request.new_deadline > limit:
+    limit = parent_deadline(item)
+    if approved and past_limit(request.new_deadline, limit):
         f.error("new_deadline", _("The requested deadline %(new)s is after the parent item's deadline (%(date)s): "
                                   "reject the request, or extend the parent first.",
                                   new=request.new_deadline, date=limit))
@@ -138,14 +126,12 @@ def _request_closure(item, f, ctx):
 
 
 def _review(item, f, ctx):
-    f.done()
     if ctx["decision"] == "approve":
         _refuse_open_children(item)
     return {}, {}
 
 
 def _approve(item, f, ctx):
-    f.done()
     if ctx["decision"] != "approve":
         return {}, {}
     _refuse_open_children(item)
@@ -154,19 +140,32 @@ def _approve(item, f, ctx):
 
 
 def _rate(item, f, ctx):
-    score = f.integer("score", 1, 5)
-    f.done()
-    return {"score": score}, {"score": score}
+    """Every rater's score stays in the timeline; the leader's stands as the item's (DESIGN §2)."""
+    by_leader = ctx["user"].has_role("leader") and is_own_leader(ctx["user"], item)
+    data = {"score": ctx["score"], "rater_role": "leader" if by_leader else "supervisor"}
+    if by_leader or not _rated_by_leader_since_closing(item):
+        return {"score": ctx["score"]}, data
+    return {}, data
+
+
+def _rated_by_leader_since_closing(item):
+    """True when a leader rated ``item`` since it was last closed."""
+    events = (ItemEvent.select(ItemEvent.action, ItemEvent.data).where(
+        ItemEvent.item == item.id, ItemEvent.action.in_(("approve", "rate"))).order_by(ItemEvent.id.desc()))
+    for event in events:
+        if event.action == "approve":
+            return False
+        if event.data.get("rater_role") == "leader":
+            return True
+    return False
 
 
 def _cancel(item, f, ctx):
-    f.done()
     return {}, {}
 
 
 def _reopen(item, f, ctx):
-    f.done()
-    if item.parent_id is not None and Item.get_by_id(item.parent_id).state in FINISHED:
+    if item.parent_id is not None and Item.get_by_id(item.parent_id).state in FINISHED_STATES:
         raise Conflict(_("The parent item is closed or cancelled; reopen it first."))
     return {"closed_at": None, "closed_on_time": None, "score": None,
             "next_feedback_due": _feedback_due(item, ctx["today"])}, {}
@@ -180,70 +179,56 @@ STEPS = {
 }
 
 
-def _handlers(department_ids):
-    return (User.select(User.id).join(UserRole)
-            .where(User.department.in_(list(department_ids)), UserRole.role == "handler", User.active == True))  # noqa: E712
-
-
-def _leaders(item):
-    if item.leader_id is not None:
-        return [item.leader_id]
-    return [u.id for u in User.select(User.id).join(UserRole)
-            .where(UserRole.role == "leader", User.active == True)]  # noqa: E712
-
-
-def recipients(item, action, decision):
-    """The users DESIGN §3 notifies of ``action`` on ``item``, its followers included."""
-    lead = [item.lead_department_id]
-    everyone = lead + [r.department_id for r in ItemCoDepartment.select().where(ItemCoDepartment.item == item.id)]
-    people = []
-    if action in ("dispatch", "urge", "instruct", "cancel"):
-        people += [u.id for u in _handlers(everyone)]
-    if action in ("return", "request_closure"):
-        people.append(item.supervisor_id)
-    if action == "request_extension" or (action == "review" and decision == "approve"):
-        people += _leaders(item)
-    if action in ("decide_extension", "approve", "cancel", "reopen") or (action == "review" and decision == "reject"):
-        people += [u.id for u in _handlers(lead)] + [item.supervisor_id]
-    people += [f.user_id for f in Follow.select(Follow.user).where(Follow.item == item.id)]
-    return [p for p in people if p is not None]
+def _checked(user, item, action, fields):
+    """The checks of the table, in order: the actor (403), the state (409), ``version`` (422 missing,
+    409 stale), the inputs (422); return (version, the inputs' values)."""
+    if not may_act(user, item, action):
+        raise Forbidden(_("You may not do this on this item."))
+    if item.state not in action.from_states:
+        raise Conflict(_("This action is not possible while the item is in its current state."))
+    version = fields.version()
+    fields.done()
+    if version != item.version:
+        raise Conflict(_("Someone else changed this item in the meantime. Reload it and try again."))
+    values = fields.action(action)
+    fields.done()
+    return version, values
 
 
 def perform(user, item, action_name, data, files=()):
     """Run ``action_name`` on ``item`` as ``user`` in one transaction; return its ItemEvent.
 
-    ``files`` (uploads sent with the action) are attached in the same
-    transaction, before the action's own checks of its input: they count as
-    evidence for request_closure, and nothing of them is kept when the action
-    is refused.
+    The checks of the table run first, before any file sent with the action
+    is received, so a refused action reads no upload; they run again on the
+    item as read inside the transaction. ``files`` are attached in the same
+    transaction, before the action's own rules: they count as evidence for
+    request_closure. A file reaches the store only once the transaction has
+    committed (attachments.kept_on_commit): nothing of a refused action stays.
 
-    Checks, in order: the action exists (404), the actor (403), the state
-    (409), ``version`` (422 missing, 409 stale), the input (422). The version
-    is compared in the UPDATE itself, so of two concurrent actions one wins
-    and the other gets 409 with nothing written.
+    The version is compared in the UPDATE itself, so of two concurrent
+    actions one wins and the other gets 409 with nothing written.
     """
     action = ACTIONS.get(action_name)
     if action is None:
         raise NotFound(_("There is no action %(name)s.", name=action_name))
     data = data or {}
-    uploads = [prepare_upload(user, item, upload) for upload in files]
-    with write_transaction():
+    _checked(user, item, action, Fields(data))
+    uploads = []
+    try:
+        for upload in files:
+            uploads.append(prepare_upload(user, item, upload))
+    except BaseException:
+        discard(uploads)
+        raise
+    with kept_on_commit(uploads), write_transaction():
         item = Item.get_by_id(item.id)
-        if not may_act(user, item, action):
-            raise Forbidden(_("You may not do this on this item."))
-        if item.state not in action.from_states:
-            raise Conflict(_("This action is not possible while the item is in its current state."))
         fields = Fields(data)
-        version = fields.version()
-        fields.done()
-        if version != item.version:
-            raise Conflict(_("Someone else changed this item in the meantime. Reload it and try again."))
-        decision = fields.choice("decision", DECISIONS) if "decision" in action.inputs else None
-        comment = fields.comment(required="comment" in action.inputs or
-                                 (action.name in COMMENT_REQUIRED_ON_REJECT and decision == "reject"))
+        version, values = _checked(user, item, action, fields)
+        decision, comment = values.get("decision"), values.get("comment", "")
         for upload in uploads:
             record_upload(user, item, upload)
-        ctx = {"user": user, "today": local_today(), "now": utcnow(), "decision": decision, "comment": comment}
+        ctx = {"user": user, "today": local_today(), "now": utcnow(), **values, "decision": decision,
+               "comment": comment}
         changes, event_data = STEPS[action.name](item, fields, ctx)
         fields.done()
         to_state = action.target(item.state, decision)
@@ -255,8 +240,9 @@ def perform(user, item, action_name, data, files=()):
             event_data["decision"] = decision
         event = ItemEvent.create(item=item, actor=user, action=action.name, from_state=item.state,
                                  to_state=to_state, comment=comment, data=event_data)
-        record(event, recipients(item, action.name, decision),
+        if comment:
+            index_item(item.id)  # the comment becomes searchable in the same transaction
+        record(event, for_action(item, action, decision),
                data={"number": item.number, "title": item.title, "from_state": item.state,
                      "to_state": to_state, "decision": decision})
     return event
-

@@ -12,7 +12,7 @@ from werkzeug.datastructures import FileStorage
 from ..auth.models import User, UserRole
 from ..calendar import local_today
 from ..db import utcnow
-from . import services
+from . import actions, attachments, services
 from .models import ExtensionRequest, Item, ItemEvent
 
 # title, lead, co-departments, level, source, story, days since registration, deadline (days from today), children
@@ -85,7 +85,7 @@ def _play(item, story, people):
     for actor, action, data in STORIES[story]:
         item = Item.get_by_id(item.id)
         if actor == "evidence":
-            services.add_attachment(_lead_handler(item), item, FileStorage(
+            attachments.add_attachment(_lead_handler(item), item, FileStorage(
                 io.BytesIO(f"{item.title} 佐证材料\n".encode()), filename=f"{item.number}-佐证材料.txt",
                 content_type="text/plain"))
             continue
@@ -93,7 +93,7 @@ def _play(item, story, people):
         data = dict(data, version=item.version)
         if action == "request_extension":
             data["new_deadline"] = (item.deadline + datetime.timedelta(days=data["new_deadline"])).isoformat()
-        services.perform(user, item, action, data)
+        actions.perform(user, item, action, data)
     return Item.get_by_id(item.id)
 
 

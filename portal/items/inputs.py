@@ -1,13 +1,18 @@
 """Reading and checking the input of item forms and actions: one message per bad field."""
 
 import datetime
+import re
 
 from flask_babel import gettext as _
 
 from ..auth.models import Department, User, UserRole
+from ..calendar import HORIZON_YEARS, latest_allowed_date
 from ..errors import Invalid
+from ..text import BadText, clean
 
-MAX_COMMENT = 4000
+# Versions count changes of one item: a database integer holds them; larger numbers are no version.
+MAX_VERSION = 2**31 - 1
+WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 
 class Fields:
@@ -24,22 +29,25 @@ class Fields:
         value = self.data.get(field)
         return value is not None and not (isinstance(value, str) and not value.strip())
 
-    def text(self, field, required=False, max_length=200, default=""):
+    def text(self, field, required=False, max_length=200, default="", multiline=False):
+        """Text as text.clean() leaves it (NFC, no zero-width characters, stripped); refused when it holds
+        control characters (line breaks only where ``multiline``) or direction overrides."""
         value = self.data.get(field)
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if value is not None and not isinstance(value, str):
+            self.error(field, _("Must be text."))
+            return default
+        try:
+            value = clean(value or "", multiline=multiline)
+        except BadText as exc:
+            self.error(field, str(exc))
+            return default
+        if not value:
             if required:
                 self.error(field, _("This field is required."))
             return default
-        if not isinstance(value, str):
-            self.error(field, _("Must be text."))
-            return default
-        value = value.strip()
         if len(value) > max_length:
             self.error(field, _("At most %(n)s characters.", n=max_length))
         return value
-
-    def comment(self, required=True):
-        return self.text("comment", required=required, max_length=MAX_COMMENT)
 
     def choice(self, field, choices, required=True, default=None):
         value = self.data.get(field)
@@ -59,6 +67,9 @@ class Fields:
                 self.error(field, _("This field is required."))
             return default
         try:
+            # ASCII digits only: int() would also read "٤٠" (Arabic-Indic digits), which nobody types here.
+            if isinstance(value, str) and not WHOLE_NUMBER.fullmatch(value):
+                raise ValueError
             number = int(value)
             if isinstance(value, float) and number != value or isinstance(value, bool):
                 raise ValueError
@@ -76,13 +87,18 @@ class Fields:
             if required:
                 self.error(field, _("This field is required."))
             return default
-        if isinstance(value, datetime.date):
-            return value
         try:
-            return datetime.date.fromisoformat(str(value).strip())
+            day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value).strip())
+            day = day.date() if isinstance(day, datetime.datetime) else day
         except ValueError:
             self.error(field, _("Must be a date like 2026-12-31."))
             return default
+        latest = latest_allowed_date()
+        if day > latest:
+            self.error(field, _("Must be on or before %(date)s (at most %(years)s years ahead).",
+                                date=latest, years=HORIZON_YEARS))
+            return default
+        return day
 
     def department(self, field, required=True):
         code = self.data.get(field)
@@ -124,15 +140,30 @@ class Fields:
         return user
 
     def version(self):
-        value = self.data.get("version")
-        if value in (None, "") or isinstance(value, bool):
+        if self.data.get("version") in (None, ""):
             self.error("version", _("The item's version is required (reload the item)."))
             return None
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            self.error("version", _("Must be a whole number."))
-            return None
+        return self.integer("version", 0, MAX_VERSION)
+
+    def action(self, action):
+        """The checked values of ``action``'s inputs (workflow.TABLE), files aside, by name.
+
+        Inputs are read in table order, so a decision is known before the
+        comment that it may make required.
+        """
+        values = {}
+        for spec in action.inputs:
+            required = spec.required_when(values.get("decision"))
+            if spec.kind == "text":
+                values[spec.name] = self.text(spec.name, required=required, max_length=spec.max_length,
+                                              multiline=True)
+            elif spec.kind == "choice":
+                values[spec.name] = self.choice(spec.name, tuple(spec.choices), required=required)
+            elif spec.kind == "integer":
+                values[spec.name] = self.integer(spec.name, spec.low, spec.high, required=required)
+            elif spec.kind == "date":
+                values[spec.name] = self.date(spec.name, required=required)
+        return values
 
     def done(self):
         if self.errors:

@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from .workflow import ACTIONS, DECISION_LABELS, RETURN_REASON_LABELS, TABLE
+
 STATE_LABELS = {
     "draft": _l("Draft"),
     "dispatched": _l("Dispatched"),
@@ -13,25 +15,13 @@ STATE_LABELS = {
     "cancelled": _l("Cancelled"),
 }
 
-# The verb on the button and the line in the timeline.
+# The verb on the button and the line in the timeline: the actions' own (workflow.TABLE), and the
+# events that are not actions.
 ACTION_LABELS = {
+    **{action.name: action.label for action in TABLE},
     "create": _l("Register"),
     "update": _l("Edit draft"),
     "add_child": _l("Decompose"),
-    "dispatch": _l("Dispatch"),
-    "accept": _l("Sign for"),
-    "return": _l("Return"),
-    "report": _l("Report progress"),
-    "urge": _l("Urge"),
-    "instruct": _l("Instruct"),
-    "request_extension": _l("Request extension"),
-    "decide_extension": _l("Decide extension"),
-    "request_closure": _l("Request closure"),
-    "review": _l("Review"),
-    "approve": _l("Approve closure"),
-    "rate": _l("Rate"),
-    "cancel": _l("Cancel"),
-    "reopen": _l("Reopen"),
     "attach": _l("Attach file"),
     "follow": _l("Follow"),
     "unfollow": _l("Unfollow"),
@@ -53,13 +43,6 @@ LEVEL_LABELS = {
     "normal": _l("Normal"),
 }
 
-RETURN_REASON_LABELS = {
-    "not_our_remit": _l("Not our department's remit"),
-    "wording": _l("The task's wording needs changing"),
-    "needs_coordination": _l("Another department should lead"),
-    "other": _l("Other"),
-}
-
 LIGHT_LABELS = {
     "red": _l("Red: overdue"),
     "yellow": _l("Yellow: due soon"),
@@ -79,11 +62,6 @@ LIGHT_SHORT = {
     "none": _l("None"),
 }
 
-DECISION_LABELS = {
-    "approve": _l("Approve"),
-    "reject": _l("Reject"),
-}
-
 EXTENSION_STATUS_LABELS = {
     "pending": _l("Pending"),
     "approved": _l("Approved"),
@@ -92,7 +70,7 @@ EXTENSION_STATUS_LABELS = {
 
 
 def template_globals():
-    """The label dictionaries under the names templates use."""
+    """The label dictionaries (and the action descriptions) under the names templates use."""
     return {
         "state_labels": STATE_LABELS,
         "action_labels": ACTION_LABELS,
@@ -103,4 +81,5 @@ def template_globals():
         "light_short": LIGHT_SHORT,
         "decision_labels": DECISION_LABELS,
         "extension_status_labels": EXTENSION_STATUS_LABELS,
+        "workflow_actions": ACTIONS,
     }

@@ -1,28 +1,18 @@
 """Supervision items, their events (留痕), extensions, attachments and followers."""
 
-import json
-
 import peewee
 
 from ..auth.models import Department, User
-from ..db import BaseModel, utcnow
+from ..db import BaseModel, JSONField, utcnow
 
 STATES = ("draft", "dispatched", "in_progress", "returned", "closure_requested",
           "pending_approval", "closed", "cancelled")
 OPEN_STATES = ("dispatched", "in_progress", "returned", "closure_requested", "pending_approval")
+# Finished: nothing more happens to the item but rating (closed) or nothing at all (cancelled).
+FINISHED_STATES = ("closed", "cancelled")
 SOURCE_TYPES = ("meeting", "instruction", "document", "key_task", "petition", "inspection", "other")
 LEVELS = ("major", "important", "normal")
 RETURN_REASONS = ("not_our_remit", "wording", "needs_coordination", "other")
-
-
-class JSONField(peewee.TextField):
-    """A JSON document in a text column (portable across SQLite and PostgreSQL)."""
-
-    def db_value(self, value):
-        return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-    def python_value(self, value):
-        return None if value is None else json.loads(value)
 
 
 class Item(BaseModel):
@@ -134,6 +124,20 @@ class Follow(BaseModel):
 
     class Meta:
         indexes = ((("user", "item"), True),)
+
+
+class Delegation(BaseModel):
+    """An admin names ``delegate`` to decide for ``leader`` from ``starts`` to ``ends`` (absences)."""
+
+    leader = peewee.ForeignKeyField(User, backref="delegations", on_delete="CASCADE")
+    delegate = peewee.ForeignKeyField(User, backref="delegated_to_me", on_delete="CASCADE")
+    starts = peewee.DateField()
+    ends = peewee.DateField()
+    created_by = peewee.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("delegate", "ends"), False),)
 
 
 class NumberSequence(BaseModel):

@@ -13,8 +13,10 @@ from flask import current_app
 from ..auth.models import Department, User
 from ..calendar import add_working_days, local_today
 from ..db import is_postgres
-from .models import OPEN_STATES, ExtensionRequest, Follow, Item, ItemCoDepartment
+from ..search.index import matching
+from .models import FINISHED_STATES, OPEN_STATES, ExtensionRequest, Follow, Item, ItemCoDepartment
 from .visibility import visible_items
+from .workflow import delegating_leaders
 
 LIGHTS = ("red", "yellow", "green", "on_time", "late")
 SORTS = {
@@ -200,7 +202,10 @@ def filter_items(query, filters, today=None):
         parents = parent_item.select(parent_item.id).where(parent_item.number == parent)
         query = query.where(Item.parent.in_(parents))
     if q := (filters.get("q") or "").strip():
-        query = query.where(SEARCH_TEXT.contains(q))
+        # The words of q through the search index (jieba words, so 1-2 character Chinese words are found
+        # without reading every row); an item number matches as itself.
+        words = matching("item", q, Item.id)
+        query = query.where((Item.number == q.upper()) | words if words is not None else Item.number == q.upper())
     return query
 
 
@@ -232,17 +237,22 @@ def _mine_or_unassigned(field, user):
     return (field == user.id) | field.is_null()
 
 
+def _led_by(user):
+    """Items ``user`` decides as leader: their own, those of leaders they stand in for today, unassigned ones."""
+    return Item.leader.in_([user.id, *delegating_leaders(user)]) | Item.leader.is_null()
+
+
 def awaiting_my_approval(user):
-    """Items pending a leader's approval whose leader is ``user`` (or nobody)."""
-    return (visible_items(user).where(Item.state == "pending_approval",
-                                      _mine_or_unassigned(Item.leader, user)).order_by(Item.deadline, Item.id))
+    """Items pending a leader's approval whose leader is ``user`` (or whom they stand in for, or nobody)."""
+    return (visible_items(user).where(Item.state == "pending_approval", _led_by(user))
+            .order_by(Item.deadline, Item.id))
 
 
 def extensions_to_decide(user):
-    """Items with an extension request waiting for ``user`` (their leader, or any leader when unset)."""
+    """Items with an extension request waiting for ``user`` (their leader or stand-in, or any leader when unset)."""
     pending = ExtensionRequest.select(ExtensionRequest.item).where(ExtensionRequest.status == "pending")
-    return (visible_items(user).where(Item.state == "in_progress", Item.id.in_(pending),
-                                      _mine_or_unassigned(Item.leader, user)).order_by(Item.deadline, Item.id))
+    return (visible_items(user).where(Item.state == "in_progress", Item.id.in_(pending), _led_by(user))
+            .order_by(Item.deadline, Item.id))
 
 
 def awaiting_review(user):
@@ -289,5 +299,5 @@ def red_items(user, today=None):
 def followed(user):
     """Items ``user`` follows that are still open or draft."""
     follows = Follow.select(Follow.item).where(Follow.user == user.id)
-    return Item.select().where(Item.id.in_(follows), Item.state.not_in(("closed", "cancelled"))) \
+    return Item.select().where(Item.id.in_(follows), Item.state.not_in(FINISHED_STATES)) \
         .order_by(Item.deadline, Item.id)

@@ -3,21 +3,23 @@
 Pages, the API and jobs call these functions; they raise the portal errors
 (404 invisible, 403 wrong actor, 409 wrong state or stale version, 422 input).
 The actions of §2 live in actions.py, lists and lights in queries.py,
-attachments in attachments.py; all are re-exported here.
+attachments in attachments.py, visibility in visibility.py: import them from there.
 """
 
 import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from peewee import fn
 
 from ..calendar import local_today
 from ..db import utcnow
 from ..errors import Conflict, Forbidden, NotFound
+from ..search.index import index_item
 from .inputs import Fields
 from .models import LEVELS, SOURCE_TYPES, Follow, Item, ItemCoDepartment, ItemEvent, NumberSequence
-from .visibility import can_see, sees_all, visible_items
+from .transaction import write_transaction
+from .visibility import can_see, sees_all
+from .workflow import latest_child_deadline, past_limit
 
 EDITABLE_STATES = ("draft", "returned")
 # A child may be added while its parent can still wait for it.
@@ -46,12 +48,6 @@ def next_number(year):
     return f"DB-{year}-{last:04d}"
 
 
-def _latest_child_deadline(item):
-    """The latest deadline among ``item``'s children that are not cancelled, or None."""
-    return (Item.select(fn.MAX(Item.deadline))
-            .where(Item.parent == item.id, Item.state != "cancelled").scalar())
-
-
 def _read_fields(data, current=None, parent=None):
     """Validated item fields from ``data``; with ``current`` (PATCH) missing keys keep their values."""
     fields = Fields(data)
@@ -64,7 +60,7 @@ def _read_fields(data, current=None, parent=None):
     if given("title"):
         values["title"] = fields.text("title", required=True)
     if given("content"):
-        values["content"] = fields.text("content", max_length=20000)
+        values["content"] = fields.text("content", max_length=20000, multiline=True)
     if given("source_type"):
         values["source_type"] = fields.choice("source_type", SOURCE_TYPES)
     if given("source_ref"):
@@ -84,11 +80,11 @@ def _read_fields(data, current=None, parent=None):
         values["deadline"] = fields.date("deadline", required=False) or default_deadline(source, today)
         if values["deadline"] < today:
             fields.error("deadline", _("The deadline must not be in the past."))
-        limit = parent.deadline if parent is not None else None
-        if limit is not None and values["deadline"] > limit:
-            fields.error("deadline", _("A child's deadline must not be after its parent's (%(date)s).", date=limit))
-        latest = _latest_child_deadline(current) if current is not None else None
-        if latest is not None and values["deadline"] < latest:
+        if parent is not None and past_limit(values["deadline"], parent.deadline):
+            fields.error("deadline", _("A child's deadline must not be after its parent's (%(date)s).",
+                                       date=parent.deadline))
+        latest = latest_child_deadline(current) if current is not None else None
+        if past_limit(latest, values["deadline"]):
             fields.error("deadline", _("The deadline must not be before a child item's deadline (latest: %(date)s).",
                                        date=latest))
     co = fields.departments("co_departments") if given("co_departments") else None
@@ -126,6 +122,7 @@ def _create(user, data, parent=None):
         if parent is not None:
             ItemEvent.create(item=parent, actor=user, action="add_child", from_state=parent.state,
                              to_state=parent.state, data={"child": number})
+        index_item(item.id)  # the search index commits with the text
     return item
 
 
@@ -164,6 +161,7 @@ def update_draft(user, item, data):
             _set_co_departments(item, co)
         ItemEvent.create(item=item, actor=user, action="update", from_state=item.state, to_state=item.state,
                          data={"fields": sorted(set(values) | ({"co_departments"} if co is not None else set()))})
+        index_item(item.id)  # the search index commits with the text
     return Item.get_by_id(item.id)
 
 
@@ -171,28 +169,16 @@ def follow(user, item):
     """Make ``user`` (leader or supervisor) a follower (关注) of ``item``; idempotent."""
     if not sees_all(user):
         raise Forbidden(_("Only leaders and supervisors follow items."))
-    Follow.insert(user=user, item=item, created_at=utcnow()).on_conflict_ignore().execute()
+    with write_transaction():
+        Follow.insert(user=user, item=item, created_at=utcnow()).on_conflict_ignore().execute()
 
 
 def unfollow(user, item):
     """Stop following ``item``; idempotent."""
-    Follow.delete().where(Follow.user == user, Follow.item == item).execute()
+    with write_transaction():
+        Follow.delete().where(Follow.user == user, Follow.item == item).execute()
 
 
 def is_following(user, item):
     return Follow.select().where(Follow.user == user, Follow.item == item).exists()
 
-
-from .actions import perform, write_transaction  # noqa: E402
-from .attachments import add_attachment, attachment_for_download  # noqa: E402
-from .queries import (awaiting_my_approval, awaiting_review, drafts, due_soon, extensions_to_decide,  # noqa: E402
-                      feedback_overdue, followed, light_of, red_items, returned, search_items, to_accept,
-                      visible_children, with_light, yellow_boundary)
-
-__all__ = [
-    "add_attachment", "add_child", "attachment_for_download", "awaiting_my_approval", "awaiting_review",
-    "can_see", "create_item", "default_deadline", "drafts", "due_soon", "extensions_to_decide",
-    "feedback_overdue", "follow", "followed", "get_visible", "is_following", "light_of", "perform",
-    "red_items", "returned", "search_items", "sees_all", "to_accept", "unfollow", "update_draft",
-    "visible_children", "visible_items", "with_light", "write_transaction", "yellow_boundary",
-]

@@ -4,8 +4,7 @@ Views are thin: every rule lives in services/workflow; a view reads the form,
 calls one service function and chooses page, fragment or redirect.
 """
 
-from flask import Blueprint, abort, flash, make_response, render_template, request, send_file, url_for
-from flask_babel import format_datetime
+from flask import Blueprint, abort, flash, make_response, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,31 +12,14 @@ from .. import htmx
 from ..paging import page_arg
 from ..calendar import local_today
 from ..errors import Conflict, Forbidden, Invalid
-from . import labels, pages, pickers, services, workflow
-from .models import Item
+from . import actions, attachments, labels, pages, pickers, queries, services, workflow
+from .detail import can_edit, item_detail
 
 bp = Blueprint("items", __name__, url_prefix="/items")
-PER_PAGE = 25
-# The inputs the action forms show; an error on anything else is shown above the form.
-ACTION_FIELDS = {"comment", "reason", "progress", "new_deadline", "decision", "score", "file"}
+PAGE_SIZES = (25, 50, 100)  # rows per page offered on the list; the choice is remembered in the session
 PICKER_FIELDS = {"lead_department", "co_departments", "leader", "supervisor"}
 FILTER_KEYS = ("q", "state", "light", "department", "level", "source_type", "leader", "deadline_from", "deadline_to",
                "sort")
-
-
-@bp.record_once
-def _install(state):
-    state.app.jinja_env.globals.update(labels.template_globals())
-    state.app.jinja_env.filters["localtime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
-    state.app.jinja_env.filters["filesize"] = _filesize
-
-
-def _filesize(size):
-    """A file size for people: 812 B, 14.2 KB, 3.1 MB."""
-    for unit in ("B", "KB", "MB"):
-        if size < 1024 or unit == "MB":
-            return f"{size} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
 
 
 @bp.before_request
@@ -58,15 +40,26 @@ def index():
     """The items this user may see, filtered, sorted and paged by the URL; the rows alone for htmx."""
     filters = list_filters(request.args)
     page = page_arg()
-    rows, total = services.search_items(current_user, filters, page, PER_PAGE)
+    per_page = _per_page()
+    rows, total = queries.search_items(current_user, filters, page, per_page)
     today = local_today()
     context = {
-        "filters": filters, "args": filters, "rows": rows, "total": total, "page_number": page, "per_page": PER_PAGE,
-        "sort": filters.get("sort", ""), "lights": {row.id: services.light_of(row, today) for row in rows},
+        "filters": filters, "args": {**filters, **({"per_page": per_page} if "per_page" in request.args else {})}, "rows": rows, "total": total,
+        "page_number": page, "per_page": per_page, "page_size_options": [(str(n), str(n)) for n in PAGE_SIZES],
+        "sort": filters.get("sort", ""), "lights": {row.id: queries.light_of(row, today) for row in rows},
         "can_create": current_user.has_role("supervisor"),
         "department_options": pickers.department_options(), "leader_options": pickers.people_options("leader"),
     }
     return htmx.render("items/list.html", "items/_results.html", **context)
+
+
+def _per_page():
+    """Rows per page: ?per_page= when it is one of PAGE_SIZES (and then remembered), else the last choice."""
+    asked = request.args.get("per_page", "")
+    if asked.isascii() and asked.isdigit() and int(asked) in PAGE_SIZES:
+        session["items_per_page"] = int(asked)
+    remembered = session.get("items_per_page")
+    return remembered if remembered in PAGE_SIZES else PAGE_SIZES[0]
 
 
 # --- registration, drafts, decomposition ---------------------------------------
@@ -138,7 +131,7 @@ def edit(number):
     """Edit a draft or returned item (supervisors), guarded by its version."""
     item = services.get_visible(current_user, number)
     _require_supervisor()
-    if not pages.can_edit(current_user, item):
+    if not can_edit(current_user, item):
         raise Conflict(_("Only a draft or returned item can be edited."))
     return _save(lambda data: services.update_draft(current_user, item, data),
                  lambda **kw: _item_form(_("Edit %(number)s", number=item.number), _("Save"),
@@ -169,17 +162,15 @@ def deadline_field():
 # --- the item and its actions -------------------------------------------------
 
 def _item_response(item, status=200, **extra):
-    context = pages.item_context(current_user, item, local_today())
+    context = item_detail(current_user, item, local_today())
     context.update(extra)
-    response = htmx.render("items/detail.html", "items/_item.html", status=status, **context)
-    return response
+    return htmx.render("items/detail.html", "items/_item.html", status=status, **context)
 
 
 def _done(item, message):
     """After a successful change: the fresh panels for htmx (boards refresh), a 303 back otherwise."""
     if htmx.is_htmx():
-        fresh = Item.get_by_id(item.id)
-        return htmx.trigger(_item_response(fresh, notice=message), "itemChanged")
+        return htmx.trigger(_item_response(item, notice=message), "itemChanged")
     flash(message, "success")
     return htmx.redirect(url_for("items.detail", number=item.number))
 
@@ -199,28 +190,29 @@ def act(number, action):
     data = {key: value for key, value in request.form.items() if key not in ("csrf_token", "seen", "from")}
     if request.form.get("from") == "board":
         return _act_from_board(item, action, data)
-    files = [upload for upload in request.files.getlist("file") if upload.filename]
+    files = [upload for upload in request.files.getlist("file") if upload.filename] \
+        if workflow.ACTIONS[action].takes_files else []
     try:
-        services.perform(current_user, item, action, data, files=files)
+        actions.perform(current_user, item, action, data, files=files)
     except Invalid as exc:
+        # The form shows its inputs' errors beside them (missing evidence beside the file), others above it.
+        shown = workflow.ACTIONS[action].field_names
         fields = {("file" if k == "attachment" else k): v for k, v in exc.fields.items()}
-        errors = {k: v for k, v in fields.items() if k in ACTION_FIELDS}
-        others = [str(v) for k, v in fields.items() if k not in ACTION_FIELDS]
+        errors = {k: v for k, v in fields.items() if k in shown}
+        others = [str(v) for k, v in fields.items() if k not in shown]
         if others or not errors:
             errors["_form"] = "；".join(others) or exc.message
-        fresh = Item.get_by_id(item.id)
-        return _item_response(fresh, status=422, form_errors={action: errors}, form_values={action: data})
+        return _item_response(item, status=422, form_errors={action: errors}, form_values={action: data})
     except Conflict as exc:
-        fresh = Item.get_by_id(item.id)
-        conflict = {"message": exc.message, "events": pages.events_since(fresh, request.form.get("seen"))}
-        return _item_response(fresh, status=409, conflict=conflict)
+        conflict = {"message": exc.message, "events": pages.events_since(item, request.form.get("seen"))}
+        return _item_response(item, status=409, conflict=conflict)
     return _done(item, _("Done: %(action)s.", action=labels.ACTION_LABELS[action]))
 
 
 def _act_from_board(item, action, data):
     """A one-click action on a home-board row: a message on the board, whose panels then refresh."""
     try:
-        services.perform(current_user, item, action, data)
+        actions.perform(current_user, item, action, data)
     except (Invalid, Conflict) as exc:
         message = _("%(number)s: %(message)s", number=item.number, message=exc.message)
         if htmx.is_htmx():
@@ -240,11 +232,10 @@ def attach(number):
     """Attach a file to the item; errors beside the file field."""
     item = services.get_visible(current_user, number)
     try:
-        services.add_attachment(current_user, item, request.files.get("file"))
+        attachments.add_attachment(current_user, item, request.files.get("file"))
     except Invalid as exc:
-        fresh = Item.get_by_id(item.id)
         errors = {"file": exc.fields.get("file") or exc.message}
-        return _item_response(fresh, status=422, form_errors={"attach": errors})
+        return _item_response(item, status=422, form_errors={"attach": errors})
     return _done(item, _("The file was attached."))
 
 
@@ -252,9 +243,7 @@ def attach(number):
 def download(number, attachment_id):
     """The attachment as a download (never shown inline), for users who may see the item."""
     item = services.get_visible(current_user, number)
-    attachment, path = services.attachment_for_download(current_user, item, attachment_id)
-    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                     download_name=attachment.original_name)
+    return attachments.download(current_user, item, attachment_id)
 
 
 @bp.post("/<number>/follow")

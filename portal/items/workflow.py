@@ -1,24 +1,88 @@
-"""THE state machine of DESIGN.md §2, written once: every page and the API go through it.
+"""THE description of every action of DESIGN.md §2, written once.
 
 Each action names the states it may start from, the state it leads to
 (``None``: unchanged; a dict: chosen by ``decision``), the roles allowed, for
 handlers the department relation required (``lead``: the item's lead
-department; ``lead_or_co``: lead or a co-department), and its required inputs.
+department; ``lead_or_co``: lead or a co-department), its inputs with their
+types, bounds and whether they are required, its label, the label of the
+notification it sends and who receives it (DESIGN §3; followers always do).
+
+Everything else is derived from this table: the checks of ``perform()``
+(actions.py), the action forms (templates/items/_action_form.html), the
+labels, the OpenAPI request bodies (api/openapi.py) and the recipients
+(notify/recipients.py). tests/items/test_action_descriptions.py fails when
+a form or the OpenAPI document disagrees with it.
 """
 
 from dataclasses import dataclass
 
-from .models import STATES
+from flask_babel import lazy_gettext as _l
+
+from .models import RETURN_REASONS, STATES
+
+MAX_COMMENT = 4000
+
+RETURN_REASON_LABELS = {
+    "not_our_remit": _l("Not our department's remit"),
+    "wording": _l("The task's wording needs changing"),
+    "needs_coordination": _l("Another department should lead"),
+    "other": _l("Other"),
+}
+DECISION_LABELS = {
+    "approve": _l("Approve"),
+    "reject": _l("Reject"),
+}
+assert tuple(RETURN_REASON_LABELS) == RETURN_REASONS
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input of an action, as the form shows it and ``perform()`` checks it.
+
+    ``kind``: ``text`` (a comment), ``choice`` (one of ``choices``, a dict of
+    value to label), ``integer`` (``low``..``high``), ``date`` (a day, not in
+    the past, within the date horizon) or ``file`` (uploads sent with the
+    form; the API attaches files separately). ``required``: True, False, or
+    ``"on_reject"`` (required when the decision is ``reject``).
+    """
+
+    name: str
+    kind: str
+    label: object
+    required: object = True
+    choices: object = None
+    low: int | None = None
+    high: int | None = None
+    max_length: int | None = None
+    widget: str = ""  # "radio" or "select" where the kind's usual control does not fit
+    step: int | None = None
+    hint: object = ""  # may use %(deadline)s, the item's current deadline
+    prefill: bool = False  # start from the item's attribute of the same name
+
+    def required_when(self, decision):
+        return self.required is True or (self.required == "on_reject" and decision == "reject")
+
+
+def _comment(label=_l("Comment"), required=True):
+    return Input("comment", "text", label, required=required, max_length=MAX_COMMENT)
+
+
+DECISION = Input("decision", "choice", _l("Decision"), choices=DECISION_LABELS, widget="radio")
 
 
 @dataclass(frozen=True)
 class Action:
     name: str
+    label: object  # the verb on the button and the line in the timeline
     from_states: frozenset
     to_state: object  # a state, None (unchanged) or {decision: state}
     roles: frozenset
     relation: str | None = None  # for handlers: "lead" or "lead_or_co"
+    own_leader: bool = False  # for leaders: only the item's own leader (or their delegate)
     inputs: tuple = ()
+    notice: object = None  # what the notification of this action says
+    notify: object = ()  # recipient groups (notify/recipients.py), or {decision: groups}
+    confirm: object = None  # a question the page asks before sending
 
     def target(self, item_state, decision=None):
         """The state the item is in after this action (with ``decision`` where it chooses)."""
@@ -28,37 +92,82 @@ class Action:
             return self.to_state[decision]
         return self.to_state
 
+    def recipient_groups(self, decision=None):
+        """The recipient groups of this action (for the decision taken)."""
+        if isinstance(self.notify, dict):
+            return self.notify.get(decision, ())
+        return self.notify
 
-def _action(name, from_states, to_state, roles, relation=None, inputs=""):
-    return Action(name, frozenset(from_states.split()), to_state, frozenset(roles.split()), relation,
-                  tuple(inputs.split()))
+    def input(self, name):
+        return next((i for i in self.inputs if i.name == name), None)
+
+    @property
+    def field_names(self):
+        """The names of the inputs this action's form shows (errors on others go above the form)."""
+        return {i.name for i in self.inputs}
+
+    @property
+    def takes_files(self):
+        return any(i.kind == "file" for i in self.inputs)
+
+
+def _action(name, label, from_states, to_state, roles, relation=None, own_leader=False, inputs=(), notice=None,
+            notify=(), confirm=None):
+    return Action(name, label, frozenset(from_states.split()), to_state, frozenset(roles.split()), relation,
+                  own_leader, tuple(inputs), notice, notify, confirm)
 
 
 TABLE = [
-    _action("dispatch", "draft returned", "dispatched", "supervisor"),
-    _action("accept", "dispatched", "in_progress", "handler", "lead"),
-    _action("return", "dispatched", "returned", "handler", "lead", "reason comment"),
-    _action("report", "in_progress", None, "handler", "lead_or_co", "comment progress"),
-    _action("urge", "dispatched in_progress", None, "supervisor leader", inputs="comment"),
-    _action("instruct", "dispatched in_progress closure_requested pending_approval", None, "leader",
-            inputs="comment"),
-    _action("request_extension", "in_progress", None, "handler", "lead", "new_deadline comment"),
-    _action("decide_extension", "in_progress", None, "leader", inputs="decision comment"),
-    _action("request_closure", "in_progress", "closure_requested", "handler", "lead", "comment"),
-    _action("review", "closure_requested", {"approve": "pending_approval", "reject": "in_progress"},
-            "supervisor", inputs="decision"),
-    _action("approve", "pending_approval", {"approve": "closed", "reject": "in_progress"}, "leader",
-            inputs="decision"),
-    _action("rate", "closed", None, "leader supervisor", inputs="score comment"),
-    _action("cancel", "draft dispatched in_progress returned", "cancelled", "supervisor leader",
-            inputs="comment"),
-    _action("reopen", "closed", "in_progress", "leader", inputs="comment"),
+    _action("dispatch", _l("Dispatch"), "draft returned", "dispatched", "supervisor",
+            notice=_l("Item dispatched to your department"), notify=("handlers",)),
+    _action("accept", _l("Sign for"), "dispatched", "in_progress", "handler", "lead",
+            notice=_l("Item signed for")),
+    _action("return", _l("Return"), "dispatched", "returned", "handler", "lead",
+            inputs=[Input("reason", "choice", _l("Reason"), choices=RETURN_REASON_LABELS, widget="select"),
+                    _comment()],
+            notice=_l("Item returned"), notify=("supervisor",)),
+    _action("report", _l("Report progress"), "in_progress", None, "handler", "lead_or_co",
+            inputs=[Input("progress", "integer", _l("Progress, per cent"), low=0, high=100, step=5, prefill=True),
+                    _comment(_l("Progress report")),
+                    Input("file", "file", _l("Attachment"), required=False, hint=_l("Optional."))],
+            notice=_l("Progress reported")),
+    _action("urge", _l("Urge"), "dispatched in_progress", None, "supervisor leader",
+            inputs=[_comment(_l("Urging message"))], notice=_l("Item urged"), notify=("handlers",)),
+    _action("instruct", _l("Instruct"), "dispatched in_progress closure_requested pending_approval", None,
+            "leader", inputs=[_comment(_l("Instruction"))], notice=_l("Leader's instruction"),
+            notify=("handlers",)),
+    _action("request_extension", _l("Request extension"), "in_progress", None, "handler", "lead",
+            inputs=[Input("new_deadline", "date", _l("New deadline"),
+                          hint=_l("Later than the current deadline %(deadline)s.")),
+                    _comment(_l("Reason for the extension"))],
+            notice=_l("Extension requested"), notify=("leader",)),
+    _action("decide_extension", _l("Decide extension"), "in_progress", None, "leader", own_leader=True,
+            inputs=[DECISION, _comment()],
+            notice=_l("Extension decided"), notify=("lead_handlers", "supervisor")),
+    _action("request_closure", _l("Request closure"), "in_progress", "closure_requested", "handler", "lead",
+            inputs=[_comment(_l("Summary of the work done")),
+                    Input("file", "file", _l("Evidence attachment"), required=False,
+                          hint=_l("Evidence (佐证材料) attached earlier counts too."))],
+            notice=_l("Closure requested"), notify=("supervisor",)),
+    _action("review", _l("Review"), "closure_requested", {"approve": "pending_approval", "reject": "in_progress"},
+            "supervisor", inputs=[DECISION, _comment(required="on_reject")],
+            notice=_l("Closure request reviewed"),
+            notify={"approve": ("leader",), "reject": ("lead_handlers", "supervisor")}),
+    _action("approve", _l("Approve closure"), "pending_approval", {"approve": "closed", "reject": "in_progress"},
+            "leader", own_leader=True, inputs=[DECISION, _comment(required="on_reject")],
+            notice=_l("Closure approved or rejected"), notify=("lead_handlers", "supervisor")),
+    _action("rate", _l("Rate"), "closed", None, "leader supervisor", own_leader=True,
+            inputs=[Input("score", "integer", _l("Score"), low=1, high=5, widget="select"), _comment()],
+            notice=_l("Item rated")),
+    _action("cancel", _l("Cancel"), "draft dispatched in_progress returned", "cancelled", "supervisor leader",
+            own_leader=True, inputs=[_comment()], notice=_l("Item cancelled"), notify=("handlers", "supervisor"),
+            confirm=_l("Cancel this item? A cancelled item cannot be reopened.")),
+    _action("reopen", _l("Reopen"), "closed", "in_progress", "leader", own_leader=True, inputs=[_comment()],
+            notice=_l("Item reopened"), notify=("lead_handlers", "supervisor")),
 ]
 ACTIONS = {action.name: action for action in TABLE}
 assert all(a.from_states <= set(STATES) for a in TABLE)
 
-# Inputs required only for one decision: a rejection must say why.
-COMMENT_REQUIRED_ON_REJECT = {"review", "approve"}
 
 def department_ids(item):
     """The ids of the item's lead department and co-departments."""
@@ -81,10 +190,36 @@ def relation_holds(user, item, relation):
     return user.department_id in department_ids(item)
 
 
+def delegating_leaders(user):
+    """The ids of the leaders for whom ``user`` decides today (Delegation), read once per user object."""
+    ids = getattr(user, "_delegating_for", None)
+    if ids is None:
+        from ..calendar import local_today
+        from .models import Delegation
+
+        today = local_today()
+        ids = {row.leader_id for row in Delegation.select(Delegation.leader)
+               .where(Delegation.delegate == user.id, Delegation.starts <= today, Delegation.ends >= today)}
+        user._delegating_for = ids
+    return ids
+
+
+def is_own_leader(user, item):
+    """True when ``user`` is ``item``'s leader or decides for them today; any leader when it has none."""
+    return item.leader_id is None or item.leader_id == user.id or item.leader_id in delegating_leaders(user)
+
+
 def may_act(user, item, action):
-    """True when ``user`` holds a role allowed for ``action`` (and, as handler, the right department)."""
+    """True when ``user`` holds a role allowed for ``action`` (as handler in the right department, as
+    leader the item's own where the action says so)."""
     for role in action.roles & user.roles:
-        if role != "handler" or action.relation is None or relation_holds(user, item, action.relation):
+        if role == "handler" and action.relation is not None:
+            if relation_holds(user, item, action.relation):
+                return True
+        elif role == "leader" and action.own_leader:
+            if is_own_leader(user, item):
+                return True
+        else:
             return True
     return False
 
@@ -104,3 +239,28 @@ def available_actions(item, user):
         names = [n for n in names if not (n == "request_extension" and pending)
                  and not (n == "decide_extension" and not pending)]
     return names
+
+
+# The child-deadline rule of DESIGN §2: a child's deadline never passes its parent's.
+
+def parent_deadline(item):
+    """The deadline ``item``'s own may not pass: its parent's; None for a top-level item."""
+    if item.parent_id is None:
+        return None
+    from .models import Item
+
+    return Item.select(Item.deadline).where(Item.id == item.parent_id).scalar()
+
+
+def latest_child_deadline(item):
+    """The deadline ``item``'s own may not come before: the latest of its children not cancelled, or None."""
+    from peewee import fn
+
+    from .models import Item
+
+    return Item.select(fn.MAX(Item.deadline)).where(Item.parent == item.id, Item.state != "cancelled").scalar()
+
+
+def past_limit(deadline, limit):
+    """True when ``deadline`` passes ``limit`` (a parent's deadline; None: no limit)."""
+    return deadline is not None and limit is not None and deadline > limit

@@ -15,6 +15,20 @@ SWEEP_SECONDS = 60
 ROWS_PER_RESPONSE = 100
 
 
+def init_app(app):
+    """Register the notification pages, admin pages and API, the relay after requests and ``remind``."""
+    from flask_login import current_user
+
+    from . import admin, api, pages, services
+    from .cli import remind
+
+    for blueprint in (pages.bp, admin.bp, api.bp):
+        app.register_blueprint(blueprint)
+    relay_after_request(app)
+    app.cli.add_command(remind)
+    app.jinja_env.globals["unread_notifications"] = lambda: services.unread_count(current_user)
+
+
 def relay_after_request(app):
     """After a response whose request wrote outbox rows, relay them (they committed with the request).
 

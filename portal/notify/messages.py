@@ -1,29 +1,29 @@
 """What a notification says: its label per kind, the e-mail and the group-robot message."""
 
+import re
+
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, format_date, lazy_gettext as _l
 
-# Every kind a user can receive, in the order the settings page lists them.
+from ..items.workflow import TABLE
+
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+# Every kind a user can receive, in the order the settings page lists them: the actions' notices
+# (items.workflow.TABLE), then the reminders.
 KIND_LABELS = {
-    "dispatch": _l("Item dispatched to your department"),
-    "urge": _l("Item urged"),
-    "instruct": _l("Leader's instruction"),
-    "return": _l("Item returned"),
-    "request_closure": _l("Closure requested"),
-    "request_extension": _l("Extension requested"),
-    "decide_extension": _l("Extension decided"),
-    "review": _l("Closure request reviewed"),
-    "approve": _l("Closure approved or rejected"),
-    "reopen": _l("Item reopened"),
-    "cancel": _l("Item cancelled"),
-    "accept": _l("Item signed for"),
-    "report": _l("Progress reported"),
-    "rate": _l("Item rated"),
+    **{action.name: action.notice for action in TABLE},
     "reminder_deadline": _l("Deadline approaching"),
     "reminder_feedback": _l("Progress report due"),
     "reminder_overdue": _l("Item overdue"),
     "reminder_escalation": _l("Overdue item escalated to you"),
+    "training_reminder": _l("Training on the next working day"),
+    "digest": _l("Weekly digest"),
 }
+
+# The link of a notification that is not about one item, by kind: kind -> function(outbox row) -> URL
+# (features register theirs, e.g. the weekly digest). Such a row's ``data["text"]`` is its message.
+LINKS = {}
 
 
 DECISION_LABELS = {"approve": _l("Approved"), "reject": _l("Rejected")}
@@ -43,19 +43,35 @@ def item_link(item):
         return url_for("notifications.index", _external=True)
 
 
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
+
+
+def one_line(text):
+    """``text`` on one line: any run of white space or control characters becomes one space."""
+    return " ".join(CONTROL.sub(" ", text or "").split())
+
+
+def markdown_text(text):
+    """``text`` as literal Markdown for the robots: one line, every Markdown character escaped."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text))
+
+
 def compose(row):
     """The message for outbox ``row`` in the portal's language: subject, text, html, robot text, link."""
     item = row.item
-    link = item_link(item)
-    comment = row.event.comment if row.event_id else ""
+    link = LINKS[row.kind](row) if row.kind in LINKS else item_link(item)
+    comment = row.event.comment if row.event_id else (row.data or {}).get("text", "")
     with force_locale(current_app.config["PORTAL"]["app"]["locale"]):
+        # What people typed goes into a mail header and robot Markdown escaped for that medium.
+        title = one_line(item.title) if item is not None else ""
         context = {"label": str(kind_label(row.kind)), "item": item, "link": link, "comment": comment,
+                   "title": title, "title_markdown": markdown_text(title),
                    "deadline": format_date(item.deadline, "long") if item is not None else "",
                    "decision": str(DECISION_LABELS.get((row.data or {}).get("decision"), "")),
                    "recipient": row.recipient}
         return {
             "label": context["label"],
-            "subject": render_template("notify/email_subject.txt", **context).strip(),
+            "subject": one_line(render_template("notify/email_subject.txt", **context)),
             "text": render_template("notify/email.txt", **context),
             "html": render_template("notify/email.html", **context),
             "robot": render_template("notify/robot.txt", **context).strip(),

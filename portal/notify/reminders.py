@@ -9,13 +9,14 @@ import logging
 
 import peewee
 from flask import current_app
-from peewee import SQL, Cast, Value, fn
+from peewee import Cast, Value
 
-from ..auth.models import User, UserRole
+from ..auth.models import User
 from ..calendar import add_working_days, is_workday, local_today
 from ..db import utcnow
 from ..items.models import Item
 from .models import Outbox
+from .recipients import handler_of_lead_department
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +46,6 @@ def _insert(kind, stamp, recipient, condition, join_on=None):
             .on_conflict_ignore().as_rowcount().execute())
 
 
-def _handlers_of_lead_department():
-    is_handler = fn.EXISTS(UserRole.select(SQL("1")).where(UserRole.user == User.id, UserRole.role == "handler"))
-    return User.id, (User.department == Item.lead_department) & User.active & is_handler
-
-
 def scan(today=None):
     """Write today's reminders to the outbox; return {kind: new rows}. Nothing is sent on a non-working day."""
     today = today or local_today()
@@ -60,7 +56,7 @@ def scan(today=None):
     warn_until = add_working_days(today, settings["warn_working_days"])
     escalate_from = add_working_days(today, -settings["escalate_after_days"])
     active = Item.state.in_(ACTIVE)
-    handler, handler_join = _handlers_of_lead_department()
+    handler, handler_join = handler_of_lead_department()
     counts = {
         "reminder_deadline": _insert("reminder_deadline", today, handler,
                                      active & Item.deadline.between(today, warn_until), handler_join),
@@ -76,6 +72,10 @@ def scan(today=None):
     counts["reminder_escalation"] = _insert(
         "reminder_escalation", Item.deadline, Item.leader,
         active & (Item.deadline < today) & (Item.deadline <= escalate_from) & Item.leader.is_null(False))
+    from ..training.reminders import KIND as TRAINING_REMINDER, remind_enrolled
+
+    if trainings := remind_enrolled(today):
+        counts[TRAINING_REMINDER] = trainings
     log.info("reminders for %s: %s", today, counts)
     return counts
 

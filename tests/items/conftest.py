@@ -8,7 +8,7 @@ from werkzeug.datastructures import FileStorage
 
 from portal.auth.models import User
 from portal.calendar import local_today
-from portal.items import services
+from portal.items import actions, attachments, services
 from portal.items.models import Item
 
 
@@ -34,9 +34,9 @@ def register(supervisor, **fields):
 def act(user, item, action, **data):
     item = Item.get_by_id(item.id)
     data.setdefault("version", item.version)
-    services.perform(user, item, action, data)
+    actions.perform(user, item, action, data)
     return Item.get_by_id(item.id)
 
 
 def attach(user, item, name="evidence.pdf", content=b"%PDF-1.4 evidence"):
-    return services.add_attachment(user, Item.get_by_id(item.id), FileStorage(io.BytesIO(content), filename=name))
+    return attachments.add_attachment(user, Item.get_by_id(item.id), FileStorage(io.BytesIO(content), filename=name))

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from portal.db import database
-from portal.items import services
+from portal.items import actions
 from portal.items.models import Item, ItemEvent
 
 from .conftest import act, attach, register
@@ -48,7 +48,7 @@ def test_two_leaders_approving_at_once_write_one_event(app, people):
     def approve(_):
         from portal.auth.models import User
 
-        return services.perform(User.get_by_id(leader_id), Item.get_by_id(item.id), "approve",
+        return actions.perform(User.get_by_id(leader_id), Item.get_by_id(item.id), "approve",
                                 {"decision": "approve", "version": version})
 
     results = race(app, 2, approve)

@@ -1,7 +1,7 @@
 """The demo (DESIGN §9): items in every state, some overdue, with feedback and events; loaded once."""
 
 from portal import demo
-from portal.items import services
+from portal.items import queries
 from portal.items.models import STATES, Item, ItemEvent
 from portal.items.queries import light_of
 
@@ -22,4 +22,4 @@ def test_the_demo_has_items_in_every_state_and_every_light(db, app, tmp_path):
     assert demo.seed().endswith(", 0 new items") and Item.select().count() == count
     from portal.auth.models import User
 
-    assert services.red_items(User.get(User.username == "leader")).count() >= 2
+    assert queries.red_items(User.get(User.username == "leader")).count() >= 2

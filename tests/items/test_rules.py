@@ -7,7 +7,7 @@ import pytest
 
 from portal.calendar import add_working_days, local_today
 from portal.errors import Conflict, Forbidden, Invalid
-from portal.items import services
+from portal.items import actions, queries, services
 from portal.items.models import ExtensionRequest, Item, ItemEvent
 from portal.notify.models import Outbox
 
@@ -77,7 +77,7 @@ def test_a_stale_version_changes_nothing(people):
     with pytest.raises(Conflict):
         act(people.handler, item, "report", comment="x", progress=10, version=item.version - 1)
     with pytest.raises(Invalid) as err:
-        services.perform(people.handler, item, "report", {"comment": "x", "progress": 10})
+        actions.perform(people.handler, item, "report", {"comment": "x", "progress": 10})
     assert "version" in err.value.fields
     assert ItemEvent.select().where(ItemEvent.action == "report").count() == 0
 
@@ -186,7 +186,7 @@ def test_closing_records_on_time_and_reopening_clears_it(people):
     assert notified(item, "review") == ["leader"]
     item = act(people.leader, item, "approve", decision="approve")
     assert (item.state, item.closed_on_time, item.progress) == ("closed", True, 100)
-    assert services.light_of(item) == "on_time"
+    assert queries.light_of(item) == "on_time"
     item = act(people.leader, item, "rate", score=4, comment="较好")
     assert item.score == 4
     with pytest.raises(Invalid):

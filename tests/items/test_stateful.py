@@ -14,7 +14,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from portal.auth.models import User
 from portal.calendar import local_today
 from portal.errors import PortalError
-from portal.items import services
+from portal.items import actions, services
 from portal.items.models import STATES, Item, ItemCoDepartment, ItemEvent
 from portal.items.workflow import ACTIONS, available_actions
 
@@ -83,7 +83,7 @@ class Lifecycle(RuleBasedStateMachine):
         body = {name: data.draw(strategy) for name, strategy in INPUTS.items()}
         stale = data.draw(st.sampled_from([False] * 5 + [True]))
         body["version"] = item.version - 1 if stale else item.version
-        services.perform(self.users[user], item, action, body)
+        actions.perform(self.users[user], item, action, body)
 
     @invariant()
     def states_are_known(self):

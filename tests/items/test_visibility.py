@@ -4,7 +4,7 @@ import datetime
 
 from portal.auth.models import User
 from portal.db import database
-from portal.items import services
+from portal.items import actions, services
 from tests.conftest import csrf_token
 
 
@@ -23,7 +23,7 @@ def test_the_item_page_lists_only_the_children_a_handler_may_see(app, client, de
         children = [_register(supervisor, "食堂燃气改造子任务", "commute", parent=parent),
                     _register(supervisor, "餐饮中心配合事项", "catering", parent=parent)]
         for item in [parent] + children:  # handlers see items once dispatched
-            services.perform(supervisor, item, "dispatch", {"version": item.version})
+            actions.perform(supervisor, item, "dispatch", {"version": item.version})
     client.post("/login", data={"username": "catering", "password": "demo", "csrf_token": csrf_token(client)})
     page = client.get(f"/items/{parent.number}")
     html = page.get_data(as_text=True)
@@ -37,7 +37,7 @@ def test_a_handler_sees_an_item_only_once_it_has_been_dispatched(app, client, de
         supervisor = User.get(User.username == "supervisor")
         draft = _register(supervisor, "尚在起草的事项", "property", co_departments=["catering"])
         dropped = _register(supervisor, "未交办即撤销的事项", "property")
-        services.perform(supervisor, dropped, "cancel", {"version": dropped.version, "comment": "重复立项"})
+        actions.perform(supervisor, dropped, "cancel", {"version": dropped.version, "comment": "重复立项"})
     client.post("/login", data={"username": "handler", "password": "demo", "csrf_token": csrf_token(client)})
     for number in (draft.number, dropped.number):
         assert client.get(f"/items/{number}").status_code == 404
@@ -48,7 +48,7 @@ def test_a_handler_sees_an_item_only_once_it_has_been_dispatched(app, client, de
     with app.test_request_context(), database.connection_context():
         supervisor = User.get(User.username == "supervisor")
         draft = services.get_visible(supervisor, draft.number)
-        services.perform(supervisor, draft, "dispatch", {"version": draft.version})
+        actions.perform(supervisor, draft, "dispatch", {"version": draft.version})
     assert client.get(f"/items/{draft.number}").status_code == 200
     assert client.get(f"/api/v1/items/{draft.number}").status_code == 200
     assert "尚在起草的事项" in client.get("/items").get_data(as_text=True)
@@ -64,7 +64,7 @@ def test_the_page_and_the_api_list_the_same_children_from_one_query_function(app
         children = [_register(supervisor, f"子任务 {lead}", lead, parent=parent, co_departments=co)
                     for lead, co in (("property", ["catering"]), ("commute", []), ("catering", []))]
         for item in [parent] + children[:2]:  # the catering child stays a draft
-            services.perform(supervisor, item, "dispatch", {"version": item.version})
+            actions.perform(supervisor, item, "dispatch", {"version": item.version})
         handler = User.get(User.username == "handler")
         assert handler.has_role("handler")  # roles loaded before counting
         with count_queries() as queries:

@@ -7,7 +7,7 @@ import pytest
 
 from portal.calendar import local_today
 from portal.errors import Conflict, Forbidden
-from portal.items import services
+from portal.items import actions
 from portal.items.models import Item, ItemEvent
 from portal.items.workflow import TABLE
 
@@ -102,7 +102,7 @@ def test_action_row(people, action):
 
 def test_available_actions_follow_the_table(people):
     item = bring_to(people, "in_progress")
-    assert services.perform  # the same table drives both
+    assert actions.perform  # the same table drives both
     from portal.items.workflow import available_actions
 
     assert available_actions(item, people.handler) == ["report", "request_extension", "request_closure"]

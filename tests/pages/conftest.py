@@ -7,6 +7,7 @@ import pytest
 from portal.auth.models import User
 from portal.db import database
 from portal.items import services
+from portal.items.actions import perform
 from tests.conftest import csrf_token
 
 
@@ -47,7 +48,7 @@ def make_item(app, people):
             actors = {"dispatch": supervisor, "accept": User.get(User.username == "handler")}
             for action in actions:
                 item = services.get_visible(supervisor, item.number)
-                services.perform(actors[action], item, action, {"version": item.version})
+                perform(actors[action], item, action, {"version": item.version})
             return item.number
 
     return factory

@@ -5,7 +5,7 @@ import re
 
 from portal.auth.models import User
 from portal.db import database
-from portal.items import services
+from portal.items import actions, services
 from portal.items.models import Item
 from tests.conftest import csrf_token
 
@@ -26,7 +26,7 @@ def test_approving_past_the_parents_deadline_is_refused_beside_the_decision(app,
                                     {"new_deadline": (today + datetime.timedelta(days=25)).isoformat(),
                                      "comment": "施工延期"})):
             child = Item.get_by_id(child.id)
-            services.perform(user, child, action, {"version": child.version, **data})
+            actions.perform(user, child, action, {"version": child.version, **data})
         Item.update(deadline=today + datetime.timedelta(days=20)).where(Item.id == parent.id).execute()
     leader = signed_in("leader")
     html = leader.get(f"/items/{child.number}").get_data(as_text=True)
@@ -36,4 +36,8 @@ def test_approving_past_the_parents_deadline_is_refused_beside_the_decision(app,
         "csrf_token": csrf_token(leader, "/")})
     body = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'id="decide_extension-new_deadline-error"' in body and "晚于上级事项的办理期限" in body
+    # The refusal stands in the decision's form, right above the decision (the requested date is not an input).
+    form = body[body.index('id="form-decide_extension"'):]
+    form = form[:form.index("</form>")]
+    assert re.search(r'<div class="alert alert-error" role="alert">[^<]*晚于上级事项的办理期限', form)
+    assert form.index("alert-error") < form.index('name="decision"')

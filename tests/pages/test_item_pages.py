@@ -205,7 +205,7 @@ def test_closure_without_evidence_is_refused_beside_the_file_field(signed_in, ma
 def test_item_page_query_count_does_not_grow_with_its_timeline(app, signed_in, make_item):
     from portal.auth.models import User
     from portal.db import database
-    from portal.items import services
+    from portal.items import actions, services
     from tests.querycount import count_queries
 
     number = make_item(actions=("dispatch", "accept"))
@@ -217,7 +217,7 @@ def test_item_page_query_count_does_not_grow_with_its_timeline(app, signed_in, m
         handler = User.get(User.username == "handler")
         for n in range(10):
             item = services.get_visible(handler, number)
-            services.perform(handler, item, "report", {"version": item.version, "progress": n * 10, "comment": "进展"})
+            actions.perform(handler, item, "report", {"version": item.version, "progress": n * 10, "comment": "进展"})
     with count_queries() as many:
         page = client.get(f"/items/{number}").get_data(as_text=True)
     assert page.count('class="event-report"') == 10

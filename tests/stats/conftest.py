@@ -12,7 +12,7 @@ import time_machine
 
 from portal.auth.models import User
 from portal.calendar.service import set_day
-from portal.items import services
+from portal.items import actions, services
 from portal.items.models import Item
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -51,7 +51,7 @@ class History:
     def act(self, user, name, action, **data):
         item = Item.get_by_id(self.items[name].id)
         data.setdefault("version", item.version)
-        services.perform(user, item, action, data)
+        actions.perform(user, item, action, data)
 
     def register(self, name, deadline, department="property", **fields):
         data = {"title": f"事项{name}", "source_type": "meeting", "level": "normal",

@@ -2,7 +2,7 @@
 
 from flask import url_for
 
-from ..items.queries import light_of
+from .queries import light_of
 
 
 def stamp(value):
@@ -47,7 +47,7 @@ def event(ev):
 def attachment(att, number):
     return {"id": att.id, "name": att.original_name, "size": att.size, "content_type": att.content_type,
             "uploaded_by": person(att.uploaded_by), "created_at": stamp(att.created_at),
-            "url": url_for("api.download_attachment", number=number, attachment_id=att.id)}
+            "url": url_for("items_api.download_attachment", number=number, attachment_id=att.id)}
 
 
 def extension(req):
@@ -55,3 +55,21 @@ def extension(req):
             "new_deadline": day(req.new_deadline), "reason": req.reason, "requested_by": person(req.requested_by),
             "requested_at": stamp(req.requested_at), "decided_by": person(req.decided_by),
             "decided_at": stamp(req.decided_at), "decision_comment": req.decision_comment}
+
+
+def item_detail(detail):
+    """The API's ItemDetail from ``detail.item_detail()``: the summary, content, parent, timeline (oldest
+    first), children, files, extension requests, actions and following."""
+    item, today = detail["item"], detail["today"]
+    body = item_summary(item, today)
+    body["content"] = item.content
+    body["created_by"] = person(item.created_by)
+    parent = detail["parent"]
+    body["parent"] = {"number": parent.number, "title": parent.title} if parent is not None else None
+    body["events"] = [event(ev) for ev in detail["events"]]
+    body["children"] = [item_summary(child, today) for child in detail["children"]]
+    body["attachments"] = [attachment(att, item.number) for att in detail["attachments"]]
+    body["extension_requests"] = [extension(req) for req in detail["extensions"]]
+    body["available_actions"] = detail["actions"]
+    body["following"] = detail["following"]
+    return body
