@@ -119,7 +119,7 @@ def test_backup_takes_the_uploads_from_the_configured_folder(make_app, tmp_path)
         supervisor = User.get(User.username == "supervisor")
         item = services.create_item(supervisor, {"title": "供暖接入市网", "lead_department": "property",
                                                  "source_type": "meeting"})
-        attachment = attachments.add_attachment(supervisor, item, FileStorage(io.BytesIO(b"evidence"),
+        attachment = attachments.add_attachment(supervisor, item, FileStorage(io.BytesIO(b"%PDF-1.4 evidence"),
                                                                            filename="会议纪要.pdf"))
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["backup", "--to", str(tmp_path / "backups")])
@@ -127,4 +127,4 @@ def test_backup_takes_the_uploads_from_the_configured_folder(make_app, tmp_path)
     folder = Path(result.output.strip().splitlines()[-1])
     with tarfile.open(folder / "uploads.tar.gz") as tar:
         stored = [m for m in tar.getmembers() if m.name.endswith(attachment.sha256)]
-        assert len(stored) == 1 and tar.extractfile(stored[0]).read() == b"evidence"
+        assert len(stored) == 1 and tar.extractfile(stored[0]).read() == b"%PDF-1.4 evidence"
