@@ -1,0 +1,21 @@
+"""What the schemathesis run (test_schemathesis.py) found, each kept as a plain regression test."""
+
+import pytest
+
+
+@pytest.mark.parametrize("param", ["q", "leader", "department", "state", "parent"])
+def test_a_nul_in_a_list_filter_selects_nothing_instead_of_a_500(api, param):
+    supervisor = api("supervisor")
+    response = supervisor.get(f"/api/v1/items?{param}=a%00b")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert response.get_json()["total"] == 0
+    assert supervisor.get(f"/items?{param}=a%00b").status_code == 200
+
+
+def test_the_document_names_every_type_a_download_is_served_as(api, tmp_path):
+    from portal.items.attachments import TYPES
+
+    document = api("supervisor").get("/api/v1/openapi.json").get_json()
+    download = document["paths"]["/api/v1/items/{number}/attachments/{attachment_id}"]["get"]
+    documented = set(download["responses"]["200"]["content"])
+    assert {media.split(";")[0] for media in TYPES.values()} | {"application/octet-stream"} <= documented
