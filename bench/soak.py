@@ -490,6 +490,13 @@ def run(seconds, web_workers):
         for label, values in (("reads", reads), ("actions", actions), ("all", reads + actions)):
             print(f"latency {label:7} p50 {1000 * statistics.median(values or [0]):6.1f} ms   "
                   f"p95 {1000 * percentile(values, 0.95):6.1f} ms   max {1000 * max(values or [0]):6.1f} ms")
+        by_route = collections.defaultdict(list)
+        for _, _, elapsed, method, path in records:
+            route = re.sub(r"DB-\d{4}-\d+", "{n}", path.split("?")[0])
+            by_route[f"{method.replace('POST-FORM', 'POST')} {route}"].append(elapsed)
+        for route, values in sorted(by_route.items(), key=lambda pair: -len(pair[1]))[:12]:
+            print(f"  {route:48} n {len(values):5}   p50 {1000 * statistics.median(values):6.1f} ms   "
+                  f"p95 {1000 * percentile(values, 0.95):6.1f} ms")
         print(f"items checked: {items}, events: {events}, inconsistent: {len(bad)} {bad[:5]}")
         print(f"reminders for {day}: concurrent scans wrote {new_rows} (sum {sum(new_rows)}), rows of that day "
               f"{reminders['of_day']}, reminder rows {reminders['rows']}, max rows per key "
