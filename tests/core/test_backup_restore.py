@@ -9,6 +9,7 @@ backup was taken: nothing lost, nothing invented, every item's state the end of 
 import hashlib
 import io
 import threading
+import traceback
 import uuid
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def assert_events_explain_states(state):
         assert current == item["state"], (item["number"], current, item["state"])
 
 
-def build_source(app, uploads):
+def build_source(app):
     """Demo people, items in several states with events and files, and two extra users."""
     from portal.auth.users import create_user
 
@@ -123,7 +124,7 @@ def empty_target(database_url, tmp_path, request):
 def test_backup_under_load_restores_everything_into_an_empty_instance(make_app, empty_target, tmp_path):
     uploads = tmp_path / "uploads"
     source = make_app(uploads={"folder": str(uploads)})
-    numbers = build_source(source, uploads)
+    numbers = build_source(source)
     with source.app_context(), database.connection_context():
         before = snapshot()
 
@@ -155,7 +156,7 @@ def test_backup_under_load_restores_everything_into_an_empty_instance(make_app, 
     runner = target.test_cli_runner()
     assert runner.invoke(args=["init-db"]).exit_code == 0
     restored = runner.invoke(args=["restore", str(folder)])
-    assert restored.exit_code == 0, restored.output + "".join(__import__("traceback").format_exception(*restored.exc_info))
+    assert restored.exit_code == 0, restored.output + "".join(traceback.format_exception(*restored.exc_info))
     assert "restored:" in restored.output
 
     with target.app_context(), database.connection_context():
