@@ -28,11 +28,19 @@ DEFAULTS = {
         "base_url": "",
         "session_idle_minutes": 480,
     },
-    "database": {"url": "sqlite:///instance/portal.db"},
+    "database": {"url": "sqlite:///instance/portal.db", "pool_size": 10},
     "redis": {"url": ""},
     "auth": {
         "backends": ["local"],
         "login_attempts_per_minute": 5,
+        "limiter": {
+            "window_minutes": 15,
+            "delay_seconds": 60,
+            "max_delay_seconds": 900,
+            "address_failures": 50,
+            "name_failures": 20,
+            "familiar_days": 30,
+        },
         "ldap": {
             "uri": [],
             "start_tls": False,
@@ -256,6 +264,8 @@ def _validate(config):
     url = config["database"]["url"]
     if not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
         raise ConfigError("database.url must start with sqlite:/// or postgresql://")
+    if config["database"]["pool_size"] < 0:
+        raise ConfigError("database.pool_size must not be negative")
     backends = config["auth"]["backends"]
     unknown = set(backends) - AUTH_BACKENDS
     if not backends or unknown:

@@ -75,6 +75,8 @@ def main(argv=None):
     parser.add_argument("--queues", nargs="+", default=list(QUEUES), help="queues to listen on, in priority order")
     args = parser.parse_args(argv)
 
+    # Each job runs in a forked process: a pooled connection must never cross a fork.
+    os.environ["PORTAL_DATABASE_POOL_SIZE"] = "0"
     app = create_app()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     connection = _connection(app)

@@ -4,8 +4,10 @@ import peewee
 from flask_babel import gettext as _
 
 from ..auth.models import Department, LoginEvent, User, UserRole
+from ..auth import sessions
 from ..auth.users import grant_override, revoke_override
 from ..errors import Invalid, NotFound
+from ..text import BadText, clean
 
 PER_PAGE = 50
 
@@ -48,6 +50,13 @@ def remove_override(user_id, role):
     return user_or_404(user_id)
 
 
+def sign_out_everywhere(user_id):
+    """End every session and revoke every API token of the user; return (user, sessions, tokens)."""
+    user = user_or_404(user_id)
+    ended, revoked = sessions.sign_out_everywhere(user, "admin")
+    return user, ended, revoked
+
+
 def departments():
     """Every department, in display order."""
     return list(Department.select().order_by(Department.sort_order, Department.code))
@@ -58,7 +67,10 @@ def rename_department(department_id, name):
     department = Department.get_or_none(Department.id == department_id)
     if department is None:
         raise NotFound()
-    name = (name or "").strip()
+    try:
+        name = clean(name or "")
+    except BadText as exc:
+        raise Invalid(str(exc), fields={"name": str(exc)}) from None
     if not name or len(name) > 128:
         message = _("Enter a name of at most 128 characters.")
         raise Invalid(message, fields={"name": message})

@@ -14,7 +14,7 @@ COMMANDS = {
     "backup": ["--to"],
     "restore": [],
     "create-user": ["--role", "--department", "--name", "--email", "--password"],
-    "create-token": ["--name"],
+    "create-token": ["--name", "--expires"],
 }
 
 
