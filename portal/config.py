@@ -103,6 +103,11 @@ DEFAULTS = {
             "ofd", "txt", "csv", "png", "jpg", "jpeg", "gif", "webp", "zip",
         ],
     },
+    "kb": {
+        "extract_timeout_seconds": 60,
+        "extract_memory_mb": 512,
+        "extract_max_chars": 1_000_000,
+    },
 }
 
 # Keys whose value is checked beyond its type: key -> (predicate, what is expected).

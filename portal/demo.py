@@ -39,9 +39,12 @@ def seed():
     from .calendar import seed_known_years
     from .items.demo import seed_items
 
+    from .kb.demo import seed_knowledge_base
+
     summary = seed_people()
     seed_known_years()
-    return f"{summary}, {seed_items()} new items"
+    articles = seed_knowledge_base()
+    return f"{summary}, {articles} new articles, {seed_items()} new items"
 
 
 def seed_people():

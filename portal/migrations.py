@@ -68,6 +68,15 @@ def _sessions_and_token_expiry(migrator):
         migrate(migrator.add_index(LoginEvent._meta.table_name, ("address", "at"), False))
 
 
+def _knowledge_base(migrator):
+    """Knowledge base (articles, revisions, attachments), the search index and trainings."""
+    from .kb.models import MODELS as kb_models
+    from .search.models import MODELS as search_models
+    from .training.models import MODELS as training_models
+
+    database.create_tables([*kb_models, *search_models, *training_models])
+
+
 def _delegations(migrator):
     from .items.models import Delegation
 
@@ -84,6 +93,7 @@ MIGRATIONS = [
     (1, _initial),
     (2, _search_index),
     (3, _sessions_and_token_expiry),
+    (4, _knowledge_base),
     (8, _delegations),
     (11, _change_counter),
 ]

@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 
 from portal import create_app
 
-QUEUES = ("notify", "default")
+QUEUES = ("notify", "kb", "default")
 LDAP_SYNC_CRON = "30 2 * * *"
 SWEEP_CRON = "17 * * * *"  # hourly: orphaned upload files
 

@@ -17,6 +17,7 @@ KIND_LABELS = {
     "reminder_feedback": _l("Progress report due"),
     "reminder_overdue": _l("Item overdue"),
     "reminder_escalation": _l("Overdue item escalated to you"),
+    "training_reminder": _l("Training on the next working day"),
 }
 
 

@@ -39,6 +39,7 @@ EVERYONE = "L A A A A A A A"
 ADMIN_ONLY = "L F F F F F F A"
 SUPERVISOR_ONLY = "L F F F A F F F"
 SEES_ITEM = "L A A H A A A H"
+WRITERS = "L F F F A F F A"  # knowledge base: supervisors and admins
 
 MATRIX = {
     ("GET", "/"): EVERYONE,
@@ -49,12 +50,15 @@ MATRIX = {
     ("GET", "/profile"): EVERYONE,
     ("POST", "/profile/tokens"): EVERYONE,
     ("POST", "/profile/tokens/<int:token_id>/revoke"): "L A H H H H H H",  # the handler's own token
+    ("POST", "/profile/password"): EVERYONE,
+    ("POST", "/profile/sessions/others/revoke"): EVERYONE,
     ("GET", "/board/<key>"): "L H H H A A A H",  # the red panel: leaders' and supervisors' boards
     # Administration
     ("GET", "/admin/"): ADMIN_ONLY,
     ("GET", "/admin/users"): ADMIN_ONLY,
     ("POST", "/admin/users/<int:user_id>/overrides"): ADMIN_ONLY,
     ("POST", "/admin/users/<int:user_id>/overrides/<role>/delete"): ADMIN_ONLY,
+    ("POST", "/admin/users/<int:user_id>/sign-out"): ADMIN_ONLY,
     ("GET", "/admin/departments"): ADMIN_ONLY,
     ("POST", "/admin/departments/<int:department_id>"): ADMIN_ONLY,
     ("GET", "/admin/sign-ins"): ADMIN_ONLY,
@@ -108,6 +112,48 @@ MATRIX = {
     ("GET", "/api/v1/items/<number>/attachments/<int:attachment_id>"): SEES_ITEM,
     ("PUT", "/api/v1/items/<number>/follow"): "L F F H A A A H",
     ("DELETE", "/api/v1/items/<number>/follow"): SEES_ITEM,
+    # Knowledge base (the article is published: everyone reads; supervisors and admins write)
+    ("GET", "/kb"): EVERYONE,
+    ("GET", "/kb/new"): WRITERS,
+    ("POST", "/kb/new"): WRITERS,
+    ("POST", "/kb/preview"): WRITERS,
+    ("GET", "/kb/<int:article_id>"): EVERYONE,
+    ("GET", "/kb/<int:article_id>/body"): EVERYONE,
+    ("GET", "/kb/<int:article_id>/edit"): WRITERS,
+    ("POST", "/kb/<int:article_id>/edit"): WRITERS,
+    ("GET", "/kb/<int:article_id>/revisions"): EVERYONE,
+    ("POST", "/kb/<int:article_id>/attachments"): WRITERS,
+    ("GET", "/kb/<int:article_id>/attachments/<int:attachment_id>"): EVERYONE,
+    ("GET", "/kb/<int:article_id>/attachments/<int:attachment_id>/status"): EVERYONE,
+    ("GET", "/kb/<int:article_id>/readers"): WRITERS,  # who has read it: the office
+    ("GET", "/kb/<int:article_id>/readers.xlsx"): WRITERS,  # who has read it: the office
+    ("GET", "/api/v1/kb/articles"): EVERYONE,
+    ("POST", "/api/v1/kb/articles"): WRITERS,
+    ("GET", "/api/v1/kb/articles/<int:article_id>"): EVERYONE,
+    ("PATCH", "/api/v1/kb/articles/<int:article_id>"): WRITERS,
+    ("POST", "/api/v1/kb/articles/<int:article_id>/attachments"): WRITERS,
+    ("POST", "/api/v1/kb/articles/<int:article_id>/read"): EVERYONE,
+    ("GET", "/api/v1/kb/articles/<int:article_id>/readers"): WRITERS,  # who has read it: the office
+    ("GET", "/api/v1/kb/required"): EVERYONE,
+    # Search (filtered by what each may see)
+    ("GET", "/search"): EVERYONE,
+    ("GET", "/api/v1/search"): EVERYONE,
+    # Trainings (supervisors organise them; everyone enrols)
+    ("GET", "/trainings"): EVERYONE,
+    ("GET", "/trainings/new"): SUPERVISOR_ONLY,
+    ("POST", "/trainings/new"): SUPERVISOR_ONLY,
+    ("GET", "/trainings/<int:training_id>"): EVERYONE,
+    ("GET", "/trainings/<int:training_id>.ics"): EVERYONE,
+    ("POST", "/trainings/<int:training_id>/attendance"): SUPERVISOR_ONLY,
+    ("POST", "/trainings/<int:training_id>/enrolment"): EVERYONE,
+    ("POST", "/trainings/<int:training_id>/files"): SUPERVISOR_ONLY,
+    ("GET", "/trainings/<int:training_id>/files/<int:file_id>"): EVERYONE,
+    ("GET", "/api/v1/trainings"): EVERYONE,
+    ("POST", "/api/v1/trainings"): SUPERVISOR_ONLY,
+    ("GET", "/api/v1/trainings/<int:training_id>"): EVERYONE,
+    ("POST", "/api/v1/trainings/<int:training_id>/attendance"): SUPERVISOR_ONLY,
+    ("POST", "/api/v1/trainings/<int:training_id>/enrolment"): EVERYONE,
+    ("DELETE", "/api/v1/trainings/<int:training_id>/enrolment"): EVERYONE,
     ("POST", "/logout"): "L A A A A A A A",
 }
 
@@ -185,6 +231,30 @@ def world(app, demo, tmp_path):
             "day": "2026-10-01", "year": "2026", "key": "red", "kind": "departments", "code": "zh_CN",
             "filename": "js/portal.js",
         }
+    # The knowledge base and trainings, through the API as the supervisor who writes them.
+    from tests.api.conftest import ApiClient
+    from tests.kb.conftest import PNG
+
+    writer = ApiClient(app, "supervisor")
+    article = writer.post("/api/v1/kb/articles", json={"title": "供暖收费制度", "category": "regulation",
+                                                       "body": "冬季供暖期间的收费办法。", "status": "published"})
+    values["article_id"] = article.get_json()["id"]
+    upload = writer.client.post(f"/api/v1/kb/articles/{values['article_id']}/attachments", headers=writer.headers,
+                                data={"file": (io.BytesIO(PNG), "现场.png")}, content_type="multipart/form-data")
+    assert upload.status_code == 201, upload.get_json()
+    values["kb_attachment_id"] = upload.get_json()["id"]
+    start = datetime.datetime.combine(local_today() + datetime.timedelta(days=10), datetime.time(9))
+    training = writer.post("/api/v1/trainings", json={
+        "title": "督办业务培训", "starts_at": start.isoformat(), "ends_at": (start + datetime.timedelta(hours=3)).isoformat(),
+        "place": "301", "trainer": "李秀英", "capacity": 30,
+        "enrol_until": (start - datetime.timedelta(days=1)).isoformat()})
+    assert training.status_code == 201, training.get_json()
+    values["training_id"] = training.get_json()["id"]
+    material = writer.client.post(f"/trainings/{values['training_id']}/files",
+                                  data={"file": (io.BytesIO(PNG), "讲义.png"), "csrf_token": writer.headers["X-CSRFToken"]},
+                                  content_type="multipart/form-data")
+    assert material.status_code == 303
+    values["file_id"] = writer.get(f"/api/v1/trainings/{values['training_id']}").get_json()["files"][0]["id"]
     return values
 
 
@@ -192,6 +262,8 @@ QUERY = {"/items/pickers/<kind>": "?field=lead_department"}
 
 
 def url_of(rule, values):
+    if rule.startswith(("/kb/", "/api/v1/kb/")):  # the article's own attachments
+        values = {**values, "attachment_id": values["kb_attachment_id"]}
     path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
     return path + QUERY.get(rule, "")
 
