@@ -19,3 +19,13 @@ def test_the_document_names_every_type_a_download_is_served_as(api, tmp_path):
     download = document["paths"]["/api/v1/items/{number}/attachments/{attachment_id}"]["get"]
     documented = set(download["responses"]["200"]["content"])
     assert {media.split(";")[0] for media in TYPES.values()} | {"application/octet-stream"} <= documented
+
+
+@pytest.mark.parametrize("materials", [[2**70], ["99999999999999999999"], ["١٢"], [-3]])
+def test_a_training_material_number_out_of_range_is_422_not_500(api, materials):
+    response = api("supervisor").post("/api/v1/trainings", json={
+        "title": "安全培训", "place": "会议室", "trainer": "李老师", "capacity": 20,
+        "starts_at": "2030-01-10T09:00", "ends_at": "2030-01-10T11:00", "enrol_until": "2030-01-09T18:00",
+        "materials": materials})
+    assert response.status_code == 422, response.get_data(as_text=True)[:300]
+    assert "materials" in response.get_json()["error"]["fields"]
