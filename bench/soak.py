@@ -407,10 +407,11 @@ def run(seconds, web_workers):
             wait_for_port(port, 60)
 
         records, lock = [], threading.Lock()
+        load_start = time.monotonic()  # reset when the users start; sign-ins come before (negative times)
 
         def record(kind, status, elapsed, method, path):
             with lock:
-                records.append((kind, status, elapsed, method, path))
+                records.append((kind, status, elapsed, method, path, time.monotonic() - elapsed - load_start))
 
         sessions = []
         for username, _ in USERS:
@@ -491,12 +492,15 @@ def run(seconds, web_workers):
             print(f"latency {label:7} p50 {1000 * statistics.median(values or [0]):6.1f} ms   "
                   f"p95 {1000 * percentile(values, 0.95):6.1f} ms   max {1000 * max(values or [0]):6.1f} ms")
         by_route = collections.defaultdict(list)
-        for _, _, elapsed, method, path in records:
+        for _, _, elapsed, method, path, _ in records:
             route = re.sub(r"DB-\d{4}-\d+", "{n}", path.split("?")[0])
             by_route[f"{method.replace('POST-FORM', 'POST')} {route}"].append(elapsed)
         for route, values in sorted(by_route.items(), key=lambda pair: -len(pair[1]))[:12]:
             print(f"  {route:48} n {len(values):5}   p50 {1000 * statistics.median(values):6.1f} ms   "
                   f"p95 {1000 * percentile(values, 0.95):6.1f} ms")
+        slowest = sorted(records, key=lambda r: -r[2])[:5]
+        print("slowest: " + "; ".join(f"{r[3].replace('POST-FORM', 'POST')} {r[4].split('?')[0]} "
+                                      f"{1000 * r[2]:.0f} ms at {r[5]:.0f} s" for r in slowest))
         print(f"items checked: {items}, events: {events}, inconsistent: {len(bad)} {bad[:5]}")
         print(f"reminders for {day}: concurrent scans wrote {new_rows} (sum {sum(new_rows)}), rows of that day "
               f"{reminders['of_day']}, reminder rows {reminders['rows']}, max rows per key "
