@@ -59,4 +59,8 @@ def create_app(config=None):
 
     for feature in (auth, home, items, admin, api, calendar, notify, kb, search, training, cli):
         feature.init_app(app)
+    from . import digests, inspections
+
+    for feature in (inspections, digests):
+        feature.init_app(app)
     return app

@@ -39,12 +39,17 @@ def seed():
     from .calendar import seed_known_years
     from .items.demo import seed_items
 
+    from .digests.services import make as make_digests
+    from .inspections.demo import seed_inspections
     from .kb.demo import seed_knowledge_base
 
     summary = seed_people()
     seed_known_years()
     articles = seed_knowledge_base()
-    return f"{summary}, {articles} new articles, {seed_items()} new items"
+    items = seed_items()
+    seed_inspections()
+    make_digests()  # last week's digest for each leader
+    return f"{summary}, {articles} new articles, {items} new items"
 
 
 def seed_people():

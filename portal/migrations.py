@@ -87,6 +87,12 @@ def _change_counter(migrator):
     from .changes import create_table
 
     create_table()
+def _inspections_and_digests(migrator):
+    """Field inspections (实地督查) and the leaders' weekly digests (定期听取汇报), DESIGN §11."""
+    from .digests.models import MODELS as digest_models
+    from .inspections.models import MODELS as inspection_models
+
+    database.create_tables([*inspection_models, *digest_models])
 
 
 MIGRATIONS = [
@@ -95,6 +101,7 @@ MIGRATIONS = [
     (3, _sessions_and_token_expiry),
     (4, _knowledge_base),
     (8, _delegations),
+    (10, _inspections_and_digests),
     (11, _change_counter),
 ]
 

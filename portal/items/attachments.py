@@ -219,7 +219,8 @@ REFERENCES = [(Attachment, Attachment.sha256)]
 
 def keeps_files(model, field):
     """Declare that ``model.field`` holds SHA-256 names of files in the store (called from init_app)."""
-    if (model, field) not in REFERENCES:
+    # By identity: a peewee field's == builds an SQL expression, which is always true.
+    if not any(known_model is model and known_field is field for known_model, known_field in REFERENCES):
         REFERENCES.append((model, field))
 
 

@@ -1,29 +1,15 @@
 """/api/v1/kb: articles (list, create, read, change) and their attachments."""
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..api import feature_blueprint, json_body
 from ..errors import Invalid
 from . import attachments, reading, services
 from .models import CATEGORIES, STATUSES
 
-bp = Blueprint("kb_api", __name__, url_prefix="/api/v1/kb")
-
-
-@bp.before_request
-def _signed_in():
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    return None
-
-
-def _body():
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise Invalid(_("The request body must be a JSON object."),
-                      fields={"body": _("The request body must be a JSON object.")})
-    return data
+bp = feature_blueprint("kb_api", __name__, "/api/v1/kb")
 
 
 def attachment_json(article, attachment):
@@ -77,7 +63,7 @@ def list_articles():
 
 @bp.post("/articles")
 def create_article():
-    article = services.create_article(current_user, _body())
+    article = services.create_article(current_user, json_body())
     return jsonify(article_json(article, full=True)), 201
 
 
@@ -90,7 +76,7 @@ def get_article(article_id):
 def patch_article(article_id):
     services.require_writer(current_user)
     article = services.get_visible(current_user, article_id)
-    return jsonify(article_json(services.update_article(current_user, article, _body()), full=True))
+    return jsonify(article_json(services.update_article(current_user, article, json_body()), full=True))
 
 
 @bp.post("/articles/<int:article_id>/attachments")

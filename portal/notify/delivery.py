@@ -191,8 +191,9 @@ def may_receive(user, item_id):
 
 def _in_app(row, message):
     title = f"{row.item.number} {row.item.title}" if row.item_id else message["label"]
+    body = row.event.comment if row.event_id else (row.data or {}).get("text", "")  # e.g. a digest's summary
     Notification.insert(user=row.recipient_id, outbox=row.id, item=row.item_id, kind=row.kind,
-                        title=title[:255], body=row.event.comment if row.event_id else "",
+                        title=title[:255], body=body,
                         created_at=utcnow()).on_conflict_ignore().execute()
 
 

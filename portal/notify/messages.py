@@ -18,7 +18,12 @@ KIND_LABELS = {
     "reminder_overdue": _l("Item overdue"),
     "reminder_escalation": _l("Overdue item escalated to you"),
     "training_reminder": _l("Training on the next working day"),
+    "digest": _l("Weekly digest"),
 }
+
+# The link of a notification that is not about one item, by kind: kind -> function(outbox row) -> URL
+# (features register theirs, e.g. the weekly digest). Such a row's ``data["text"]`` is its message.
+LINKS = {}
 
 
 DECISION_LABELS = {"approve": _l("Approved"), "reject": _l("Rejected")}
@@ -54,8 +59,8 @@ def markdown_text(text):
 def compose(row):
     """The message for outbox ``row`` in the portal's language: subject, text, html, robot text, link."""
     item = row.item
-    link = item_link(item)
-    comment = row.event.comment if row.event_id else ""
+    link = LINKS[row.kind](row) if row.kind in LINKS else item_link(item)
+    comment = row.event.comment if row.event_id else (row.data or {}).get("text", "")
     with force_locale(current_app.config["PORTAL"]["app"]["locale"]):
         # What people typed goes into a mail header and robot Markdown escaped for that medium.
         title = one_line(item.title) if item is not None else ""

@@ -1,29 +1,13 @@
 """/api/v1/trainings: list, create, read, enrol/cancel, attendance."""
 
-from flask import Blueprint, current_app, jsonify, request, url_for
-from flask_babel import gettext as _
+from flask import jsonify, request, url_for
 from flask_login import current_user
 
-from ..errors import Invalid
+from ..api import feature_blueprint, json_body
 from ..paging import page_arg
 from . import services
 
-bp = Blueprint("trainings_api", __name__, url_prefix="/api/v1/trainings")
-
-
-@bp.before_request
-def _signed_in():
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    return None
-
-
-def _body():
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise Invalid(_("The request body must be a JSON object."),
-                      fields={"body": _("The request body must be a JSON object.")})
-    return data
+bp = feature_blueprint("trainings_api", __name__, "/api/v1/trainings")
 
 
 def training_json(training, full=False):
@@ -57,7 +41,7 @@ def list_trainings():
 
 @bp.post("")
 def create_training():
-    return jsonify(training_json(services.create_training(current_user, _body()), full=True)), 201
+    return jsonify(training_json(services.create_training(current_user, json_body()), full=True)), 201
 
 
 @bp.get("/<int:training_id>")
@@ -82,7 +66,7 @@ def cancel(training_id):
 
 @bp.post("/<int:training_id>/attendance")
 def attendance(training_id):
-    enrolment = services.record_attendance(current_user, training_id, _body())
+    enrolment = services.record_attendance(current_user, training_id, json_body())
     return jsonify({"username": enrolment.user.username, "present": enrolment.present, "note": enrolment.note})
 
 

@@ -155,6 +155,27 @@ MATRIX = {
     ("POST", "/api/v1/trainings/<int:training_id>/enrolment"): EVERYONE,
     ("DELETE", "/api/v1/trainings/<int:training_id>/enrolment"): EVERYONE,
     ("POST", "/logout"): "L A A A A A A A",
+    # Field inspections: the handler and the supervisor are members; the finding concerns the item (so
+    # catering, a co-department, sees it and its inspection); only members record, supervisors and
+    # leaders take findings up.
+    ("GET", "/inspections"): EVERYONE,
+    ("GET", "/inspections/new"): SUPERVISOR_ONLY,
+    ("POST", "/inspections/new"): SUPERVISOR_ONLY,
+    ("GET", "/inspections/<int:inspection_id>"): SEES_ITEM,
+    ("GET", "/inspections/<int:inspection_id>/report"): SEES_ITEM,
+    ("GET", "/inspections/<int:inspection_id>/photos/<int:photo_id>"): SEES_ITEM,
+    ("GET", "/inspections/<int:inspection_id>/photos/<int:photo_id>/thumb"): SEES_ITEM,
+    ("POST", "/inspections/<int:inspection_id>/findings"): "L A F H A F F H",
+    ("POST", "/inspections/<int:inspection_id>/findings/<int:finding_id>/convert"): "L F F H A A A H",
+    ("GET", "/api/v1/inspections"): EVERYONE,
+    ("POST", "/api/v1/inspections"): SUPERVISOR_ONLY,
+    ("GET", "/api/v1/inspections/<int:inspection_id>"): SEES_ITEM,
+    ("POST", "/api/v1/inspections/<int:inspection_id>/findings"): "L A F H A F F H",
+    ("POST", "/api/v1/inspections/<int:inspection_id>/findings/<int:finding_id>/convert"): "L F F H A A A H",
+    # Weekly digests: the leader's own (not the deputy's), every leader's for supervisors.
+    ("GET", "/digests"): "L F F F A A A F",
+    ("GET", "/digests/<int:digest_id>"): "L H H H A A H H",
+    ("GET", "/api/v1/digests"): "L F F F A A A F",
 }
 
 # The actions of §2 on an item in progress (lead: property, co: catering, leader: leader), on the page
@@ -219,6 +240,17 @@ def world(app, demo, tmp_path):
                                                      "starts": planned.isoformat(),
                                                      "ends": (planned + datetime.timedelta(days=3)).isoformat()})
         token, _secret = tokens.create_token(people["handler"], "matrix")
+        from PIL import Image
+
+        from portal.inspections import services as inspections
+
+        inspection = inspections.plan(people["supervisor"], {
+            "subject": "供暖检查", "date": local_today().isoformat(), "members": ["supervisor", "handler"],
+            "items": [item.number]})
+        photo = io.BytesIO()
+        Image.new("RGB", (64, 48), (200, 0, 0)).save(photo, "JPEG")
+        finding = inspections.record_finding(people["handler"], inspection, {"text": "漏水", "item": item.number},
+                                             [FileStorage(io.BytesIO(photo.getvalue()), filename="p.jpg")])
         from portal.notify.delivery import relay
 
         relay()
@@ -229,7 +261,8 @@ def world(app, demo, tmp_path):
             "user_id": people["handler"].id, "role": "supervisor",
             "department_id": Department.get(Department.code == "property").id,
             "day": "2026-10-01", "year": "2026", "key": "red", "kind": "departments", "code": "zh_CN",
-            "filename": "js/portal.js",
+            "filename": "js/portal.js", "inspection_id": inspection.id, "finding_id": finding.id,
+            "photo_id": finding.photos[0].id, "digest_id": _leaders_digest(people["leader"]),
         }
     # The knowledge base and trainings, through the API as the supervisor who writes them.
     from tests.api.conftest import ApiClient
@@ -256,6 +289,14 @@ def world(app, demo, tmp_path):
     assert material.status_code == 303
     values["file_id"] = writer.get(f"/api/v1/trainings/{values['training_id']}").get_json()["files"][0]["id"]
     return values
+
+
+def _leaders_digest(leader):
+    from portal.digests.models import Digest
+    from portal.digests.services import make
+
+    make("2026-W47")
+    return Digest.get(Digest.leader == leader.id).id
 
 
 QUERY = {"/items/pickers/<kind>": "?field=lead_department"}
