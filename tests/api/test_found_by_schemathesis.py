@@ -29,3 +29,14 @@ def test_a_training_material_number_out_of_range_is_422_not_500(api, materials):
         "materials": materials})
     assert response.status_code == 422, response.get_data(as_text=True)[:300]
     assert "materials" in response.get_json()["error"]["fields"]
+
+
+def test_the_inspection_finding_operations_document_their_404(api):
+    supervisor = api("supervisor")
+    paths = supervisor.get("/api/v1/openapi.json").get_json()["paths"]
+    for path, body in (("/api/v1/inspections/999999/findings", None),
+                       ("/api/v1/inspections/999999/findings/1/convert", {"to": "item"})):
+        response = supervisor.post(path, json=body) if body else supervisor.post(path, data={"text": "x"})
+        assert response.status_code == 404
+        template = path.replace("999999", "{inspection_id}").replace("/1/", "/{finding_id}/")
+        assert "404" in paths[template]["post"]["responses"], template
