@@ -120,7 +120,9 @@ def init_app(app):
         # what a session may do, and there is none.
         if request.method in UNSAFE_METHODS and bearer_token() is None:
             if request.path.startswith("/api/") and not current_user.is_authenticated:
-                return
+                from .errors import error_response
+
+                return error_response(401, "unauthorized")  # no unauthenticated change reaches a view
             csrf.protect()
 
     @app.after_request

@@ -6,6 +6,8 @@ from flask_babel import gettext as _
 from ..auth.models import Department, LoginEvent, User, UserRole
 from ..auth import sessions
 from ..auth.users import grant_override, revoke_override
+from ..changes import bump
+from ..db import database
 from ..errors import Invalid, NotFound
 from ..text import BadText, clean
 
@@ -75,7 +77,9 @@ def rename_department(department_id, name):
         message = _("Enter a name of at most 128 characters.")
         raise Invalid(message, fields={"name": message})
     department.name = name
-    department.save(only=[Department.name])
+    with database.atomic():
+        department.save(only=[Department.name])
+        bump()  # boards show department names
     return department
 
 

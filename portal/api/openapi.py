@@ -103,7 +103,7 @@ SCHEMAS = {
                                   "created_at": {"type": "string", "format": "date-time"},
                                   "url": {"type": "string", "description": "download link"}}},
     "ExtensionRequest": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "status": {"type": "string", "enum": ["pending", "approved", "rejected"]},
+        "id": {"type": "integer"}, "status": {"type": "string", "enum": ["pending", "approved", "rejected", "withdrawn"]},
         "old_deadline": {"type": "string", "format": "date"}, "new_deadline": {"type": "string", "format": "date"},
         "reason": {"type": "string"}, "requested_by": PERSON, "requested_at": {"type": "string"},
         "decided_by": PERSON, "decided_at": NULLABLE_TIME, "decision_comment": {"type": "string"}}},

@@ -104,6 +104,13 @@ def _calendar():
     return cache["calendar"]
 
 
+def loaded_at():
+    """When this process last loaded the calendar: caches of things computed with it (boards) include it,
+    so that another process's edit, seen here within CACHE_SECONDS, reaches them too."""
+    _calendar()
+    return _caches[database.obj]["at"]
+
+
 def is_workday(day):
     """True when ``day`` is a working day: the calendar's exception if any, else Monday to Friday."""
     workday = _calendar().exceptions.get(day)

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from peewee import Case, fn
 
 from .. import changes
+from ..calendar import loaded_at as calendar_loaded_at
 from ..db import database
 from ..items import queries, visibility
 from ..items.models import OPEN_STATES, Item
@@ -99,8 +100,8 @@ def load(user, key, today, counter=None):
     first request after a committed change computes the panel afresh; nothing stale is shown.
     ``counter``: changes.current(), when the caller read it already for several panels.
     """
-    cache_key = (id(database.obj), user.id, frozenset(user.roles), user.department_id, key, today,
-                 changes.current() if counter is None else counter)
+    cache_key = (database.obj, user.id, frozenset(user.roles), user.department_id, key, today,
+                 changes.current() if counter is None else counter, calendar_loaded_at())
     found = _panels.get(cache_key)
     if found is None:
         if len(_panels) >= PANEL_CACHE_SIZE:

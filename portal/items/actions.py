@@ -232,6 +232,10 @@ def perform(user, item, action_name, data, files=()):
         changes, event_data = STEPS[action.name](item, fields, ctx)
         fields.done()
         to_state = action.target(item.state, decision)
+        if item.state == "in_progress" and to_state != "in_progress":
+            # A request waiting for a decision goes with the work it was for (closure asked, or cancelled).
+            ExtensionRequest.update(status="withdrawn", decided_at=ctx["now"]).where(
+                ExtensionRequest.item == item.id, ExtensionRequest.status == "pending").execute()
         changed = (Item.update(**changes, state=to_state, version=Item.version + 1)
                    .where(Item.id == item.id, Item.version == version).execute())
         if changed != 1:

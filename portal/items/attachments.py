@@ -190,6 +190,7 @@ def kept_on_commit(uploads):
         target = _path(upload["sha256"])
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
+            os.utime(target)  # in use again: a sweep running now leaves a fresh file alone
             os.unlink(upload["tmp"])  # the same content is stored already
         else:
             os.replace(upload["tmp"], target)
@@ -242,8 +243,9 @@ def sweep(older_than=datetime.timedelta(hours=1)):
                 used = {row[0] for row in model.select(field).where(field.in_(list(old))).distinct().tuples()}
                 old = {name: path for name, path in old.items() if name not in used}
         for path in old.values():
-            path.unlink(missing_ok=True)
-            removed += 1
+            if path.stat().st_mtime < limit:  # not taken up again by an upload meanwhile
+                path.unlink(missing_ok=True)
+                removed += 1
     return removed
 
 

@@ -5,6 +5,8 @@ cancels or reopens it (workflow.Action.own_leader); a delegate does so for the
 days named here. /admin/delegations lists them, names one and ends one.
 """
 
+import datetime
+
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -47,16 +49,16 @@ def name_delegate(admin, data):
 
 
 def end_delegation(delegation_id):
-    """End a delegation today (it no longer counts from tomorrow; one not yet begun is gone)."""
+    """End a delegation at once: it counted until yesterday; one that had not begun before today is gone."""
     delegation = Delegation.get_or_none(Delegation.id == delegation_id)
     if delegation is None:
         raise NotFound()
-    today = local_today()
+    yesterday = local_today() - datetime.timedelta(days=1)
     with write_transaction():
-        if delegation.starts > today:
+        if delegation.starts > yesterday:
             delegation.delete_instance()
         else:
-            Delegation.update(ends=today).where(Delegation.id == delegation.id).execute()
+            Delegation.update(ends=yesterday).where(Delegation.id == delegation.id).execute()
 
 
 @bp.route("", methods=["GET", "POST"])

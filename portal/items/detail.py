@@ -29,8 +29,10 @@ def item_detail(user, item, today):
     return {
         "item": item,
         "today": today,
-        # A child's readers learn what it is part of, unless the parent is still the office's draft.
-        "parent": parent if parent is not None and (parent.state != "draft" or can_see(user, parent)) else None,
+        # A child's readers learn what it is part of once the parent went out, unless it came back to the
+        # office (returned, or cancelled before it went out): then only those who may see it.
+        "parent": parent if parent is not None and (can_see(user, parent) or (
+            parent.dispatched_at is not None and parent.state != "returned")) else None,
         "light": light_of(item, today),
         "days_left": working_days_between(today, item.deadline) if running else None,
         "co_departments": item.co_departments,

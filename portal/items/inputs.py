@@ -73,7 +73,7 @@ class Fields:
             number = int(value)
             if isinstance(value, float) and number != value or isinstance(value, bool):
                 raise ValueError
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: 1e999 or Infinity from JSON
             self.error(field, _("Must be a whole number."))
             return default
         if not low <= number <= high:

@@ -66,6 +66,7 @@ EXTENSION_STATUS_LABELS = {
     "pending": _l("Pending"),
     "approved": _l("Approved"),
     "rejected": _l("Rejected"),
+    "withdrawn": _l("Withdrawn"),
 }
 
 

@@ -93,7 +93,7 @@ class ExtensionRequest(BaseModel):
     old_deadline = peewee.DateField()
     new_deadline = peewee.DateField()
     reason = peewee.TextField()
-    status = peewee.CharField(max_length=16, default="pending")  # pending, approved, rejected
+    status = peewee.CharField(max_length=16, default="pending")  # pending, approved, rejected, withdrawn (the item left in_progress)
     decided_by = peewee.ForeignKeyField(User, null=True, on_delete="RESTRICT", backref="+")
     decided_at = peewee.DateTimeField(null=True)
     decision_comment = peewee.TextField(default="")

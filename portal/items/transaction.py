@@ -13,4 +13,5 @@ def write_transaction():
     It ends by counting the change (changes.bump), so cached boards are computed afresh."""
     with database.atomic() if is_postgres() else database.atomic(lock_type="IMMEDIATE"):
         yield
-        bump()
+        if database.transaction_depth() == 1:  # once, at the end of the outermost: the counter row stays
+            bump()                             # locked only from there to the commit

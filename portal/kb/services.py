@@ -17,6 +17,7 @@ from ..db import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..items.transaction import write_transaction
 from ..search.index import index_article
+from ..text import BadText, clean
 from .models import CATEGORIES, STATUSES, Article, ArticleRevision
 
 WRITER_ROLES = ("supervisor", "admin")
@@ -82,8 +83,12 @@ class _Input:
         if not isinstance(value, str):
             self.error(field, _("Must be text."))
             return ""
-        value = value.strip() if field != "body" else value.replace("\r\n", "\n")
-        if required and not value.strip():
+        try:
+            value = clean(value, multiline=field == "body")
+        except BadText as exc:
+            self.error(field, str(exc))
+            return ""
+        if required and not value:
             self.error(field, _("This field is required."))
         if len(value) > max_length:
             self.error(field, _("At most %(n)s characters.", n=max_length))
@@ -210,7 +215,7 @@ def update_article(user, article, data):
     if expected not in (None, ""):
         try:
             expected = int(expected)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise Invalid(_("Some of the input is not valid."), fields={"revision": _("Must be a whole number.")})
     now = utcnow()
     with write_transaction():

@@ -5,7 +5,8 @@ The groups an action names in ``items.workflow.TABLE``:
 - ``handlers``: active handlers of the lead department and the co-departments;
 - ``lead_handlers``: active handlers of the lead department;
 - ``supervisor``: the item's supervisor (督办责任人);
-- ``leader``: the item's leader (督办领导), or every active leader when it has none.
+- ``leader``: the item's leader (督办领导) and their delegate of the day, or every active leader when it
+  has none.
 
 An item's followers (关注) hear of every action. The reminder scan selects
 its recipients in SQL with the same definitions (``handler_of_lead_department``).
@@ -14,7 +15,8 @@ its recipients in SQL with the same definitions (``handler_of_lead_department``)
 from peewee import SQL, fn
 
 from ..auth.models import User, UserRole
-from ..items.models import Follow, Item, ItemCoDepartment
+from ..calendar import local_today
+from ..items.models import Delegation, Follow, Item, ItemCoDepartment
 
 
 def _has_role(role):
@@ -27,8 +29,11 @@ def _handlers_in(department_ids):
 
 
 def _leaders(item):
+    """The item's leader and whoever stands in for them today (Delegation), or every active leader."""
     if item.leader_id is not None:
-        return [item.leader_id]
+        today = local_today()
+        return [item.leader_id, *(row.delegate_id for row in Delegation.select(Delegation.delegate).where(
+            Delegation.leader == item.leader_id, Delegation.starts <= today, Delegation.ends >= today))]
     return [u.id for u in User.select(User.id).where(User.active, _has_role("leader"))]
 
 

@@ -16,9 +16,11 @@ from flask_babel import gettext as _
 from ..auth.models import User
 from ..db import is_postgres, utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..items.inputs import WHOLE_NUMBER
 from ..items.transaction import write_transaction
 from ..kb.models import Article
 from ..search.index import index_object
+from ..text import BadText, clean
 from .models import Enrolment, Training, TrainingFile, TrainingMaterial
 
 PER_PAGE = 20
@@ -80,7 +82,11 @@ class _Input:
         if not isinstance(value, str):
             self.error(field, _("Must be text."))
             return ""
-        value = value.strip()
+        try:
+            value = clean(value, multiline=field in MULTILINE)
+        except BadText as exc:
+            self.error(field, str(exc))
+            return ""
         if len(value) > max_length:
             self.error(field, _("At most %(n)s characters.", n=max_length))
         return value
@@ -103,16 +109,21 @@ class _Input:
     def integer(self, field, low, high):
         value = self.data.get(field)
         try:
+            if isinstance(value, str) and not WHOLE_NUMBER.fullmatch(value):
+                raise ValueError
             number = int(value)
             if isinstance(value, bool) or (isinstance(value, float) and number != value):
                 raise ValueError
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             self.error(field, _("Must be a whole number."))
             return None
         if not low <= number <= high:
             self.error(field, _("Must be between %(low)s and %(high)s.", low=low, high=high))
             return None
         return number
+
+
+MULTILINE = ("description", "note")  # fields where line breaks belong
 
 
 def _read(data):

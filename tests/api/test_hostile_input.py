@@ -43,7 +43,7 @@ def test_a_title_of_invisible_characters_is_no_title_and_text_is_kept_in_nfc(api
     assert body["title"] == "Caf\u00e9 供暖" and body["content"] == "第一行\n第二行"
 
 
-@pytest.mark.parametrize("version", [2**63, -1, 1.5, "1.5", "١"])
+@pytest.mark.parametrize("version", [2**63, -1, 1.5, "1.5", "١", float("inf")])
 def test_a_version_that_is_no_version_is_422(api, version):
     number, _ = accepted(api)
     response = api("handler").post(f"/api/v1/items/{number}/actions/report",
@@ -74,3 +74,24 @@ def test_a_huge_version_on_the_edit_form_is_422(app, api):
     number = create(supervisor).get_json()["number"]
     response = supervisor.patch(f"/api/v1/items/{number}", json={"version": 2**63, "title": "新标题"})
     assert response.status_code == 422 and "version" in response.get_json()["error"]["fields"]
+
+
+def test_a_number_too_large_for_a_float_is_422(api):
+    number, version = accepted(api)
+    body = '{"version": %d, "progress": 1e999, "comment": "进展"}' % version
+    response = api("handler").post(f"/api/v1/items/{number}/actions/report", data=body,
+                                   content_type="application/json")
+    assert response.status_code == 422 and "progress" in response.get_json()["error"]["fields"]
+
+
+def test_knowledge_base_and_training_text_is_held_to_the_same_rules(api):
+    supervisor = api("supervisor")
+    article = supervisor.post("/api/v1/kb/articles", json={"title": "供暖\u202e规定", "category": "regulation",
+                                                           "body": "正文", "status": "draft"})
+    assert article.status_code == 422 and "title" in article.get_json()["error"]["fields"]
+    training = supervisor.post("/api/v1/trainings", json={"title": "培训\r\n抄送", "starts_at": "2030-01-02T09:00",
+                                                          "ends_at": "2030-01-02T10:00", "place": "301",
+                                                          "trainer": "李秀英", "capacity": 1e999,
+                                                          "enrol_until": "2030-01-01T18:00"})
+    assert training.status_code == 422
+    assert {"title", "capacity"} <= set(training.get_json()["error"]["fields"])

@@ -12,6 +12,7 @@ from portal.errors import Forbidden, Invalid
 from portal.items.delegations import end_delegation, name_delegate
 from portal.items.models import Item, ItemEvent
 from portal.items.workflow import available_actions
+from portal.notify.models import Outbox
 
 from .conftest import act, attach, register
 
@@ -64,8 +65,14 @@ def test_a_named_delegate_decides_for_the_leader_while_the_delegation_lasts(peop
     item = act(fresh_deputy, item, "approve", decision="approve")
     assert item.state == "closed"
 
-    # Ended today: it still counts today (the day was given), and a delegation planned ahead is removed.
+    # While it lasts the delegate also hears what waits for the leader.
+    other = act(people.handler, act(people.supervisor, register(people.supervisor), "dispatch"), "accept")
+    act(people.handler, other, "request_extension", new_deadline=LATER, comment="需要时间")
+    assert {row.recipient_id for row in Outbox.select().where(Outbox.kind == "request_extension")} >= \
+        {people.leader.id, deputy.id}
+    # Ended: at once; a delegation planned ahead is removed.
     end_delegation(delegation.id)
+    assert "decide_extension" not in available_actions(Item.get_by_id(other.id), type(deputy).get_by_id(deputy.id))
     planned = name_delegate(people.admin, {"leader": "leader", "delegate": "deputy",
                                            "starts": (local_today() + datetime.timedelta(days=5)).isoformat(),
                                            "ends": (local_today() + datetime.timedelta(days=9)).isoformat()})
@@ -90,3 +97,15 @@ def test_a_supervisors_score_stands_until_the_leader_rates(people):
     assert item.score == 4
     item = act(people.leader, item, "rate", score=2, comment="质量一般")
     assert item.score == 2
+
+
+def test_a_pending_extension_request_goes_with_the_work_it_was_for(people):
+    from portal.items.models import ExtensionRequest
+
+    item = act(people.handler, act(people.supervisor, register(people.supervisor), "dispatch"), "accept")
+    item = act(people.handler, item, "request_extension", new_deadline=LATER, comment="需要时间")
+    attach(people.handler, item)
+    item = act(people.handler, item, "request_closure", comment="已完成")
+    assert ExtensionRequest.get(ExtensionRequest.item == item.id).status == "withdrawn"
+    item = act(people.supervisor, item, "review", decision="reject", comment="材料不全")
+    assert "decide_extension" not in available_actions(item, people.leader)
