@@ -76,6 +76,7 @@ DEFAULTS = {
     },
     "workflow": {
         "accept_within_working_days": 2,
+        "acknowledge_within_working_days": 1,
         "closure_requires_attachment": True,
         "default_days": {
             "instruction": 15,

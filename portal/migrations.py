@@ -4,6 +4,7 @@ Each migration is a function run once, in order, inside a transaction, and
 recorded in ``schema_version``. Never edit a released migration: append one.
 """
 
+import datetime
 import logging
 
 import peewee
@@ -53,9 +54,29 @@ def _search_index(migrator):
         "((number || ' ' || title || ' ' || content) gin_trgm_ops)")
 
 
+def _front_line(migrator):
+    """批示落实 and 群众诉求 (DESIGN §11): instructions awaiting acknowledgement, residents' petitions.
+
+    Instructions given before this version get their row too (due the day after they were given),
+    so that every instruction is followed through.
+    """
+    from .items.followthrough import MODELS as followthrough_models, Instruction
+    from .items.models import ItemEvent
+    from .petitions.models import MODELS as petition_models
+
+    database.create_tables([*followthrough_models, *petition_models])
+    acknowledged = {(e.data or {}).get("instruction") for e in ItemEvent.select().where(
+        ItemEvent.action == "acknowledge")}
+    for event in ItemEvent.select().where(ItemEvent.action == "instruct").order_by(ItemEvent.id):
+        if event.id not in acknowledged:
+            Instruction.create(item=event.item_id, event=event.id,
+                               due=event.created_at.date() + datetime.timedelta(days=1))
+
+
 MIGRATIONS = [
     (1, _initial),
     (2, _search_index),
+    (6, _front_line),
 ]
 
 

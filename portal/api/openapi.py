@@ -251,6 +251,9 @@ def _input_schema(spec):
         return {"type": "integer", "minimum": spec.low, "maximum": spec.high}
     if spec.kind == "date":
         return {"type": "string", "format": "date"}
+    if spec.kind == "event":
+        return {"type": "integer", "minimum": 1,
+                "description": f"the id of one of the item's `{spec.of_action}` events not yet answered by this action"}
     schema = {"type": "string", "maxLength": spec.max_length}
     if spec.required is True:
         schema["pattern"] = NON_BLANK

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from peewee import Case, fn
 
 from ..db import database
-from ..items import queries, visibility
+from ..items import followthrough, queries, visibility
 from ..items.models import OPEN_STATES, Item
 from ..items.queries import filter_items, light_condition, with_people
 
@@ -68,13 +68,17 @@ PANELS = {panel.key: panel for panel in [
           lambda u: {"state": "dispatched"}, quick_action="accept"),
     Panel("report_due", _l("Progress to report this week"), _report_this_week),
     Panel("due_soon", _l("Due soon"), lambda u, t: queries.due_soon(u, t)),
+    Panel("to_acknowledge", _l("Instructions to acknowledge"),
+          lambda u, t: visibility.visible_items(u).where(followthrough.waiting_condition()).order_by(Item.deadline, Item.id)),
+    Panel("unacknowledged", _l("Instructions not acknowledged in time"),
+          lambda u, t: visibility.visible_items(u).where(followthrough.overdue_condition(t)).order_by(Item.deadline, Item.id)),
     Panel("department", _l("My department's open items"), _open_of_department, lambda u: {}, urgent=False),
 ]}
 
 ROLE_PANELS = {
-    "leader": ["approval", "extensions", "red", "supervised", "followed"],
-    "supervisor": ["review", "returned", "feedback_overdue", "red", "yellow", "drafts", "followed"],
-    "handler": ["to_accept", "report_due", "due_soon", "department"],
+    "leader": ["approval", "extensions", "red", "unacknowledged", "supervised", "followed"],
+    "supervisor": ["review", "returned", "feedback_overdue", "red", "unacknowledged", "yellow", "drafts", "followed"],
+    "handler": ["to_accept", "to_acknowledge", "report_due", "due_soon", "department"],
 }
 
 

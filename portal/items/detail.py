@@ -8,7 +8,8 @@ from .models import FINISHED_STATES, Attachment, ExtensionRequest, Item, ItemEve
 from .queries import attach_co_departments, light_of, visible_children, with_people
 from .services import DECOMPOSABLE_STATES, EDITABLE_STATES, is_following
 from .visibility import sees_all
-from .workflow import available_actions, relation_holds
+from .followthrough import of_item as instructions_of
+from .workflow import available_actions, input_choices, relation_holds
 
 
 def item_detail(user, item, today):
@@ -25,13 +26,16 @@ def item_detail(user, item, today):
     extensions = list(ExtensionRequest.select().where(ExtensionRequest.item == item.id)
                       .order_by(ExtensionRequest.id))
     running = item.state not in (*FINISHED_STATES, "draft")
+    actions = available_actions(item, user)
     return {
         "item": item,
         "today": today,
         "light": light_of(item, today),
         "days_left": working_days_between(today, item.deadline) if running else None,
         "co_departments": item.co_departments,
-        "actions": available_actions(item, user),
+        "actions": actions,
+        "input_choices": input_choices(item, actions),
+        "instructions": instructions_of(item, events, today),
         "pending_extension": next((e for e in extensions if e.status == "pending"), None),
         "extensions": extensions,
         "children": children,

@@ -10,6 +10,7 @@ from ..errors import Invalid
 
 # Versions count changes of one item: a database integer holds them; larger numbers are no version.
 MAX_VERSION = 2**31 - 1
+MAX_EVENT_ID = 2**63 - 1
 WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 
@@ -132,11 +133,25 @@ class Fields:
             return None
         return self.integer("version", 0, MAX_VERSION)
 
-    def action(self, action):
+    def event(self, field, choices, required=True):
+        """The id of one of ``choices`` (event ids), given as a whole number."""
+        value = self.data.get(field)
+        if value in (None, ""):
+            if required:
+                self.error(field, _("Choose one."))
+            return None
+        number = self.integer(field, 1, MAX_EVENT_ID, required=required)
+        if number is not None and number not in choices:
+            self.error(field, _("Choose one of those offered: this one is not waiting for an answer."))
+            return None
+        return number
+
+    def action(self, action, item=None):
         """The checked values of ``action``'s inputs (workflow.TABLE), files aside, by name.
 
         Inputs are read in table order, so a decision is known before the
-        comment that it may make required.
+        comment that it may make required. An ``event`` input is checked
+        against ``item``'s events waiting for this action.
         """
         values = {}
         for spec in action.inputs:
@@ -149,6 +164,11 @@ class Fields:
                 values[spec.name] = self.integer(spec.name, spec.low, spec.high, required=required)
             elif spec.kind == "date":
                 values[spec.name] = self.date(spec.name, required=required)
+            elif spec.kind == "event":
+                from .workflow import open_events
+
+                choices = {e.id for e in open_events(item, action, spec)} if item is not None else set()
+                values[spec.name] = self.event(spec.name, choices, required=required)
         return values
 
     def done(self):

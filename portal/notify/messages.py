@@ -13,6 +13,7 @@ KIND_LABELS = {
     "reminder_feedback": _l("Progress report due"),
     "reminder_overdue": _l("Item overdue"),
     "reminder_escalation": _l("Overdue item escalated to you"),
+    "reminder_acknowledge": _l("Instruction waiting for your acknowledgement"),
 }
 
 
