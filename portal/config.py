@@ -88,6 +88,10 @@ DEFAULTS = {
             "other": 30,
         },
     },
+    "petitions": {
+        "reply_within_working_days": 5,
+        "repeat_days": 30,
+    },
     "uploads": {
         "folder": "",
         "max_bytes": 20 * MiB,

@@ -151,7 +151,8 @@ class Fields:
 
         Inputs are read in table order, so a decision is known before the
         comment that it may make required. An ``event`` input is checked
-        against ``item``'s events waiting for this action.
+        against ``item``'s events waiting for this action; a ``department``
+        input (a code) gives the active Department.
         """
         values = {}
         for spec in action.inputs:
@@ -164,6 +165,8 @@ class Fields:
                 values[spec.name] = self.integer(spec.name, spec.low, spec.high, required=required)
             elif spec.kind == "date":
                 values[spec.name] = self.date(spec.name, required=required)
+            elif spec.kind == "department":
+                values[spec.name] = self.department(spec.name, required=required)
             elif spec.kind == "event":
                 from .workflow import open_events
 

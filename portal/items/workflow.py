@@ -43,7 +43,8 @@ class Input:
     value to label), ``integer`` (``low``..``high``), ``date`` (a day, not in
     the past, within the date horizon), ``event`` (the id of one of the item's
     events of action ``of_action`` that no event of this action names yet in
-    this input: see ``open_events``) or ``file`` (uploads sent with the form;
+    this input: see ``open_events``), ``department`` (an active department's
+    code) or ``file`` (uploads sent with the form;
     the API attaches files separately). ``required``: True, False, or
     ``"on_reject"`` (required when the decision is ``reject``).
     """

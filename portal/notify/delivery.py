@@ -166,9 +166,10 @@ def deliver(outbox_id):
 
 
 def _in_app(row, message):
-    title = f"{row.item.number} {row.item.title}" if row.item_id else message["label"]
+    data = row.data or {}
+    title = f"{row.item.number} {row.item.title}" if row.item_id else data.get("title") or message["label"]
     Notification.insert(user=row.recipient_id, outbox=row.id, item=row.item_id, kind=row.kind,
-                        title=title[:255], body=row.event.comment if row.event_id else "",
+                        title=title[:255], body=row.event.comment if row.event_id else data.get("comment", ""),
                         created_at=utcnow()).on_conflict_ignore().execute()
 
 

@@ -34,16 +34,23 @@ def item_link(item):
         return url_for("notifications.index", _external=True)
 
 
+def _absolute(path):
+    base_url = current_app.config["PORTAL"]["app"]["base_url"] or "http://localhost/"
+    return base_url.rstrip("/") + path
+
+
 def compose(row):
     """The message for outbox ``row`` in the portal's language: subject, text, html, robot text, link."""
     item = row.item
-    link = item_link(item)
-    comment = row.event.comment if row.event_id else ""
+    data = row.data or {}
+    # A notification of another feature (a petition) carries its own title, path and comment.
+    link = _absolute(data["url"]) if item is None and data.get("url") else item_link(item)
+    comment = row.event.comment if row.event_id else data.get("comment", "")
     with force_locale(current_app.config["PORTAL"]["app"]["locale"]):
         context = {"label": str(kind_label(row.kind)), "item": item, "link": link, "comment": comment,
                    "deadline": format_date(item.deadline, "long") if item is not None else "",
                    "decision": str(DECISION_LABELS.get((row.data or {}).get("decision"), "")),
-                   "recipient": row.recipient}
+                   "recipient": row.recipient, "title": data.get("title", "") if item is None else ""}
         return {
             "label": context["label"],
             "subject": render_template("notify/email_subject.txt", **context).strip(),

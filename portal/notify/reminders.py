@@ -22,6 +22,9 @@ from .recipients import handler_of_lead_department
 log = logging.getLogger(__name__)
 
 ACTIVE = ("dispatched", "in_progress")
+# Other features' reminders, run by the same scan: kind -> scan(today) returning new rows.
+# A feature adds its own from its init_app (petitions: overdue replies).
+EXTRA_SCANS = {}
 
 
 def _text(node):
@@ -76,6 +79,8 @@ def scan(today=None):
     counts["reminder_escalation"] = _insert(
         "reminder_escalation", Item.deadline, Item.leader,
         active & (Item.deadline < today) & (Item.deadline <= escalate_from) & Item.leader.is_null(False))
+    for kind, extra in EXTRA_SCANS.items():
+        counts[kind] = extra(today)
     log.info("reminders for %s: %s", today, counts)
     return counts
 

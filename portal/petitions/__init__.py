@@ -1,0 +1,18 @@
+"""Residents' petitions (群众诉求, DESIGN §11): registration, triage, replies, hot issues."""
+
+
+def init_app(app):
+    """Register the petition pages and API, the labels templates use, the notification labels and
+    the overdue-reply reminders of the reminder scan."""
+    from ..api import openapi as api_document
+    from ..notify import messages, reminders as item_reminders
+    from . import api, labels, openapi, phones, reminders, views, workflow
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    app.jinja_env.globals.update(labels.template_globals())
+    app.jinja_env.globals.update(mask_phones=phones.mask_text, mask_phone=phones.mask)
+    messages.KIND_LABELS.update({f"petition_{a.name}": a.notice for a in workflow.TABLE})
+    messages.KIND_LABELS[reminders.KIND] = labels.REPLY_OVERDUE
+    item_reminders.EXTRA_SCANS[reminders.KIND] = reminders.scan
+    api_document.FEATURES["petitions"] = (openapi.paths, openapi.SCHEMAS)

@@ -119,7 +119,7 @@ def openapi_agrees_with_the_table(document, action):
 def test_every_kind_of_input_is_drawn_and_checked():
     """A new kind must be taught to the form, the OpenAPI body and Fields.action (and to the tests above)."""
     assert {spec.kind for action in TABLE for spec in action.inputs} <= {
-        "text", "choice", "integer", "date", "file", "event"}
+        "text", "choice", "integer", "date", "file", "event", "department"}
 
 
 def test_perform_refuses_exactly_the_missing_required_inputs(app):
