@@ -88,3 +88,17 @@ def as_json(hot):
             "previous_from": hot["previous_from"].isoformat(), "previous_to": hot["previous_to"].isoformat(),
             "total": hot["total"], "previous_total": hot["previous_total"],
             "categories": rows(hot["categories"], "category"), "areas": rows(hot["areas"], "area")}
+
+
+PANEL_ROWS = 5
+
+
+def board_panel(today):
+    """The 群众热点 panel of the leader's board: the last 30 days' busiest categories and areas, with the
+    change against the 30 days before; its count is the petitions received in the period."""
+    end = today
+    start = end - datetime.timedelta(days=DEFAULT_DAYS - 1)
+    hot = hot_issues(start, end)
+    rows = {"categories": [r for r in hot["categories"] if r["count"]][:PANEL_ROWS],
+            "areas": [r for r in hot["areas"] if r["count"]][:3], "from": start}
+    return {"count": hot["total"], "rows": rows if hot["total"] else None, "more": None}

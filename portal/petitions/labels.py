@@ -25,7 +25,7 @@ CATEGORY_LABELS = {
     "other": _l("Other"),
 }
 PETITION_STATE_LABELS = {
-    "new": _l("New"),
+    "new": _l("Newly registered"),
     "assigned": _l("Assigned"),
     "answered": _l("Answered"),
     "closed": _l("Closed"),

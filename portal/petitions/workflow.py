@@ -40,7 +40,7 @@ TABLE = [
             inputs=[Input("into", "text", _l("Earlier petition on the same matter"), max_length=32,
                           hint=_l("Its number, e.g. SQ-2026-0001.")), _note()],
             notice=_l("Petition merged"), notify=("department_handlers",)),
-    _action("close", _l("Close"), "answered", "closed", "supervisor",
+    _action("close", _l("Close petition"), "answered", "closed", "supervisor",
             inputs=[Input("satisfaction", "choice", _l("Resident's satisfaction"), choices=SATISFACTION_LABELS,
                           widget="radio"), _note()],
             notice=_l("Petition closed"), notify=("department_handlers",)),
