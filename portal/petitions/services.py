@@ -7,10 +7,11 @@ its event and its outbox rows.
 """
 
 import datetime
+import re
 import zoneinfo
 
 import peewee
-from flask import current_app, url_for
+from flask import current_app, g, has_app_context, has_request_context, url_for
 from flask_babel import gettext as _
 
 from ..auth.models import Department
@@ -294,8 +295,11 @@ def perform(user, petition, action_name, data):
 
 
 def petition_path(number):
-    return url_for("petitions.detail", number=number) if "petitions.detail" in current_app.view_functions \
-        else f"/petitions/{number}"
+    """The path of the petition page, in a request or not (the reminder scan runs in the worker)."""
+    if has_request_context():
+        return url_for("petitions.detail", number=number)
+    with current_app.test_request_context("/"):
+        return url_for("petitions.detail", number=number)
 
 
 def notify(petition, event, people, kind=None):
@@ -310,8 +314,6 @@ def notify(petition, event, people, kind=None):
     rows = [{"kind": kind, "recipient": person, "item": None, "event": None, "data": data,
              "dedupe_key": f"petition:{event.id}:{person}"} for person in people]
     Outbox.insert_many(rows).execute()
-    from flask import g, has_app_context
-
     if has_app_context():
         g.notify_outbox_written = True
     return len(rows)
@@ -350,12 +352,15 @@ def filter_petitions(user, filters, today=None):
     if area := str(filters.get("area") or "").strip():
         query = query.where(Petition.area.contains(area))
     if q := str(filters.get("q") or "").strip():
-        match = Petition.number.contains(q) | Petition.area.contains(q) | Petition.content.contains(q)
+        match = Petition.number.contains(q) | Petition.area.contains(q)
+        digits = "".join(ch for ch in q if ch.isdigit())
         if shows_phone(user):
-            digits = "".join(ch for ch in q if ch.isdigit())
-            match |= Petition.resident_name.contains(q)
+            match |= Petition.content.contains(q) | Petition.resident_name.contains(q)
             if len(digits) >= 4:
                 match |= Petition.resident_phone.contains(digits)
+        elif not re.search(r"\d{4}", q):
+            # Digits are not looked for in the text a handler reads masked: a search must not tell a number.
+            match |= Petition.content.contains(q)
         query = query.where(match)
     if str(filters.get("repeat") or "") in ("1", "true"):
         query = query.where(Petition.repeat == True)  # noqa: E712
