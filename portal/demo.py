@@ -38,10 +38,12 @@ def seed():
     """Load the whole demo (idempotent); return a short summary."""
     from .calendar import seed_known_years
     from .items.demo import seed_items
+    from .petitions.demo import seed_petitions
 
     summary = seed_people()
     seed_known_years()
-    return f"{summary}, {seed_items()} new items"
+    items = seed_items()
+    return f"{summary}, {seed_petitions()} new petitions, {items} new items"
 
 
 def seed_people():

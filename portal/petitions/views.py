@@ -46,6 +46,19 @@ def index():
     return htmx.render("petitions/list.html", "petitions/_results.html", status=422 if errors else 200, **context)
 
 
+@bp.get("/export.csv")
+def export():
+    """The filtered list as CSV (phones masked for handlers)."""
+    from flask import Response
+
+    from .export import petitions_csv
+
+    filters = {key: request.args.get(key, "").strip() for key in services.FILTERS if request.args.get(key, "").strip()}
+    body = petitions_csv(current_user, filters, local_today())
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=petitions-{local_today().isoformat()}.csv"})
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     """Register a petition (supervisors): the form, then the new petition's page."""

@@ -28,6 +28,7 @@ def routes(number):
         "/petitions": {"leader": 200, "supervisor": 200, "handler": 200, "catering": 200, "admin": 403},
         "/petitions/new": {"leader": 403, "supervisor": 200, "handler": 403, "catering": 403, "admin": 403},
         f"/petitions/{number}": {"leader": 200, "supervisor": 200, "handler": 200, "catering": 404, "admin": 403},
+        "/petitions/export.csv": {"leader": 200, "supervisor": 200, "handler": 200, "catering": 200, "admin": 403},
         "/petitions/hot": {"leader": 200, "supervisor": 200, "handler": 403, "catering": 403, "admin": 403},
         "/api/v1/petitions": {"leader": 200, "supervisor": 200, "handler": 200, "catering": 200, "admin": 403},
         f"/api/v1/petitions/{number}": {"leader": 200, "supervisor": 200, "handler": 200, "catering": 404,
@@ -61,7 +62,7 @@ def test_every_route_for_every_role(app, clients, assigned):
 def test_handlers_never_see_the_phone(app, clients, assigned):
     handler, supervisor = clients("handler"), clients("supervisor")
     leaks = []
-    for path in ("/petitions", f"/petitions/{assigned}", "/api/v1/petitions", f"/api/v1/petitions/{assigned}",
+    for path in ("/petitions", f"/petitions/{assigned}", "/petitions/export.csv", "/api/v1/petitions", f"/api/v1/petitions/{assigned}",
                  f"/api/v1/petitions?q={PHONE}", "/api/v1/petitions?q=5678", "/notifications",
                  "/api/v1/notifications"):
         text = handler.get(path).get_data(as_text=True)
@@ -74,6 +75,9 @@ def test_handlers_never_see_the_phone(app, clients, assigned):
     # searching by the phone finds nothing for a handler, the petition for the office
     assert handler.get(f"/api/v1/petitions?q={PHONE}").get_json()["total"] == 0
     assert supervisor.get(f"/api/v1/petitions?q={PHONE}").get_json()["total"] == 1
+    exported = handler.get("/petitions/export.csv").get_data(as_text=True)
+    assert assigned in exported and MASKED in exported
+    assert PHONE in supervisor.get("/petitions/export.csv").get_data(as_text=True)
     full = supervisor.get(f"/api/v1/petitions/{assigned}").get_json()
     assert full["resident_phone"] == PHONE and PHONE in full["content"]
     assert clients("leader").get(f"/api/v1/petitions/{assigned}").get_json()["resident_phone"] == PHONE
@@ -90,6 +94,8 @@ def test_handlers_never_see_the_phone(app, clients, assigned):
         notes = list(Notification.select())
         assert notes and all(PHONE not in n.title + n.body for n in notes)
         assert any(assigned in n.title for n in notes)
+
+    assert f'href="/petitions/{assigned}"' in handler.get("/notifications").get_data(as_text=True)
 
     # the answer a handler writes is masked to other handlers too, and the item made of it has no phone
     act(handler, assigned, "answer", reply=f"已电话联系 {PHONE}")

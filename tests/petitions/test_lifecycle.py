@@ -73,6 +73,7 @@ def test_convert_into_an_item_linked_both_ways(app, clients, petition):
     assert (item["source_type"], item["source_ref"], item["state"]) == ("petition", number, "draft")
     assert item["lead_department"]["code"] == "property" and "东风小区" in item["title"]
     assert PHONE not in item["content"] and "5678" in item["content"]  # the item is read by handlers
+    assert f'href="/petitions/{number}"' in supervisor.get(f"/items/{item_number}").get_data(as_text=True)
     again = act(supervisor, number, "convert")
     assert again.status_code == 409
 
