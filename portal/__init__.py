@@ -55,9 +55,10 @@ def create_app(config=None):
     templating.init_app(app)
 
     # The features, each registering its own blueprints, commands and template names.
-    from . import admin, api, auth, calendar, cli, home, items, notify, petitions
+    from . import admin, api, auth, calendar, cli, feed, home, items, notify, petitions
 
     for feature in (auth, home, items, admin, api, calendar, notify, cli):
         feature.init_app(app)
     petitions.init_app(app)
+    feed.init_app(app)
     return app

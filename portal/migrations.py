@@ -55,16 +55,18 @@ def _search_index(migrator):
 
 
 def _front_line(migrator):
-    """批示落实 and 群众诉求 (DESIGN §11): instructions awaiting acknowledgement, residents' petitions.
+    """The front line (DESIGN §11): instructions awaiting acknowledgement (批示落实), residents' petitions
+    (群众诉求) and how far each user has read the instruction feed (灵通信息).
 
     Instructions given before this version get their row too (due the day after they were given),
     so that every instruction is followed through.
     """
+    from .feed.models import MODELS as feed_models
     from .items.followthrough import MODELS as followthrough_models, Instruction
     from .items.models import ItemEvent
     from .petitions.models import MODELS as petition_models
 
-    database.create_tables([*followthrough_models, *petition_models])
+    database.create_tables([*followthrough_models, *petition_models, *feed_models])
     acknowledged = {(e.data or {}).get("instruction") for e in ItemEvent.select().where(
         ItemEvent.action == "acknowledge")}
     for event in ItemEvent.select().where(ItemEvent.action == "instruct").order_by(ItemEvent.id):
