@@ -20,6 +20,7 @@ from ..db import utcnow
 from ..errors import Conflict, Forbidden, NotFound
 from ..items import services as item_services
 from ..items.inputs import Fields
+from ..items.models import Item
 from ..items.transaction import write_transaction
 from ..notify.models import Outbox
 from . import phones, recipients
@@ -384,8 +385,10 @@ def search_petitions(user, filters, page=1, per_page=20, today=None):
     total = query.select(peewee.fn.COUNT(peewee.SQL("*"))).order_by().scalar()
     if page > 1 and (page - 1) * per_page >= total:
         return [], total
-    rows = list(query.select(Petition, Department).join(Department, peewee.JOIN.LEFT_OUTER,
-                                                       on=Petition.department == Department.id)
+    rows = list(query.select(Petition, Department, Item.number)
+                .join_from(Petition, Department, peewee.JOIN.LEFT_OUTER, on=Petition.department == Department.id,
+                           attr="department")
+                .join_from(Petition, Item, peewee.JOIN.LEFT_OUTER, on=Petition.item == Item.id, attr="item")
                 .order_by(Petition.received_at.desc(), Petition.id.desc()).paginate(page, per_page))
     return rows, total
 

@@ -47,3 +47,27 @@ def test_the_period_is_checked(clients):
         assert leader.get(f"/petitions/hot?{query}").status_code == 422, query
     body = leader.get("/api/v1/petitions/hot?from=2026-03-01&to=2026-03-10").get_json()
     assert (body["previous_from"], body["previous_to"]) == ("2026-02-19", "2026-02-28")
+
+
+def test_the_list_answers_in_a_fixed_number_of_queries(app, clients, petition):
+    from tests.querycount import count_queries
+
+    supervisor = clients("supervisor")
+
+    def queries_for_list():
+        with count_queries() as counted:
+            assert supervisor.get("/api/v1/petitions").status_code == 200
+            assert supervisor.get("/petitions").status_code == 200
+        return len(counted)
+
+    number = petition()
+    from .conftest import act
+
+    act(supervisor, number, "assign", department="property")
+    act(supervisor, number, "convert")
+    few = queries_for_list()
+    for index in range(5):
+        other = petition(area=f"区{index}")
+        act(supervisor, other, "assign", department="catering")
+        act(supervisor, other, "convert")
+    assert queries_for_list() == few
