@@ -44,7 +44,7 @@ def action_labels():
     """The verb of each petition action (its table's) and of the events that are not actions."""
     from .workflow import TABLE
 
-    return {**{a.name: a.label for a in TABLE}, "register": _l("Register"), "merged_in": _l("Merged in")}
+    return {**{a.name: a.label for a in TABLE}, "register": _l("Petition registered"), "merged_in": _l("Merged in")}
 
 
 def template_globals():
