@@ -7,6 +7,15 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
 .PHONY: run test bench system-run system-test translations clean
+.DELETE_ON_ERROR:
+
+# A .venv that an earlier, failed or interrupted run left half-made is made
+# again instead of breaking every later run (see scripts/venv-check.sh).
+ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),run)),)
+ifeq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
+$(shell scripts/venv-check.sh $(VENV) >&2)
+endif
+endif
 
 run: system-run $(VENV)/.installed translations
 	$(FLASK) init-db
@@ -26,7 +35,7 @@ system-test:
 	@scripts/system-packages.sh test
 
 $(VENV)/bin/python:
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 
 $(VENV)/.installed: $(VENV)/bin/python pyproject.toml
 	$(BIN)/pip install -q --upgrade pip

@@ -28,7 +28,7 @@ DEFAULTS = {
         "base_url": "",
         "session_idle_minutes": 480,
     },
-    "database": {"url": "sqlite:///instance/portal.db"},
+    "database": {"url": "sqlite:///instance/portal.db", "pool_size": 10},
     "redis": {"url": ""},
     "auth": {
         "backends": ["local"],
@@ -261,6 +261,8 @@ def _validate(config):
     url = config["database"]["url"]
     if not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
         raise ConfigError("database.url must start with sqlite:/// or postgresql://")
+    if config["database"]["pool_size"] < 0:
+        raise ConfigError("database.pool_size must not be negative")
     backends = config["auth"]["backends"]
     unknown = set(backends) - AUTH_BACKENDS
     if not backends or unknown:

@@ -43,15 +43,24 @@ class JSONField(peewee.TextField):
         return None if value is None else json.loads(value)
 
 
-def make_database(url, root):
-    """A peewee database for ``url``; relative SQLite paths are taken from ``root``."""
+def make_database(url, root, pool_size=0):
+    """A peewee database for ``url``; relative SQLite paths are taken from ``root``.
+
+    PostgreSQL with ``pool_size`` > 0 keeps up to that many connections per process open between
+    requests (a new one costs a few milliseconds and a server process); a connection whose server
+    went away is not handed out again.
+    """
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         if not path.is_absolute():
             path = Path(root) / path
         path.parent.mkdir(parents=True, exist_ok=True)
         return peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
-    return db_url.connect(url.replace("postgres://", "postgresql://", 1))
+    url = url.replace("postgres://", "postgresql://", 1)
+    if pool_size > 0:
+        return db_url.connect(url.replace("postgresql://", "postgresql+pool://", 1), max_connections=pool_size,
+                              stale_timeout=300, timeout=10)
+    return db_url.connect(url)
 
 
 def is_postgres():
@@ -59,7 +68,8 @@ def is_postgres():
 
 
 def init_app(app):
-    database.initialize(make_database(app.config["PORTAL"]["database"]["url"], app.root_path + "/.."))
+    settings = app.config["PORTAL"]["database"]
+    database.initialize(make_database(settings["url"], app.root_path + "/..", settings["pool_size"]))
 
     @app.before_request
     def _connect():

@@ -6,9 +6,9 @@ request and ``{"error": {...}}`` for the API. No traceback reaches a user.
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .htmx import is_htmx
 
@@ -97,7 +97,10 @@ def init_app(app):
         description = None
         if exc.code == 400 and getattr(exc, "description", "") and "CSRF" in str(exc.description):
             description = _("The form has expired or lacks its security token. Reload the page and try again.")
-        return error_response(exc.code or 500, code, description)
+        response = make_response(error_response(exc.code or 500, code, description))
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))  # RFC 9110: what it does answer
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc):

@@ -1,6 +1,7 @@
 """The only module that reads htmx's request headers: one way to answer page or fragment."""
 
 from flask import make_response, redirect as flask_redirect, render_template, request
+from werkzeug.urls import iri_to_uri
 
 
 def is_htmx():
@@ -32,7 +33,7 @@ def redirect(location):
     """Send the browser to ``location``: HX-Redirect for htmx, 303 otherwise."""
     if request.headers.get("HX-Request") == "true":
         response = make_response("", 204)
-        response.headers["HX-Redirect"] = location
+        response.headers["HX-Redirect"] = iri_to_uri(location)  # a header holds ASCII only
         return response
     return flask_redirect(location, code=303)
 

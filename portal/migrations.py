@@ -75,10 +75,17 @@ def _front_line(migrator):
                                due=event.created_at.date() + datetime.timedelta(days=1))
 
 
+def _delegations(migrator):
+    from .items.models import Delegation
+
+    database.create_tables([Delegation])
+
+
 MIGRATIONS = [
     (1, _initial),
     (2, _search_index),
     (6, _front_line),
+    (8, _delegations),
 ]
 
 

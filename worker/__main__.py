@@ -2,8 +2,8 @@
 
 The schedule (one small process beside the worker) enqueues the outbox relay
 every ``notify.relay_interval_seconds``, the reminder scan daily at
-``reminders.scan_time`` (in ``app.timezone``) and, when LDAP sign-in is on,
-the directory sync nightly. Several workers on several machines may share one
+``reminders.scan_time`` (in ``app.timezone``), the sweep of orphaned upload
+files hourly and, when LDAP sign-in is on, the directory sync nightly. Several workers on several machines may share one
 Redis and one database: every job is safe to run twice.
 """
 
@@ -22,6 +22,7 @@ from portal import create_app
 
 QUEUES = ("notify", "default")
 LDAP_SYNC_CRON = "30 2 * * *"
+SWEEP_CRON = "17 * * * *"  # hourly: orphaned upload files
 
 log = logging.getLogger("worker")
 
@@ -46,6 +47,7 @@ def run_schedule(app, parent_pid):
     cron = CronScheduler(connection=connection, name=f"duban-{os.uname().nodename}-{os.getpid()}")
     cron.register(tasks.relay, "notify", interval=settings["notify"]["relay_interval_seconds"], result_ttl=60)
     cron.register(tasks.remind, "default", cron=scan_cron(settings), job_timeout=3600)
+    cron.register(tasks.sweep_uploads, "default", cron=SWEEP_CRON, job_timeout=3600)
     if {"ldap", "header"} & set(settings["auth"]["backends"]):  # header SSO reads the directory too
         cron.register(tasks.ldap_sync, "default", cron=LDAP_SYNC_CRON, job_timeout=3600)
     while os.getppid() == parent_pid:
@@ -73,6 +75,8 @@ def main(argv=None):
     parser.add_argument("--queues", nargs="+", default=list(QUEUES), help="queues to listen on, in priority order")
     args = parser.parse_args(argv)
 
+    # Each job runs in a forked process: a pooled connection must never cross a fork.
+    os.environ["PORTAL_DATABASE_POOL_SIZE"] = "0"
     app = create_app()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     connection = _connection(app)

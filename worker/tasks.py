@@ -69,6 +69,14 @@ def remind():
         return counts
 
 
+def sweep_uploads():
+    """Remove orphaned upload files (``flask --app wsgi sweep-uploads``)."""
+    from portal.items.attachments import sweep
+
+    with job_context():
+        return sweep()
+
+
 def ldap_sync():
     """The directory sync of the sign-in feature (``flask --app wsgi ldap-sync``)."""
     from portal.auth.sync import ldap_sync as sync

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from ..auth.models import Department, LoginEvent, User, UserRole
 from ..auth.users import grant_override, revoke_override
 from ..errors import Invalid, NotFound
+from ..text import BadText, clean
 
 PER_PAGE = 50
 
@@ -58,7 +59,10 @@ def rename_department(department_id, name):
     department = Department.get_or_none(Department.id == department_id)
     if department is None:
         raise NotFound()
-    name = (name or "").strip()
+    try:
+        name = clean(name or "")
+    except BadText as exc:
+        raise Invalid(str(exc), fields={"name": str(exc)}) from None
     if not name or len(name) > 128:
         message = _("Enter a name of at most 128 characters.")
         raise Invalid(message, fields={"name": message})

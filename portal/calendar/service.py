@@ -1,10 +1,12 @@
 """Working days from the database calendar; years nobody entered count plain weekends.
 
-Lookups go through a per-database, per-process cache of each year's exceptions.
+Lookups go through a per-database, per-process cache of the entered years' exceptions,
+indexed so that counting working days costs the same for any two dates (no loop over days).
 Edits here invalidate it at once; edits made by another process show within
 CACHE_SECONDS. No date, however far out, raises: an unknown year is weekends.
 """
 
+import bisect
 import csv
 import datetime
 import io
@@ -20,7 +22,10 @@ from ..errors import Invalid
 from .models import CalendarYear, Holiday
 
 CACHE_SECONDS = 60
-_caches = weakref.WeakKeyDictionary()  # peewee database -> {"at": monotonic, "years": {year: {day: bool}|None}}
+# Dates typed in (deadlines, extensions) lie at most this far ahead: a typo such as 2206 for 2026
+# is caught, and no date can make a page count working days to the year 9999.
+HORIZON_YEARS = 10
+_caches = weakref.WeakKeyDictionary()  # peewee database -> {"at": monotonic, "calendar": _Calendar}
 
 HOLIDAY_NAMES_ZH = {
     "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
@@ -37,57 +42,89 @@ def local_today():
     return datetime.datetime.now(zoneinfo.ZoneInfo(name)).date()
 
 
+def latest_allowed_date(today=None):
+    """The last date a person may enter (a deadline, an extension): HORIZON_YEARS after ``today``."""
+    today = today or local_today()
+    if today.month == 2 and today.day == 29:
+        today = today.replace(day=28)  # ten years after 29 February is 28 February
+    return today.replace(year=min(today.year + HORIZON_YEARS, datetime.MAXYEAR))
+
+
 def invalidate():
     """Forget the cached calendar of the current database (call after any edit)."""
     _caches.pop(database.obj, None)
 
 
-def _year(year):
-    """The exceptions of ``year`` as {day: workday}, or None when nobody entered the year."""
+MAX_ORDINAL = datetime.date.max.toordinal()
+
+
+class _Calendar:
+    """The entered exceptions, sorted, with the running sum of how each moves a Monday-to-Friday count.
+
+    The working days up to a day are the weekdays up to it (whole-week arithmetic) plus the running
+    sum of the exceptions up to it (a binary search): no loop over days, however far apart two dates are.
+    """
+
+    def __init__(self, exceptions):
+        self.exceptions = exceptions  # {day: workday}, entered years only
+        self.ordinals, self.shifts = [], []
+        shift = 0
+        for day in sorted(exceptions):
+            shift += exceptions[day] - (day.weekday() < 5)  # +1 a worked weekend, -1 a weekday off
+            self.ordinals.append(day.toordinal())
+            self.shifts.append(shift)
+
+    def count(self, ordinal):
+        """The working days d with 0001-01-01 <= d <= the day ``ordinal`` (0 for ordinal 0)."""
+        weeks, rest = divmod(ordinal, 7)  # ordinal 1, 0001-01-01, is a Monday
+        index = bisect.bisect_right(self.ordinals, ordinal)
+        return 5 * weeks + min(rest, 5) + (self.shifts[index - 1] if index else 0)
+
+    def first_reaching(self, total):
+        """The day on which the count first reaches ``total``: a working day; OverflowError beyond the calendar."""
+        ordinal = bisect.bisect_left(range(MAX_ORDINAL + 1), total, key=self.count)
+        if not 1 <= ordinal <= MAX_ORDINAL:
+            raise OverflowError("date value out of range")
+        return datetime.date.fromordinal(ordinal)
+
+
+def _calendar():
+    """The current database's calendar, loaded in two queries and kept for CACHE_SECONDS."""
     cache = _caches.get(database.obj)
     now = time.monotonic()
     if cache is None or now - cache["at"] > CACHE_SECONDS:
-        cache = {"at": now, "years": {}}
+        entered = {row.year for row in CalendarYear.select(CalendarYear.year)}
+        # Rows of a year nobody entered do not count: that year is plain weekends.
+        exceptions = {row.day: row.workday for row in Holiday.select(Holiday.day, Holiday.workday)
+                      if row.day.year in entered}
+        cache = {"at": now, "calendar": _Calendar(exceptions)}
         _caches[database.obj] = cache
-    years = cache["years"]
-    if year not in years:
-        if CalendarYear.get_or_none(CalendarYear.year == year) is None:
-            years[year] = None
-        else:
-            rows = Holiday.select().where(Holiday.day.between(datetime.date(year, 1, 1),
-                                                              datetime.date(year, 12, 31)))
-            years[year] = {row.day: row.workday for row in rows}
-    return years[year]
+    return cache["calendar"]
 
 
 def is_workday(day):
     """True when ``day`` is a working day: the calendar's exception if any, else Monday to Friday."""
-    exceptions = _year(day.year)
-    if exceptions and day in exceptions:
-        return exceptions[day]
-    return day.weekday() < 5
+    workday = _calendar().exceptions.get(day)
+    return day.weekday() < 5 if workday is None else workday
 
 
 def add_working_days(day, n):
     """The day ``n`` working days after ``day`` (before it when n < 0); ``day`` itself when n == 0."""
-    step = 1 if n >= 0 else -1
-    remaining = abs(n)
-    while remaining:
-        day += datetime.timedelta(days=step)
-        if is_workday(day):
-            remaining -= 1
-    return day
+    if n == 0:
+        return day
+    calendar = _calendar()
+    count = calendar.count(day.toordinal())
+    if n > 0:
+        return calendar.first_reaching(count + n)
+    # Counting back: the |n|-th working day before ``day``, not counting ``day`` itself.
+    before = count - is_workday(day)
+    return calendar.first_reaching(before + n + 1)
 
 
 def working_days_between(a, b):
     """The working days d with a < d <= b (negative, counted the same way, when b < a)."""
-    if b < a:
-        return -working_days_between(b, a)
-    count, day = 0, a
-    while day < b:
-        day += datetime.timedelta(days=1)
-        count += is_workday(day)
-    return count
+    calendar = _calendar()
+    return calendar.count(b.toordinal()) - calendar.count(a.toordinal())
 
 
 def _mark_year(year, source):

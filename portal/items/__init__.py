@@ -2,13 +2,15 @@
 
 
 def init_app(app):
-    """Register the item pages, the item API and the labels and filters templates use."""
+    """Register the item pages, the item API, delegations, sweep-uploads and the labels and filters templates use."""
     from flask_babel import format_datetime
 
-    from . import api, labels, views
+    from . import api, delegations, labels, views
+    from .cli import sweep_uploads
 
-    app.register_blueprint(views.bp)
-    app.register_blueprint(api.bp)
+    for blueprint in (views.bp, api.bp, delegations.bp):
+        app.register_blueprint(blueprint)
+    app.cli.add_command(sweep_uploads)
     app.jinja_env.globals.update(labels.template_globals())
     app.jinja_env.filters["localtime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
     app.jinja_env.filters["filesize"] = _filesize

@@ -10,11 +10,11 @@ from ..db import utcnow
 from ..errors import Conflict, Forbidden, NotFound
 from ..notify.outbox import record
 from ..notify.recipients import for_action
-from .attachments import prepare_upload, record_upload
+from .attachments import discard, kept_on_commit, prepare_upload, record_upload
 from .inputs import Fields
 from .models import FINISHED_STATES, Attachment, ExtensionRequest, Item, ItemEvent
 from .transaction import write_transaction
-from .workflow import ACTIONS, may_act, parent_deadline, past_limit, pending_extension, waiting_for
+from .workflow import ACTIONS, is_own_leader, may_act, parent_deadline, past_limit, pending_extension, waiting_for
 
 
 def _settings(section):
@@ -157,7 +157,24 @@ def _approve(item, f, ctx):
 
 
 def _rate(item, f, ctx):
-    return {"score": ctx["score"]}, {"score": ctx["score"]}
+    """Every rater's score stays in the timeline; the leader's stands as the item's (DESIGN §2)."""
+    by_leader = ctx["user"].has_role("leader") and is_own_leader(ctx["user"], item)
+    data = {"score": ctx["score"], "rater_role": "leader" if by_leader else "supervisor"}
+    if by_leader or not _rated_by_leader_since_closing(item):
+        return {"score": ctx["score"]}, data
+    return {}, data
+
+
+def _rated_by_leader_since_closing(item):
+    """True when a leader rated ``item`` since it was last closed."""
+    events = (ItemEvent.select(ItemEvent.action, ItemEvent.data).where(
+        ItemEvent.item == item.id, ItemEvent.action.in_(("approve", "rate"))).order_by(ItemEvent.id.desc()))
+    for event in events:
+        if event.action == "approve":
+            return False
+        if event.data.get("rater_role") == "leader":
+            return True
+    return False
 
 
 def _cancel(item, f, ctx):
@@ -179,39 +196,53 @@ STEPS = {
 }
 
 
+def _checked(user, item, action, fields):
+    """The checks of the table, in order: the actor (403), the state (409), ``version`` (422 missing,
+    409 stale), the inputs (422); return (version, the inputs' values)."""
+    if not may_act(user, item, action):
+        raise Forbidden(_("You may not do this on this item."))
+    if item.state not in action.from_states:
+        raise Conflict(_("This action is not possible while the item is in its current state."))
+    if not waiting_for(item, action):
+        raise Conflict(_("Nothing on this item is waiting for this action."))
+    version = fields.version()
+    fields.done()
+    if version != item.version:
+        raise Conflict(_("Someone else changed this item in the meantime. Reload it and try again."))
+    values = fields.action(action, item)
+    fields.done()
+    return version, values
+
+
 def perform(user, item, action_name, data, files=()):
     """Run ``action_name`` on ``item`` as ``user`` in one transaction; return its ItemEvent.
 
-    ``files`` (uploads sent with the action) are attached in the same
-    transaction, before the action's own checks of its input: they count as
-    evidence for request_closure, and nothing of them is kept when the action
-    is refused.
+    The checks of the table run first, before any file sent with the action
+    is received, so a refused action reads no upload; they run again on the
+    item as read inside the transaction. ``files`` are attached in the same
+    transaction, before the action's own rules: they count as evidence for
+    request_closure. A file reaches the store only once the transaction has
+    committed (attachments.kept_on_commit): nothing of a refused action stays.
 
-    Checks, in order: the action exists (404), the actor (403), the state
-    (409), ``version`` (422 missing, 409 stale), the input (422). The version
-    is compared in the UPDATE itself, so of two concurrent actions one wins
-    and the other gets 409 with nothing written.
+    The version is compared in the UPDATE itself, so of two concurrent
+    actions one wins and the other gets 409 with nothing written.
     """
     action = ACTIONS.get(action_name)
     if action is None:
         raise NotFound(_("There is no action %(name)s.", name=action_name))
     data = data or {}
-    uploads = [prepare_upload(user, item, upload) for upload in files]
-    with write_transaction():
+    _checked(user, item, action, Fields(data))
+    uploads = []
+    try:
+        for upload in files:
+            uploads.append(prepare_upload(user, item, upload))
+    except BaseException:
+        discard(uploads)
+        raise
+    with kept_on_commit(uploads), write_transaction():
         item = Item.get_by_id(item.id)
-        if not may_act(user, item, action):
-            raise Forbidden(_("You may not do this on this item."))
-        if item.state not in action.from_states:
-            raise Conflict(_("This action is not possible while the item is in its current state."))
-        if not waiting_for(item, action):
-            raise Conflict(_("Nothing on this item is waiting for this action."))
         fields = Fields(data)
-        version = fields.version()
-        fields.done()
-        if version != item.version:
-            raise Conflict(_("Someone else changed this item in the meantime. Reload it and try again."))
-        values = fields.action(action, item)
-        fields.done()
+        version, values = _checked(user, item, action, fields)
         decision, comment = values.get("decision"), values.get("comment", "")
         for upload in uploads:
             record_upload(user, item, upload)
@@ -234,4 +265,3 @@ def perform(user, item, action_name, data, files=()):
                data={"number": item.number, "title": item.title, "from_state": item.state,
                      "to_state": to_state, "decision": decision})
     return event
-

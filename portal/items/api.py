@@ -1,6 +1,6 @@
 """/api/v1 departments and items: list, register, read, edit drafts, children, actions, attachments."""
 
-from flask import Blueprint, current_app, jsonify, request, send_file, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +14,8 @@ bp = Blueprint("items_api", __name__, url_prefix="/api/v1")
 
 FILTERS = ("state", "department", "light", "level", "source_type", "leader", "supervisor",
            "deadline_from", "deadline_to", "q", "parent", "sort")
+# Parameters that take one value: given twice, the request is ambiguous (422), never silently half-read.
+SINGLE = ("q", "deadline_from", "deadline_to", "parent", "sort", "page", "per_page")
 
 
 @bp.before_request
@@ -54,6 +56,10 @@ def departments():
 
 @bp.get("/items")
 def list_items():
+    repeated = [key for key in SINGLE if len(request.args.getlist(key)) > 1]
+    if repeated:
+        message = _("Give this parameter once.")
+        raise Invalid(message, fields={key: message for key in repeated})
     page = _int_arg("page", 1, 1, 10**6)
     per_page = _int_arg("per_page", 20, 1, 100)
     filters = {key: ",".join(request.args.getlist(key)) for key in FILTERS if request.args.get(key)}
@@ -111,9 +117,7 @@ def upload(number):
 @bp.get("/items/<number>/attachments/<int:attachment_id>")
 def download_attachment(number, attachment_id):
     item = services.get_visible(current_user, number)
-    attachment, path = attachments.attachment_for_download(current_user, item, attachment_id)
-    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                     download_name=attachment.original_name, max_age=0)
+    return attachments.download(current_user, item, attachment_id)
 
 
 @bp.put("/items/<number>/follow")

@@ -7,8 +7,8 @@ from ..calendar import working_days_between
 from .models import FINISHED_STATES, Attachment, ExtensionRequest, Item, ItemEvent
 from .queries import attach_co_departments, light_of, visible_children, with_people
 from .services import DECOMPOSABLE_STATES, EDITABLE_STATES, is_following
-from .visibility import sees_all
 from .followthrough import of_item as instructions_of
+from .visibility import can_see, sees_all
 from .workflow import available_actions, input_choices, relation_holds
 
 
@@ -26,10 +26,13 @@ def item_detail(user, item, today):
     extensions = list(ExtensionRequest.select().where(ExtensionRequest.item == item.id)
                       .order_by(ExtensionRequest.id))
     running = item.state not in (*FINISHED_STATES, "draft")
+    parent = Item.get_by_id(item.parent_id) if item.parent_id is not None else None
     actions = available_actions(item, user)
     return {
         "item": item,
         "today": today,
+        # A child's readers learn what it is part of, unless the parent is still the office's draft.
+        "parent": parent if parent is not None and (parent.state != "draft" or can_see(user, parent)) else None,
         "light": light_of(item, today),
         "days_left": working_days_between(today, item.deadline) if running else None,
         "co_departments": item.co_departments,

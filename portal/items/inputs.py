@@ -6,7 +6,9 @@ import re
 from flask_babel import gettext as _
 
 from ..auth.models import Department, User, UserRole
+from ..calendar import HORIZON_YEARS, latest_allowed_date
 from ..errors import Invalid
+from ..text import BadText, clean
 
 # Versions count changes of one item: a database integer holds them; larger numbers are no version.
 MAX_VERSION = 2**31 - 1
@@ -28,16 +30,22 @@ class Fields:
         value = self.data.get(field)
         return value is not None and not (isinstance(value, str) and not value.strip())
 
-    def text(self, field, required=False, max_length=200, default=""):
+    def text(self, field, required=False, max_length=200, default="", multiline=False):
+        """Text as text.clean() leaves it (NFC, no zero-width characters, stripped); refused when it holds
+        control characters (line breaks only where ``multiline``) or direction overrides."""
         value = self.data.get(field)
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if value is not None and not isinstance(value, str):
+            self.error(field, _("Must be text."))
+            return default
+        try:
+            value = clean(value or "", multiline=multiline)
+        except BadText as exc:
+            self.error(field, str(exc))
+            return default
+        if not value:
             if required:
                 self.error(field, _("This field is required."))
             return default
-        if not isinstance(value, str):
-            self.error(field, _("Must be text."))
-            return default
-        value = value.strip()
         if len(value) > max_length:
             self.error(field, _("At most %(n)s characters.", n=max_length))
         return value
@@ -80,13 +88,18 @@ class Fields:
             if required:
                 self.error(field, _("This field is required."))
             return default
-        if isinstance(value, datetime.date):
-            return value
         try:
-            return datetime.date.fromisoformat(str(value).strip())
+            day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value).strip())
+            day = day.date() if isinstance(day, datetime.datetime) else day
         except ValueError:
             self.error(field, _("Must be a date like 2026-12-31."))
             return default
+        latest = latest_allowed_date()
+        if day > latest:
+            self.error(field, _("Must be on or before %(date)s (at most %(years)s years ahead).",
+                                date=latest, years=HORIZON_YEARS))
+            return default
+        return day
 
     def department(self, field, required=True):
         code = self.data.get(field)
@@ -158,7 +171,8 @@ class Fields:
         for spec in action.inputs:
             required = spec.required_when(values.get("decision"))
             if spec.kind == "text":
-                values[spec.name] = self.text(spec.name, required=required, max_length=spec.max_length)
+                values[spec.name] = self.text(spec.name, required=required, max_length=spec.max_length,
+                                              multiline=True)
             elif spec.kind == "choice":
                 values[spec.name] = self.choice(spec.name, tuple(spec.choices), required=required)
             elif spec.kind == "integer":

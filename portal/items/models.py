@@ -126,6 +126,20 @@ class Follow(BaseModel):
         indexes = ((("user", "item"), True),)
 
 
+class Delegation(BaseModel):
+    """An admin names ``delegate`` to decide for ``leader`` from ``starts`` to ``ends`` (absences)."""
+
+    leader = peewee.ForeignKeyField(User, backref="delegations", on_delete="CASCADE")
+    delegate = peewee.ForeignKeyField(User, backref="delegated_to_me", on_delete="CASCADE")
+    starts = peewee.DateField()
+    ends = peewee.DateField()
+    created_by = peewee.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("delegate", "ends"), False),)
+
+
 class NumberSequence(BaseModel):
     """The last number given per year: ``DB-<year>-<seq>`` stays unique under concurrency."""
 

@@ -15,6 +15,7 @@ from ..calendar import add_working_days, local_today
 from ..db import is_postgres
 from .models import FINISHED_STATES, OPEN_STATES, ExtensionRequest, Follow, Item, ItemCoDepartment
 from .visibility import visible_items
+from .workflow import delegating_leaders
 
 LIGHTS = ("red", "yellow", "green", "on_time", "late")
 SORTS = {
@@ -232,17 +233,22 @@ def _mine_or_unassigned(field, user):
     return (field == user.id) | field.is_null()
 
 
+def _led_by(user):
+    """Items ``user`` decides as leader: their own, those of leaders they stand in for today, unassigned ones."""
+    return Item.leader.in_([user.id, *delegating_leaders(user)]) | Item.leader.is_null()
+
+
 def awaiting_my_approval(user):
-    """Items pending a leader's approval whose leader is ``user`` (or nobody)."""
-    return (visible_items(user).where(Item.state == "pending_approval",
-                                      _mine_or_unassigned(Item.leader, user)).order_by(Item.deadline, Item.id))
+    """Items pending a leader's approval whose leader is ``user`` (or whom they stand in for, or nobody)."""
+    return (visible_items(user).where(Item.state == "pending_approval", _led_by(user))
+            .order_by(Item.deadline, Item.id))
 
 
 def extensions_to_decide(user):
-    """Items with an extension request waiting for ``user`` (their leader, or any leader when unset)."""
+    """Items with an extension request waiting for ``user`` (their leader or stand-in, or any leader when unset)."""
     pending = ExtensionRequest.select(ExtensionRequest.item).where(ExtensionRequest.status == "pending")
-    return (visible_items(user).where(Item.state == "in_progress", Item.id.in_(pending),
-                                      _mine_or_unassigned(Item.leader, user)).order_by(Item.deadline, Item.id))
+    return (visible_items(user).where(Item.state == "in_progress", Item.id.in_(pending), _led_by(user))
+            .order_by(Item.deadline, Item.id))
 
 
 def awaiting_review(user):

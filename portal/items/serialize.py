@@ -64,7 +64,8 @@ def item_detail(detail):
     body = item_summary(item, today)
     body["content"] = item.content
     body["created_by"] = person(item.created_by)
-    body["parent"] = {"number": item.parent.number, "title": item.parent.title} if item.parent_id else None
+    parent = detail["parent"]
+    body["parent"] = {"number": parent.number, "title": parent.title} if parent is not None else None
     body["events"] = [event(ev) for ev in detail["events"]]
     body["children"] = [item_summary(child, today) for child in detail["children"]]
     body["attachments"] = [attachment(att, item.number) for att in detail["attachments"]]

@@ -59,7 +59,7 @@ def _read_fields(data, current=None, parent=None):
     if given("title"):
         values["title"] = fields.text("title", required=True)
     if given("content"):
-        values["content"] = fields.text("content", max_length=20000)
+        values["content"] = fields.text("content", max_length=20000, multiline=True)
     if given("source_type"):
         values["source_type"] = fields.choice("source_type", SOURCE_TYPES)
     if given("source_ref"):

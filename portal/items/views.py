@@ -4,7 +4,7 @@ Views are thin: every rule lives in services/workflow; a view reads the form,
 calls one service function and chooses page, fragment or redirect.
 """
 
-from flask import Blueprint, abort, flash, make_response, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, make_response, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,7 +16,7 @@ from . import actions, attachments, labels, pages, pickers, queries, services, w
 from .detail import can_edit, item_detail
 
 bp = Blueprint("items", __name__, url_prefix="/items")
-PER_PAGE = 25
+PAGE_SIZES = (25, 50, 100)  # rows per page offered on the list; the choice is remembered in the session
 PICKER_FIELDS = {"lead_department", "co_departments", "leader", "supervisor"}
 FILTER_KEYS = ("q", "state", "light", "department", "level", "source_type", "leader", "deadline_from", "deadline_to",
                "sort")
@@ -35,15 +35,26 @@ def index():
     """The items this user may see, filtered, sorted and paged by the URL; the rows alone for htmx."""
     filters = {key: request.args.get(key, "").strip() for key in FILTER_KEYS if request.args.get(key, "").strip()}
     page = page_arg()
-    rows, total = queries.search_items(current_user, filters, page, PER_PAGE)
+    per_page = _per_page()
+    rows, total = queries.search_items(current_user, filters, page, per_page)
     today = local_today()
     context = {
-        "filters": filters, "args": filters, "rows": rows, "total": total, "page_number": page, "per_page": PER_PAGE,
+        "filters": filters, "args": {**filters, **({"per_page": per_page} if "per_page" in request.args else {})}, "rows": rows, "total": total,
+        "page_number": page, "per_page": per_page, "page_size_options": [(str(n), str(n)) for n in PAGE_SIZES],
         "sort": filters.get("sort", ""), "lights": {row.id: queries.light_of(row, today) for row in rows},
         "can_create": current_user.has_role("supervisor"),
         "department_options": pickers.department_options(), "leader_options": pickers.people_options("leader"),
     }
     return htmx.render("items/list.html", "items/_results.html", **context)
+
+
+def _per_page():
+    """Rows per page: ?per_page= when it is one of PAGE_SIZES (and then remembered), else the last choice."""
+    asked = request.args.get("per_page", "")
+    if asked.isascii() and asked.isdigit() and int(asked) in PAGE_SIZES:
+        session["items_per_page"] = int(asked)
+    remembered = session.get("items_per_page")
+    return remembered if remembered in PAGE_SIZES else PAGE_SIZES[0]
 
 
 # --- registration, drafts, decomposition ---------------------------------------
@@ -227,9 +238,7 @@ def attach(number):
 def download(number, attachment_id):
     """The attachment as a download (never shown inline), for users who may see the item."""
     item = services.get_visible(current_user, number)
-    attachment, path = attachments.attachment_for_download(current_user, item, attachment_id)
-    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                     download_name=attachment.original_name)
+    return attachments.download(current_user, item, attachment_id)
 
 
 @bp.post("/<number>/follow")

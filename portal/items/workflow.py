@@ -82,6 +82,7 @@ class Action:
     to_state: object  # a state, None (unchanged) or {decision: state}
     roles: frozenset
     relation: str | None = None  # for handlers: "lead" or "lead_or_co"
+    own_leader: bool = False  # for leaders: only the item's own leader (or their delegate)
     inputs: tuple = ()
     notice: object = None  # what the notification of this action says
     notify: object = ()  # recipient groups (notify/recipients.py), or {decision: groups}
@@ -119,10 +120,10 @@ class Action:
         return [i for i in self.inputs if i.kind == "event"]
 
 
-def _action(name, label, from_states, to_state, roles, relation=None, inputs=(), notice=None, notify=(),
-            confirm=None):
+def _action(name, label, from_states, to_state, roles, relation=None, own_leader=False, inputs=(), notice=None,
+            notify=(), confirm=None):
     return Action(name, label, frozenset(from_states.split()), to_state, frozenset(roles.split()), relation,
-                  tuple(inputs), notice, notify, confirm)
+                  own_leader, tuple(inputs), notice, notify, confirm)
 
 
 TABLE = [
@@ -149,7 +150,7 @@ TABLE = [
                           hint=_l("Later than the current deadline %(deadline)s.")),
                     _comment(_l("Reason for the extension"))],
             notice=_l("Extension requested"), notify=("leader",)),
-    _action("decide_extension", _l("Decide extension"), "in_progress", None, "leader",
+    _action("decide_extension", _l("Decide extension"), "in_progress", None, "leader", own_leader=True,
             inputs=[DECISION, _comment()],
             notice=_l("Extension decided"), notify=("lead_handlers", "supervisor")),
     _action("request_closure", _l("Request closure"), "in_progress", "closure_requested", "handler", "lead",
@@ -162,9 +163,9 @@ TABLE = [
             notice=_l("Closure request reviewed"),
             notify={"approve": ("leader",), "reject": ("lead_handlers", "supervisor")}),
     _action("approve", _l("Approve closure"), "pending_approval", {"approve": "closed", "reject": "in_progress"},
-            "leader", inputs=[DECISION, _comment(required="on_reject")],
+            "leader", own_leader=True, inputs=[DECISION, _comment(required="on_reject")],
             notice=_l("Closure approved or rejected"), notify=("lead_handlers", "supervisor")),
-    _action("rate", _l("Rate"), "closed", None, "leader supervisor",
+    _action("rate", _l("Rate"), "closed", None, "leader supervisor", own_leader=True,
             inputs=[Input("score", "integer", _l("Score"), low=1, high=5, widget="select"), _comment()],
             notice=_l("Item rated")),
     # 批示落实 (DESIGN §11): the lead or a co-department answers each instruction with what it will do.
@@ -174,9 +175,9 @@ TABLE = [
                     _comment(_l("What will be done"))],
             notice=_l("Instruction acknowledged"), notify=("supervisor", "leader")),
     _action("cancel", _l("Cancel"), "draft dispatched in_progress returned", "cancelled", "supervisor leader",
-            inputs=[_comment()], notice=_l("Item cancelled"), notify=("handlers", "supervisor"),
+            own_leader=True, inputs=[_comment()], notice=_l("Item cancelled"), notify=("handlers", "supervisor"),
             confirm=_l("Cancel this item? A cancelled item cannot be reopened.")),
-    _action("reopen", _l("Reopen"), "closed", "in_progress", "leader", inputs=[_comment()],
+    _action("reopen", _l("Reopen"), "closed", "in_progress", "leader", own_leader=True, inputs=[_comment()],
             notice=_l("Item reopened"), notify=("lead_handlers", "supervisor")),
 ]
 ACTIONS = {action.name: action for action in TABLE}
@@ -204,10 +205,36 @@ def relation_holds(user, item, relation):
     return user.department_id in department_ids(item)
 
 
+def delegating_leaders(user):
+    """The ids of the leaders for whom ``user`` decides today (Delegation), read once per user object."""
+    ids = getattr(user, "_delegating_for", None)
+    if ids is None:
+        from ..calendar import local_today
+        from .models import Delegation
+
+        today = local_today()
+        ids = {row.leader_id for row in Delegation.select(Delegation.leader)
+               .where(Delegation.delegate == user.id, Delegation.starts <= today, Delegation.ends >= today)}
+        user._delegating_for = ids
+    return ids
+
+
+def is_own_leader(user, item):
+    """True when ``user`` is ``item``'s leader or decides for them today; any leader when it has none."""
+    return item.leader_id is None or item.leader_id == user.id or item.leader_id in delegating_leaders(user)
+
+
 def may_act(user, item, action):
-    """True when ``user`` holds a role allowed for ``action`` (and, as handler, the right department)."""
+    """True when ``user`` holds a role allowed for ``action`` (as handler in the right department, as
+    leader the item's own where the action says so)."""
     for role in action.roles & user.roles:
-        if role != "handler" or action.relation is None or relation_holds(user, item, action.relation):
+        if role == "handler" and action.relation is not None:
+            if relation_holds(user, item, action.relation):
+                return True
+        elif role == "leader" and action.own_leader:
+            if is_own_leader(user, item):
+                return True
+        else:
             return True
     return False
 

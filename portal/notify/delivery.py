@@ -151,6 +151,9 @@ def deliver(outbox_id):
             channel(row, message)
         except channels.ChannelError as exc:
             errors.append(str(exc))
+        except Exception as exc:  # a fault of one channel never keeps the message from the others
+            log.exception("notify: %s failed for outbox row %s", channel.__name__.strip("_"), row.id)
+            errors.append(f"{channel.__name__.strip('_')}: {exc.__class__.__name__}: {exc}")
     now = utcnow()
     if not errors:
         Outbox.update(status="delivered", delivered_at=now, last_error="", lease_until=None).where(mine).execute()

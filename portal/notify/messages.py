@@ -1,9 +1,13 @@
 """What a notification says: its label per kind, the e-mail and the group-robot message."""
 
+import re
+
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, format_date, lazy_gettext as _l
 
 from ..items.workflow import TABLE
+
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 # Every kind a user can receive, in the order the settings page lists them: the actions' notices
 # (items.workflow.TABLE), then the reminders.
@@ -39,6 +43,19 @@ def _absolute(path):
     return base_url.rstrip("/") + path
 
 
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
+
+
+def one_line(text):
+    """``text`` on one line: any run of white space or control characters becomes one space."""
+    return " ".join(CONTROL.sub(" ", text or "").split())
+
+
+def markdown_text(text):
+    """``text`` as literal Markdown for the robots: one line, every Markdown character escaped."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text))
+
+
 def compose(row):
     """The message for outbox ``row`` in the portal's language: subject, text, html, robot text, link."""
     item = row.item
@@ -47,13 +64,16 @@ def compose(row):
     link = _absolute(data["url"]) if item is None and data.get("url") else item_link(item)
     comment = row.event.comment if row.event_id else data.get("comment", "")
     with force_locale(current_app.config["PORTAL"]["app"]["locale"]):
+        # What people typed goes into a mail header and robot Markdown escaped for that medium.
+        title = one_line(item.title if item is not None else data.get("title", ""))
         context = {"label": str(kind_label(row.kind)), "item": item, "link": link, "comment": comment,
+                   "title": title, "title_markdown": markdown_text(title),
                    "deadline": format_date(item.deadline, "long") if item is not None else "",
                    "decision": str(DECISION_LABELS.get((row.data or {}).get("decision"), "")),
-                   "recipient": row.recipient, "title": data.get("title", "") if item is None else ""}
+                   "recipient": row.recipient}
         return {
             "label": context["label"],
-            "subject": render_template("notify/email_subject.txt", **context).strip(),
+            "subject": one_line(render_template("notify/email_subject.txt", **context)),
             "text": render_template("notify/email.txt", **context),
             "html": render_template("notify/email.html", **context),
             "robot": render_template("notify/robot.txt", **context).strip(),

@@ -1,5 +1,7 @@
 """What the notification pages and API do: a user's notifications, choices, and the admin's tools."""
 
+from urllib.parse import urlsplit
+
 import peewee
 from flask_babel import gettext as _
 
@@ -7,6 +9,7 @@ from ..auth.models import Department, User
 from ..db import database, utcnow
 from ..errors import Conflict, Invalid, NotFound
 from ..items.models import Item
+from ..text import BadText, clean
 from .messages import KIND_LABELS
 from .models import ROBOT_KINDS, Delivery, DepartmentRobot, EmailPreference, Notification, Outbox
 
@@ -96,9 +99,21 @@ def robots():
     return [(d, configured.get(d.id)) for d in departments]
 
 
+def _webhook_address(url):
+    """True when ``url`` is an http(s) address with a host, on one line (a client can send to it)."""
+    try:
+        parts = urlsplit(clean(url))
+    except (BadText, ValueError):
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def set_robot(department_id, kind, url, secret=""):
     """Set (or, with an empty URL, remove) a department's robot; the URL must be http(s)."""
-    department = Department.get_or_none(Department.id == department_id)
+    if department_id is None:
+        raise Invalid(_("Choose a department."), fields={"department": _("Choose a department.")})
+    department = Department.get_or_none(Department.id == department_id) \
+        if isinstance(department_id, int) and 0 < department_id < 2**31 else None
     if department is None:
         raise NotFound()
     url = (url or "").strip()
@@ -108,7 +123,7 @@ def set_robot(department_id, kind, url, secret=""):
     fields = {}
     if kind not in ROBOT_KINDS:
         fields["kind"] = _("Choose WeCom, DingTalk or Feishu.")
-    if not url.startswith(("https://", "http://")) or len(url) > 500:
+    if not _webhook_address(url) or len(url) > 500:
         fields["url"] = _("Enter the robot's webhook address (http:// or https://).")
     secret = (secret or "").strip()
     if len(secret) > 200:

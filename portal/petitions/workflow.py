@@ -18,8 +18,8 @@ from .models import STATES
 
 def _action(name, label, from_states, to_state, roles, relation=None, inputs=(), notice=None, notify=(),
             confirm=None):
-    return Action(name, label, frozenset(from_states.split()), to_state, frozenset(roles.split()), relation,
-                  tuple(inputs), notice, notify, confirm)
+    return Action(name, label, frozenset(from_states.split()), to_state, frozenset(roles.split()),
+                  relation=relation, inputs=tuple(inputs), notice=notice, notify=notify, confirm=confirm)
 
 
 def _note(label=_l("Note"), required=False):

@@ -42,6 +42,104 @@
       el.removeAttribute("data-autofocus");
     }
   });
+  // A picker's search answer replaces its choices. The server keeps what was chosen when the search
+  // was sent; what the person chose while the answer was on its way is kept here: still chosen when
+  // it is among the new choices, else put back at the top of the list, chosen, so a search never
+  // silently drops a choice. (The choices in the page at swap time are what the person sees.)
+  var pickerChoices = new WeakMap();
+  function chosenIn(container) {
+    var chosen = [];
+    container.querySelectorAll("select option:checked, input[type=checkbox]:checked").forEach(function (el) {
+      if (el.value === "") { return; }
+      var option = el.tagName === "OPTION";
+      chosen.push({value: el.value, name: option ? el.closest("select").name : el.name,
+                   text: (option ? el.textContent : el.closest("label").textContent).trim()});
+    });
+    return chosen;
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!event.detail.shouldSwap || !target || !target.classList.contains("picker-options")) { return; }
+    var focused = target.contains(document.activeElement) ? document.activeElement : null;
+    pickerChoices.set(target, {chosen: chosenIn(target), focused: focused && {value: focused.value}});
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    var before = target && pickerChoices.get(target);
+    if (!before) { return; }
+    pickerChoices.delete(target);
+    var values = before.chosen.map(function (c) { return c.value; });
+    var select = target.querySelector("select");
+    if (select) {
+      var option = null;
+      if (values.length) {
+        option = Array.prototype.find.call(select.options, function (o) { return o.value === values[0]; });
+        if (!option) {
+          option = new Option(before.chosen[0].text, values[0]);
+          select.insertBefore(option, select.options[1] || null);  // after the "choose" line
+        }
+      }
+      select.value = option ? option.value : "";
+      if (before.focused) { select.focus(); }
+      return;
+    }
+    var group = target.querySelector(".checks");
+    if (!group) { return; }
+    group.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+      box.checked = values.indexOf(box.value) !== -1;
+    });
+    before.chosen.slice().reverse().forEach(function (c) {
+      if (group.querySelector("input[type=checkbox][value='" + CSS.escape(c.value) + "']")) { return; }
+      var label = document.createElement("label");
+      var box = document.createElement("input");
+      box.type = "checkbox";
+      box.name = c.name;
+      box.value = c.value;
+      box.checked = true;
+      label.append(box, " " + c.text);
+      group.prepend(label);
+    });
+    if (before.focused) {
+      var same = group.querySelector("input[type=checkbox][value='" + CSS.escape(before.focused.value) + "']");
+      var box = same || group.querySelector("input[type=checkbox]");
+      if (box) { box.focus(); }
+    }
+  });
+  // A part marked data-keep-edits is replaced by an answer that proposes values (the deadline that
+  // follows the chosen source); what the person typed into it while the answer was on its way wins.
+  var editsInFlight = new WeakMap();  // the request (xhr) -> {field name: value when it was sent}
+  function fieldValues(container) {
+    var values = {};
+    container.querySelectorAll("input[name], select[name], textarea[name]").forEach(function (el) {
+      values[el.name] = el.value;
+    });
+    return values;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    if (target && target.matches("[data-keep-edits]")) {
+      editsInFlight.set(event.detail.xhr, {id: target.id, sent: fieldValues(target)});
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var request = editsInFlight.get(event.detail.xhr);
+    if (!request) { return; }
+    var now = fieldValues(event.detail.target);
+    request.typed = {};
+    Object.keys(now).forEach(function (name) {
+      if (now[name] !== request.sent[name]) { request.typed[name] = now[name]; }
+    });
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var request = editsInFlight.get(event.detail.xhr);
+    var part = request && request.typed && document.getElementById(request.id);
+    if (!part) { return; }
+    editsInFlight.delete(event.detail.xhr);
+    Object.keys(request.typed).forEach(function (name) {
+      var field = part.querySelector("[name='" + CSS.escape(name) + "']");
+      if (field) { field.value = request.typed[name]; }
+    });
+  });
   // Print buttons.
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) { window.print(); }

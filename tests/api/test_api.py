@@ -166,3 +166,19 @@ def test_a_handler_sees_only_the_children_of_their_department(api):
     child = culture.get("/api/v1/items").get_json()["items"][0]
     assert culture.get(f"/api/v1/items/{child['number']}").get_json()["parent"]["title"] == "旧街区关闭"
     assert culture.get(f"/api/v1/items/{number}").status_code == 404
+
+
+def test_an_action_reads_the_item_three_times_not_four(api):
+    """Seen, read again inside the transaction (its version and state), shown afterwards: no more."""
+    import re
+
+    from tests.querycount import count_queries
+
+    supervisor = api("supervisor")
+    number = supervisor.post("/api/v1/items", json={"title": "燃气入户", "source_type": "meeting",
+                                                    "lead_department": "property"}).get_json()["number"]
+    with count_queries() as statements:
+        response = supervisor.post(f"/api/v1/items/{number}/actions/dispatch", json={"version": 1})
+    assert response.status_code == 200 and response.get_json()["item"]["state"] == "dispatched"
+    reads = [s for s in statements if re.match(r'SELECT .* FROM "item" AS "t1".* WHERE \(?"t1"\."(id|number)" = ', s)]
+    assert len(reads) == 3, reads

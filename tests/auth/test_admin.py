@@ -120,6 +120,8 @@ def test_departments_can_be_named(app, admin):
     assert "保卫科" in admin.get("/admin/departments").get_data(as_text=True)
     response = admin.post(f"/admin/departments/{department.id}", data={"name": " ", "csrf_token": token})
     assert response.status_code == 422 and "不超过 128 个字" in response.get_data(as_text=True)
+    response = admin.post(f"/admin/departments/{department.id}", data={"name": "保卫科\r\n\u202e", "csrf_token": token})
+    assert response.status_code == 422 and "单行" in response.get_data(as_text=True)
 
 
 def test_sign_in_log_shows_attempts_and_filters_failures(app, client, auth, demo):

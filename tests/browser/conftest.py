@@ -5,6 +5,7 @@ accounts; each user gets their own browser context (own cookies). When a test
 fails, every page it opened is saved as a screenshot under test-artifacts/.
 """
 
+import shutil
 import threading
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from werkzeug.serving import make_server
 from portal.db import database
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
+# Debian's package; on Ubuntu the snap's /snap/bin/chromium, found on PATH.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 

@@ -128,3 +128,18 @@ def test_backup_takes_the_uploads_from_the_configured_folder(make_app, tmp_path)
     with tarfile.open(folder / "uploads.tar.gz") as tar:
         stored = [m for m in tar.getmembers() if m.name.endswith(attachment.sha256)]
         assert len(stored) == 1 and tar.extractfile(stored[0]).read() == b"evidence"
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_web_requests_share_pooled_postgresql_connections_unless_the_pool_is_off(make_app):
+    def backend_pids(app):
+        pids = set()
+        for _ in range(3):
+            with app.test_request_context():
+                app.preprocess_request()  # opens the request's connection as a request does
+                pids.add(database.execute_sql("SELECT pg_backend_pid()").fetchone()[0])
+                app.do_teardown_appcontext()
+        return pids
+
+    assert len(backend_pids(make_app(database={"pool_size": 2}))) == 1
+    assert len(backend_pids(make_app(database={"pool_size": 0}))) == 3

@@ -193,3 +193,37 @@ def test_a_decision_is_spelled_out_in_the_mail(make_app, smtp_server):
         delivery.relay()
     text = smtp_server.messages[0]["message"].get_body(("plain",)).get_content()
     assert "办结申请已审核" in text and "决定：未同意" in text and "意见：佐证不足" in text
+
+
+@SQLITE_ONLY
+def test_a_title_with_line_breaks_is_mailed_on_one_line_and_escaped_for_the_robots(make_app, smtp_server,
+                                                                                     robot_server):
+    """An item written before titles refused control characters still notifies (issue 10, finding 9)."""
+    app = make_app(**notify_config(smtp_server))
+    with app.app_context():
+        people = seed_people()
+        add_robot("property", "wecom", robot_server.url("/wecom"))
+        item = make_item(people, title="供暖\r\nBcc: x@evil.example\r\n[点我](http://evil.example)")
+        dispatch(item, people["supervisor"], [people["handler"]])
+        assert delivery.relay() == 1
+        assert Outbox.get().status == "delivered"
+    subject = smtp_server.messages[0]["message"]["Subject"]
+    assert "\n" not in subject and "供暖 Bcc: x@evil.example" in subject
+    assert smtp_server.messages[0]["to"] == ["handler@example.com"]
+    content = robot_server.received[0]["json"]["markdown"]["content"]
+    assert r"\[点我\]\(http://evil\.example\)" in content and "](http://evil" not in content
+
+
+@SQLITE_ONLY
+def test_a_fault_in_one_channel_does_not_keep_the_message_from_the_others(make_app, smtp_server):
+    app = make_app(**notify_config(smtp_server))
+    with app.app_context():
+        people = seed_people()
+        add_robot("property", "wecom", "http://[::1")  # an address no HTTP client can even parse
+        item = make_item(people)
+        dispatch(item, people["supervisor"], [people["handler"]])
+        delivery.relay()
+        row = Outbox.get()
+        assert row.status == "queued" and "robot" in row.last_error
+        assert Notification.select().count() == 1
+    assert len(smtp_server.messages) == 1

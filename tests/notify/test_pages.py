@@ -169,3 +169,23 @@ def test_an_admin_sets_a_department_robot_and_a_bad_address_is_refused(make_app)
                                                      "kind": "wecom", "url": ""})
     with app.app_context():
         assert DepartmentRobot.select().count() == 0
+
+
+def test_crafted_robot_form_values_answer_404_and_422_not_500(make_app):
+    """Issue 10, finding 8: 2^63 as the department id; an address no client can parse."""
+    app = make_app(**notify_config())
+    with app.app_context():
+        seed_people()
+        property_id = Department.get(Department.code == "property").id
+    client = app.test_client()
+    AuthActions(client).login("admin")
+    token = csrf_token(client, "/admin/notifications/robots")
+    huge = client.post("/admin/notifications/robots", data={"csrf_token": token, "department": str(2**63),
+                                                            "kind": "wecom", "url": "https://robot.example/x"})
+    assert huge.status_code == 404
+    for url in ("http://[::1", "https://", "https://robot.example/\r\nX: y"):
+        bad = client.post("/admin/notifications/robots", data={"csrf_token": token, "department": property_id,
+                                                               "kind": "wecom", "url": url})
+        assert bad.status_code == 422, url
+    with app.app_context():
+        assert DepartmentRobot.select().count() == 0

@@ -123,3 +123,17 @@ def test_the_list_reads_its_page_number_like_every_paged_page(signed_in, make_it
         assert response.status_code == 200 and "供暖接入市网" in response.get_data(as_text=True), odd
     far = client.get("/items?page=99999999999999999999").get_data(as_text=True)
     assert "没有符合条件的事项" in far and "第 99999999999999999999/" not in far  # capped like every paged list
+
+
+def test_the_list_offers_25_50_or_100_rows_and_remembers_the_choice(signed_in, make_item):
+    for n in range(30):
+        make_item(title=f"事项{n:02d}")
+    supervisor = signed_in("supervisor")
+    first = supervisor.get("/items").get_data(as_text=True)
+    assert first.count("<tr") - 1 == 25
+    page = supervisor.get("/items?per_page=50").get_data(as_text=True)
+    assert 'value="50" selected' in page and "事项00" in page and "事项29" in page
+    again = supervisor.get("/items").get_data(as_text=True)  # remembered
+    assert "事项00" in again and "事项29" in again
+    ignored = supervisor.get("/items?per_page=100000").get_data(as_text=True)  # not offered: the last choice
+    assert 'value="50" selected' in ignored
