@@ -107,7 +107,9 @@ class Fields:
             if required:
                 self.error(field, _("Choose a department."))
             return None
-        department = Department.get_or_none(Department.code == str(code), Department.active == True)  # noqa: E712
+        # No code holds NUL, and PostgreSQL cannot even compare text with one: refused without asking.
+        department = None if "\x00" in str(code) else Department.get_or_none(
+            Department.code == str(code), Department.active == True)  # noqa: E712
         if department is None:
             self.error(field, _("No department with code %(code)s.", code=code))
         return department

@@ -77,7 +77,8 @@ def can_see(user, petition):
 def get_visible(user, number):
     """The petition numbered ``number`` if ``user`` may see it; NotFound otherwise."""
     require_use(user)
-    petition = Petition.get_or_none(Petition.number == str(number).strip().upper())
+    number = str(number).strip().upper()
+    petition = None if "\x00" in number else Petition.get_or_none(Petition.number == number)
     if petition is None or not can_see(user, petition):
         raise NotFound(_("No petition %(number)s, or you may not see it.", number=number))
     return petition
@@ -160,7 +161,7 @@ def read_registration(data):
         "channel": fields.choice("channel", CHANNELS),
         "category": fields.choice("category", CATEGORIES),
         "area": fields.text("area", required=True, max_length=100),
-        "content": fields.text("content", required=True, max_length=MAX_CONTENT),
+        "content": fields.text("content", required=True, max_length=MAX_CONTENT, multiline=True),
         "resident_name": fields.text("resident_name", max_length=50),
         "resident_phone": read_phone(fields),
         "received_at": _received_at(fields),
@@ -232,7 +233,7 @@ def _convert(petition, f, ctx):
 
 def _merge(petition, f, ctx):
     number = ctx["into"].strip().upper()
-    target = Petition.get_or_none(Petition.number == number)
+    target = Petition.get_or_none(Petition.number == number) if "\x00" not in number else None
     if target is None:
         f.error("into", _("No petition %(number)s.", number=number))
     elif target.id == petition.id:
@@ -343,6 +344,8 @@ def filter_petitions(user, filters, today=None):
     """``visible_petitions(user)`` narrowed by the list filters; 422 on a malformed date."""
     today = today or local_today()
     query = visible_petitions(user)
+    if any("\x00" in str(value) for value in filters.values()):
+        return query.where(peewee.SQL("1 = 0"))  # no stored text holds NUL (and PostgreSQL cannot compare it)
     fields = Fields(filters)
     for key, choices, column in (("state", STATES, Petition.state), ("category", CATEGORIES, Petition.category),
                                  ("channel", CHANNELS, Petition.channel)):

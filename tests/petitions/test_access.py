@@ -102,3 +102,22 @@ def test_handlers_never_see_the_phone(app, clients, assigned):
     assert PHONE not in handler.get(f"/api/v1/petitions/{assigned}").get_data(as_text=True)
     item = act(supervisor, assigned, "convert").get_json()["item"]
     assert PHONE not in supervisor.get(f"/api/v1/items/{item}").get_data(as_text=True)
+
+
+def test_hostile_text_in_paths_filters_and_inputs_is_refused_not_a_crash(clients, assigned):
+    supervisor = clients("supervisor")
+    for path in ("/api/v1/petitions?q=%00", "/api/v1/petitions?area=a%00b", "/api/v1/petitions?department=%00",
+                 "/api/v1/feed?department=%00", "/petitions?q=%00"):
+        response = supervisor.get(path)
+        assert response.status_code == 200, path
+    assert supervisor.get("/api/v1/feed?department=%00").get_json()["events"] == []
+    assert supervisor.get("/api/v1/petitions/SQ%00").status_code == 404
+    assert act(supervisor, assigned, "assign", department="a\x00b").status_code == 422
+    assert act(supervisor, assigned, "merge", into="SQ\x00").status_code == 422
+    bad = supervisor.post("/api/v1/petitions", json={"channel": "hotline", "category": "gas", "area": "东\x00区",
+                                                     "content": "燃\u202e气", "resident_name": ["x"]})
+    assert bad.status_code == 422
+    assert set(bad.get_json()["error"]["fields"]) == {"area", "content", "resident_name"}
+    multiline = supervisor.post("/api/v1/petitions", json={"channel": "hotline", "category": "gas", "area": "东区",
+                                                           "content": "第一行\n第二行"})
+    assert multiline.status_code == 201 and multiline.get_json()["content"] == "第一行\n第二行"
