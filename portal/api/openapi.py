@@ -115,7 +115,14 @@ SCHEMAS = {
         "attachments": {"type": "array", "items": _ref("Attachment")},
         "extension_requests": {"type": "array", "items": _ref("ExtensionRequest")},
         "available_actions": {"type": "array", "items": {"type": "string", "enum": list(ACTIONS)}},
-        "following": {"type": "boolean"}}}]},
+        "following": {"type": "boolean"},
+        "instructions": {"type": "array", "description": "批示落实: each instruct event beside its acknowledgement",
+                         "items": {"type": "object", "properties": {
+                             "event": {"type": "integer", "description": "the instruct event's id"},
+                             "due": NULLABLE_DATE, "overdue": {"type": "boolean"},
+                             "acknowledgement": {"type": ["integer", "null"],
+                                                 "description": "the acknowledge event's id, or null"},
+                             "late": {"type": "boolean"}}}}}}]},
     "ItemPage": {"type": "object", "required": ["items", "page", "per_page", "total", "pages"], "properties": {
         "items": {"type": "array", "items": _ref("ItemSummary")}, "page": {"type": "integer"},
         "per_page": {"type": "integer"}, "total": {"type": "integer"}, "pages": {"type": "integer"}}},

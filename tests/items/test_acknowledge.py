@@ -7,6 +7,7 @@ import re
 import pytest
 
 from portal.calendar.service import set_day
+from portal.auth.models import User
 from portal.db import database
 from portal.errors import Conflict, Invalid
 from portal.items.followthrough import Instruction, acknowledge_due
@@ -17,6 +18,7 @@ from portal.notify.models import Outbox
 from tests.conftest import csrf_token
 
 from .conftest import People, act, register
+from .test_concurrency import race
 
 
 def instructed(people, *comments):
@@ -125,12 +127,39 @@ def test_the_api_acknowledges_with_the_event_id(app, demo):
     bad = api.post(f"/api/v1/items/{item.number}/actions/acknowledge",
                    json={"version": body["version"], "instruction": 10**12, "comment": "x"})
     assert bad.status_code == 422 and "instruction" in bad.get_json()["error"]["fields"]
+    assert [(i["event"], i["acknowledgement"], i["overdue"]) for i in body["instructions"]] == [
+        (instruction, None, False)]
     ok = api.post(f"/api/v1/items/{item.number}/actions/acknowledge",
                   json={"version": body["version"], "instruction": instruction, "comment": "马上办"})
     assert ok.status_code == 200 and ok.get_json()["event"]["data"]["instruction"] == instruction
+    answered = ok.get_json()["item"]["instructions"]
+    assert answered == [{"event": instruction, "due": answered[0]["due"], "overdue": False,
+                         "acknowledgement": ok.get_json()["event"]["id"], "late": False}]
     again = api.post(f"/api/v1/items/{item.number}/actions/acknowledge",
                      json={"version": ok.get_json()["item"]["version"], "instruction": instruction, "comment": "x"})
     assert again.status_code == 409
     outsider = ApiClient(app, "culture")
     assert outsider.post(f"/api/v1/items/{item.number}/actions/acknowledge",
                          json={"version": 1, "instruction": instruction, "comment": "x"}).status_code == 404
+
+
+def test_an_instruction_acknowledged_twice_at_once_is_answered_once(app, people):
+    item = act(people.supervisor, register(people.supervisor), "dispatch")
+    item = act(people.handler, item, "accept")
+    item = act(people.leader, item, "instruct", comment="马上落实")
+    instruction = ItemEvent.get(ItemEvent.item == item.id, ItemEvent.action == "instruct").id
+    version = item.version
+
+    def acknowledge(i):
+        from portal.items import actions
+        from portal.items.models import Item
+
+        who = User.get(User.username == ("handler", "catering")[i])
+        return actions.perform(who, Item.get_by_id(item.id), "acknowledge",
+                               {"instruction": instruction, "comment": f"落实{i}", "version": version})
+
+    results = race(app, 2, acknowledge)
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "ItemEvent"]
+    assert ItemEvent.select().where(ItemEvent.item == item.id, ItemEvent.action == "acknowledge").count() == 1
+    assert Instruction.get(Instruction.event == instruction).acknowledged_at is not None
+    assert isinstance(next(r for r in results if not isinstance(r, ItemEvent)), Conflict)
