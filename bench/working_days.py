@@ -53,7 +53,7 @@ def main():
     from portal import calendar, demo
     from portal.auth.models import User
     from portal.calendar import service
-    from portal.items import services
+    from portal.items import actions, services
     from portal.items.models import Item
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,7 +90,7 @@ def main():
                 item = services.create_item(supervisor, {
                     "title": title, "source_type": "meeting", "lead_department": "property", "leader": "leader",
                     "deadline": (today + datetime.timedelta(days=30)).isoformat()})
-                services.perform(supervisor, item, "dispatch", {"version": item.version})
+                actions.perform(supervisor, item, "dispatch", {"version": item.version})
                 numbers.append(item.number)
             Item.update(deadline=D.max).where(Item.number == numbers[1]).execute()
         client = app.test_client()

@@ -33,6 +33,14 @@ DEFAULTS = {
     "auth": {
         "backends": ["local"],
         "login_attempts_per_minute": 5,
+        "limiter": {
+            "window_minutes": 15,
+            "delay_seconds": 60,
+            "max_delay_seconds": 900,
+            "address_failures": 50,
+            "name_failures": 20,
+            "familiar_days": 30,
+        },
         "ldap": {
             "uri": [],
             "start_tls": False,

@@ -1,12 +1,17 @@
 """Request hardening: CSRF on every state change, strict CSP, safe redirects."""
 
+import ipaddress
+import logging
 from urllib.parse import urljoin, urlsplit
 
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
+
+log = logging.getLogger(__name__)
 
 csrf = CSRFProtect()
 
@@ -41,6 +46,42 @@ def bearer_token():
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
     return None
+
+
+def is_trusted_proxy(address, proxies):
+    """True when ``address`` lies in one of ``proxies`` (addresses or networks, as in
+    ``auth.header.trusted_proxies``)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    for proxy in proxies:
+        try:
+            if ip in ipaddress.ip_network(proxy, strict=False):
+                return True
+        except ValueError:
+            log.warning("auth.header.trusted_proxies: %r is not an address or network", proxy)
+    return False
+
+
+class TrustedProxies:
+    """WSGI middleware: believe ``X-Forwarded-Proto`` only when the peer is a trusted reverse proxy.
+
+    Behind one, a request the browser sent over HTTPS then counts as secure (the
+    session cookie gets ``Secure``, external URLs say https); from anybody else
+    the header is the client's own claim and changes nothing. The client address
+    is read separately (``auth.signin.client_address``).
+    """
+
+    def __init__(self, wsgi_app, proxies):
+        self.wsgi_app = wsgi_app
+        self.proxies = list(proxies)
+        self.behind_proxy = ProxyFix(wsgi_app, x_for=0, x_proto=1, x_host=0, x_port=0, x_prefix=0)
+
+    def __call__(self, environ, start_response):
+        if self.proxies and is_trusted_proxy(environ.get("REMOTE_ADDR"), self.proxies):
+            return self.behind_proxy(environ, start_response)
+        return self.wsgi_app(environ, start_response)
 
 
 def safe_next(target):
@@ -91,10 +132,12 @@ def init_app(app):
         return response
 
     app.session_interface = _SessionInterface()
+    app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["PORTAL"]["auth"]["header"]["trusted_proxies"])
 
 
 class _SessionInterface(SecureCookieSessionInterface):
-    """Marks the cookie Secure whenever the portal is reached over HTTPS."""
+    """Marks the cookie Secure whenever the portal is reached over HTTPS (directly, or through a trusted
+    proxy that says so in X-Forwarded-Proto), or its base_url is https."""
 
     def get_cookie_secure(self, app):
         return request.is_secure or app.config["PORTAL"]["app"]["base_url"].startswith("https://")

@@ -4,6 +4,7 @@ import peewee
 from flask_babel import gettext as _
 
 from ..auth.models import Department, LoginEvent, User, UserRole
+from ..auth import sessions
 from ..auth.users import grant_override, revoke_override
 from ..errors import Invalid, NotFound
 from ..text import BadText, clean
@@ -47,6 +48,13 @@ def remove_override(user_id, role):
     user = user_or_404(user_id)
     revoke_override(user, role)
     return user_or_404(user_id)
+
+
+def sign_out_everywhere(user_id):
+    """End every session and revoke every API token of the user; return (user, sessions, tokens)."""
+    user = user_or_404(user_id)
+    ended, revoked = sessions.sign_out_everywhere(user, "admin")
+    return user, ended, revoked
 
 
 def departments():

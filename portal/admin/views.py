@@ -1,6 +1,7 @@
 """/admin/: the index of admin tools, users with role overrides, departments."""
 
 from flask import Blueprint, flash, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..auth.guards import roles_required
 from ..auth.models import ROLES
@@ -58,6 +59,18 @@ def add_override(user_id):
 @roles_required("admin")
 def remove_override(user_id, role):
     return _after_change(services.remove_override(user_id, role))
+
+
+@bp.post("/users/<int:user_id>/sign-out")
+@roles_required("admin")
+def sign_out_everywhere(user_id):
+    user, ended, revoked = services.sign_out_everywhere(user_id)
+    message = _("%(name)s is signed out everywhere: %(sessions)d session(s) ended, %(tokens)d API token(s) revoked.",
+                name=user.display_name, sessions=ended, tokens=revoked)
+    if is_htmx():
+        return render_template("admin/_user_row.html", user=user, all_roles=ROLES, notice=message)
+    flash(message, "success")
+    return redirect(url_for("admin.users", q=user.username))
 
 
 @bp.get("/departments")

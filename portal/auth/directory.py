@@ -7,6 +7,7 @@ DirectoryUnavailable is raised so the caller can say so.
 """
 
 import logging
+import secrets
 from dataclasses import dataclass, field
 
 import ldap
@@ -184,6 +185,9 @@ class Directory:
         try:
             entries = self._search_people(conn, self._user_filter(username))
             if len(entries) != 1:
+                # The same bind a wrong password costs, so the answer's time does not tell whether
+                # the name exists.
+                self._spend_bind(uri, password)
                 return None, "ambiguous" if entries else "unknown_user"
             dn, attrs = entries[0]
             if not self._user_bind(uri, dn, password):
@@ -193,6 +197,15 @@ class Directory:
             raise _unavailable(exc) from None
         finally:
             _close(conn)
+
+    def _spend_bind(self, uri, password):
+        """A bind as a DN under user_base that names no entry (random each time): the work, no answer."""
+        value = ldap.dn.escape_dn_chars("nobody-" + secrets.token_hex(8))
+        try:
+            self._user_bind(uri, f"{self.settings['username_attribute']}={value},{self.settings['user_base']}",
+                            password)
+        except ldap.LDAPError as exc:  # whatever the server says about nobody changes nothing
+            log.debug("LDAP: the bind for an unknown name ended with %s", _describe(exc))
 
     def _user_bind(self, uri, dn, password):
         """True when ``dn`` binds with ``password`` on a fresh connection to ``uri``."""

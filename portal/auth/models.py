@@ -50,6 +50,11 @@ class User(UserMixin, BaseModel):
     def has_role(self, *roles):
         return bool(self.roles.intersection(roles))
 
+    def get_id(self):
+        """flask-login's id: the user's id and, once signed in, the key of their server-side session."""
+        key = getattr(self, "session_key", None)
+        return f"{self.id}:{key}" if key else str(self.id)
+
 
 class UserRole(BaseModel):
     user = peewee.ForeignKeyField(User, backref="role_rows", on_delete="CASCADE")
@@ -86,6 +91,34 @@ class ApiToken(BaseModel):
     created_at = peewee.DateTimeField(default=utcnow)
     last_used_at = peewee.DateTimeField(null=True)
     revoked_at = peewee.DateTimeField(null=True)
+    # None: never expires (migration 3).
+    expires_at = peewee.DateTimeField(null=True)
+
+
+class UserSession(BaseModel):
+    """One signed-in browser; the cookie carries its key, only the key's SHA-256 is stored.
+
+    A session is valid while this row exists unrevoked and its user is active:
+    sign-out, a password or role change, deactivation and "sign out everywhere"
+    revoke rows, so a copied cookie stops working at once (migration 3).
+    """
+
+    user = peewee.ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    key_hash = peewee.CharField(max_length=64, unique=True)
+    # How it started: "password" (ldap or local form) or "header" (trusted proxy SSO).
+    method = peewee.CharField(max_length=16, default="password")
+    created_at = peewee.DateTimeField(default=utcnow)
+    last_seen_at = peewee.DateTimeField(default=utcnow)
+    address = peewee.CharField(max_length=64, default="")
+    user_agent = peewee.CharField(max_length=255, default="")
+    revoked_at = peewee.DateTimeField(null=True)
+    # "logout", "password", "roles", "deactivated", "admin", "user", "idle".
+    revoked_reason = peewee.CharField(max_length=16, default="")
+
+    class Meta:
+        indexes = ((("user", "revoked_at"), False),)
 
 
 MODELS = [Department, User, UserRole, LoginEvent, ApiToken]
+# Added by migration 3; not part of the released first schema.
+SESSION_MODELS = [UserSession]

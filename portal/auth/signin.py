@@ -11,10 +11,11 @@ from flask_babel import gettext as _
 
 from ..db import utcnow
 from ..errors import Forbidden, Invalid, TooManyRequests, Unavailable
+from ..security import is_trusted_proxy
 from . import throttle
 from .directory import Directory, DirectoryUnavailable
 from .models import LoginEvent, User
-from .users import LocalAccountConflict, check_password, refresh_from_directory
+from .users import LocalAccountConflict, check_password, refresh_from_directory, spend_password_check
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +48,22 @@ def _local_account_conflict(username, address, backend):
                        "with your directory account. Please ask an administrator."))
 
 
+def check_limiter(username, address):
+    """Raise TooManyRequests (audited as ``throttled``) while this name must wait at this address."""
+    wait = throttle.wait_seconds(username, address)
+    if wait > 0:
+        audit(username, address, "", False, "throttled")
+        minutes = max(1, -(-wait // 60))
+        if minutes == 1:
+            raise TooManyRequests(_("Too many failed sign-ins. Please wait a minute and try again."))
+        raise TooManyRequests(_("Too many failed sign-ins. Please wait %(minutes)d minutes and try again.",
+                                minutes=minutes))
+
+
 def sign_in(username, password, address):
     """The active user these credentials belong to; raises Invalid, TooManyRequests or Unavailable."""
     username = (username or "").strip()
-    if throttle.is_blocked(username, address):
-        audit(username, address, "", False, "throttled")
-        raise TooManyRequests(_("Too many failed sign-ins. Please wait a minute and try again."))
+    check_limiter(username, address)
     unavailable = False
     reason = "unknown_user"
     for backend in _settings()["backends"]:
@@ -69,7 +80,7 @@ def sign_in(username, password, address):
             continue  # "header" signs in from the proxy's header, not from this form
         if user is not None:
             audit(username, address, backend, True, "ok")
-            throttle.record_success(username)
+            throttle.record_success(username, address)
             _touch(user)
             return user
         if reason != "unknown_user":
@@ -89,6 +100,7 @@ def sign_in(username, password, address):
 def _local(username, password):
     user = User.get_or_none(User.username == username, User.source == "local")
     if user is None:
+        spend_password_check(password)  # as long as a wrong password takes: names stay secret
         return None, "unknown_user"
     if not check_password(user, password):
         return None, "wrong_password"
@@ -149,17 +161,7 @@ def client_address(request):
 
 
 def _trusted(address, proxies):
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return False
-    for proxy in proxies:
-        try:
-            if ip in ipaddress.ip_network(proxy, strict=False):
-                return True
-        except ValueError:
-            log.warning("auth.header.trusted_proxies: %r is not an address or network", proxy)
-    return False
+    return is_trusted_proxy(address, proxies)
 
 
 def sign_in_from_header(username, address):

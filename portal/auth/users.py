@@ -5,6 +5,8 @@ from flask_babel import gettext as _
 
 from ..db import database, utcnow
 from ..errors import Invalid
+from . import sessions
+from .access import access_changed
 from .models import ROLES, Department, User, UserRole
 
 _hasher = argon2.PasswordHasher()
@@ -23,13 +25,42 @@ def hash_password(password):
 
 
 def check_password(user, password):
-    """True when ``password`` matches the user's local hash; never raises."""
-    if not user.password_hash or not password:
+    """True when ``password`` matches the user's local hash; never raises.
+
+    Without a stored hash the same argon2 work is spent on a dummy one, so the
+    answer takes as long as for a wrong password.
+    """
+    if not password:
+        return False
+    if not user.password_hash:
+        spend_password_check(password)
         return False
     try:
         return _hasher.verify(user.password_hash, password)
     except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
         return False
+
+
+_dummy = {}
+
+
+def spend_password_check(password):
+    """Verify ``password`` against a hash of nothing anyone knows: the work of a real check, always False.
+
+    Sign-in calls it for unknown user names, so their answer takes as long as a
+    known name's with a wrong password and does not tell which names exist.
+    """
+    hasher = _hasher
+    dummy = _dummy.get(id(hasher))
+    if dummy is None:
+        import secrets
+
+        dummy = _dummy[id(hasher)] = hasher.hash(secrets.token_urlsafe(24))
+    try:
+        hasher.verify(dummy, password or "-")
+    except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+        pass
+    return False
 
 
 def create_user(username, roles, password=None, department_code=None, name=None, email=""):
@@ -104,7 +135,10 @@ def refresh_from_directory(person, user=None):
             if changes:
                 user.deactivated_at = None
                 user.save()
-        changes.extend(_replace_directory_roles(user, person.roles))
+        role_changes = _replace_directory_roles(user, person.roles)
+        changes.extend(role_changes)
+        if role_changes or any(c.startswith("department ") for c in changes):
+            access_changed(user, "roles")
     user.__dict__.pop("_roles", None)
     return user, changes
 
@@ -134,20 +168,51 @@ def _replace_directory_roles(user, roles):
 
 
 def deactivate(user):
-    """Mark ``user`` inactive (they cannot sign in; their history stays)."""
+    """Mark ``user`` inactive (they cannot sign in; their history stays); their sessions end."""
     user.active = False
     user.deactivated_at = utcnow()
     user.save(only=[User.active, User.deactivated_at])
+    sessions.end_all(user, "deactivated")
 
 
 def grant_override(user, role):
-    """Give ``user`` the ``role`` as an admin override, which syncs never remove."""
+    """Give ``user`` the ``role`` as an admin override, which syncs never remove; their sessions end."""
     if role not in ROLES:
         raise Invalid(_("Choose one of the roles."), fields={"role": _("Choose one of the roles.")})
-    UserRole.get_or_create(user=user, role=role, origin="override")
+    _row, created = UserRole.get_or_create(user=user, role=role, origin="override")
+    if created:
+        access_changed(user, "roles")
 
 
 def revoke_override(user, role):
-    """Take an override role back (directory and local roles are untouched)."""
-    UserRole.delete().where(UserRole.user == user, UserRole.role == role,
-                            UserRole.origin == "override").execute()
+    """Take an override role back (directory and local roles are untouched).
+
+    The user's sessions end, and so do their follows of items they can no longer see.
+    """
+    removed = UserRole.delete().where(UserRole.user == user, UserRole.role == role,
+                                      UserRole.origin == "override").execute()
+    if removed:
+        access_changed(user, "roles")
+
+
+def change_password(user, current, new, repeat):
+    """Set a local user's new password after checking the current one; raise Invalid per field.
+
+    Every other session of the user ends (the caller keeps the current one).
+    """
+    fields = {}
+    if user.source != "local":
+        raise Invalid(_("Your password is managed by the corporate directory."))
+    if not check_password(user, current):
+        fields["current_password"] = _("The password is not correct.")
+    if len(new or "") < 8:
+        fields["new_password"] = _("Choose a password of at least 8 characters.")
+    elif len(new) > 256:
+        fields["new_password"] = _("The password is too long.")
+    elif new != repeat:
+        fields["repeat_password"] = _("The two new passwords differ.")
+    if fields:
+        raise Invalid(next(iter(fields.values())), fields=fields)
+    user.password_hash = hash_password(new)
+    user.save(only=[User.password_hash])
+    return sessions.end_all(user, "password", keep_current_of=user)

@@ -6,14 +6,15 @@ A request is signed in by its session cookie, by a trusted proxy's header
 
 import time
 
-from flask import Blueprint, current_app, flash, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
 from ..errors import Forbidden, Invalid, PortalError, error_response
-from ..htmx import is_background, redirect, render
+from ..db import utcnow
+from ..htmx import is_background, is_htmx, redirect, render
 from ..security import bearer_token, safe_next
-from . import signin, tokens
+from . import reauth, sessions, signin, throttle, tokens, users
 from .models import User
 from .roles import SOURCE_LABELS
 
@@ -32,10 +33,7 @@ def _labels():
 def _load_user(user_id):
     if bearer_token() is not None:
         return None  # a request carrying a token is judged by its token alone
-    if not str(user_id).isdigit():
-        return None
-    user = User.get_or_none(User.id == int(user_id))
-    return user if user is not None and user.active else None
+    return sessions.load(user_id)
 
 
 @login_manager.request_loader
@@ -51,8 +49,9 @@ def _unauthorized():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-def _start_session(user):
+def _start_session(user, method="password"):
     session.clear()  # a fresh session at each sign-in
+    sessions.start(user, method, signin.client_address(request), request.headers.get("User-Agent", ""))
     login_user(user)
     session[SEEN_KEY] = int(time.time())
 
@@ -62,6 +61,8 @@ def _before_request():
         return None
     if bearer_token() is not None:
         if not current_user.is_authenticated:
+            if g.get("token_expired"):
+                return error_response(401, "invalid_token", _("The API token has expired."))
             return error_response(401, "invalid_token",
                                   _("The API token is not valid or has been revoked."))
         return None
@@ -75,6 +76,8 @@ def _before_request():
             flash(_("You were signed out after a period of inactivity."), "info")
         elif (now - seen >= 60 and not is_background()) or SEEN_KEY not in session:
             session[SEEN_KEY] = now
+            if current_user.is_authenticated:
+                sessions.touch(current_user)
     return _header_sign_in()
 
 
@@ -95,7 +98,7 @@ def _header_sign_in():
     if user is None:
         session["header_refused"] = name  # ask the directory once, not on every request
         return None
-    _start_session(user)
+    _start_session(user, "header")
     return None
 
 
@@ -146,6 +149,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    sessions.end_current(current_user, "logout")
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
@@ -158,18 +162,27 @@ def profile():
     return _profile_page()
 
 
-def _profile_page(new_token=None, errors=None, status=200):
-    return render("auth/profile.html", "auth/_tokens.html", status=status, user=current_user,
-                  tokens=tokens.tokens_of(current_user), new_token=new_token, errors=errors or {})
+def _profile_page(new_token=None, errors=None, status=200, form=None, partial="auth/_tokens.html"):
+    return render("auth/profile.html", partial, status=status, user=current_user,
+                  tokens=tokens.tokens_of(current_user), new_token=new_token, errors=errors or {},
+                  form=form or {}, expiry_choices=tokens.expiry_choices(),
+                  password_asked=reauth.asks_password(current_user, request),
+                  sessions=sessions.live_sessions(current_user),
+                  current_session=getattr(current_user, "session_row", None), now=utcnow())
 
 
 @bp.post("/profile/tokens")
 @login_required
 def create_token():
+    form = {key: request.form.get(key, "") for key in ("name", "expires", "expires_on")}
     try:
-        _row, token = tokens.create_token(current_user, request.form.get("name", ""))
+        reauth.confirm(current_user, request.form.get("password", ""), request)
+        expires_at = tokens.parse_expiry(form["expires"], form["expires_on"])
+        _row, token = tokens.create_token(current_user, form["name"], expires_at)
     except Invalid as exc:
-        return _profile_page(errors=exc.fields, status=422)
+        return _profile_page(errors=exc.fields, status=422, form=form)
+    except PortalError as exc:
+        return _profile_page(errors={"password": exc.message}, status=exc.status, form=form)
     return _profile_page(new_token=token, status=201)
 
 
@@ -178,3 +191,35 @@ def create_token():
 def revoke_token(token_id):
     tokens.revoke_token(current_user, token_id)
     return _profile_page()
+
+
+@bp.post("/profile/sessions/others/revoke")
+@login_required
+def end_other_sessions():
+    count = sessions.end_all(current_user, "user", keep_current_of=current_user)
+    message = _("Other sessions signed out: %(count)d.", count=count)
+    if is_htmx():
+        return _profile_page(partial="auth/_sessions.html", form={"sessions_message": message})
+    flash(message, "success")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():
+    address = signin.client_address(request)
+    try:
+        signin.check_limiter(current_user.username, address)  # a stolen session must not guess freely
+        count = users.change_password(current_user, request.form.get("current_password", ""),
+                                      request.form.get("new_password", ""), request.form.get("repeat_password", ""))
+    except Invalid as exc:
+        if "current_password" in exc.fields:
+            signin.audit(current_user.username, address, "reauth", False, "wrong_password")
+            throttle.record_failure(current_user.username, address)
+        return _profile_page(errors=exc.fields or {"current_password": exc.message}, status=422,
+                             partial="auth/_password.html")
+    except PortalError as exc:
+        return _profile_page(errors={"current_password": exc.message}, status=exc.status,
+                             partial="auth/_password.html")
+    flash(_("Your password is changed.") + " " + _("Other sessions signed out: %(count)d.", count=count), "success")
+    return redirect(url_for("auth.profile"))

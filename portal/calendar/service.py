@@ -17,6 +17,7 @@ import zoneinfo
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
+from ..changes import bump
 from ..db import database, utcnow
 from ..errors import Invalid
 from .models import CalendarYear, Holiday
@@ -51,8 +52,9 @@ def latest_allowed_date(today=None):
 
 
 def invalidate():
-    """Forget the cached calendar of the current database (call after any edit)."""
+    """Forget the cached calendar of the current database (call after any edit); boards recompute lights."""
     _caches.pop(database.obj, None)
+    bump()
 
 
 MAX_ORDINAL = datetime.date.max.toordinal()

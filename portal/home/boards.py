@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from peewee import Case, fn
 
+from .. import changes
 from ..db import database
 from ..items import followthrough, queries, visibility
 from ..items.models import OPEN_STATES, Item
@@ -15,6 +16,8 @@ from ..items.queries import filter_items, light_condition, with_people
 ROWS = 8
 COUNT_CAP = 100
 FIGURES_SECONDS = 60
+PANEL_CACHE_SIZE = 5000  # entries per process; emptied when full (a board is recomputed in ~20 ms)
+_panels = {}  # see load()
 _figures = {}  # (database, user id, day) -> (monotonic time, figures)
 
 
@@ -103,7 +106,26 @@ def panels_for(user):
     return keys
 
 
-def load(user, key, today):
+def load(user, key, today, counter=None):
+    """One panel's content, from this process's cache while nothing it shows can have changed.
+
+    The cache key holds everything a panel depends on: the database, the user with their roles and
+    department, the panel, the day (lights move with it) and the change counter (changes.py), which
+    every change of items, follows, delegations or the calendar bumps in its own transaction. So the
+    first request after a committed change computes the panel afresh; nothing stale is shown.
+    ``counter``: changes.current(), when the caller read it already for several panels.
+    """
+    cache_key = (id(database.obj), user.id, frozenset(user.roles), user.department_id, key, today,
+                 changes.current() if counter is None else counter)
+    found = _panels.get(cache_key)
+    if found is None:
+        if len(_panels) >= PANEL_CACHE_SIZE:
+            _panels.clear()
+        found = _panels[cache_key] = compute(user, key, today)
+    return found
+
+
+def compute(user, key, today):
     """One panel's content: its count and its first rows (with departments), in two queries."""
     panel = PANELS[key]
     if panel.load is not None:

@@ -15,6 +15,7 @@ from ..errors import NotFound
 from ..htmx import redirect
 from .inputs import Fields
 from .models import Delegation
+from .transaction import write_transaction
 
 bp = Blueprint("delegations", __name__, url_prefix="/admin/delegations")
 
@@ -41,7 +42,8 @@ def name_delegate(admin, data):
     if ends is not None and ends < max(starts, today):
         fields.error("ends", _("The last day must not be before the first day or in the past."))
     fields.done()
-    return Delegation.create(leader=leader, delegate=delegate, starts=starts, ends=ends, created_by=admin)
+    with write_transaction():
+        return Delegation.create(leader=leader, delegate=delegate, starts=starts, ends=ends, created_by=admin)
 
 
 def end_delegation(delegation_id):
@@ -50,10 +52,11 @@ def end_delegation(delegation_id):
     if delegation is None:
         raise NotFound()
     today = local_today()
-    if delegation.starts > today:
-        delegation.delete_instance()
-    else:
-        Delegation.update(ends=today).where(Delegation.id == delegation.id).execute()
+    with write_transaction():
+        if delegation.starts > today:
+            delegation.delete_instance()
+        else:
+            Delegation.update(ends=today).where(Delegation.id == delegation.id).execute()
 
 
 @bp.route("", methods=["GET", "POST"])

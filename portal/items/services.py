@@ -166,12 +166,14 @@ def follow(user, item):
     """Make ``user`` (leader or supervisor) a follower (关注) of ``item``; idempotent."""
     if not sees_all(user):
         raise Forbidden(_("Only leaders and supervisors follow items."))
-    Follow.insert(user=user, item=item, created_at=utcnow()).on_conflict_ignore().execute()
+    with write_transaction():
+        Follow.insert(user=user, item=item, created_at=utcnow()).on_conflict_ignore().execute()
 
 
 def unfollow(user, item):
     """Stop following ``item``; idempotent."""
-    Follow.delete().where(Follow.user == user, Follow.item == item).execute()
+    with write_transaction():
+        Follow.delete().where(Follow.user == user, Follow.item == item).execute()
 
 
 def is_following(user, item):

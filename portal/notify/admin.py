@@ -36,16 +36,21 @@ def retry(outbox_id):
 @bp.route("/robots", methods=["GET", "POST"])
 @roles_required("admin")
 def robots():
-    errors, status = {}, 200
+    errors, status, saved = {}, 200, None
     if request.method == "POST":
         department_id = request.form.get("department", type=int)
+        secret = request.form.get("secret", "").strip()
         try:
-            services.set_robot(department_id, request.form.get("kind", ""), request.form.get("url", ""),
-                               request.form.get("secret", ""))
+            robot = services.set_robot(department_id, request.form.get("kind", ""), request.form.get("url", ""),
+                                       secret, clear_secret=request.form.get("clear_secret") == "1")
         except Invalid as exc:
             errors, status = {department_id: exc.fields}, 422
         else:
-            flash(_("The group robot settings are saved."), "success")
-            return redirect(url_for("notify.robots"))
+            if robot is None or not secret:
+                flash(_("The group robot settings are saved."), "success")
+                return redirect(url_for("notify.robots"))
+            # A new secret is shown this once (never put into the flash: the session cookie is only signed).
+            saved = (robot.department.name, secret)
     return render_template("notify/robots.html", rows=services.robots(), kinds=ROBOT_KINDS,
-                           robot_labels=ROBOT_LABELS, errors=errors), status
+                           robot_labels=ROBOT_LABELS, errors=errors, saved=saved,
+                           masked=services.masked), status

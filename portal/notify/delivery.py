@@ -1,7 +1,8 @@
 """Delivering one outbox row on its channels, each channel at most once, and the relay that feeds the jobs.
 
 A row goes pending -> queued (relay) -> sending (a job's lease) -> delivered,
-or back to queued for a retry, or failed after ``notify.max_attempts``. A job
+or back to queued for a retry, or failed after ``notify.max_attempts``, or
+withheld when its recipient may no longer see the item at delivery time. A job
 killed mid-way leaves its lease to expire; the relay then hands the row out
 again and channels already recorded as sent are skipped.
 """
@@ -15,6 +16,8 @@ from redis.exceptions import RedisError
 from .. import jobs
 from ..auth.models import User
 from ..db import utcnow
+from ..items.models import Item
+from ..items.visibility import visible_items
 from . import channels, messages
 from .models import Delivery, DepartmentRobot, EmailPreference, Notification, Outbox
 
@@ -143,6 +146,12 @@ def deliver(outbox_id):
         Outbox.update(status="failed", lease_until=None,
                       last_error=row.last_error or "delivery was interrupted on every attempt").where(mine).execute()
         return False
+    if not may_receive(row.recipient, row.item_id):
+        # Access was lost since the event (a role revoked, a department changed, deactivated):
+        # nothing about the item reaches this person on any channel.
+        Outbox.update(status="withheld", lease_until=None, delivered_at=utcnow(),
+                      last_error="the recipient may no longer see the item").where(mine).execute()
+        return True
     message = messages.compose(row)
     _in_app(row, message)
     errors = []
@@ -166,6 +175,18 @@ def deliver(outbox_id):
         Outbox.update(status="queued", last_error=error,
                       lease_until=now + _seconds(wait + settings["lease_seconds"])).where(mine).execute()
     raise DeliveryFailed(error)
+
+
+def may_receive(user, item_id):
+    """True when ``user`` is active and may see the item (when there is one) now, at delivery time.
+
+    Uses the named visibility query, one EXISTS (after the user's roles), whatever the item.
+    """
+    if not user.active:
+        return False
+    if item_id is None:
+        return True
+    return visible_items(user).where(Item.id == item_id).exists()
 
 
 def _in_app(row, message):

@@ -7,8 +7,9 @@ from ..db import BaseModel, JSONField, utcnow
 from ..items.models import Item, ItemEvent
 
 # pending: written, waiting for the relay; queued: handed to a job; sending: a job
-# holds its lease; delivered; failed: out of attempts, waiting for an admin's retry.
-OUTBOX_STATES = ("pending", "queued", "sending", "delivered", "failed")
+# holds its lease; delivered; failed: out of attempts, waiting for an admin's retry; withheld: the
+# recipient could no longer see the item (or was deactivated) when it was to be delivered.
+OUTBOX_STATES = ("pending", "queued", "sending", "delivered", "failed", "withheld")
 ROBOT_KINDS = ("wecom", "dingtalk", "feishu")
 
 

@@ -99,6 +99,13 @@ def robots():
     return [(d, configured.get(d.id)) for d in departments]
 
 
+def masked(secret):
+    """A signing secret as the robots page shows it after saving: dots and at most its last four characters."""
+    if not secret:
+        return ""
+    return "••••••" + (secret[-4:] if len(secret) >= 12 else "")
+
+
 def _webhook_address(url):
     """True when ``url`` is an http(s) address with a host, on one line (a client can send to it)."""
     try:
@@ -108,8 +115,12 @@ def _webhook_address(url):
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
-def set_robot(department_id, kind, url, secret=""):
-    """Set (or, with an empty URL, remove) a department's robot; the URL must be http(s)."""
+def set_robot(department_id, kind, url, secret="", clear_secret=False):
+    """Set (or, with an empty URL, remove) a department's robot; the URL must be http(s).
+
+    An empty ``secret`` keeps the one saved before (the page never shows it
+    again), unless ``clear_secret``.
+    """
     if department_id is None:
         raise Invalid(_("Choose a department."), fields={"department": _("Choose a department.")})
     department = Department.get_or_none(Department.id == department_id) \
@@ -130,6 +141,9 @@ def set_robot(department_id, kind, url, secret=""):
         fields["secret"] = _("The signing secret is too long.")
     if fields:
         raise Invalid(next(iter(fields.values())), fields=fields)
+    if not secret and not clear_secret:
+        saved = DepartmentRobot.get_or_none(DepartmentRobot.department == department.id)
+        secret = saved.secret if saved else ""
     DepartmentRobot.insert(department=department.id, kind=kind, url=url, secret=secret, active=True,
                            updated_at=utcnow()).on_conflict(
         conflict_target=[DepartmentRobot.department],

@@ -76,3 +76,66 @@ def user(app, username):
             found.roles  # load while connected
             found.department
         return found
+
+
+class Gunicorn:
+    """The portal under real gunicorn (as deploy/duban-web.service runs it) on a loopback port."""
+
+    def __init__(self, tmp_path, workers=1, extra_config=""):
+        import os
+        import sys
+
+        self.root = Path(__file__).resolve().parents[2]
+        self.config = tmp_path / "config.toml"
+        self.config.write_text(f'[app]\nsecret_key = "s"\n[database]\nurl = "sqlite:///{tmp_path}/portal.db"\n'
+                               + extra_config, encoding="utf-8")
+        self.env = {**os.environ, "PORTAL_CONFIG": str(self.config)}
+        self.python = sys.executable
+        self.workers = workers
+        self.proc = None
+
+    def flask(self, *args):
+        import subprocess
+
+        subprocess.run([self.python, "-m", "flask", "--app", "wsgi", *args], cwd=self.root, env=self.env,
+                       check=True, capture_output=True)
+
+    def start(self):
+        import subprocess
+        import time
+        import urllib.request
+
+        self.port = servers.free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([self.python, "-m", "gunicorn", "--workers", str(self.workers),
+                                      "--bind", f"127.0.0.1:{self.port}", "wsgi:app"], cwd=self.root, env=self.env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(self.url + "/login", timeout=5):
+                    return self
+            except OSError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    self.stop()
+                    raise
+                time.sleep(0.2)
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(15)
+
+
+@pytest.fixture
+def gunicorn(tmp_path):
+    started = []
+
+    def start(**kwargs):
+        server = Gunicorn(tmp_path, **kwargs)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

@@ -100,3 +100,35 @@ def test_directory_down_known_users_keep_their_last_roles_newcomers_get_503(make
     newcomer = app.test_client().get("/profile", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "lixy"})
     assert newcomer.status_code == 503
     assert "目录服务暂时不可用" in newcomer.get_data(as_text=True)
+
+
+def _token_form(client, environ, **form):
+    from tests.conftest import CSRF_META
+
+    page = client.get("/profile", environ_base=environ).get_data(as_text=True)
+    data = {"name": "脚本", "csrf_token": CSRF_META.search(page).group(1), **form}
+    return client.post("/profile/tokens", data=data, environ_base=environ)
+
+
+def test_sso_users_create_tokens_through_the_proxy_without_a_password(make_app, directory):
+    """The proxy authenticates every request with Kerberos: a request carrying it is the proof."""
+    app = make(make_app, directory, backends=("header",))
+    client = app.test_client()
+    through_proxy = {"REMOTE_ADDR": PROXY, "REMOTE_USER": "chenjing@EXAMPLE.COM"}
+    page = client.get("/profile", environ_base=through_proxy).get_data(as_text=True)
+    assert 'name="password"' not in page
+    assert _token_form(client, through_proxy).status_code == 201
+    # The same session cookie presented without the proxy's header proves nothing.
+    elsewhere = {"REMOTE_ADDR": "192.168.8.7"}
+    refused = _token_form(client, elsewhere)
+    assert refused.status_code == 422 and "单点登录地址" in refused.get_data(as_text=True)
+
+
+def test_sso_users_with_a_directory_password_may_type_it_instead(make_app, directory):
+    app = make(make_app, directory)
+    client = app.test_client()
+    client.get("/profile", environ_base={"REMOTE_ADDR": PROXY, "REMOTE_USER": "chenjing"})
+    elsewhere = {"REMOTE_ADDR": "192.168.8.7"}
+    assert _token_form(client, elsewhere).status_code == 422
+    assert _token_form(client, elsewhere, password="wrong").status_code == 422
+    assert _token_form(client, elsewhere, password=PASSWORD).status_code == 201

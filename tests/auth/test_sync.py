@@ -115,3 +115,28 @@ def test_sync_is_a_plain_function_for_the_worker(app):
     with app.app_context():
         lines = ldap_sync()
     assert any(line.startswith("wangjg: created") for line in lines)
+
+
+def test_a_role_lost_in_the_directory_ends_sessions_and_follows(app, server):
+    from portal.auth.models import Department, User
+    from portal.items.models import Follow
+    from tests.notify.conftest import make_item
+
+    client = app.test_client()
+    assert AuthActions(client).login("lixy", PASSWORD).status_code == 303
+    with app.app_context(), database.connection_context():
+        lixy = User.get(User.username == "lixy")
+        Department.get_or_create(code="property", defaults={"name": "物业服务中心"})
+        item = make_item({"leader": lixy, "supervisor": lixy}, co=())
+        Follow.create(user=lixy, item=item)
+    assert client.get("/api/v1/me").status_code == 200
+    conn = admin_connection(server)
+    conn.modify_s("cn=supervisors,ou=groups,dc=example,dc=com",
+                  [(ldap.MOD_DELETE, "member", [b"uid=lixy,ou=people,dc=example,dc=com"])])
+    conn.unbind_s()
+    assert "lixy: -supervisor" in sync(app)
+    assert client.get("/api/v1/me").status_code == 401  # the session ended with the role
+    with app.app_context(), database.connection_context():
+        assert Follow.select().count() == 0
+    assert AuthActions(client).login("lixy", PASSWORD).status_code == 303
+    assert client.get("/api/v1/me").get_json()["roles"] == []

@@ -72,7 +72,8 @@ def test_profile_creates_shows_once_lists_and_revokes(app, client, auth, demo):
     auth.login("leader", "demo")
     page = client.get("/profile").get_data(as_text=True)
     assert "王建国" in page and "领导" in page and "本地账号" in page
-    created = client.post("/profile/tokens", data={"name": "报表脚本", "csrf_token": csrf_token(client, "/profile")})
+    created = client.post("/profile/tokens", data={"name": "报表脚本", "password": "demo",
+                                                   "csrf_token": csrf_token(client, "/profile")})
     assert created.status_code == 201
     html = created.get_data(as_text=True)
     token = html.split('<code class="token" id="new-token">')[1].split("</code>")[0]

@@ -18,7 +18,7 @@ from portal.auth.models import User
 from portal.calendar import service
 from portal.calendar.models import CalendarYear, Holiday
 from portal.db import database
-from portal.items import services
+from portal.items import actions, services
 from portal.items.models import Item
 from tests.conftest import AuthActions
 from tests.querycount import count_queries
@@ -90,7 +90,7 @@ def test_an_item_due_9999_12_31_costs_what_one_due_next_month_costs(app, demo):
             item = services.create_item(supervisor, {
                 "title": title, "source_type": "meeting", "lead_department": "property", "leader": "leader",
                 "deadline": (calendar.local_today() + datetime.timedelta(days=30)).isoformat()})
-            services.perform(supervisor, item, "dispatch", {"version": item.version})
+            actions.perform(supervisor, item, "dispatch", {"version": item.version})
             numbers[key] = item.number
         # Saved before dates had a horizon (or written by another tool): the page must still be cheap.
         Item.update(deadline=D.max).where(Item.number == numbers["far"]).execute()

@@ -13,7 +13,7 @@ COMMANDS = {
     "remind": None,  # its options belong to the reminders
     "backup": ["--to"],
     "create-user": ["--role", "--department", "--name", "--email", "--password"],
-    "create-token": ["--name"],
+    "create-token": ["--name", "--expires"],
 }
 
 

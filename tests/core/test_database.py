@@ -120,7 +120,7 @@ def test_backup_takes_the_uploads_from_the_configured_folder(make_app, tmp_path)
         item = services.create_item(supervisor, {"title": "供暖接入市网", "lead_department": "property",
                                                  "source_type": "meeting"})
         attachment = attachments.add_attachment(supervisor, item, FileStorage(io.BytesIO(b"evidence"),
-                                                                           filename="会议纪要.pdf"))
+                                                                           filename="会议纪要.txt"))
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["backup", "--to", str(tmp_path / "backups")])
     assert result.exit_code == 0, result.output

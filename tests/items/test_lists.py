@@ -138,7 +138,7 @@ def test_boards_show_what_waits_for_each_role(people):
     assert queries.feedback_overdue(people.handler, TODAY).count() == 0
 
 
-def upload(user, item, name="证明.pdf", content=b"%PDF evidence"):
+def upload(user, item, name="证明.pdf", content=b"%PDF-1.4 evidence"):
     return attachments.add_attachment(user, Item.get_by_id(item.id), FileStorage(io.BytesIO(content), filename=name))
 
 
@@ -157,10 +157,12 @@ def test_attachments_are_stored_by_hash_and_checked(people, app, tmp_path):
     with pytest.raises(Invalid) as err:
         upload(people.handler, item, name="big.pdf", content=b"x" * 11)
     assert "file" in err.value.fields
-    attachment, path = attachments.attachment_for_download(people.leader, item, first.id)
-    assert path.read_bytes() == b"%PDF evidence"
-    with pytest.raises(NotFound):
-        attachments.attachment_for_download(people.culture, item, first.id)
+    with app.test_request_context():
+        response = attachments.download(people.leader, item, first.id)
+        response.direct_passthrough = False
+        assert response.get_data() == b"%PDF-1.4 evidence"
+        with pytest.raises(NotFound):
+            attachments.download(people.culture, item, first.id)
     act(people.supervisor, item, "cancel", comment="撤销")
     with pytest.raises(Conflict):
         upload(people.handler, item)

@@ -119,13 +119,23 @@ def seed_people():
     return {u.username: u for u in User.select()}
 
 
-def make_item(people, number="DB-2026-0001", deadline=None, state="dispatched", lead="property", **fields):
-    """An item as the items feature would have written it (lead department ``lead``)."""
-    return Item.create(number=number, title=fields.pop("title", "供暖接入市网"), source_type="key_task",
+def make_item(people, number="DB-2026-0001", deadline=None, state="dispatched", lead="property",
+              co=("catering", "commute"), **fields):
+    """An item as the items feature would have written it: lead department ``lead``, co-departments
+    ``co`` (so the handlers these tests notify may see it, as delivery checks), dispatched unless a draft."""
+    from portal.items.models import ItemCoDepartment
+
+    if state != "draft":
+        fields.setdefault("dispatched_at", datetime.datetime(2026, 1, 5, 9, 0))
+    item = Item.create(number=number, title=fields.pop("title", "供暖接入市网"), source_type="key_task",
                        lead_department=Department.get(Department.code == lead),
                        leader=people["leader"], supervisor=people["supervisor"],
                        deadline=deadline or datetime.date(2026, 12, 31), state=state,
                        created_by=people["supervisor"], **fields)
+    for code in co:
+        if code != lead:
+            ItemCoDepartment.create(item=item, department=Department.get(Department.code == code))
+    return item
 
 
 def dispatch(item, actor, recipients, comment="请按期办理"):

@@ -2,6 +2,9 @@
 
 import re
 
+from portal import changes
+from portal.db import database
+from portal.items.models import Item
 from tests.conftest import csrf_token
 from tests.querycount import count_queries
 
@@ -73,7 +76,14 @@ def test_list_filters_live_in_the_url(signed_in, make_item):
     assert sorted_page.index("旧街区关闭") < sorted_page.index("供暖接入市网")
 
 
-def test_list_and_board_query_counts_do_not_grow_with_rows(signed_in, make_item):
+def test_list_and_board_query_counts_do_not_grow_with_rows(app, signed_in, make_item):
+    def uncached_board():
+        with app.app_context(), database.connection_context():
+            changes.bump()  # as any change does: the board is computed afresh
+        with count_queries() as statements:
+            leader.get("/")
+        return statements
+
     client = signed_in("supervisor")
     leader = signed_in("leader")
     for n in range(10):  # enough to fill the board's panels: beyond that only the counts change
@@ -81,14 +91,12 @@ def test_list_and_board_query_counts_do_not_grow_with_rows(signed_in, make_item)
     client.get("/items"), leader.get("/")
     with count_queries() as few:
         client.get("/items")
-    with count_queries() as board_few:
-        leader.get("/")
+    board_few = uncached_board()
     for n in range(10, 40):
         make_item(f"事项{n}", lead="catering" if n % 2 else "property")
     with count_queries() as many:
         page = client.get("/items").get_data(as_text=True)
-    with count_queries() as board_many:
-        leader.get("/")
+    board_many = uncached_board()
     assert len(many) == len(few)
     assert len(board_many) == len(board_few)
     assert "共 40 项，第 1/2 页" in page and 'href="/items?page=2"' in page
@@ -137,3 +145,27 @@ def test_the_list_offers_25_50_or_100_rows_and_remembers_the_choice(signed_in, m
     assert "事项00" in again and "事项29" in again
     ignored = supervisor.get("/items?per_page=100000").get_data(as_text=True)  # not offered: the last choice
     assert 'value="50" selected' in ignored
+
+
+def test_a_cached_board_is_never_stale_after_a_change(app, signed_in, make_item):
+    """Boards are cached per user until something they show changes (issue 14)."""
+    handler, supervisor = signed_in("handler"), signed_in("supervisor")
+
+    def to_accept():
+        html = handler.get("/board/to_accept", headers=HX).get_data(as_text=True)
+        return html.count('action="/items/DB-')
+
+    make_item("燃气入户")
+    assert to_accept() == 1
+    with count_queries() as hit:
+        assert to_accept() == 1
+    assert len([s for s in hit if 'FROM "item"' in s]) == 0  # served from the cache
+    number = make_item("供暖接入")  # another dispatch, through the services: the next view shows it
+    assert to_accept() == 2
+    token = csrf_token(handler, f"/items/{number}")
+    with app.app_context(), database.connection_context():
+        version = Item.get(Item.number == number).version
+    handler.post(f"/items/{number}/actions/accept", data={"version": version, "csrf_token": token})
+    assert to_accept() == 1
+    supervisor.post(f"/items/{number}/follow", data={"csrf_token": csrf_token(supervisor, "/")})
+    assert number in supervisor.get("/board/followed", headers=HX).get_data(as_text=True)
