@@ -1,6 +1,7 @@
 """What the petition page and the API show of one petition to one user."""
 
 from ..items.models import Item
+from ..items.visibility import can_see as can_see_item
 from .models import Petition
 from .services import events_of, repeats_of
 from .workflow import available_actions
@@ -15,6 +16,7 @@ def petition_detail(user, petition, today):
     events = events_of(petition)
     return {
         "petition": petition, "today": today, "item": item, "merged_into": merged_into,
+        "item_visible": item is not None and can_see_item(user, item),
         "merged": list(Petition.select(Petition.number).where(Petition.merged_into == petition.id)),
         "repeats": repeats_of(user, petition), "events": events,
         "last_event_id": events[-1].id if events else 0,
