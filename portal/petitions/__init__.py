@@ -5,8 +5,8 @@ def init_app(app):
     """Register the petition pages and API, the labels templates use, the notification labels and
     the overdue-reply reminders of the reminder scan."""
     from ..api import openapi as api_document
-    from ..notify import messages, reminders as item_reminders
-    from . import api, labels, openapi, phones, reminders, views, workflow
+    from ..notify import delivery, messages, reminders as item_reminders
+    from . import api, labels, openapi, phones, reminders, services, views, workflow
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -16,3 +16,4 @@ def init_app(app):
     messages.KIND_LABELS[reminders.KIND] = labels.REPLY_OVERDUE
     item_reminders.EXTRA_SCANS[reminders.KIND] = reminders.scan
     api_document.FEATURES["petitions"] = (openapi.paths, openapi.SCHEMAS)
+    delivery.RECEIVE_CHECKS["petition"] = services.may_see_number

@@ -74,6 +74,12 @@ def can_see(user, petition):
                               and petition.department_id == user.department_id)
 
 
+def may_see_number(user, number):
+    """True when ``user`` may see the petition numbered ``number`` (the notification check at delivery)."""
+    petition = Petition.get_or_none(Petition.number == str(number))
+    return petition is not None and may_use(user) and can_see(user, petition)
+
+
 def get_visible(user, number):
     """The petition numbered ``number`` if ``user`` may see it; NotFound otherwise."""
     require_use(user)

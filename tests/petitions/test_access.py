@@ -121,3 +121,21 @@ def test_hostile_text_in_paths_filters_and_inputs_is_refused_not_a_crash(clients
     multiline = supervisor.post("/api/v1/petitions", json={"channel": "hotline", "category": "gas", "area": "东区",
                                                            "content": "第一行\n第二行"})
     assert multiline.status_code == 201 and multiline.get_json()["content"] == "第一行\n第二行"
+
+
+def test_a_notification_is_withheld_from_a_department_the_petition_left(app, clients, petition):
+    supervisor = clients("supervisor")
+    number = petition()
+    with app.app_context(), database.connection_context():
+        Outbox.delete().execute()
+    act(supervisor, number, "assign", department="property")
+    with app.app_context(), database.connection_context():
+        Outbox.update(status="pending").execute()  # not delivered yet (inline delivery ran after the response)
+        Notification.delete().execute()
+    act(supervisor, number, "assign", department="catering")
+    with app.app_context(), database.connection_context():
+        Outbox.update(status="pending").where(Outbox.status != "pending").execute()
+        delivery.relay()
+        got = {(n.user.username, n.kind) for n in Notification.select()}
+        assert got == {("catering", "petition_assign")}
+        assert Outbox.select().where(Outbox.status == "withheld").count() == 1
