@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from ..auth.models import Department, User, UserRole
 from ..calendar import HORIZON_YEARS, latest_allowed_date
-from ..errors import Invalid
+from ..errors import Conflict, Invalid
 from ..text import BadText, clean
 
 # Versions count changes of one item: a database integer holds them; larger numbers are no version.
@@ -148,14 +148,17 @@ class Fields:
             return None
         return self.integer("version", 0, MAX_VERSION)
 
-    def event(self, field, choices, required=True):
-        """The id of one of ``choices`` (event ids), given as a whole number."""
+    def event(self, field, choices, required=True, answered=()):
+        """The id of one of ``choices`` (event ids), given as a whole number; Conflict (409) for one of
+        ``answered``: someone answered it in the meantime."""
         value = self.data.get(field)
         if value in (None, ""):
             if required:
                 self.error(field, _("Choose one."))
             return None
         number = self.integer(field, 1, MAX_EVENT_ID, required=required)
+        if number is not None and number in answered:
+            raise Conflict(_("This was answered in the meantime. Reload the item."))
         if number is not None and number not in choices:
             self.error(field, _("Choose one of those offered: this one is not waiting for an answer."))
             return None
@@ -184,10 +187,11 @@ class Fields:
             elif spec.kind == "department":
                 values[spec.name] = self.department(spec.name, required=required)
             elif spec.kind == "event":
-                from .workflow import open_events
+                from .workflow import answered_events, open_events
 
                 choices = {e.id for e in open_events(item, action, spec)} if item is not None else set()
-                values[spec.name] = self.event(spec.name, choices, required=required)
+                answered = answered_events(item, action, spec) if item is not None else set()
+                values[spec.name] = self.event(spec.name, choices, required=required, answered=answered)
         return values
 
     def done(self):

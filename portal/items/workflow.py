@@ -261,6 +261,14 @@ def open_events(item, action, spec):
     return [row for row in rows if row.action == spec.of_action and row.id not in answered]
 
 
+def answered_events(item, action, spec):
+    """The ids of the item's events of ``spec.of_action`` that an event of ``action`` has answered already."""
+    from .models import ItemEvent
+
+    rows = ItemEvent.select(ItemEvent.data).where(ItemEvent.item == item.id, ItemEvent.action == action.name)
+    return {(row.data or {}).get(spec.name) for row in rows} - {None}
+
+
 def waiting_for(item, action):
     """False when ``action`` chooses among the item's events and none is waiting for it."""
     return all(open_events(item, action, spec) for spec in action.event_inputs if spec.required is True)

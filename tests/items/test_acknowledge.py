@@ -51,9 +51,8 @@ def test_each_instruction_is_acknowledged_once_by_the_departments(people):
     item = act(people.catering, item, "acknowledge", instruction=first, comment="周五前提交方案")
     assert {row.recipient.username for row in Outbox.select()} == {"supervisor", "leader"}
     assert Instruction.get(Instruction.event == first).acknowledged_at is not None
-    with pytest.raises(Invalid) as refused:  # answered already
+    with pytest.raises(Conflict):  # answered already (by someone else, in the meantime): 409
         act(people.handler, item, "acknowledge", instruction=first, comment="again")
-    assert "instruction" in refused.value.fields
     item = act(people.handler, item, "acknowledge", instruction=second, comment="每周报进度")
     assert "acknowledge" not in available_actions(item, people.handler)
     with pytest.raises(Conflict):  # nothing waits any more
