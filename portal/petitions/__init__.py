@@ -6,7 +6,7 @@ def init_app(app):
     the overdue-reply reminders of the reminder scan."""
     from ..api import openapi as api_document
     from ..notify import delivery, messages, reminders as item_reminders
-    from . import api, labels, openapi, phones, reminders, services, views, workflow
+    from . import api, labels, openapi, phones, queries, reminders, views, workflow
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -16,4 +16,4 @@ def init_app(app):
     messages.KIND_LABELS[reminders.KIND] = labels.REPLY_OVERDUE
     item_reminders.EXTRA_SCANS[reminders.KIND] = reminders.scan
     api_document.FEATURES["petitions"] = (openapi.paths, openapi.SCHEMAS)
-    delivery.RECEIVE_CHECKS["petition"] = services.may_see_number
+    delivery.RECEIVE_CHECKS["petition"] = queries.may_see_number

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..calendar import local_today
 from ..errors import Forbidden, Invalid
-from . import hot as hot_issues, serialize, services
+from . import hot as hot_issues, queries, serialize, services
 from .detail import petition_detail
 
 bp = Blueprint("petitions_api", __name__, url_prefix="/api/v1/petitions")
@@ -17,7 +17,7 @@ def _signed_in():
     """Every endpoint needs a signed-in user (session or bearer token) who works with petitions."""
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    services.require_use(current_user)
+    queries.require_use(current_user)
     return None
 
 
@@ -47,9 +47,9 @@ def _detail(petition):
 def list_petitions():
     page = _int_arg("page", 1, 1, 10**6)
     per_page = _int_arg("per_page", 20, 1, 100)
-    filters = {key: ",".join(request.args.getlist(key)) for key in services.FILTERS if request.args.get(key)}
+    filters = {key: ",".join(request.args.getlist(key)) for key in queries.FILTERS if request.args.get(key)}
     today = local_today()
-    rows, total = services.search_petitions(current_user, filters, page, per_page, today)
+    rows, total = queries.search_petitions(current_user, filters, page, per_page, today)
     return jsonify({"petitions": [serialize.petition_summary(p, current_user, today) for p in rows], "page": page,
                     "per_page": per_page, "total": total, "pages": (total + per_page - 1) // per_page})
 
@@ -65,7 +65,7 @@ def register():
 
 @bp.get("/hot")
 def hot():
-    if not services.sees_all(current_user):
+    if not queries.sees_all(current_user):
         raise Forbidden(_("Hot issues are for leaders and supervisors."))
     start, end = hot_issues.period(request.args)
     return jsonify(hot_issues.as_json(hot_issues.hot_issues(start, end)))
@@ -73,12 +73,12 @@ def hot():
 
 @bp.get("/<number>")
 def get_petition(number):
-    return jsonify(_detail(services.get_visible(current_user, number)))
+    return jsonify(_detail(queries.get_visible(current_user, number)))
 
 
 @bp.post("/<number>/actions/<action>")
 def perform(number, action):
-    petition = services.get_visible(current_user, number)
+    petition = queries.get_visible(current_user, number)
     event, after = services.perform(current_user, petition, action, _body())
     body = {"event": serialize.event(event, current_user), "petition": _detail(after)}
     if action == "convert":

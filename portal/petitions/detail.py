@@ -3,7 +3,7 @@
 from ..items.models import Item
 from ..items.visibility import can_see as can_see_item
 from .models import Petition
-from .services import events_of, repeats_of
+from .queries import events_of, repeats_of
 from .workflow import available_actions
 
 

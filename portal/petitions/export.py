@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from ..items.serialize import stamp
 from .labels import CATEGORY_LABELS, CHANNEL_LABELS, PETITION_STATE_LABELS, SATISFACTION_LABELS
-from .services import filter_petitions, require_use, shown_phone, shown_text
+from .queries import filter_petitions, require_use, shown_phone, shown_text
 
 MAX_ROWS = 10000
 

@@ -10,7 +10,7 @@ from ..calendar import local_today
 from ..errors import Invalid
 from .labels import CATEGORY_LABELS
 from .models import Petition
-from .services import local_midnight_utc
+from .queries import local_midnight_utc
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366

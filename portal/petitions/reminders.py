@@ -8,7 +8,8 @@ from ..notify.models import Outbox
 from .labels import CATEGORY_LABELS
 from .models import Petition
 from .recipients import for_overdue_reply
-from .services import overdue_condition, petition_path
+from .queries import overdue_condition
+from .services import petition_path
 
 log = logging.getLogger(__name__)
 KIND = "petition_reply_overdue"

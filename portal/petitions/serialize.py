@@ -1,7 +1,7 @@
 """Petitions as the API shows them to one user: the phone and phone-like text masked for handlers."""
 
 from ..items.serialize import day, department, person, stamp
-from .services import shown_phone, shown_text
+from .queries import shown_phone, shown_text
 
 
 def petition_summary(petition, user, today):

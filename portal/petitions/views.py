@@ -13,7 +13,7 @@ from ..calendar import local_today
 from ..errors import Conflict, Forbidden, Invalid
 from ..items import pickers
 from ..paging import page_arg
-from . import hot as hot_issues, services, workflow
+from . import hot as hot_issues, queries, services, workflow
 from .detail import petition_detail
 from .labels import action_labels
 
@@ -25,23 +25,23 @@ PER_PAGE = 25
 @login_required
 def _signed_in():
     """Every petition page needs a signed-in leader, supervisor or handler."""
-    services.require_use(current_user)
+    queries.require_use(current_user)
 
 
 @bp.get("")
 def index():
     """The petitions this user may see, filtered and paged by the URL; the rows alone for htmx."""
-    filters = {key: request.args.get(key, "").strip() for key in services.FILTERS if request.args.get(key, "").strip()}
+    filters = {key: request.args.get(key, "").strip() for key in queries.FILTERS if request.args.get(key, "").strip()}
     page = page_arg()
     today = local_today()
     try:
-        rows, total = services.search_petitions(current_user, filters, page, PER_PAGE, today)
+        rows, total = queries.search_petitions(current_user, filters, page, PER_PAGE, today)
         errors = {}
     except Invalid as exc:
         rows, total, errors = [], 0, exc.fields
     context = {"filters": filters, "args": filters, "rows": rows, "total": total, "page_number": page,
                "per_page": PER_PAGE, "today": today, "errors": errors,
-               "can_register": current_user.has_role("supervisor"), "sees_all": services.sees_all(current_user),
+               "can_register": current_user.has_role("supervisor"), "sees_all": queries.sees_all(current_user),
                "department_options": pickers.department_options()}
     return htmx.render("petitions/list.html", "petitions/_results.html", status=422 if errors else 200, **context)
 
@@ -53,7 +53,7 @@ def export():
 
     from .export import petitions_csv
 
-    filters = {key: request.args.get(key, "").strip() for key in services.FILTERS if request.args.get(key, "").strip()}
+    filters = {key: request.args.get(key, "").strip() for key in queries.FILTERS if request.args.get(key, "").strip()}
     body = petitions_csv(current_user, filters, local_today())
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=petitions-{local_today().isoformat()}.csv"})
@@ -84,20 +84,20 @@ def new():
 
 def _petition_response(petition, status=200, **extra):
     context = petition_detail(current_user, petition, local_today())
-    context.update(extra, shows_phone=services.shows_phone(current_user), department_options=pickers.department_options())
+    context.update(extra, shows_phone=queries.shows_phone(current_user), department_options=pickers.department_options())
     return htmx.render("petitions/detail.html", "petitions/_petition.html", status=status, **context)
 
 
 @bp.get("/<number>")
 def detail(number):
     """The petition with its reply, links, repeats, timeline and the actions for this user; 404 if invisible."""
-    return _petition_response(services.get_visible(current_user, number))
+    return _petition_response(queries.get_visible(current_user, number))
 
 
 @bp.post("/<number>/actions/<action>")
 def act(number, action):
     """Perform ``action``: the swapped petition for htmx, 303 back otherwise; 422 beside the field, 409 above."""
-    petition = services.get_visible(current_user, number)
+    petition = queries.get_visible(current_user, number)
     if action not in workflow.ACTIONS:
         abort(404)
     data = {key: value for key, value in request.form.items() if key not in ("csrf_token",)}
@@ -127,7 +127,7 @@ def act(number, action):
 @bp.get("/hot")
 def hot():
     """Hot issues (群众热点) for a period against the one before: SVG bars and a table (leaders, supervisors)."""
-    if not services.sees_all(current_user):
+    if not queries.sees_all(current_user):
         raise Forbidden(_("Hot issues are for leaders and supervisors."))
     args = {k: request.args.get(k, "").strip() for k in ("from", "to") if request.args.get(k, "").strip()}
     try:
