@@ -26,6 +26,8 @@ from tests.conftest import csrf_token  # noqa: E402
 from tests.querycount import count_queries  # noqa: E402
 from tests.servers import PostgresServer  # noqa: E402
 
+from bench import kb as kb_bench  # noqa: E402
+
 YEARS = 10
 BATCH = 5000
 
@@ -102,7 +104,7 @@ def _flush(model, rows):
     if not rows:
         return
     # PostgreSQL takes at most 65,535 parameters in one statement.
-    batch = min(BATCH, 60_000 // len(rows[0]))
+    batch = min(BATCH, 60_000 // len(model._meta.fields))  # every field is a parameter (defaults too)
     for i in range(0, len(rows), batch):
         model.insert_many(rows[i:i + batch]).execute()
     rows.clear()
@@ -127,7 +129,7 @@ PAGES = [
 ]
 
 
-def measure(app, runs):
+def measure(app, runs, extra=None):
     """Request each page ``runs`` times; return rows of (what, status, p50 ms, p95 ms, queries)."""
     results = []
     clients = {}
@@ -135,13 +137,15 @@ def measure(app, runs):
     from portal.items.models import Item
     with database.connection_context():
         number = Item.select(Item.number).where(Item.state == "in_progress").order_by(Item.id.desc()).scalar()
-    for username, path, what in PAGES:
+    extra = extra or {}
+    for username, path, what in PAGES + (extra.get("pages") or []):
         client = clients.get(username)
         if client is None:
             client = clients[username] = app.test_client()
             token = csrf_token(client)
             client.post("/login", data={"username": username, "password": "demo", "csrf_token": token})
-        url = path.format(number=number, year=year)
+        url = path.format(number=number, year=year, **extra)
+        what = what.format(**extra)
         status = client.get(url).status_code
         if status == 404:
             results.append((what, 404, None, None, None))
@@ -164,10 +168,13 @@ def run_backend(name, url, args):
     with app.app_context(), database.connection_context():
         upgrade()
         seconds = generate(args.items, args.events_per_item)
+        kb_seconds, required = kb_bench.generate(args.articles, args.attachments, args.readers)
     print(f"\n## {name}: {args.items:,} items, {args.items * args.events_per_item:,} events "
-          f"(generated in {seconds:.0f} s)\n")
+          f"(generated in {seconds:.0f} s); {args.articles:,} articles, {args.attachments:,} attachments, "
+          f"{args.readers:,} readers (and the search index, in {kb_seconds:.0f} s)\n")
+    extra = {"pages": kb_bench.PAGES, "required": required, "readers": f"{args.readers:,}"}
     print("| page | status | p50 ms | p95 ms | queries |\n| --- | --- | --- | --- | --- |")
-    for what, status, p50, p95, queries in measure(app, args.runs):
+    for what, status, p50, p95, queries in measure(app, args.runs, extra):
         if p50 is None:
             print(f"| {what} | {status} | – | – | – |")
         else:
@@ -180,6 +187,9 @@ def main():
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--events-per-item", type=int, default=10)
     parser.add_argument("--runs", type=int, default=40, help="requests per page")
+    parser.add_argument("--articles", type=int, default=20_000)
+    parser.add_argument("--attachments", type=int, default=40_000)
+    parser.add_argument("--readers", type=int, default=2_000, help="handlers an article is required for")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
     print(f"# Duban Portal benchmark, {datetime.date.today()}, {args.runs} requests per page")

@@ -55,9 +55,13 @@ def create_app(config=None):
     templating.init_app(app)
 
     # The features, each registering its own blueprints, commands and template names.
-    from . import admin, api, auth, calendar, cli, feed, home, items, notify, petitions
+    from . import admin, api, auth, calendar, cli, feed, home, items, kb, notify, petitions, search, training
 
-    for feature in (auth, home, items, admin, api, calendar, notify, cli):
+    for feature in (auth, home, items, admin, api, calendar, notify, kb, search, training, cli):
+        feature.init_app(app)
+    from . import digests, inspections
+
+    for feature in (inspections, digests):
         feature.init_app(app)
     petitions.init_app(app)
     feed.init_app(app)

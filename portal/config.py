@@ -100,6 +100,14 @@ DEFAULTS = {
         "reply_within_working_days": 5,
         "repeat_days": 30,
     },
+    "inspections": {
+        "photo_max_bytes": 10 * MiB,
+        "photos_per_finding": 10,
+    },
+    "digest": {
+        "weekday": "monday",
+        "time": "08:30",
+    },
     "uploads": {
         "folder": "",
         "max_bytes": 20 * MiB,
@@ -108,12 +116,19 @@ DEFAULTS = {
             "ofd", "txt", "csv", "png", "jpg", "jpeg", "gif", "webp", "zip",
         ],
     },
+    "kb": {
+        "extract_timeout_seconds": 60,
+        "extract_memory_mb": 512,
+        "extract_max_chars": 1_000_000,
+    },
 }
 
 # Keys whose value is checked beyond its type: key -> (predicate, what is expected).
 CHOICES = {
     "app.locale": ({"zh_CN", "en"}, "zh_CN or en"),
     "reminders.light_policy": ({"deadline", "share"}, "deadline or share"),
+    "digest.weekday": ({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"},
+                       "a day of the week in English, e.g. monday"),
 }
 AUTH_BACKENDS = {"ldap", "header", "local"}
 
@@ -292,5 +307,10 @@ def _validate(config):
     hour, _, minute = config["reminders"]["scan_time"].partition(":")
     if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
         raise ConfigError("reminders.scan_time must be HH:MM")
+    hour, _, minute = config["digest"]["time"].partition(":")
+    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        raise ConfigError("digest.time must be HH:MM")
+    if config["inspections"]["photo_max_bytes"] <= 0 or config["inspections"]["photos_per_finding"] <= 0:
+        raise ConfigError("inspections.photo_max_bytes and inspections.photos_per_finding must be positive")
     if config["uploads"]["max_bytes"] <= 0:
         raise ConfigError("uploads.max_bytes must be positive")

@@ -40,10 +40,18 @@ def seed():
     from .items.demo import seed_items
     from .petitions.demo import seed_petitions
 
+    from .digests.services import make as make_digests
+    from .inspections.demo import seed_inspections
+    from .kb.demo import seed_knowledge_base
+
     summary = seed_people()
     seed_known_years()
+    articles = seed_knowledge_base()
     items = seed_items()
-    return f"{summary}, {seed_petitions()} new petitions, {items} new items"
+    petitions = seed_petitions()
+    seed_inspections()
+    make_digests()  # last week's digest for each leader
+    return f"{summary}, {articles} new articles, {petitions} new petitions, {items} new items"
 
 
 def seed_people():

@@ -69,6 +69,15 @@ def _sessions_and_token_expiry(migrator):
         migrate(migrator.add_index(LoginEvent._meta.table_name, ("address", "at"), False))
 
 
+def _knowledge_base(migrator):
+    """Knowledge base (articles, revisions, attachments), the search index and trainings."""
+    from .kb.models import MODELS as kb_models
+    from .search.models import MODELS as search_models
+    from .training.models import MODELS as training_models
+
+    database.create_tables([*kb_models, *search_models, *training_models])
+
+
 def _front_line(migrator):
     """The front line (DESIGN §11): instructions awaiting acknowledgement (批示落实), residents' petitions
     (群众诉求) and how far each user has read the instruction feed (灵通信息).
@@ -100,14 +109,22 @@ def _change_counter(migrator):
     from .changes import create_table
 
     create_table()
+def _inspections_and_digests(migrator):
+    """Field inspections (实地督查) and the leaders' weekly digests (定期听取汇报), DESIGN §11."""
+    from .digests.models import MODELS as digest_models
+    from .inspections.models import MODELS as inspection_models
+
+    database.create_tables([*inspection_models, *digest_models])
 
 
 MIGRATIONS = [
     (1, _initial),
     (2, _search_index),
     (3, _sessions_and_token_expiry),
+    (4, _knowledge_base),
     (6, _front_line),
     (8, _delegations),
+    (10, _inspections_and_digests),
     (11, _change_counter),
 ]
 

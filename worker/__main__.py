@@ -2,7 +2,8 @@
 
 The schedule (one small process beside the worker) enqueues the outbox relay
 every ``notify.relay_interval_seconds``, the reminder scan daily at
-``reminders.scan_time`` (in ``app.timezone``), the sweep of orphaned upload
+``reminders.scan_time`` (in ``app.timezone``), the leaders' weekly digests at
+``digest.weekday``/``digest.time``, the sweep of orphaned upload
 files hourly and, when LDAP sign-in is on, the directory sync nightly. Several workers on several machines may share one
 Redis and one database: every job is safe to run twice.
 """
@@ -20,7 +21,7 @@ from redis.exceptions import RedisError
 
 from portal import create_app
 
-QUEUES = ("notify", "default")
+QUEUES = ("notify", "kb", "default")
 LDAP_SYNC_CRON = "30 2 * * *"
 SWEEP_CRON = "17 * * * *"  # hourly: orphaned upload files
 
@@ -36,6 +37,19 @@ def scan_cron(settings):
     return f"{local.minute} {local.hour} * * *"
 
 
+CRON_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def digest_cron(settings):
+    """The cron line (this machine's local time) for digest.weekday at digest.time in app.timezone."""
+    hour, minute = map(int, settings["digest"]["time"].split(":"))
+    zone = zoneinfo.ZoneInfo(settings["app"]["timezone"])
+    today = datetime.datetime.now(zone).date()
+    day = today + datetime.timedelta(days=(CRON_WEEKDAYS.index(settings["digest"]["weekday"]) - today.weekday()) % 7)
+    local = datetime.datetime.combine(day, datetime.time(hour, minute), zone).astimezone()
+    return f"{local.minute} {local.hour} * * {(local.weekday() + 1) % 7}"  # cron: 0 is Sunday
+
+
 def run_schedule(app, parent_pid):
     """Enqueue the periodic jobs until the parent worker exits."""
     from rq.cron import CronScheduler
@@ -48,6 +62,7 @@ def run_schedule(app, parent_pid):
     cron.register(tasks.relay, "notify", interval=settings["notify"]["relay_interval_seconds"], result_ttl=60)
     cron.register(tasks.remind, "default", cron=scan_cron(settings), job_timeout=3600)
     cron.register(tasks.sweep_uploads, "default", cron=SWEEP_CRON, job_timeout=3600)
+    cron.register(tasks.digest, "default", cron=digest_cron(settings), job_timeout=3600)
     if {"ldap", "header"} & set(settings["auth"]["backends"]):  # header SSO reads the directory too
         cron.register(tasks.ldap_sync, "default", cron=LDAP_SYNC_CRON, job_timeout=3600)
     while os.getppid() == parent_pid:

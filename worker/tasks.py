@@ -69,6 +69,17 @@ def remind():
         return counts
 
 
+def digest():
+    """The leaders' weekly digests of last week (``flask --app wsgi digest``), then a relay of what it wrote."""
+    from portal.digests.services import make
+    from portal.notify import delivery
+
+    with job_context():
+        made = make()
+        delivery.relay()
+        return made
+
+
 def sweep_uploads():
     """Remove orphaned upload files (``flask --app wsgi sweep-uploads``)."""
     from portal.items.attachments import sweep

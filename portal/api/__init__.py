@@ -1,6 +1,14 @@
-"""The JSON API under /api/v1 (DESIGN.md §8): same services and permissions as the pages."""
+"""The JSON API under /api/v1 (DESIGN.md §8): same services and permissions as the pages.
 
-from flask import Blueprint
+Each feature serves its own endpoints from a blueprint made by ``feature_blueprint()`` and reads
+bodies with ``json_body()``; this package publishes the OpenAPI document.
+"""
+
+from flask import Blueprint, current_app, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..errors import Invalid
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -9,3 +17,25 @@ def init_app(app):
     from . import openapi  # noqa: F401  (routes register on import)
 
     app.register_blueprint(bp)
+
+
+def feature_blueprint(name, import_name, url_prefix="/api/v1"):
+    """A feature's blueprint under /api/v1 whose every endpoint needs a signed-in user (session or token)."""
+    blueprint = Blueprint(name, import_name, url_prefix=url_prefix)
+    blueprint.before_request(_signed_in)
+    return blueprint
+
+
+def _signed_in():
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    return None
+
+
+def json_body():
+    """The request's JSON object; 422 on ``body`` when it is anything else."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise Invalid(_("The request body must be a JSON object."),
+                      fields={"body": _("The request body must be a JSON object.")})
+    return data

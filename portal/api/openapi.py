@@ -324,7 +324,10 @@ FEATURES = {}
 def document():
     """The OpenAPI document for the endpoints registered in this app."""
     rules = {rule.rule for rule in current_app.url_map.iter_rules()}
-    paths = {_openapi_path(rule): spec for rule, spec in {**PATHS, **EXTRA_PATHS}.items() if rule in rules}
+    # Features may describe their own endpoints: app.extensions["openapi_paths"] (rule -> path item).
+    features = current_app.extensions.get("openapi_paths", {})
+    paths = {_openapi_path(rule): spec for rule, spec in {**PATHS, **EXTRA_PATHS, **features}.items()
+             if rule in rules}
     if ACTION_RULE in rules:
         paths.update(_action_paths())
     schemas = dict(SCHEMAS)

@@ -14,3 +14,10 @@ def init_app(app):
     from .queries import unread_count
 
     app.jinja_env.globals["unread_feed"] = lambda: unread_count(current_user)
+    if "digests.index" in app.view_functions:
+        from flask_babel import lazy_gettext as _l
+
+        from ..digests.services import register_section
+        from .digest import instructions
+
+        register_section("instructions", _l("Your instructions and their follow-through"), instructions)

@@ -56,7 +56,7 @@ def index():
 def count():
     """The live count beside the Feed link (polled)."""
     _require_roles()
-    return render_template("feed/_badge.html", unread=queries.unread_count(current_user))
+    return render_template("feed/_badge.html", feed_unread=queries.unread_count(current_user))
 
 
 @api.before_request

@@ -11,6 +11,7 @@ from ..errors import Conflict, Forbidden, NotFound
 from ..notify.outbox import record
 from ..notify.recipients import for_action
 from .attachments import discard, kept_on_commit, prepare_upload, record_upload
+from ..search.index import index_item
 from .inputs import Fields
 from .models import FINISHED_STATES, Attachment, ExtensionRequest, Item, ItemEvent
 from .transaction import write_transaction
@@ -261,6 +262,8 @@ def perform(user, item, action_name, data, files=()):
                                  to_state=to_state, comment=comment, data=event_data)
         for after in ctx["after_event"]:
             after(event)
+        if comment:
+            index_item(item.id)  # the comment becomes searchable in the same transaction
         record(event, for_action(item, action, decision),
                data={"number": item.number, "title": item.title, "from_state": item.state,
                      "to_state": to_state, "decision": decision})

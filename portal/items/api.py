@@ -1,37 +1,22 @@
 """/api/v1 departments and items: list, register, read, edit drafts, children, actions, attachments."""
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..api import feature_blueprint, json_body
 from ..auth.models import Department
 from ..calendar import local_today
 from ..errors import Invalid
 from . import actions, attachments, queries, serialize, services
 from .detail import item_detail
 
-bp = Blueprint("items_api", __name__, url_prefix="/api/v1")
+bp = feature_blueprint("items_api", __name__, "/api/v1")
 
 FILTERS = ("state", "department", "light", "level", "source_type", "leader", "supervisor",
            "deadline_from", "deadline_to", "q", "parent", "sort")
 # Parameters that take one value: given twice, the request is ambiguous (422), never silently half-read.
 SINGLE = ("q", "deadline_from", "deadline_to", "parent", "sort", "page", "per_page")
-
-
-@bp.before_request
-def _signed_in():
-    """Every endpoint needs a signed-in user (session or bearer token)."""
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    return None
-
-
-def _body():
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise Invalid(_("The request body must be a JSON object."),
-                      fields={"body": _("The request body must be a JSON object.")})
-    return data
 
 
 def _int_arg(name, default, low, high):
@@ -78,7 +63,7 @@ def _created(item):
 
 @bp.post("/items")
 def create_item():
-    return _created(services.create_item(current_user, _body()))
+    return _created(services.create_item(current_user, json_body()))
 
 
 @bp.get("/items/<number>")
@@ -89,19 +74,19 @@ def get_item(number):
 @bp.patch("/items/<number>")
 def update_item(number):
     item = services.get_visible(current_user, number)
-    return jsonify(_detail(services.update_draft(current_user, item, _body())))
+    return jsonify(_detail(services.update_draft(current_user, item, json_body())))
 
 
 @bp.post("/items/<number>/children")
 def add_child(number):
     parent = services.get_visible(current_user, number)
-    return _created(services.add_child(current_user, parent, _body()))
+    return _created(services.add_child(current_user, parent, json_body()))
 
 
 @bp.post("/items/<number>/actions/<action>")
 def perform(number, action):
     item = services.get_visible(current_user, number)
-    event = actions.perform(current_user, item, action, _body())
+    event = actions.perform(current_user, item, action, json_body())
     return jsonify({"event": serialize.event(event), "item": _detail(item)})
 
 

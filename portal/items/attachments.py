@@ -186,8 +186,15 @@ def add_attachment(user, item, file_storage):
 
 
 # Tables whose rows point into the store by SHA-256: (model, field). A feature that keeps files there adds
-# its own, so that sweep() never removes a file one of them uses.
+# its own with keeps_files(), so that sweep() never removes a file one of them uses.
 REFERENCES = [(Attachment, Attachment.sha256)]
+
+
+def keeps_files(model, field):
+    """Declare that ``model.field`` holds SHA-256 names of files in the store (called from init_app)."""
+    # By identity: a peewee field's == builds an SQL expression, which is always true.
+    if not any(known_model is model and known_field is field for known_model, known_field in REFERENCES):
+        REFERENCES.append((model, field))
 
 
 def sweep(older_than=datetime.timedelta(hours=1)):

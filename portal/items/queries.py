@@ -13,6 +13,7 @@ from flask import current_app
 from ..auth.models import Department, User
 from ..calendar import add_working_days, local_today
 from ..db import is_postgres
+from ..search.index import matching
 from .models import FINISHED_STATES, OPEN_STATES, ExtensionRequest, Follow, Item, ItemCoDepartment
 from .visibility import visible_items
 from .workflow import delegating_leaders
@@ -201,7 +202,10 @@ def filter_items(query, filters, today=None):
         parents = parent_item.select(parent_item.id).where(parent_item.number == parent)
         query = query.where(Item.parent.in_(parents))
     if q := (filters.get("q") or "").strip():
-        query = query.where(SEARCH_TEXT.contains(q))
+        # The words of q through the search index (jieba words, so 1-2 character Chinese words are found
+        # without reading every row); an item number matches as itself.
+        words = matching("item", q, Item.id)
+        query = query.where((Item.number == q.upper()) | words if words is not None else Item.number == q.upper())
     return query
 
 

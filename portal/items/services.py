@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from ..calendar import local_today
 from ..db import utcnow
 from ..errors import Conflict, Forbidden, NotFound
+from ..search.index import index_item
 from .inputs import Fields
 from .models import LEVELS, SOURCE_TYPES, Follow, Item, ItemCoDepartment, ItemEvent, NumberSequence
 from .transaction import write_transaction
@@ -121,6 +122,7 @@ def _create(user, data, parent=None):
         if parent is not None:
             ItemEvent.create(item=parent, actor=user, action="add_child", from_state=parent.state,
                              to_state=parent.state, data={"child": number})
+        index_item(item.id)  # the search index commits with the text
     return item
 
 
@@ -159,6 +161,7 @@ def update_draft(user, item, data):
             _set_co_departments(item, co)
         ItemEvent.create(item=item, actor=user, action="update", from_state=item.state, to_state=item.state,
                          data={"fields": sorted(set(values) | ({"co_departments"} if co is not None else set()))})
+        index_item(item.id)  # the search index commits with the text
     return Item.get_by_id(item.id)
 
 

@@ -200,9 +200,11 @@ def may_receive(user, item_id, data=None):
 
 def _in_app(row, message):
     data = row.data or {}
+    # Not about one item (a petition, a digest): the row's data carries its title and its text.
     title = f"{row.item.number} {row.item.title}" if row.item_id else data.get("title") or message["label"]
+    body = row.event.comment if row.event_id else data.get("text", "")  # e.g. a digest's summary
     Notification.insert(user=row.recipient_id, outbox=row.id, item=row.item_id, kind=row.kind,
-                        title=title[:255], body=row.event.comment if row.event_id else data.get("comment", ""),
+                        title=title[:255], body=body,
                         created_at=utcnow()).on_conflict_ignore().execute()
 
 

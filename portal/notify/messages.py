@@ -18,7 +18,13 @@ KIND_LABELS = {
     "reminder_overdue": _l("Item overdue"),
     "reminder_escalation": _l("Overdue item escalated to you"),
     "reminder_acknowledge": _l("Instruction waiting for your acknowledgement"),
+    "training_reminder": _l("Training on the next working day"),
+    "digest": _l("Weekly digest"),
 }
+
+# The link of a notification that is not about one item, by kind: kind -> function(outbox row) -> URL
+# (features register theirs, e.g. the weekly digest). Such a row's ``data["text"]`` is its message.
+LINKS = {}
 
 
 DECISION_LABELS = {"approve": _l("Approved"), "reject": _l("Rejected")}
@@ -38,11 +44,6 @@ def item_link(item):
         return url_for("notifications.index", _external=True)
 
 
-def _absolute(path):
-    base_url = current_app.config["PORTAL"]["app"]["base_url"] or "http://localhost/"
-    return base_url.rstrip("/") + path
-
-
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
 
 
@@ -60,9 +61,8 @@ def compose(row):
     """The message for outbox ``row`` in the portal's language: subject, text, html, robot text, link."""
     item = row.item
     data = row.data or {}
-    # A notification of another feature (a petition) carries its own title, path and comment.
-    link = _absolute(data["url"]) if item is None and data.get("url") else item_link(item)
-    comment = row.event.comment if row.event_id else data.get("comment", "")
+    link = LINKS[row.kind](row) if row.kind in LINKS else item_link(item)
+    comment = row.event.comment if row.event_id else data.get("text", "")
     with force_locale(current_app.config["PORTAL"]["app"]["locale"]):
         # What people typed goes into a mail header and robot Markdown escaped for that medium.
         title = one_line(item.title if item is not None else data.get("title", ""))

@@ -79,6 +79,10 @@ def scan(today=None):
     counts["reminder_escalation"] = _insert(
         "reminder_escalation", Item.deadline, Item.leader,
         active & (Item.deadline < today) & (Item.deadline <= escalate_from) & Item.leader.is_null(False))
+    from ..training.reminders import KIND as TRAINING_REMINDER, remind_enrolled
+
+    if trainings := remind_enrolled(today):
+        counts[TRAINING_REMINDER] = trainings
     for kind, extra in EXTRA_SCANS.items():
         counts[kind] = extra(today)
     log.info("reminders for %s: %s", today, counts)

@@ -9,7 +9,6 @@ from .labels import CATEGORY_LABELS
 from .models import Petition
 from .recipients import for_overdue_reply
 from .queries import overdue_condition
-from .services import petition_path
 
 log = logging.getLogger(__name__)
 KIND = "petition_reply_overdue"
@@ -23,8 +22,7 @@ def scan(today=None):
     rows = []
     for petition in Petition.select().where(overdue_condition(today)).order_by(Petition.id):
         title = f"{petition.number} {CATEGORY_LABELS[petition.category]} · {petition.area}"
-        data = {"petition": petition.number, "title": title[:200], "url": petition_path(petition.number),
-                "comment": ""}
+        data = {"petition": petition.number, "title": title[:200], "text": ""}
         for person in sorted(set(for_overdue_reply(petition))):
             rows.append({"kind": KIND, "recipient": person, "item": None, "event": None, "data": data,
                          "dedupe_key": f"{KIND}:{petition.id}:{today}:{person}", "created_at": utcnow()})

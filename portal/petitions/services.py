@@ -9,7 +9,7 @@ its event and its outbox rows.
 
 import datetime
 
-from flask import current_app, g, has_app_context, has_request_context, url_for
+from flask import g, has_app_context
 from flask_babel import gettext as _
 
 from ..auth.models import Department
@@ -218,22 +218,13 @@ def perform(user, petition, action_name, data):
     return event, after
 
 
-def petition_path(number):
-    """The path of the petition page, in a request or not (the reminder scan runs in the worker)."""
-    if has_request_context():
-        return url_for("petitions.detail", number=number)
-    with current_app.test_request_context("/"):
-        return url_for("petitions.detail", number=number)
-
-
 def notify(petition, event, people, kind=None):
     """Outbox rows for ``event`` (inside its transaction); no phone number ever goes into one."""
     people = sorted({p for p in people if p is not None and p != event.actor_id})
     if not people:
         return 0
     title = f"{petition.number} {CATEGORY_LABELS[petition.category]} · {petition.area}"
-    data = {"petition": petition.number, "title": title[:200], "url": petition_path(petition.number),
-            "comment": phones.mask_text(event.comment)}
+    data = {"petition": petition.number, "title": title[:200], "text": phones.mask_text(event.comment)}
     kind = kind or f"petition_{event.action}"
     rows = [{"kind": kind, "recipient": person, "item": None, "event": None, "data": data,
              "dedupe_key": f"petition:{event.id}:{person}"} for person in people]

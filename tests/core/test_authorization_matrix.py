@@ -41,6 +41,7 @@ EVERYONE = "L A A A A A A A"
 ADMIN_ONLY = "L F F F F F F A"
 SUPERVISOR_ONLY = "L F F F A F F F"
 SEES_ITEM = "L A A H A A A H"
+WRITERS = "L F F F A F F A"  # knowledge base: supervisors and admins
 
 MATRIX = {
     ("GET", "/"): EVERYONE,
@@ -51,12 +52,15 @@ MATRIX = {
     ("GET", "/profile"): EVERYONE,
     ("POST", "/profile/tokens"): EVERYONE,
     ("POST", "/profile/tokens/<int:token_id>/revoke"): "L A H H H H H H",  # the handler's own token
+    ("POST", "/profile/password"): EVERYONE,
+    ("POST", "/profile/sessions/others/revoke"): EVERYONE,
     ("GET", "/board/<key>"): "L H H H A A A H",  # the red panel: leaders' and supervisors' boards
     # Administration
     ("GET", "/admin/"): ADMIN_ONLY,
     ("GET", "/admin/users"): ADMIN_ONLY,
     ("POST", "/admin/users/<int:user_id>/overrides"): ADMIN_ONLY,
     ("POST", "/admin/users/<int:user_id>/overrides/<role>/delete"): ADMIN_ONLY,
+    ("POST", "/admin/users/<int:user_id>/sign-out"): ADMIN_ONLY,
     ("GET", "/admin/departments"): ADMIN_ONLY,
     ("POST", "/admin/departments/<int:department_id>"): ADMIN_ONLY,
     ("GET", "/admin/sign-ins"): ADMIN_ONLY,
@@ -126,7 +130,70 @@ MATRIX = {
     ("GET", "/feed/count"): "L A A A A A A F",
     ("GET", "/api/v1/feed"): "L A A A A A A F",
     ("POST", "/api/v1/feed/read"): "L A A A A A A F",
+    # Knowledge base (the article is published: everyone reads; supervisors and admins write)
+    ("GET", "/kb"): EVERYONE,
+    ("GET", "/kb/new"): WRITERS,
+    ("POST", "/kb/new"): WRITERS,
+    ("POST", "/kb/preview"): WRITERS,
+    ("GET", "/kb/<int:article_id>"): EVERYONE,
+    ("GET", "/kb/<int:article_id>/body"): EVERYONE,
+    ("GET", "/kb/<int:article_id>/edit"): WRITERS,
+    ("POST", "/kb/<int:article_id>/edit"): WRITERS,
+    ("GET", "/kb/<int:article_id>/revisions"): EVERYONE,
+    ("POST", "/kb/<int:article_id>/attachments"): WRITERS,
+    ("GET", "/kb/<int:article_id>/attachments/<int:attachment_id>"): EVERYONE,
+    ("GET", "/kb/<int:article_id>/attachments/<int:attachment_id>/status"): EVERYONE,
+    ("GET", "/kb/<int:article_id>/readers"): WRITERS,  # who has read it: the office
+    ("GET", "/kb/<int:article_id>/readers.xlsx"): WRITERS,  # who has read it: the office
+    ("GET", "/api/v1/kb/articles"): EVERYONE,
+    ("POST", "/api/v1/kb/articles"): WRITERS,
+    ("GET", "/api/v1/kb/articles/<int:article_id>"): EVERYONE,
+    ("PATCH", "/api/v1/kb/articles/<int:article_id>"): WRITERS,
+    ("POST", "/api/v1/kb/articles/<int:article_id>/attachments"): WRITERS,
+    ("POST", "/api/v1/kb/articles/<int:article_id>/read"): EVERYONE,
+    ("GET", "/api/v1/kb/articles/<int:article_id>/readers"): WRITERS,  # who has read it: the office
+    ("GET", "/api/v1/kb/required"): EVERYONE,
+    # Search (filtered by what each may see)
+    ("GET", "/search"): EVERYONE,
+    ("GET", "/api/v1/search"): EVERYONE,
+    # Trainings (supervisors organise them; everyone enrols)
+    ("GET", "/trainings"): EVERYONE,
+    ("GET", "/trainings/new"): SUPERVISOR_ONLY,
+    ("POST", "/trainings/new"): SUPERVISOR_ONLY,
+    ("GET", "/trainings/<int:training_id>"): EVERYONE,
+    ("GET", "/trainings/<int:training_id>.ics"): EVERYONE,
+    ("POST", "/trainings/<int:training_id>/attendance"): SUPERVISOR_ONLY,
+    ("POST", "/trainings/<int:training_id>/enrolment"): EVERYONE,
+    ("POST", "/trainings/<int:training_id>/files"): SUPERVISOR_ONLY,
+    ("GET", "/trainings/<int:training_id>/files/<int:file_id>"): EVERYONE,
+    ("GET", "/api/v1/trainings"): EVERYONE,
+    ("POST", "/api/v1/trainings"): SUPERVISOR_ONLY,
+    ("GET", "/api/v1/trainings/<int:training_id>"): EVERYONE,
+    ("POST", "/api/v1/trainings/<int:training_id>/attendance"): SUPERVISOR_ONLY,
+    ("POST", "/api/v1/trainings/<int:training_id>/enrolment"): EVERYONE,
+    ("DELETE", "/api/v1/trainings/<int:training_id>/enrolment"): EVERYONE,
     ("POST", "/logout"): "L A A A A A A A",
+    # Field inspections: the handler and the supervisor are members; the finding concerns the item (so
+    # catering, a co-department, sees it and its inspection); only members record, supervisors and
+    # leaders take findings up.
+    ("GET", "/inspections"): EVERYONE,
+    ("GET", "/inspections/new"): SUPERVISOR_ONLY,
+    ("POST", "/inspections/new"): SUPERVISOR_ONLY,
+    ("GET", "/inspections/<int:inspection_id>"): SEES_ITEM,
+    ("GET", "/inspections/<int:inspection_id>/report"): SEES_ITEM,
+    ("GET", "/inspections/<int:inspection_id>/photos/<int:photo_id>"): SEES_ITEM,
+    ("GET", "/inspections/<int:inspection_id>/photos/<int:photo_id>/thumb"): SEES_ITEM,
+    ("POST", "/inspections/<int:inspection_id>/findings"): "L A F H A F F H",
+    ("POST", "/inspections/<int:inspection_id>/findings/<int:finding_id>/convert"): "L F F H A A A H",
+    ("GET", "/api/v1/inspections"): EVERYONE,
+    ("POST", "/api/v1/inspections"): SUPERVISOR_ONLY,
+    ("GET", "/api/v1/inspections/<int:inspection_id>"): SEES_ITEM,
+    ("POST", "/api/v1/inspections/<int:inspection_id>/findings"): "L A F H A F F H",
+    ("POST", "/api/v1/inspections/<int:inspection_id>/findings/<int:finding_id>/convert"): "L F F H A A A H",
+    # Weekly digests: the leader's own (not the deputy's), every leader's for supervisors.
+    ("GET", "/digests"): "L F F F A A A F",
+    ("GET", "/digests/<int:digest_id>"): "L H H H A A H H",
+    ("GET", "/api/v1/digests"): "L F F F A A A F",
 }
 
 # The actions of §2 on an item in progress (lead: property, co: catering, leader: leader), on the page
@@ -210,6 +277,17 @@ def world(app, demo, tmp_path):
             "resident_phone": "13812345678"})
         petitions.perform(people["supervisor"], petition, "assign", {"version": 1, "department": "property"})
         token, _secret = tokens.create_token(people["handler"], "matrix")
+        from PIL import Image
+
+        from portal.inspections import services as inspections
+
+        inspection = inspections.plan(people["supervisor"], {
+            "subject": "供暖检查", "date": local_today().isoformat(), "members": ["supervisor", "handler"],
+            "items": [item.number]})
+        photo = io.BytesIO()
+        Image.new("RGB", (64, 48), (200, 0, 0)).save(photo, "JPEG")
+        finding = inspections.record_finding(people["handler"], inspection, {"text": "漏水", "item": item.number},
+                                             [FileStorage(io.BytesIO(photo.getvalue()), filename="p.jpg")])
         from portal.notify.delivery import relay
 
         relay()
@@ -220,15 +298,50 @@ def world(app, demo, tmp_path):
             "user_id": people["handler"].id, "role": "supervisor",
             "department_id": Department.get(Department.code == "property").id,
             "day": "2026-10-01", "year": "2026", "key": "red", "kind": "departments", "code": "zh_CN",
-            "filename": "js/portal.js", "petition": petition.number,
+            "filename": "js/portal.js", "petition": petition.number, "inspection_id": inspection.id, "finding_id": finding.id,
+            "photo_id": finding.photos[0].id, "digest_id": _leaders_digest(people["leader"]),
         }
+    # The knowledge base and trainings, through the API as the supervisor who writes them.
+    from tests.api.conftest import ApiClient
+    from tests.kb.conftest import PNG
+
+    writer = ApiClient(app, "supervisor")
+    article = writer.post("/api/v1/kb/articles", json={"title": "供暖收费制度", "category": "regulation",
+                                                       "body": "冬季供暖期间的收费办法。", "status": "published"})
+    values["article_id"] = article.get_json()["id"]
+    upload = writer.client.post(f"/api/v1/kb/articles/{values['article_id']}/attachments", headers=writer.headers,
+                                data={"file": (io.BytesIO(PNG), "现场.png")}, content_type="multipart/form-data")
+    assert upload.status_code == 201, upload.get_json()
+    values["kb_attachment_id"] = upload.get_json()["id"]
+    start = datetime.datetime.combine(local_today() + datetime.timedelta(days=10), datetime.time(9))
+    training = writer.post("/api/v1/trainings", json={
+        "title": "督办业务培训", "starts_at": start.isoformat(), "ends_at": (start + datetime.timedelta(hours=3)).isoformat(),
+        "place": "301", "trainer": "李秀英", "capacity": 30,
+        "enrol_until": (start - datetime.timedelta(days=1)).isoformat()})
+    assert training.status_code == 201, training.get_json()
+    values["training_id"] = training.get_json()["id"]
+    material = writer.client.post(f"/trainings/{values['training_id']}/files",
+                                  data={"file": (io.BytesIO(PNG), "讲义.png"), "csrf_token": writer.headers["X-CSRFToken"]},
+                                  content_type="multipart/form-data")
+    assert material.status_code == 303
+    values["file_id"] = writer.get(f"/api/v1/trainings/{values['training_id']}").get_json()["files"][0]["id"]
     return values
+
+
+def _leaders_digest(leader):
+    from portal.digests.models import Digest
+    from portal.digests.services import make
+
+    make("2026-W47")
+    return Digest.get(Digest.leader == leader.id).id
 
 
 QUERY = {"/items/pickers/<kind>": "?field=lead_department"}
 
 
 def url_of(rule, values):
+    if rule.startswith(("/kb/", "/api/v1/kb/")):  # the article's own attachments
+        values = {**values, "attachment_id": values["kb_attachment_id"]}
     if "/petitions/" in rule:
         values = {**values, "number": values["petition"]}
     path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)

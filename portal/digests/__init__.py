@@ -1,0 +1,36 @@
+"""The leaders' weekly digest (定期听取汇报): made weekly by the worker or on demand, in-app and by e-mail."""
+
+
+def init_app(app):
+    """Register the digest pages, API, its OpenAPI path, ``flask digest`` and the notification's link."""
+    from ..notify import messages
+    from . import api, views
+    from .cli import digest
+
+    for blueprint in (views.bp, api.bp):
+        app.register_blueprint(blueprint)
+    app.extensions.setdefault("openapi_paths", {}).update(api.OPENAPI_PATHS)
+    app.cli.add_command(digest)
+    messages.LINKS["digest"] = _link
+    app.jinja_env.globals["digest_section_labels"] = section_labels
+
+
+def section_labels():
+    """The title of each section, in the order a digest shows them (registered sections last)."""
+    from flask_babel import lazy_gettext as _l
+
+    from .services import EXTRA_SECTIONS
+
+    labels = {"changed": _l("Your items that changed"), "red": _l("Red and overdue items"),
+              "decisions": _l("Decisions waiting for you"), "closed": _l("Items closed")}
+    labels.update({key: label for key, (label, _build) in EXTRA_SECTIONS.items()})
+    return labels
+
+
+def _link(row):
+    """The address of the digest an outbox row announces (from app.base_url, like item links)."""
+    from flask import current_app, url_for
+
+    base_url = current_app.config["PORTAL"]["app"]["base_url"] or "http://localhost/"
+    with current_app.test_request_context("/", base_url=base_url):
+        return url_for("digests.show", digest_id=(row.data or {})["digest"], _external=True)

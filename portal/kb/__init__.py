@@ -1,0 +1,59 @@
+"""The knowledge base (知识库, DESIGN.md §4): articles with revisions, Markdown rendered by a job,
+attachments whose text is extracted by a job, and the kb-reindex command."""
+
+import click
+from flask.cli import with_appcontext
+
+
+def init_app(app):
+    from . import api, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    app.cli.add_command(kb_reindex)
+    from ..items.attachments import keeps_files
+    from .models import ArticleAttachment
+
+    keeps_files(ArticleAttachment, ArticleAttachment.sha256)
+    app.extensions.setdefault("openapi_paths", {}).update(api.OPENAPI_PATHS)
+    app.jinja_env.globals["required_reading"] = _required_reading
+    app.jinja_env.globals["learning_record"] = _learning_record
+
+
+def _required_reading():
+    """The signed-in user's unread required articles (for the home board)."""
+    from flask_login import current_user
+
+    from .reading import required_unread
+
+    return required_unread(current_user) if current_user.is_authenticated else []
+
+
+def _learning_record(user):
+    """Articles read, trainings attended and their hours (for the profile)."""
+    from ..training.services import learning_record as trainings_attended
+    from .reading import learning_record as articles_read
+
+    trainings, hours = trainings_attended(user)
+    return {"articles": articles_read(user), "trainings": trainings, "hours": hours}
+
+
+@click.command("kb-reindex")
+@with_appcontext
+def kb_reindex():
+    """Retry failed text extractions, render unrendered articles, rebuild the search index."""
+    from ..db import database
+    from ..search.index import reindex_all
+    from .attachments import retry_failed
+    from .models import Article
+    from .tasks import render_article
+
+    with database.connection_context():
+        retried = retry_failed()
+        rendered = 0
+        for (article_id,) in Article.select(Article.id).where(
+                Article.rendered_revision.is_null() | (Article.rendered_revision != Article.revision)).tuples():
+            rendered += bool(render_article(article_id))
+        counts = reindex_all()
+    click.echo(f"attachments retried: {retried}; articles rendered: {rendered}; "
+               + "; ".join(f"{kind} indexed: {n}" for kind, n in counts.items()))

@@ -1,0 +1,206 @@
+"""Article attachments: checked at upload (type by content, size, ZIP bombs), stored by SHA-256, their
+text extracted by a job in a child process with time and memory limits.
+
+A file whose text cannot be read (damaged, encrypted, scanned) is kept and
+marked with the reason; ``flask --app wsgi kb-reindex`` tries it again.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from ..db import utcnow
+from ..errors import Invalid, NotFound
+from ..items.attachments import clean_name, upload_folder
+from ..text import BadText
+from ..items.transaction import write_transaction
+from ..search.index import index_article
+from . import extractor
+from .models import ArticleAttachment
+from .services import require_writer
+
+KINDS = {"pdf": "pdf", "docx": "docx", "xlsx": "xlsx", "pptx": "pptx",
+         "png": "image", "jpg": "image", "jpeg": "image", "gif": "image", "webp": "image"}
+CHUNK = 64 * 1024
+
+log = logging.getLogger(__name__)
+
+# The reasons the extractor gives, as users read them.
+REASONS = {
+    "not a PDF file": lambda: _("The content is not a PDF file."),
+    "not an image": lambda: _("The content is not an image."),
+    "not a valid Office file": lambda: _("The content is not a valid Office file."),
+    "the PDF is encrypted": lambda: _("The PDF is encrypted; its text cannot be read."),
+    "the file inflates too much (a ZIP bomb?)": lambda: _("The file unpacks to far more than its size (a ZIP bomb?)."),
+    "no text found (a scanned document?)": lambda: _("No text found (a scanned document?)."),
+    "an image has no text layer": lambda: _("An image has no text to search."),
+    "the extraction took too long": lambda: _("Reading the text took too long."),
+    "the file needs too much memory": lambda: _("Reading the text needs too much memory."),
+}
+
+
+def reason_label(error):
+    """The extractor's reason in the user's language (the English text when not known)."""
+    for key, label in REASONS.items():
+        if error.startswith(key):
+            return label()
+    if error.startswith("not a ") and error.endswith(" file"):
+        return _("The content is not a %(kind)s file.", kind=error[len("not a "):-len(" file")])
+    if error.startswith("the PDF is damaged") or error.startswith("the file is damaged"):
+        return _("The file is damaged (%(detail)s).", detail=error)
+    return error
+
+
+def stored_path(sha256):
+    """Where the file with this SHA-256 is kept."""
+    return upload_folder() / sha256[:2] / sha256
+
+
+def of(article):
+    return list(ArticleAttachment.select().where(ArticleAttachment.article == article.id)
+                .order_by(ArticleAttachment.id))
+
+
+def _refuse(message):
+    raise Invalid(message, fields={"file": message})
+
+
+def _store(stream, max_bytes):
+    folder = upload_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    _refuse(_("The file is larger than %(mb)s MB.", mb=round(max_bytes / 1048576, 1)))
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            _refuse(_("The file is empty."))
+        return tmp, digest.hexdigest(), size
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def store_checked(file_storage):
+    """Check an upload (name, type by content, size, ZIP bomb) and store it; return (name, kind, sha256, size).
+    422 with the reason when it is refused."""
+    try:
+        name = clean_name(getattr(file_storage, "filename", "") if file_storage is not None else "")
+    except BadText as exc:
+        _refuse(str(exc))
+    if not name:
+        _refuse(_("Choose a file."))
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    kind = KINDS.get(extension)
+    if kind is None:
+        _refuse(_("Files of this type are not accepted. Allowed: %(list)s.", list=", ".join(KINDS)))
+    tmp, sha, size = _store(file_storage.stream, current_app.config["PORTAL"]["uploads"]["max_bytes"])
+    try:
+        extractor.sniff(tmp, kind)
+    except extractor.ExtractionError as exc:
+        os.unlink(tmp)
+        message = reason_label(str(exc))
+        if str(exc).startswith("not a"):
+            message = _("The content does not match the file's name: %(reason)s", reason=message)
+        _refuse(message)
+    target = stored_path(sha)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(tmp, target)
+    return name, kind, sha, size
+
+
+def add(user, article, file_storage):
+    """Store an upload for ``article`` and ask for its text; 403 unless a writer, 422 with the reason when
+    the file is refused (type, size, content not matching the name, ZIP bomb)."""
+    require_writer(user)
+    name, kind, sha, size = store_checked(file_storage)
+    with write_transaction():
+        attachment = ArticleAttachment.create(article=article.id, original_name=name, kind=kind, sha256=sha,
+                                              size=size, uploaded_by=user, extract_status="pending")
+    from .tasks import request_extract
+
+    request_extract(attachment.id)
+    return ArticleAttachment.get_by_id(attachment.id)
+
+
+def for_download(article, attachment_id, need_file=True):
+    attachment = ArticleAttachment.get_or_none(ArticleAttachment.id == attachment_id,
+                                               ArticleAttachment.article == article.id)
+    if attachment is None or (need_file and not stored_path(attachment.sha256).is_file()):
+        raise NotFound(_("This file does not exist."))
+    return attachment, stored_path(attachment.sha256)
+
+
+def _limits(memory_bytes, seconds):
+    def apply():
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    return apply
+
+
+def run_extractor(kind, path):
+    """{"status", "text", "error"}: the extractor run in a child process under the configured limits."""
+    settings = current_app.config["PORTAL"]["kb"]
+    timeout = settings["extract_timeout_seconds"]
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", extractor.__file__, kind, str(path), str(settings["extract_max_chars"])],
+            capture_output=True, timeout=timeout, check=False,
+            preexec_fn=_limits(settings["extract_memory_mb"] * 1024 * 1024, timeout))
+    except subprocess.TimeoutExpired:
+        return {"status": "failed", "text": "", "error": "the extraction took too long"}
+    if done.returncode != 0:
+        stderr = done.stderr.decode("utf-8", "replace")
+        if done.returncode < 0 or "MemoryError" in stderr:
+            error = ("the extraction took too long" if done.returncode == -24  # SIGXCPU
+                     else "the file needs too much memory")
+        else:
+            error = f"the extractor stopped (exit {done.returncode})"
+        return {"status": "failed", "text": "", "error": error}
+    try:
+        return json.loads(done.stdout)
+    except ValueError:
+        return {"status": "failed", "text": "", "error": "the extractor gave no answer"}
+
+
+def extract_attachment(attachment_id):
+    """Extract one attachment's text, store it with its status, and index the article; returns the status."""
+    attachment = ArticleAttachment.get_or_none(ArticleAttachment.id == attachment_id)
+    if attachment is None:
+        return None
+    path = stored_path(attachment.sha256)
+    if not path.is_file():
+        result = {"status": "failed", "text": "", "error": "the stored file is missing"}
+    else:
+        result = run_extractor(attachment.kind, path)
+    with write_transaction():
+        ArticleAttachment.update(extract_status=result["status"], extract_error=(result["error"] or "")[:255],
+                                 text=result["text"], extracted_at=utcnow()).where(
+            ArticleAttachment.id == attachment_id).execute()
+        index_article(attachment.article_id)
+    if result["status"] == "failed":
+        log.warning("kb: text of attachment %s not extracted: %s", attachment_id, result["error"])
+    return result["status"]
+
+
+def retry_failed():
+    """Extract again every attachment that failed or never finished; return how many were tried."""
+    ids = [i for (i,) in ArticleAttachment.select(ArticleAttachment.id)
+           .where(ArticleAttachment.extract_status.in_(("failed", "pending"))).tuples()]
+    for attachment_id in ids:
+        extract_attachment(attachment_id)
+    return len(ids)

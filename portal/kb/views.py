@@ -1,0 +1,189 @@
+"""Knowledge-base pages: /kb list, article page (rendered when the job is done), write with live preview,
+revisions and their differences, attachments."""
+
+from flask import Blueprint, current_app, make_response, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..errors import Invalid
+from ..htmx import redirect, render
+from ..paging import page_arg
+from . import attachments, reading, services
+from .labels import CATEGORY_LABELS, EXTRACT_LABELS, STATUS_LABELS
+from .models import CATEGORIES
+from .render import render_markdown
+
+bp = Blueprint("kb", __name__, url_prefix="/kb")
+
+
+@bp.context_processor
+def _labels():
+    return {"category_labels": CATEGORY_LABELS, "status_labels": STATUS_LABELS, "extract_labels": EXTRACT_LABELS,
+            "may_write": services.may_write(current_user),
+            "extract_reason": attachments.reason_label}
+
+
+@bp.get("")
+@login_required
+def index():
+    category = request.args.get("category") or None
+    if category not in (None, *CATEGORIES):
+        category = "-"  # an unknown category selects nothing
+    tag = (request.args.get("tag") or "").strip() or None
+    page = page_arg()
+    rows, total = services.list_articles(current_user, category=category, tag=tag, page=page)
+    args = {k: v for k, v in {"category": category, "tag": tag}.items() if v}
+    return render("kb/index.html", "kb/_list.html", rows=rows, total=total, page_number=page,
+                  per_page=services.PER_PAGE, args=args, category=category, tag=tag)
+
+
+def _form_data():
+    form = request.form
+    return {"title": form.get("title", ""), "category": form.get("category", ""), "tags": form.get("tags", ""),
+            "body": form.get("body", ""), "status": form.get("status", "draft"),
+            "required_for": {"roles": form.getlist("required_roles"),
+                             "departments": form.getlist("required_departments")},
+            "revision": form.get("revision")}
+
+
+def _departments():
+    from ..auth.models import Department
+
+    return list(Department.select().where(Department.active).order_by(Department.sort_order, Department.name))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    services.require_writer(current_user)
+    errors, values, status = {}, {"category": "regulation", "status": "draft", "body": "", "tags": []}, 200
+    if request.method == "POST":
+        values = _form_data()
+        try:
+            article = services.create_article(current_user, values)
+        except Invalid as exc:
+            errors, status = exc.fields, 422
+        else:
+            return redirect(url_for("kb.view", article_id=article.id))
+    return render_template("kb/form.html", article=None, values=values, errors=errors,
+                           departments=_departments()), status
+
+
+@bp.route("/<int:article_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(article_id):
+    services.require_writer(current_user)
+    article = services.get_visible(current_user, article_id)
+    errors, status = {}, 200
+    values = {"title": article.title, "category": article.category, "tags": article.tags, "body": article.body,
+              "status": article.status, "required_for": article.required_for, "revision": article.revision}
+    if request.method == "POST":
+        values = _form_data()
+        try:
+            services.update_article(current_user, article, values)
+        except Invalid as exc:
+            errors, status = exc.fields, 422
+        else:
+            return redirect(url_for("kb.view", article_id=article.id))
+    return render_template("kb/form.html", article=article, values=values, errors=errors,
+                           departments=_departments()), status
+
+
+@bp.post("/preview")
+@login_required
+def preview():
+    """The sanitized rendering of the Markdown being written (the live preview)."""
+    services.require_writer(current_user)
+    body = request.form.get("body", "")
+    if len(body) > services.MAX_BODY:
+        return render_template("kb/_preview.html", html=None,
+                               error=_("At most %(n)s characters.", n=services.MAX_BODY)), 422
+    return render_template("kb/_preview.html", html=render_markdown(body), error=None)
+
+
+@bp.get("/<int:article_id>")
+@login_required
+def view(article_id):
+    article = services.get_visible(current_user, article_id)
+    reading.record_read(current_user, article)
+    return render_template("kb/view.html", article=article, attachments=attachments.of(article),
+                           revision_count=article.revision)
+
+
+@bp.get("/<int:article_id>/body")
+@login_required
+def body(article_id):
+    """The article's body: the rendered HTML once the job is done, else the escaped text (still polling)."""
+    article = services.get_visible(current_user, article_id)
+    return render("kb/view.html", "kb/_body.html", article=article, attachments=attachments.of(article),
+                  revision_count=article.revision)
+
+
+@bp.get("/<int:article_id>/revisions")
+@login_required
+def revisions(article_id):
+    article = services.get_visible(current_user, article_id)
+    rows = services.revisions(article)
+    old, new = request.args.get("old", type=int), request.args.get("new", type=int)
+    comparison = None
+    if old and new:
+        comparison = services.diff(article, old, new)
+    elif len(rows) > 1:
+        old, new = rows[1].number, rows[0].number
+    return render("kb/revisions.html", "kb/_diff.html", article=article, rows=rows, comparison=comparison,
+                  old=old, new=new)
+
+
+@bp.post("/<int:article_id>/attachments")
+@login_required
+def upload(article_id):
+    article = services.get_visible(current_user, article_id)
+    try:
+        attachments.add(current_user, article, request.files.get("file"))
+    except Invalid as exc:
+        return render_template("kb/view.html", article=article, attachments=attachments.of(article),
+                               revision_count=article.revision, upload_error=exc.fields.get("file", exc.message)), 422
+    return redirect(url_for("kb.view", article_id=article.id))
+
+
+@bp.get("/<int:article_id>/attachments/<int:attachment_id>")
+@login_required
+def download(article_id, attachment_id):
+    article = services.get_visible(current_user, article_id)
+    attachment, path = attachments.for_download(article, attachment_id)
+    return send_file(path, as_attachment=True, download_name=attachment.original_name,
+                     mimetype="application/octet-stream")
+
+
+@bp.get("/<int:article_id>/attachments/<int:attachment_id>/status")
+@login_required
+def attachment_status(article_id, attachment_id):
+    article = services.get_visible(current_user, article_id)
+    attachment, _path = attachments.for_download(article, attachment_id, need_file=False)
+    return render_template("kb/_attachment.html", article=article, attachment=attachment)
+
+
+
+
+@bp.get("/<int:article_id>/readers")
+@login_required
+def readers(article_id):
+    """Who of the article's audience has read it and who has not, per department (supervisors, admins)."""
+    services.require_writer(current_user)
+    article = services.get_visible(current_user, article_id)
+    read, unread = reading.readers(current_user, article)
+    return render_template("kb/readers.html", article=article, read=read, unread=unread,
+                           groups=reading.by_department(read, unread), required=reading.required_labels(article))
+
+
+@bp.get("/<int:article_id>/readers.xlsx")
+@login_required
+def readers_xlsx(article_id):
+    services.require_writer(current_user)
+    article = services.get_visible(current_user, article_id)
+    read, unread = reading.readers(current_user, article)
+    response = make_response(reading.readers_xlsx(article, read, unread,
+                                                  current_app.config["PORTAL"]["app"]["timezone"]))
+    response.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response.headers["Content-Disposition"] = f'attachment; filename="article-{article.id}-readers.xlsx"'
+    return response

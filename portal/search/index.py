@@ -1,0 +1,95 @@
+"""Keeping the search index current: each searchable object's words, rewritten whole when its text changes.
+
+Call the ``index_*`` function inside the transaction that changes the text, so
+the index and the text commit together. ``reindex_all`` rebuilds everything
+(``flask --app wsgi kb-reindex``).
+"""
+
+from ..db import database
+from .models import BODY, TITLE, SearchToken
+from .segment import index_tokens, query_tokens
+
+BATCH = 500
+
+
+def index_object(kind, ref_id, title, texts):
+    """Replace the words of object (``kind``, ``ref_id``): ``title``'s as title words, ``texts``' as body."""
+    SearchToken.delete().where(SearchToken.kind == kind, SearchToken.ref_id == ref_id).execute()
+    rows = [{"kind": kind, "ref_id": ref_id, "field": TITLE, "token": t} for t in index_tokens(title)]
+    body = set()
+    for text in texts:
+        body |= index_tokens(text)
+    rows += [{"kind": kind, "ref_id": ref_id, "field": BODY, "token": t} for t in body]
+    for start in range(0, len(rows), BATCH):
+        SearchToken.insert_many(rows[start:start + BATCH]).execute()
+
+
+def remove_object(kind, ref_id):
+    SearchToken.delete().where(SearchToken.kind == kind, SearchToken.ref_id == ref_id).execute()
+
+
+def index_item(item_id):
+    """Index an item: title; number, content and the comments of its events."""
+    from ..items.models import Item, ItemEvent
+
+    item = Item.get_by_id(item_id)
+    comments = [c for (c,) in ItemEvent.select(ItemEvent.comment)
+                .where(ItemEvent.item == item_id, ItemEvent.comment != "").tuples()]
+    index_object("item", item_id, item.title, [item.number, item.content, *comments])
+
+
+def index_article(article_id):
+    """Index an article: title; tags, body and the extracted text of its attachments."""
+    from ..kb.models import Article, ArticleAttachment
+
+    article = Article.get_by_id(article_id)
+    texts = [c for (c,) in ArticleAttachment.select(ArticleAttachment.text)
+             .where(ArticleAttachment.article == article_id, ArticleAttachment.text != "").tuples()]
+    index_object("article", article_id, article.title, [" ".join(article.tags or []), article.body, *texts])
+
+
+INDEXERS = {}
+
+
+def register(kind, model, indexer):
+    """Let a feature put its objects of ``kind`` (rows of ``model``) into the index, and reindex_all rebuild them."""
+    INDEXERS[kind] = (model, indexer)
+
+
+def reindex_all(kinds=None):
+    """Rebuild the index of ``kinds`` (default every registered kind); return {kind: objects indexed}."""
+    from ..items.models import Item
+    from ..kb.models import Article
+
+    known = {"item": (Item, index_item), "article": (Article, index_article), **INDEXERS}
+    done = {}
+    for kind, (model, indexer) in known.items():
+        if kinds and kind not in kinds:
+            continue
+        ids = [i for (i,) in model.select(model.id).order_by(model.id).tuples()]
+        with database.atomic():
+            SearchToken.delete().where(SearchToken.kind == kind).execute()
+        for start in range(0, len(ids), 200):
+            with database.atomic():
+                for ref_id in ids[start:start + 200]:
+                    indexer(ref_id)
+        done[kind] = len(ids)
+    return done
+
+
+def containing(kind, words, column):
+    """A condition on ``column`` (an id): the object of ``kind`` has every one of ``words``.
+
+    One index lookup per word, intersected (much cheaper than grouping the rows of all words)."""
+    condition = None
+    for word in words:
+        ids = SearchToken.select(SearchToken.ref_id).where(SearchToken.kind == kind, SearchToken.token == word)
+        condition = column.in_(ids) if condition is None else condition & column.in_(ids)
+    return condition
+
+
+def matching(kind, q, column):
+    """The condition "``column`` is an object of ``kind`` with every word of the query ``q``", or None when
+    ``q`` has no word at all."""
+    words = query_tokens(q)
+    return containing(kind, words, column) if words else None

@@ -1,0 +1,342 @@
+"""Trainings: creating (supervisors), enrolling and cancelling (everyone, before ``enrol_until`` and
+within ``capacity``), attendance (supervisors), the learning record and the iCalendar file.
+
+Enrolment never exceeds capacity, also when many enrol at once: on SQLite the
+write transaction holds the database's write lock from its start; on
+PostgreSQL the training's row is locked (SELECT … FOR UPDATE) before counting.
+"""
+
+import datetime
+import zoneinfo
+
+import peewee
+from flask import current_app
+from flask_babel import gettext as _
+
+from ..auth.models import User
+from ..db import is_postgres, utcnow
+from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..items.transaction import write_transaction
+from ..kb.models import Article
+from ..search.index import index_object
+from .models import Enrolment, Training, TrainingFile, TrainingMaterial
+
+PER_PAGE = 20
+
+
+def may_organise(user):
+    return user.is_authenticated and user.has_role("supervisor")
+
+
+def require_organiser(user):
+    if not may_organise(user):
+        raise Forbidden(_("Only supervisors organise trainings."))
+
+
+def local_now():
+    """Now as a wall-clock time in app.timezone (how training times are stored)."""
+    zone = zoneinfo.ZoneInfo(current_app.config["PORTAL"]["app"]["timezone"])
+    return datetime.datetime.now(zone).replace(tzinfo=None, microsecond=0)
+
+
+def get(training_id):
+    training = Training.get_or_none(Training.id == training_id)
+    if training is None:
+        raise NotFound(_("No such training."))
+    return training
+
+
+def enrolled_count(training_id):
+    return Enrolment.select().where(Enrolment.training == training_id).count()
+
+
+def list_trainings(page=1, upcoming=True):
+    """(rows with ``enrolled`` counts, total): upcoming ones soonest first, else past ones latest first."""
+    now = local_now()
+    query = Training.select(Training, peewee.fn.COUNT(Enrolment.id).alias("enrolled")).join(
+        Enrolment, peewee.JOIN.LEFT_OUTER).group_by(Training.id)
+    if upcoming:
+        query = query.where(Training.ends_at >= now).order_by(Training.starts_at, Training.id)
+    else:
+        query = query.where(Training.ends_at < now).order_by(Training.starts_at.desc(), Training.id.desc())
+    total = Training.select().where(Training.ends_at >= now if upcoming else Training.ends_at < now).count()
+    return list(query.paginate(max(page, 1), PER_PAGE)), total
+
+
+class _Input:
+    def __init__(self, data):
+        self.data = data or {}
+        self.errors = {}
+
+    def error(self, field, message):
+        self.errors.setdefault(field, message)
+
+    def text(self, field, max_length, required=True):
+        value = self.data.get(field)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.error(field, _("This field is required."))
+            return ""
+        if not isinstance(value, str):
+            self.error(field, _("Must be text."))
+            return ""
+        value = value.strip()
+        if len(value) > max_length:
+            self.error(field, _("At most %(n)s characters.", n=max_length))
+        return value
+
+    def moment(self, field):
+        value = self.data.get(field)
+        if value in (None, ""):
+            self.error(field, _("This field is required."))
+            return None
+        try:
+            moment = datetime.datetime.fromisoformat(str(value))
+        except ValueError:
+            self.error(field, _("Give a date and time such as 2026-12-01T09:30."))
+            return None
+        if moment.tzinfo is not None:
+            zone = zoneinfo.ZoneInfo(current_app.config["PORTAL"]["app"]["timezone"])
+            moment = moment.astimezone(zone).replace(tzinfo=None)
+        return moment.replace(microsecond=0)
+
+    def integer(self, field, low, high):
+        value = self.data.get(field)
+        try:
+            number = int(value)
+            if isinstance(value, bool) or (isinstance(value, float) and number != value):
+                raise ValueError
+        except (TypeError, ValueError):
+            self.error(field, _("Must be a whole number."))
+            return None
+        if not low <= number <= high:
+            self.error(field, _("Must be between %(low)s and %(high)s.", low=low, high=high))
+            return None
+        return number
+
+
+def _read(data):
+    fields = _Input(data)
+    values = {
+        "title": fields.text("title", 200),
+        "place": fields.text("place", 200),
+        "trainer": fields.text("trainer", 100),
+        "description": fields.text("description", 20000, required=False),
+        "starts_at": fields.moment("starts_at"),
+        "ends_at": fields.moment("ends_at"),
+        "enrol_until": fields.moment("enrol_until"),
+        "capacity": fields.integer("capacity", 1, 10000),
+    }
+    starts, ends, until = values["starts_at"], values["ends_at"], values["enrol_until"]
+    if starts and ends and ends <= starts:
+        fields.error("ends_at", _("The end must be after the start."))
+    if starts and until and until > starts:
+        fields.error("enrol_until", _("Enrolment must close before the training starts."))
+    if starts and starts < local_now():
+        fields.error("starts_at", _("The training must not start in the past."))
+    materials = data.get("materials") or []
+    if isinstance(materials, str):
+        materials = [m for m in materials.replace("，", ",").split(",") if m.strip()]
+    ids = []
+    if not isinstance(materials, list):
+        fields.error("materials", _("Give the materials as a list of article numbers."))
+    else:
+        for value in materials:
+            try:
+                ids.append(int(value))
+            except (TypeError, ValueError):
+                fields.error("materials", _("Give the materials as a list of article numbers."))
+        found = {a for (a,) in Article.select(Article.id).where(Article.id.in_(ids),
+                                                                 Article.status == "published").tuples()}
+        if set(ids) - found:
+            fields.error("materials", _("No published article numbered %(ids)s.",
+                                        ids=", ".join(str(i) for i in sorted(set(ids) - found))))
+    if fields.errors:
+        raise Invalid(_("Some of the input is not valid."), fields=fields.errors)
+    return values, sorted(set(ids))
+
+
+def index_training(training_id):
+    training = Training.get_by_id(training_id)
+    index_object("training", training_id, training.title, [training.trainer, training.place, training.description])
+
+
+def create_training(user, data):
+    """A new training (supervisors); 403 / 422 with a message per field."""
+    require_organiser(user)
+    values, materials = _read(data)
+    with write_transaction():
+        training = Training.create(created_by=user, **values)
+        if materials:
+            TrainingMaterial.insert_many([{"training": training.id, "article": a} for a in materials]).execute()
+        index_training(training.id)
+    return training
+
+
+def _lock(training_id):
+    query = Training.select().where(Training.id == training_id)
+    if is_postgres():
+        query = query.for_update()
+    training = query.first()
+    if training is None:
+        raise NotFound(_("No such training."))
+    return training
+
+
+def enrol(user, training_id):
+    """Enrol ``user``; True when newly enrolled, False when already. 409 past enrol_until or when full."""
+    with write_transaction():
+        training = _lock(training_id)
+        if Enrolment.select().where(Enrolment.training == training.id, Enrolment.user == user.id).exists():
+            return False
+        if local_now() > training.enrol_until:
+            raise Conflict(_("Enrolment for this training closed on %(when)s.",
+                             when=training.enrol_until.strftime("%Y-%m-%d %H:%M")))
+        if enrolled_count(training.id) >= training.capacity:
+            raise Conflict(_("This training is full (%(n)s places).", n=training.capacity))
+        Enrolment.create(training=training.id, user=user.id, enrolled_at=utcnow())
+    return True
+
+
+def cancel(user, training_id):
+    """Cancel ``user``'s enrolment; False when not enrolled. 409 past enrol_until."""
+    with write_transaction():
+        training = _lock(training_id)
+        mine = Enrolment.get_or_none(Enrolment.training == training.id, Enrolment.user == user.id)
+        if mine is None:
+            return False
+        if local_now() > training.enrol_until:
+            raise Conflict(_("Enrolment for this training closed on %(when)s; it can no longer be cancelled.",
+                             when=training.enrol_until.strftime("%Y-%m-%d %H:%M")))
+        mine.delete_instance()
+    return True
+
+
+def is_enrolled(user, training_id):
+    return Enrolment.select().where(Enrolment.training == training_id, Enrolment.user == user.id).exists()
+
+
+def enrolments(training_id):
+    return list(Enrolment.select(Enrolment, User).join(User, on=(Enrolment.user == User.id))
+                .where(Enrolment.training == training_id).order_by(User.username))
+
+
+def materials(training_id):
+    return list(Article.select().join(TrainingMaterial).where(TrainingMaterial.training == training_id)
+                .order_by(Article.id))
+
+
+def files(training_id):
+    return list(TrainingFile.select().where(TrainingFile.training == training_id).order_by(TrainingFile.id))
+
+
+def add_file(user, training_id, file_storage):
+    """Add a file to the training's materials (supervisors); 422 with the reason when it is refused."""
+    from ..kb.attachments import store_checked
+
+    require_organiser(user)
+    training = get(training_id)
+    name, _kind, sha, size = store_checked(file_storage)
+    with write_transaction():
+        return TrainingFile.create(training=training.id, original_name=name, sha256=sha, size=size,
+                                   uploaded_by=user)
+
+
+def file_for_download(training_id, file_id):
+    from ..kb.attachments import stored_path
+
+    found = TrainingFile.get_or_none(TrainingFile.id == file_id, TrainingFile.training == training_id)
+    if found is None or not stored_path(found.sha256).is_file():
+        raise NotFound(_("This file does not exist."))
+    return found, stored_path(found.sha256)
+
+
+def record_attendance(user, training_id, data):
+    """Record ``present`` and ``note`` for an enrolled ``username`` (supervisors); 403 / 404 / 422."""
+    require_organiser(user)
+    training = get(training_id)
+    fields = _Input(data)
+    username = fields.text("username", 128)
+    present = data.get("present")
+    if isinstance(present, str):
+        present = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(
+            present.lower())
+    if not isinstance(present, bool):
+        fields.error("present", _("Say true or false."))
+    note = fields.text("note", 200, required=False)
+    if fields.errors:
+        raise Invalid(_("Some of the input is not valid."), fields=fields.errors)
+    attendee = User.get_or_none(User.username == username)
+    enrolment = attendee and Enrolment.get_or_none(Enrolment.training == training.id, Enrolment.user == attendee.id)
+    if enrolment is None:
+        raise Invalid(_("%(name)s is not enrolled in this training.", name=username),
+                      fields={"username": _("%(name)s is not enrolled in this training.", name=username)})
+    with write_transaction():
+        Enrolment.update(present=present, note=note, recorded_by=user.id, recorded_at=utcnow()).where(
+            Enrolment.id == enrolment.id).execute()
+    return Enrolment.get_by_id(enrolment.id)
+
+
+def learning_record(user):
+    """The trainings ``user`` attended, and their hours."""
+    rows = list(Training.select().join(Enrolment)
+                .where(Enrolment.user == user.id, Enrolment.present == True)  # noqa: E712  (SQL, not Python)
+                .order_by(Training.starts_at.desc()))
+    return rows, round(sum(t.hours for t in rows), 1)
+
+
+def _ics_text(value):
+    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n"))
+
+
+def _fold(line):
+    raw = line.encode("utf-8")
+    if len(raw) <= 75:
+        return line
+    parts, current = [], ""
+    for ch in line:
+        if len((current + ch).encode("utf-8")) > (75 if not parts else 74):
+            parts.append(current)
+            current = ""
+        current += ch
+    parts.append(current)
+    return "\r\n ".join(parts)
+
+
+def ics(training, host):
+    """The training as an iCalendar (RFC 5545) event, times in UTC."""
+    zone = zoneinfo.ZoneInfo(current_app.config["PORTAL"]["app"]["timezone"])
+
+    def utc(moment):
+        return moment.replace(tzinfo=zone).astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+    lines = [
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Duban Portal//Trainings//ZH", "CALSCALE:GREGORIAN",
+        "BEGIN:VEVENT",
+        f"UID:training-{training.id}@{host}",
+        f"DTSTAMP:{utcnow().strftime('%Y%m%dT%H%M%SZ')}",
+        f"DTSTART:{utc(training.starts_at)}",
+        f"DTEND:{utc(training.ends_at)}",
+        f"SUMMARY:{_ics_text(training.title)}",
+        f"LOCATION:{_ics_text(training.place)}",
+        f"DESCRIPTION:{_ics_text(training.trainer + chr(10) + training.description)}",
+        "END:VEVENT", "END:VCALENDAR",
+    ]
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+
+
+def training_url_source():
+    """Register trainings with the search (every signed-in user sees every training)."""
+    from flask import url_for
+
+    from ..search.index import register
+    from ..search.service import register_source
+
+    def load(ids):
+        return {t.id: {"id": t.id, "title": t.title, "texts": [t.description, t.trainer, t.place],
+                       "url": url_for("trainings.detail", training_id=t.id)}
+                for t in Training.select().where(Training.id.in_(ids))}
+
+    register_source("training", lambda user: None, load)
+    register("training", Training, index_training)

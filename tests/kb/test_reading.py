@@ -1,0 +1,94 @@
+"""Required reading and the learning record: the issue's whole path on both databases."""
+
+import datetime
+import io
+
+import openpyxl
+
+from tests.kb.conftest import docx_bytes, upload, write_article
+
+
+def test_a_required_regulation_is_found_read_and_reported(as_user):
+    supervisor = as_user("supervisor")
+    article = write_article(supervisor, title="督办工作制度", body="见附件。",
+                            required_for={"roles": ["handler"], "departments": []})
+    assert upload(supervisor, article["id"], "制度.docx",
+                  docx_bytes("承办部门应在两个工作日内签收，逾期将予以通报。")).status_code == 201
+
+    handler = as_user("handler")
+    board = handler.get("/").get_data(as_text=True)
+    assert 'id="panel-required-reading"' in board and "督办工作制度" in board
+    assert handler.get("/api/v1/kb/required").get_json()["total"] == 1
+    assert "panel-required-reading" not in as_user("leader").get("/").get_data(as_text=True)
+
+    found = handler.get("/api/v1/search?q=通报").get_json()  # a word only the attachment holds
+    assert found["total"] == 1 and found["results"][0]["id"] == article["id"]
+    assert handler.get(found["results"][0]["url"]).status_code == 200  # reading it records it
+    assert handler.get("/api/v1/kb/required").get_json()["total"] == 0
+    assert "panel-required-reading" not in handler.get("/").get_data(as_text=True)
+
+    report = supervisor.get(f"/api/v1/kb/articles/{article['id']}/readers").get_json()
+    handlers = {"handler", "catering", "commute", "kindergarten", "retirees", "culture", "office"}
+    assert report["read"] == ["handler"] and set(report["unread"]) == handlers - {"handler"}
+    page = supervisor.get(f"/kb/{article['id']}/readers").get_data(as_text=True)
+    assert "1 人已读，6 人未读。" in page
+
+    xlsx = supervisor.get(f"/kb/{article['id']}/readers.xlsx")
+    assert xlsx.status_code == 200 and xlsx.headers["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("部门", "姓名", "用户名", "已读", "最近阅读时间")
+    by_user = {row[2]: row for row in rows[1:]}
+    assert set(by_user) == handlers
+    assert by_user["handler"][3] is True and isinstance(by_user["handler"][4], datetime.datetime)
+    assert by_user["catering"][3] is False and by_user["catering"][4] is None
+
+    profile = handler.get("/profile").get_data(as_text=True)
+    assert 'id="learning-title"' in profile and "督办工作制度" in profile
+
+
+def test_reading_is_recorded_once_per_user_and_revision(as_user, app):
+    from portal.db import database
+    from portal.kb.models import ArticleRead
+
+    supervisor = as_user("supervisor")
+    article = write_article(supervisor, required_for={"roles": [], "departments": ["catering"]})
+    catering = as_user("catering")
+    assert catering.get("/api/v1/kb/required").get_json()["total"] == 1
+    assert as_user("handler").get("/api/v1/kb/required").get_json()["total"] == 0  # another department
+    for _ in range(3):
+        catering.get(f"/kb/{article['id']}")
+    catering.post(f"/api/v1/kb/articles/{article['id']}/read")
+    supervisor.patch(f"/api/v1/kb/articles/{article['id']}", json={"body": "第二版"})
+    catering.post(f"/api/v1/kb/articles/{article['id']}/read")
+    with app.app_context(), database.connection_context():
+        assert sorted(r.revision for r in ArticleRead.select().where(ArticleRead.article == article["id"])) == [1, 2]
+    draft = write_article(supervisor, status="draft", required_for={"roles": ["handler"], "departments": []})
+    assert supervisor.post(f"/api/v1/kb/articles/{draft['id']}/read").get_json()["read"] is False
+    assert as_user("handler").get("/api/v1/kb/required").get_json()["total"] == 0  # drafts are not required
+
+
+def test_only_writers_see_the_reading_report(as_user):
+    article = write_article(as_user("supervisor"), required_for={"roles": ["handler"], "departments": []})
+    for user, status in (("supervisor", 200), ("admin", 200), ("leader", 403), ("handler", 403)):
+        client = as_user(user)
+        assert client.get(f"/kb/{article['id']}/readers").status_code == status, user
+        assert client.get(f"/kb/{article['id']}/readers.xlsx").status_code == status, user
+        assert client.get(f"/api/v1/kb/articles/{article['id']}/readers").status_code == status, user
+        assert client.post(f"/api/v1/kb/articles/{article['id']}/read").status_code == 200, user
+        assert client.get("/api/v1/kb/required").status_code == 200, user
+
+
+def test_changing_who_must_read_changes_the_outstanding_lists(as_user):
+    supervisor = as_user("supervisor")
+    article = write_article(supervisor, required_for={"roles": ["handler"], "departments": []})
+    assert as_user("handler").get("/api/v1/kb/required").get_json()["total"] == 1
+    assert as_user("leader").get("/api/v1/kb/required").get_json()["total"] == 0
+    supervisor.patch(f"/api/v1/kb/articles/{article['id']}",
+                     json={"required_for": {"roles": ["leader"], "departments": ["catering"]}})
+    assert as_user("handler").get("/api/v1/kb/required").get_json()["total"] == 0
+    assert as_user("leader").get("/api/v1/kb/required").get_json()["total"] == 1
+    assert as_user("catering").get("/api/v1/kb/required").get_json()["total"] == 1
+    readers = supervisor.get(f"/api/v1/kb/articles/{article['id']}/readers").get_json()
+    assert set(readers["unread"]) == {"leader", "catering"}
