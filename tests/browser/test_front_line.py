@@ -15,7 +15,7 @@ def test_a_heating_complaint_from_registration_to_closure(open_as, live_server):
     url = live_server.url
     supervisor = open_as("supervisor")
     supervisor.goto(f"{url}/petitions/new")
-    supervisor.get_by_label("类别").select_option("heating")
+    supervisor.get_by_label("分类").select_option("heating")
     supervisor.get_by_label("区域（小区/街区）").fill("东风小区")
     supervisor.get_by_label("联系电话").fill("138 1234 5678")
     supervisor.get_by_label("诉求内容").fill("3号楼暖气不热")
