@@ -123,7 +123,7 @@ PAGES = [
     ("handler", "/items", "item list as handler"),
     ("supervisor", "/items/{number}", "item page (10 events)"),
     ("supervisor", "/api/v1/items?light=yellow&per_page=50", "API list, yellow"),
-    ("leader", "/stats", "statistics, this year"),
+    ("leader", "/stats?period=year", "statistics, this year"),
     ("leader", "/api/v1/stats/departments?from={year}-01-01&to={year}-12-31", "API statistics, a year"),
     ("handler", "/notifications", "notifications"),
 ]

@@ -55,14 +55,11 @@ def create_app(config=None):
     templating.init_app(app)
 
     # The features, each registering its own blueprints, commands and template names.
-    from . import admin, api, auth, calendar, cli, feed, home, items, kb, notify, petitions, search, training
+    from . import (admin, api, auth, calendar, cli, digests, feed, home, inspections, items, kb, notify, petitions,
+                   reports, search, stats, training)
 
-    for feature in (auth, home, items, admin, api, calendar, notify, kb, search, training, cli):
+    # petitions and feed after digests: they add their sections to it.
+    for feature in (auth, home, items, admin, api, calendar, notify, kb, search, training, inspections, digests,
+                    petitions, feed, stats, reports, cli):
         feature.init_app(app)
-    from . import digests, inspections
-
-    for feature in (inspections, digests):
-        feature.init_app(app)
-    petitions.init_app(app)
-    feed.init_app(app)
     return app

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import tarfile
 
 import click
 from flask.cli import with_appcontext
@@ -10,7 +11,7 @@ from .db import database
 
 
 def init_app(app):
-    for command in (init_db, seed_demo, create_user, backup):
+    for command in (init_db, seed_demo, create_user, backup, restore):
         app.cli.add_command(command)
 
 
@@ -88,3 +89,29 @@ def backup(target):
         except (OSError, RuntimeError) as exc:
             raise click.ClickException(f"backup failed: {exc}") from None
     click.echo(str(folder))
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, file_okay=False, path_type=str))
+@with_appcontext
+def restore(archive):
+    """Restore a backup folder (written by ``backup``) into this instance, which must be empty.
+
+    There is no --force: restore never overwrites data. Exit code 2 when the instance is not empty
+    (or the folder is not a backup for this database), 1 when the restore or its file check fails."""
+    from .backup import RestoreRefused, restore as run_restore
+    from .items.attachments import upload_folder
+
+    with database.connection_context():
+        try:
+            counts, bad = run_restore(archive, upload_folder())
+        except RestoreRefused as exc:
+            click.echo(f"restore refused: {exc}", err=True)
+            sys.exit(2)
+        except subprocess.CalledProcessError as exc:
+            raise click.ClickException(f"restore failed: {exc.stderr.strip()}") from None
+        except (OSError, RuntimeError, tarfile.TarError) as exc:
+            raise click.ClickException(f"restore failed: {exc}") from None
+    click.echo("restored: {users} users, {items} items, {events} events, {attachments} attachments".format(**counts))
+    if bad:
+        raise click.ClickException(f"{len(bad)} attachment files are missing or damaged: {', '.join(bad[:10])}")

@@ -100,6 +100,20 @@ DEFAULTS = {
         "reply_within_working_days": 5,
         "repeat_days": 30,
     },
+    "stats": {
+        # Departments with fewer items in a period get no 骏马奖/蜗牛奖.
+        "min_items": 3,
+        # The composite score's weights (relative; a part that does not apply is left out).
+        "weights": {
+            "on_time_rate": 40.0,
+            "open_overdue": 25.0,
+            "avg_score": 15.0,
+            "late_signatures": 5.0,
+            "late_feedback": 5.0,
+            "returns": 5.0,
+            "extensions": 5.0,
+        },
+    },
     "inspections": {
         "photo_max_bytes": 10 * MiB,
         "photos_per_finding": 10,
@@ -307,6 +321,11 @@ def _validate(config):
     hour, _, minute = config["reminders"]["scan_time"].partition(":")
     if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
         raise ConfigError("reminders.scan_time must be HH:MM")
+    if config["stats"]["min_items"] < 0:
+        raise ConfigError("stats.min_items must not be negative")
+    weights = config["stats"]["weights"]
+    if any(value < 0 for value in weights.values()) or not any(value > 0 for value in weights.values()):
+        raise ConfigError("stats.weights must not be negative and at least one must be positive")
     hour, _, minute = config["digest"]["time"].partition(":")
     if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
         raise ConfigError("digest.time must be HH:MM")

@@ -4,9 +4,11 @@ The same error is a full page for a browser, a small alert for an htmx
 request and ``{"error": {...}}`` for the API. No traceback reaches a user.
 """
 
+import contextlib
 import logging
 
-from flask import jsonify, make_response, render_template, request
+import peewee
+from flask import current_app, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -29,6 +31,13 @@ class PortalError(Exception):
 
 class Invalid(PortalError):
     status, code = 422, "invalid"
+
+
+class InsufficientStorage(Invalid):
+    """The server has no room for an upload (the disk is full): 507 for the API; forms show the message
+    beside the file field like any refused file."""
+
+    status, code = 507, "insufficient_storage"
 
 
 class Forbidden(PortalError):
@@ -101,6 +110,21 @@ def init_app(app):
         if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
             response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))  # RFC 9110: what it does answer
         return response
+
+    @app.errorhandler(peewee.OperationalError)
+    @app.errorhandler(peewee.InterfaceError)
+    def _database_unavailable(exc):
+        from .db import database, is_postgres
+
+        # PostgreSQL unreachable, restarting or cutting connections (and serialisation failures); SQLite busy.
+        if not (is_postgres() or "locked" in str(exc)):
+            return _unexpected(exc)
+        log.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+        with contextlib.suppress(peewee.PeeweeException):
+            database.close()  # a dropped connection is forgotten; the next request connects anew
+        # The error page is drawn without the database: as for a visitor who is not signed in.
+        g._login_user = current_app.login_manager.anonymous_user()
+        return error_response(503, "unavailable")
 
     @app.errorhandler(Exception)
     def _unexpected(exc):

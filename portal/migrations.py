@@ -117,11 +117,34 @@ def _inspections_and_digests(migrator):
     database.create_tables([*inspection_models, *digest_models])
 
 
+# Statistics (issue 12) read narrow ranges of items through indexes that cover each query.
+STATS_INDEXES = {
+    "item_stats_dispatched": "dispatched_at, lead_department_id",
+    "item_stats_closed": "state, closed_at, lead_department_id, closed_on_time, score, dispatched_at",
+    "item_stats_accepted": "accepted_at, accepted_late, lead_department_id",
+    # In department order, so the overdue count per department needs no sort.
+    "item_stats_overdue": "lead_department_id, state, deadline, dispatched_at, closed_at",
+}
+
+
+def _reports(migrator):
+    """Calendar feeds, report jobs and imported rows; the statistics' indexes (statistics and reports, issue 12)."""
+    from .reports.models import MODELS as report_models
+    from .stats.sql import late_report_index_sql
+
+    database.create_tables(report_models)
+    for name, columns in STATS_INDEXES.items():
+        database.execute_sql(f"CREATE INDEX IF NOT EXISTS {name} ON item ({columns})")
+    # Late progress reports by period without reading every report's data.
+    database.execute_sql(late_report_index_sql())
+
+
 MIGRATIONS = [
     (1, _initial),
     (2, _search_index),
     (3, _sessions_and_token_expiry),
     (4, _knowledge_base),
+    (5, _reports),
     (6, _front_line),
     (8, _delegations),
     (10, _inspections_and_digests),

@@ -144,6 +144,17 @@ class PostgresServer:
         with psycopg.connect(self.url(), autocommit=True) as conn:
             conn.execute(sql)
 
+    def pause(self):
+        """Stop the server (fast shutdown: open connections are cut), keeping its data for resume()."""
+        self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def resume(self):
+        """Start the server again on the same port after pause(); returns once it accepts connections."""
+        self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "log"), "-w", "-o",
+                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                  f"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+                  "start")
+
     def stop(self):
         try:
             self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")

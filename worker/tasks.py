@@ -94,3 +94,19 @@ def ldap_sync():
 
     with job_context():
         return sync()
+
+
+def make_circular(job_id):
+    """Write the circular (督查通报) of a report job (statistics and reports feature)."""
+    from portal.reports import jobs
+
+    with job_context():
+        jobs.run("make_circular", job_id)
+
+
+def import_key_tasks(job_id):
+    """Import a key-task workbook of a report job (statistics and reports feature)."""
+    from portal.reports import jobs
+
+    with job_context():
+        jobs.run("import_key_tasks", job_id)

@@ -2,6 +2,7 @@
 
 from flask import current_app, jsonify
 
+from ..items.attachments import TYPES
 from ..items.inputs import MAX_VERSION
 from ..items.models import LEVELS, SOURCE_TYPES, STATES
 from ..items.queries import LIGHTS
@@ -138,6 +139,10 @@ RESPONSES = {
     "Invalid": _json(_ref("Error"), "Bad input; error.fields has one message per field"),
 }
 
+# A download is served as the type its (checked) extension names, else application/octet-stream.
+DOWNLOAD_TYPES = {media: {"schema": {"type": "string", "format": "binary"}}
+                  for media in sorted({t.split(";")[0] for t in TYPES.values()} | {"application/octet-stream"})}
+
 # Flask rule -> OpenAPI path item; only rules the app has registered are published.
 PATHS = {
     "/api/v1/departments": {"get": {
@@ -188,9 +193,8 @@ PATHS = {
         "parameters": [NUMBER, {"name": "attachment_id", "in": "path", "required": True,
                                 "schema": {"type": "integer"}}],
         "get": {"operationId": "downloadAttachment", "summary": "Download an attachment under its original name",
-                "responses": {"200": {"description": "The file, as an attachment",
-                                      "content": {"application/octet-stream": {"schema": {
-                                          "type": "string", "format": "binary"}}}},
+                "responses": {"200": {"description": "The file, as an attachment, typed by its checked extension",
+                                      "content": DOWNLOAD_TYPES},
                               **_errors("401", "404")}}},
     "/api/v1/items/<number>/follow": {
         "parameters": [NUMBER],

@@ -11,11 +11,11 @@ from ..items.visibility import visible_items
 from .models import FeedCursor
 
 KIND_LABELS = {
-    "instruction": _l("Instructions"),
+    "instruction": _l("Leaders' instructions"),
     "acknowledgement": _l("Acknowledgements"),
     "urge": _l("Urges"),
     "approval": _l("Approvals"),
-    "return": _l("Returns"),
+    "return": _l("Items returned"),
     "closure": _l("Closures"),
 }
 COUNT_CAP = 99

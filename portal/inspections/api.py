@@ -107,6 +107,7 @@ OPENAPI_PATHS = {
                                     "photos": {"type": "array",
                                                "items": {"type": "string", "format": "binary"}}}}}}},
                  "responses": {"201": {"description": "Recorded"}, "403": {"description": "Not a member"},
+                               "404": {"description": "No such inspection, or not visible"},
                                "413": {"description": "A photo is too large"},
                                "422": {"description": "Bad input or not a photo"}}}},
     "/api/v1/inspections/<int:inspection_id>/findings/<int:finding_id>/convert": {
@@ -121,5 +122,6 @@ OPENAPI_PATHS = {
                                     "lead_department": {"type": "string"}, "item": {"type": "string"}}}}}},
                  "responses": {"201": {"description": "A new item"}, "200": {"description": "An urge was sent"},
                                "403": {"description": "Not allowed"}, "409": {"description": "Taken up already"},
+                               "404": {"description": "No such inspection or finding, or not visible"},
                                "422": {"description": "Bad input"}}}},
 }

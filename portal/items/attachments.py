@@ -2,7 +2,9 @@
 
 import contextlib
 import datetime
+import errno
 import hashlib
+import logging
 import os
 import re
 import tempfile
@@ -12,13 +14,15 @@ from pathlib import Path
 from flask import current_app, send_file
 from flask_babel import gettext as _
 
-from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..errors import Conflict, Forbidden, InsufficientStorage, Invalid, NotFound
 from ..text import BadText, clean
 from .models import FINISHED_STATES, Attachment, ItemEvent
 from .transaction import write_transaction
 from .visibility import can_see
 
+log = logging.getLogger(__name__)
 CHUNK = 64 * 1024
+FULL = (errno.ENOSPC, errno.EDQUOT)
 INCOMING = "incoming"
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -88,10 +92,26 @@ def content_agrees(extension, head):
     return signatures is None or head.startswith(signatures)
 
 
+def _no_room(exc):
+    log.error("no room for an upload in %s: %s", upload_folder(), exc)
+    message = _("There is no room for this file on the server now. The administrators have been told; "
+                "please try again later.")
+    return InsufficientStorage(message, fields={"file": message})
+
+
 def _receive(stream, max_bytes, extension):
     """Copy ``stream`` into the incoming folder; return (sha256, size, path). 422 when larger than
-    ``max_bytes``, empty, or not what its extension says. Nothing is left behind on refusal."""
-    folder = _incoming()
+    ``max_bytes``, empty, or not what its extension says; 507 when the disk is full. Nothing is left
+    behind on refusal."""
+    try:
+        return _receive_into(_incoming(), stream, max_bytes, extension)
+    except OSError as exc:
+        if exc.errno in FULL:
+            raise _no_room(exc) from None
+        raise
+
+
+def _receive_into(folder, stream, max_bytes, extension):
     folder.mkdir(parents=True, exist_ok=True)
     digest, size, head = hashlib.sha256(), 0, b""
     fd, tmp = tempfile.mkstemp(dir=folder, prefix="upload-")
@@ -140,6 +160,13 @@ def prepare_upload(user, item, file_storage):
                     list=", ".join(settings["allowed_extensions"]))
         raise Invalid(message, fields={"file": message})
     sha, size, tmp = _receive(file_storage.stream, settings["max_bytes"], extension)
+    try:  # the store's folder is made now, so that moving the file in after the commit cannot fail for room
+        _path(sha).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        os.unlink(tmp)
+        if exc.errno in FULL:
+            raise _no_room(exc) from None
+        raise
     return {"original_name": name, "sha256": sha, "size": size, "content_type": content_type(name), "tmp": tmp}
 
 

@@ -172,6 +172,8 @@ def filter_items(query, filters, today=None):
     """``query`` narrowed by the list filters (state, department, light, level, source_type, leader,
     supervisor, deadline_from, deadline_to, q, parent); unknown values select nothing."""
     today = today or local_today()
+    if any("\x00" in str(value) for value in filters.values()):
+        return query.where(peewee.SQL("1 = 0"))  # no stored text holds NUL (and PostgreSQL cannot compare it)
     if states := _as_list(filters.get("state")):
         query = query.where(Item.state.in_(states))
     if codes := _as_list(filters.get("department")):

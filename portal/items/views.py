@@ -30,10 +30,15 @@ def _signed_in():
 
 # --- the list -----------------------------------------------------------------
 
+def list_filters(args):
+    """The list filters named in ``args`` (the URL of /items), empty ones left out."""
+    return {key: args.get(key, "").strip() for key in FILTER_KEYS if args.get(key, "").strip()}
+
+
 @bp.get("")
 def index():
     """The items this user may see, filtered, sorted and paged by the URL; the rows alone for htmx."""
-    filters = {key: request.args.get(key, "").strip() for key in FILTER_KEYS if request.args.get(key, "").strip()}
+    filters = list_filters(request.args)
     page = page_arg()
     per_page = _per_page()
     rows, total = queries.search_items(current_user, filters, page, per_page)

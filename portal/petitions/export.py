@@ -32,7 +32,7 @@ def petitions_csv(user, filters, today):
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow([_("Number"), _("Received"), _("Channel"), _("Category"), _("Area"), _("Resident"), _("Phone"),
+    writer.writerow([_("Number"), _("Received at"), _("Channel"), _("Category"), _("Area"), _("Resident"), _("Phone"),
                      _("Content"), _("State"), _("Department"), _("Reply due"), _("Reply"),
                      _("Resident's satisfaction"), _("Repeat")])
     for p in query:

@@ -142,9 +142,10 @@ def _read(data):
         fields.error("materials", _("Give the materials as a list of article numbers."))
     else:
         for value in materials:
-            try:
-                ids.append(int(value))
-            except (TypeError, ValueError):
+            text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+            if text.isascii() and text.isdigit() and 0 < int(text) < 2**31:  # a number a row can have
+                ids.append(int(text))
+            else:
                 fields.error("materials", _("Give the materials as a list of article numbers."))
         found = {a for (a,) in Article.select(Article.id).where(Article.id.in_(ids),
                                                                  Article.status == "published").tuples()}

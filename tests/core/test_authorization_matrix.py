@@ -41,7 +41,8 @@ EVERYONE = "L A A A A A A A"
 ADMIN_ONLY = "L F F F F F F A"
 SUPERVISOR_ONLY = "L F F F A F F F"
 SEES_ITEM = "L A A H A A A H"
-WRITERS = "L F F F A F F A"  # knowledge base: supervisors and admins
+WRITERS = "L F F F A F F A"
+STATS = "L A A A A A A F"  # knowledge base: supervisors and admins
 
 MATRIX = {
     ("GET", "/"): EVERYONE,
@@ -172,6 +173,23 @@ MATRIX = {
     ("POST", "/api/v1/trainings/<int:training_id>/attendance"): SUPERVISOR_ONLY,
     ("POST", "/api/v1/trainings/<int:training_id>/enrolment"): EVERYONE,
     ("DELETE", "/api/v1/trainings/<int:training_id>/enrolment"): EVERYONE,
+    # Statistics and reports (a handler sees their own department's figures)
+    ("GET", "/stats"): STATS,
+    ("GET", "/api/v1/stats/departments"): STATS,
+    ("GET", "/stats/export.xlsx"): STATS,
+    ("GET", "/items/export.xlsx"): EVERYONE,
+    ("GET", "/items/import"): SUPERVISOR_ONLY,
+    ("POST", "/items/import"): SUPERVISOR_ONLY,
+    ("GET", "/items/import/template.xlsx"): SUPERVISOR_ONLY,
+    ("POST", "/api/v1/imports/key-tasks"): SUPERVISOR_ONLY,
+    ("GET", "/reports/circular"): "L F F F A A A F",
+    ("POST", "/reports/circular"): "L F F F A A A F",
+    ("POST", "/api/v1/reports/circular"): "L F F F A A A F",
+    ("GET", "/api/v1/jobs/<int:job_id>"): "L H H H A H H H",  # the supervisor's own job
+    ("GET", "/reports/jobs/<int:job_id>"): "L H H H A H H H",
+    ("GET", "/reports/jobs/<int:job_id>/download"): "L H H H A H H H",
+    ("GET", "/feeds/<token>.ics"): "A A A A A A A A",  # the secret address is the credential
+    ("POST", "/profile/calendar-feed"): EVERYONE,
     ("POST", "/logout"): "L A A A A A A A",
     # Field inspections: the handler and the supervisor are members; the finding concerns the item (so
     # catering, a co-department, sees it and its inspection); only members record, supervisors and
@@ -325,6 +343,15 @@ def world(app, demo, tmp_path):
                                   content_type="multipart/form-data")
     assert material.status_code == 303
     values["file_id"] = writer.get(f"/api/v1/trainings/{values['training_id']}").get_json()["files"][0]["id"]
+    # A report job of the supervisor's; the admin's calendar feed (the admin's own column, last, rotates it).
+    job = writer.post("/api/v1/reports/circular", json={"period": "quarter"})
+    assert job.status_code == 202, job.get_json()
+    values["job_id"] = job.get_json()["job"]
+    from portal.reports.feed import feed_of, feed_token, rotate
+
+    with app.test_request_context(), database.connection_context():
+        rotate(User.get(User.username == "admin"))
+        values["token"] = feed_token(feed_of(User.get(User.username == "admin")))
     return values
 
 

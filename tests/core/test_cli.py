@@ -12,6 +12,7 @@ COMMANDS = {
     "ldap-sync": [],
     "remind": None,  # its options belong to the reminders
     "backup": ["--to"],
+    "restore": [],
     "create-user": ["--role", "--department", "--name", "--email", "--password"],
     "create-token": ["--name", "--expires"],
 }

@@ -1,0 +1,282 @@
+"""Import of the year's key tasks (全年重点工作) from the XLSX template: each valid row becomes a draft.
+
+The file is checked as a whole first (an XLSX, not protected, not too long, no
+merged cells): a bad file is refused with one clear message and nothing is
+imported. Then each row is all or nothing: a draft is made through the same
+service as the registration form, or the row is reported with its number and
+what was wrong. A row imported once (same values) is never imported again.
+"""
+
+import datetime
+import hashlib
+import io
+import json
+import re
+import zipfile
+
+import peewee
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ..auth.models import Department, User, UserRole
+from ..errors import Invalid
+from ..items import services
+from ..items.labels import LEVEL_LABELS, SOURCE_LABELS
+from ..items.models import Item, LEVELS, SOURCE_TYPES
+from ..items.transaction import write_transaction
+from .models import ImportedRow
+
+MAX_ROWS = 2000
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted OOXML and old .xls are OLE2 files
+SEPARATORS = re.compile(r"[、,，;；\s]+")
+
+# key, header, width, hint (the explanation sheet)
+COLUMNS = [
+    ("title", _l("Title"), 36, _l("Required. What is to be done.")),
+    ("content", _l("Requirements"), 40, _l("The requirements in detail.")),
+    ("source_type", _l("Source"), 14, _l("One of the sources below; empty: annual key task.")),
+    ("source_ref", _l("Source reference"), 20, _l("Meeting name, document number…")),
+    ("level", _l("Level"), 10, _l("One of the levels below; empty: normal.")),
+    ("lead_department", _l("Lead department"), 18, _l("Required. A department below, by name or code.")),
+    ("co_departments", _l("Co-departments"), 24, _l("Departments below, separated by 、 or commas.")),
+    ("leader", _l("Leader"), 12, _l("A leader below, by name or user name.")),
+    ("supervisor", _l("Supervisor"), 12, _l("A supervisor below; empty: you.")),
+    ("deadline", _l("Deadline"), 12, _l("A date cell (not text), e.g. 2026-12-31; empty: 30 days.")),
+    ("feedback_cycle_days", _l("Feedback cycle (days)"), 12, _l("Whole days between progress reports; 0 or empty: none.")),
+]
+KEYS = [key for key, *_rest in COLUMNS]
+HEADER_OF = {key: header for key, header, *_rest in COLUMNS}
+
+
+# --- the template -------------------------------------------------------------------
+
+def _people(role):
+    return list(User.select().join(UserRole).where(UserRole.role == role, User.active == True)  # noqa: E712
+                .order_by(User.username).distinct())
+
+
+def template():
+    """The template workbook (bytes): the key-task sheet, and a sheet explaining columns and valid values."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Key tasks")
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDDDDD")
+    for index, (key, header, width, _hint) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index, value=str(header))
+        cell.font, cell.fill = bold, fill
+        sheet.column_dimensions[cell.column_letter].width = width
+    sheet.freeze_panes = "A2"
+    # A date format on the whole column (not on cells, which would count as rows) for what is typed in.
+    deadline_column = sheet.cell(row=1, column=KEYS.index("deadline") + 1).column_letter
+    sheet.column_dimensions[deadline_column].number_format = "yyyy-mm-dd"
+    for key, labels in (("level", LEVEL_LABELS), ("source_type", SOURCE_LABELS)):
+        letter = sheet.cell(row=1, column=KEYS.index(key) + 1).column_letter
+        validation = DataValidation(type="list", formula1='"' + ",".join(str(v) for v in labels.values()) + '"',
+                                    allow_blank=True)
+        validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+        sheet.add_data_validation(validation)
+
+    guide = workbook.create_sheet(_("Instructions"))
+    guide.column_dimensions["A"].width, guide.column_dimensions["B"].width = 24, 60
+    lines = [(_("How to fill in the key-task sheet"), ""),
+             (_("One row per task, from row 2. At most %(n)s rows. No formulas, no merged cells.", n=MAX_ROWS), ""),
+             ("", "")]
+    lines += [(str(header), str(hint)) for _key, header, _width, hint in COLUMNS]
+    lines += [("", ""), (_("Departments"), _("Code"))]
+    lines += [(d.name, d.code) for d in Department.select().where(Department.active == True)  # noqa: E712
+              .order_by(Department.sort_order, Department.id)]
+    lines += [("", ""), (_("Leaders"), _("User name"))] + [(u.display_name, u.username) for u in _people("leader")]
+    lines += [("", ""), (_("Supervisors"), _("User name"))] + \
+        [(u.display_name, u.username) for u in _people("supervisor")]
+    lines += [("", ""), (_("Levels"), _("Code"))] + [(str(label), code) for code, label in LEVEL_LABELS.items()]
+    lines += [("", ""), (_("Sources"), _("Code"))] + [(str(label), code) for code, label in SOURCE_LABELS.items()]
+    for first, second in lines:
+        guide.append([first, second])
+    for row in guide.iter_rows():
+        if row[0].value and not row[1].value or row[0].value in (str(_("Departments")), str(_("Leaders"))):
+            row[0].font = bold
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+# --- checking the file ----------------------------------------------------------------
+
+def _refuse(message):
+    raise Invalid(message, fields={"file": message})
+
+
+def check_file(data):
+    """Refuse a file that is not a usable key-task workbook (422, one clear message); return it."""
+    if not data:
+        _refuse(_("The file is empty."))
+    if data.startswith(OLE_MAGIC):
+        _refuse(_("The workbook is password-protected or in the old .xls format: save it as an .xlsx without "
+                  "a password and upload it again."))
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        _refuse(_("This is not an Excel .xlsx file. Download the template and fill it in."))
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
+        _refuse(_("This is not an Excel .xlsx file. Download the template and fill it in."))
+    try:
+        sheet = workbook.worksheets[0]
+        rows = 0
+        for row in sheet.iter_rows(values_only=True):
+            if rows and all(value in (None, "") for value in row):
+                continue  # formatted but empty
+            rows += 1
+            if rows == 1:
+                _check_header(row)
+            if rows > MAX_ROWS + 1:
+                _refuse(_("The sheet has more than %(n)s rows; split it into several files.", n=MAX_ROWS))
+        if rows < 2:
+            _refuse(_("The sheet has no task rows."))
+    finally:
+        workbook.close()
+    sheet = load_workbook(io.BytesIO(data), data_only=False).worksheets[0]
+    merged = [str(r) for r in sheet.merged_cells.ranges]
+    if merged:
+        _refuse(_("The sheet has merged cells (%(cells)s): unmerge them, one value per cell.",
+                  cells=", ".join(merged[:5])))
+    return data
+
+
+def _check_header(row):
+    cells = [str(value).strip() if value is not None else "" for value in row[:len(COLUMNS)]]
+    for index, (key, header, *_rest) in enumerate(COLUMNS):
+        found = cells[index] if index < len(cells) else ""
+        if found not in (str(header), header._args[0] if hasattr(header, "_args") else str(header)):
+            _refuse(_("Column %(n)s should be headed “%(header)s”, not “%(found)s”: use the template.",
+                      n=index + 1, header=header, found=found))
+
+
+# --- reading the rows -----------------------------------------------------------------
+
+def _lookups():
+    departments = {}
+    for d in Department.select().where(Department.active == True):  # noqa: E712
+        departments[d.code] = departments[d.name] = d.code
+    people = {}
+    for role in ("leader", "supervisor"):
+        people[role] = {}
+        for u in _people(role):
+            people[role][u.username] = people[role][u.display_name] = u.username
+    choices = {}
+    for key, codes, labels in (("level", LEVELS, LEVEL_LABELS), ("source_type", SOURCE_TYPES, SOURCE_LABELS)):
+        choices[key] = {code: code for code in codes}
+        choices[key].update({str(label): code for code, label in labels.items()})
+        choices[key].update({label._args[0]: code for code, label in labels.items() if hasattr(label, "_args")})
+    return departments, people, choices
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def read_row(cells, lookups):
+    """The service's input for one row, or (None, {column header: message})."""
+    departments, people, choices = lookups
+    errors = {}
+
+    def fail(key, message):
+        errors.setdefault(str(HEADER_OF[key]), message)
+
+    for key, cell in zip(KEYS, cells):
+        if cell is not None and getattr(cell, "data_type", None) == "f":
+            fail(key, _("A formula is not accepted: type the value itself."))
+    values = {key: getattr(cell, "value", cell) for key, cell in zip(KEYS, cells)}
+    data = {"title": _text(values.get("title")), "content": _text(values.get("content")),
+            "source_ref": _text(values.get("source_ref"))}
+    for key, default in (("source_type", "key_task"), ("level", "normal")):
+        text = _text(values.get(key))
+        data[key] = choices[key].get(text) if text else default
+        if data[key] is None:
+            fail(key, _("“%(value)s” is not one of the values listed in the instructions.", value=text))
+    lead = _text(values.get("lead_department"))
+    data["lead_department"] = departments.get(lead, "") if lead else ""
+    if lead and not data["lead_department"]:
+        fail("lead_department", _("No department named “%(value)s”.", value=lead))
+    co = [part for part in SEPARATORS.split(_text(values.get("co_departments"))) if part]
+    unknown = [part for part in co if part not in departments]
+    if unknown:
+        fail("co_departments", _("No department named “%(value)s”.", value="、".join(unknown)))
+    data["co_departments"] = sorted({departments[part] for part in co if part in departments})
+    for role in ("leader", "supervisor"):
+        name = _text(values.get(role))
+        data[role] = people[role].get(name, "") if name else ""
+        if name and not data[role]:
+            fail(role, _("No active %(role)s named “%(value)s”.", role=HEADER_OF[role], value=name))
+    deadline = values.get("deadline")
+    if isinstance(deadline, datetime.datetime):
+        deadline = deadline.date()
+    if isinstance(deadline, str) and deadline.strip():
+        fail("deadline", _("“%(value)s” is text, not a date: format the cell as a date (e.g. 2026-12-31).",
+                           value=deadline.strip()))
+    elif deadline not in (None, "") and not isinstance(deadline, datetime.date):
+        fail("deadline", _("Not a date: format the cell as a date (e.g. 2026-12-31)."))
+    data["deadline"] = deadline.isoformat() if isinstance(deadline, datetime.date) else ""
+    cycle = values.get("feedback_cycle_days")
+    data["feedback_cycle_days"] = _text(cycle) or "0"
+    return data, errors
+
+
+def fingerprint(data):
+    """The identity of a row's values: the same row imported twice has the same fingerprint."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _service_errors(exc):
+    fields = exc.fields or {}
+    if not fields:
+        return {"": exc.message}
+    return {str(HEADER_OF.get(key, key)): str(message) for key, message in fields.items()}
+
+
+def import_rows(user, data, job_id=None, report=lambda percent: None):
+    """Import the checked workbook ``data`` as ``user``; return the row report.
+
+    {"rows", "created": [{"row", "item"}], "skipped": [{"row", "item"}], "rejected": [{"row", "errors"}]}
+    """
+    sheet = load_workbook(io.BytesIO(data), data_only=False).worksheets[0]
+    lookups = _lookups()
+    created, skipped, rejected = [], [], []
+    total = max(1, sheet.max_row - 1)
+    for row_number, row in enumerate(sheet.iter_rows(min_row=2, max_col=len(COLUMNS)), start=2):
+        if (row_number - 2) % 20 == 0:
+            report(10 + 85 * (row_number - 2) // total)
+        cells = list(row) + [None] * (len(COLUMNS) - len(row))
+        if all(c is None or c.value in (None, "") for c in cells):
+            continue
+        values, errors = read_row(cells, lookups)
+        if errors:
+            rejected.append({"row": row_number, "errors": errors})
+            continue
+        key = fingerprint(values)
+        earlier = ImportedRow.get_or_none(ImportedRow.fingerprint == key)
+        if earlier is not None:
+            skipped.append({"row": row_number, "item": Item.get_by_id(earlier.item_id).number})
+            continue
+        try:
+            with write_transaction():
+                item = services.create_item(user, values)
+                ImportedRow.create(fingerprint=key, item=item.id, job=job_id)
+        except Invalid as exc:
+            rejected.append({"row": row_number, "errors": _service_errors(exc)})
+            continue
+        except peewee.IntegrityError:  # the same row imported at the same moment by another job
+            earlier = ImportedRow.get(ImportedRow.fingerprint == key)
+            skipped.append({"row": row_number, "item": Item.get_by_id(earlier.item_id).number})
+            continue
+        created.append({"row": row_number, "item": item.number})
+    return {"rows": len(created) + len(skipped) + len(rejected), "created": created, "skipped": skipped,
+            "rejected": rejected}

@@ -1,0 +1,103 @@
+"""Report jobs: started by a user, run by an RQ worker (or at once without Redis), owned by that user.
+
+The job's state and progress live in the ``report_job`` row, so they survive a
+worker restart and need no Redis to be read; only its owner ever sees a job.
+"""
+
+import datetime
+import logging
+from pathlib import Path
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+
+from .. import jobs
+from ..db import utcnow
+from ..errors import NotFound, Unavailable
+from .models import ReportJob
+
+log = logging.getLogger(__name__)
+QUEUE = "default"
+# Finished report files are kept this long, then deleted when the next job starts.
+KEEP_FILES = datetime.timedelta(days=7)
+
+
+def reports_folder(app=None):
+    """Where finished report files are kept (instance/reports/)."""
+    folder = Path((app or current_app).instance_path) / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def prune(now=None):
+    """Delete the files of jobs finished more than KEEP_FILES ago; their download then answers 404."""
+    limit = (now or utcnow()) - KEEP_FILES
+    old = list(ReportJob.select().where(ReportJob.finished_at < limit, ReportJob.file_path != ""))
+    for job in old:
+        Path(job.file_path).unlink(missing_ok=True)
+    if old:
+        ReportJob.update(file_path="").where(ReportJob.id.in_([job.id for job in old])).execute()
+    return len(old)
+
+
+def start(user, kind, params, task):
+    """Record a job for ``user`` and hand it to the queue (or run ``task`` now without Redis); return the job."""
+    prune()
+    job = ReportJob.create(user=user.id, kind=kind, params=params)
+    queue = jobs.get_queue(QUEUE)
+    if queue is None:
+        run(task, job.id)
+        return ReportJob.get_by_id(job.id)
+    from redis.exceptions import RedisError
+
+    try:
+        queue.enqueue(f"worker.tasks.{task}", job.id, job_timeout=600, description=f"{kind} report {job.id}")
+    except RedisError as exc:
+        log.warning("reports: the queue is unavailable: %s", exc)
+        fail(job.id, _("The job queue is unavailable; nothing was started. Please try again later."))
+        raise Unavailable(_("The job queue is unavailable; nothing was started. Please try again later.")) from None
+    return job
+
+
+def run(task, job_id):
+    """Run the task function named ``task`` of this feature for ``job_id``, recording failure on the job."""
+    from . import tasks
+
+    try:
+        getattr(tasks, task)(job_id)
+    except Exception as exc:  # the job records what went wrong; the user sees it on the progress page
+        log.exception("reports: job %s failed", job_id)
+        fail(job_id, _("The report could not be made: %(error)s", error=type(exc).__name__))
+
+
+def progress(job_id, percent, state="started"):
+    """Record how far the job is (0–100)."""
+    ReportJob.update(progress=int(percent), state=state).where(ReportJob.id == job_id).execute()
+
+
+def finish(job_id, path, name, result):
+    """Record the finished job's file and result."""
+    ReportJob.update(state="finished", progress=100, file_path=str(path), file_name=name, result=result,
+                     finished_at=utcnow()).where(ReportJob.id == job_id).execute()
+
+
+def fail(job_id, message):
+    ReportJob.update(state="failed", error=message, finished_at=utcnow()).where(ReportJob.id == job_id).execute()
+
+
+def job_of(user, job_id):
+    """The job ``job_id`` if it belongs to ``user``; NotFound otherwise (another user's job does not exist)."""
+    job = ReportJob.get_or_none((ReportJob.id == job_id) & (ReportJob.user == user.id))
+    if job is None:
+        raise NotFound(_("There is no such job, or it is not yours."))
+    return job
+
+
+def as_json(job):
+    """{"state", "progress", "result", "download"} as DESIGN §8 describes a job."""
+    download = url_for("reports.job_download", job_id=job.id) if job.state == "finished" and job.file_path else None
+    result = job.result
+    if job.state == "failed":
+        result = {"error": job.error}
+    return {"id": job.id, "kind": job.kind, "state": job.state, "progress": job.progress, "result": result,
+            "download": download}

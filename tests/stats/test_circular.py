@@ -1,0 +1,182 @@
+"""The circular (督查通报): a job with progress, owned by its user, a DOCX reopened with python-docx."""
+
+import io
+import re
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from redis import Redis
+from rq import SimpleWorker
+
+from tests.conftest import csrf_token
+from tests.servers import RedisServer
+
+from .conftest import at, d
+from .test_pages import signed_in
+
+MARCH = {"from": "2025-03-01", "to": "2025-03-31"}
+
+
+@pytest.fixture
+def clients(app, history):
+    with at(d(4, 10)):
+        yield lambda username: signed_in(app, username)
+
+
+def api_post(client, path, body):
+    return client.post(path, json=body, headers={"X-CSRFToken": csrf_token(client, "/")})
+
+
+def reopen(client, download):
+    response = client.get(download)
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    return docx.Document(io.BytesIO(response.get_data()))
+
+
+def check_circular(document):
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert document.paragraphs[0].text == "督查通报"
+    assert "2025-03-01 至 2025-03-31" in text
+    assert "交办 9 项" in text and "办结 5 项" in text  # the summary: every department together
+    assert "骏马奖: 物业服务中心" in text and "蜗牛奖: 文体新闻中心" in text
+    assert "请加快推进燃气接入" in text and "王建国" in text  # the leader's instruction on D
+    department, overdue, closed = document.tables
+    rows = {row.cells[0].text: [c.text for c in row.cells] for row in department.rows}
+    assert rows["物业服务中心"][1:6] == ["6", "4", "3", "75.0%", "1"]
+    assert rows["部门"][:3] == ["部门", "交办数", "办结数"]
+    assert sorted(row.cells[1].text for row in overdue.rows[1:]) == ["事项D", "事项J"]
+    assert sorted(row.cells[1].text for row in closed.rows[1:]) == ["事项A", "事项B", "事项C", "事项F", "事项G"]
+    # Chinese renders in Word and LibreOffice: the styles name an East Asian font.
+    for style in ("Normal", "Title", "Heading 1"):
+        fonts = document.styles[style].element.rPr.find(qn("w:rFonts"))
+        assert fonts.get(qn("w:eastAsia")) in ("宋体", "黑体"), style
+
+
+def test_a_leader_makes_the_circular_and_downloads_it(clients):
+    client = clients("leader")
+    response = api_post(client, "/api/v1/reports/circular", MARCH)
+    assert response.status_code == 202
+    job = response.get_json()["job"]
+    state = client.get(f"/api/v1/jobs/{job}").get_json()  # without Redis the job ran at once
+    assert state["state"] == "finished" and state["progress"] == 100
+    assert state["result"]["overdue_items"] == 2 and state["download"].endswith(f"/reports/jobs/{job}/download")
+    check_circular(reopen(client, state["download"]))
+
+
+def test_the_page_starts_the_job_and_shows_its_progress_then_the_download(clients):
+    client = clients("supervisor")
+    stats = client.get("/stats?from=2025-03-01&to=2025-03-31").get_data(as_text=True)
+    assert "/reports/circular?from=2025-03-01&amp;to=2025-03-31" in stats
+    form = client.get("/reports/circular?from=2025-03-01&to=2025-03-31").get_data(as_text=True)
+    assert 'value="2025-03-01"' in form
+    response = client.post("/reports/circular", data={**MARCH, "csrf_token": csrf_token(client, "/reports/circular")})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'href="(/reports/jobs/\d+/download)"', page)
+    assert link and "督查通报-2025-03-01-2025-03-31.docx" in page
+    check_circular(reopen(client, link.group(1)))
+    bad = client.post("/reports/circular", data={"from": "2025-03-31", "to": "2025-03-01",
+                                                 "csrf_token": csrf_token(client, "/reports/circular")})
+    assert bad.status_code == 422 and "结束日期不能早于开始日期" in bad.get_data(as_text=True)
+
+
+def test_a_job_belongs_to_its_user(app, clients):
+    job = api_post(clients("leader"), "/api/v1/reports/circular", MARCH).get_json()["job"]
+    other = signed_in(app, "supervisor")
+    assert other.get(f"/api/v1/jobs/{job}").status_code == 404
+    assert other.get(f"/reports/jobs/{job}").status_code == 404
+    assert other.get(f"/reports/jobs/{job}/download").status_code == 404
+    assert other.get("/api/v1/jobs/999999").status_code == 404
+
+
+@pytest.mark.parametrize("username", ["handler", "admin"])
+def test_only_leaders_and_supervisors_make_circulars(clients, username):
+    client = clients(username)
+    assert api_post(client, "/api/v1/reports/circular", MARCH).status_code == 403
+    assert client.get("/reports/circular").status_code == 403
+
+
+def test_bad_periods_are_422_with_the_field(clients):
+    response = api_post(clients("leader"), "/api/v1/reports/circular", {"from": "2025-02-30", "to": "2025-03-31"})
+    assert response.status_code == 422 and "from" in response.get_json()["error"]["fields"]
+
+
+@pytest.fixture(scope="module")
+def own_redis():
+    server = RedisServer().start()
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_with_redis_the_worker_makes_it_and_the_progress_follows(make_app, own_redis, tmp_path):
+    from .conftest import People, build_history
+    from portal import demo
+    from portal.db import database
+
+    Redis.from_url(own_redis.url).flushall()
+    app = make_app(stats={"min_items": 2}, workflow={"closure_requires_attachment": False},
+                   redis={"url": own_redis.url})
+    with app.app_context(), database.connection_context():
+        demo.seed_people()
+        build_history(People())
+    with at(d(4, 10)):
+        client = signed_in(app, "leader")
+        job = api_post(client, "/api/v1/reports/circular", MARCH).get_json()["job"]
+        assert client.get(f"/api/v1/jobs/{job}").get_json()["state"] == "queued"
+        page = client.get(f"/reports/jobs/{job}", headers={"HX-Request": "true"}).get_data(as_text=True)
+        assert "<progress" in page and 'hx-trigger="load delay:1s"' in page and "<html" not in page
+        with app.app_context():
+            SimpleWorker(["default"], connection=Redis.from_url(own_redis.url)).work(burst=True)
+        state = client.get(f"/api/v1/jobs/{job}").get_json()
+        assert state["state"] == "finished", state
+        check_circular(reopen(client, state["download"]))
+        page = client.get(f"/reports/jobs/{job}", headers={"HX-Request": "true"}).get_data(as_text=True)
+        assert "hx-trigger" not in page and "download" in page
+
+
+def test_libreoffice_converts_the_circular_with_its_chinese(clients, tmp_path):
+    import subprocess
+
+    client = clients("leader")
+    state = client.get(f"/api/v1/jobs/{api_post(client, '/api/v1/reports/circular', MARCH).get_json()['job']}")
+    source = tmp_path / "circular.docx"
+    source.write_bytes(client.get(state.get_json()["download"]).get_data())
+    result = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "txt:Text",
+         "--outdir", str(tmp_path / "out"), str(source)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "out" / "circular.txt").read_text(encoding="utf-8-sig")
+    assert "督查通报" in text and "物业服务中心" in text and "请加快推进燃气接入" in text
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_queue_that_is_down_gives_a_clear_503_and_a_failed_job(make_app):
+    from portal import demo
+    from portal.db import database
+    from portal.reports.models import ReportJob
+    from tests.servers import free_port
+
+    app = make_app(redis={"url": f"redis://127.0.0.1:{free_port()}/0"})  # nothing listens there
+    with app.app_context(), database.connection_context():
+        demo.seed_people()
+    client = signed_in(app, "leader")
+    response = api_post(client, "/api/v1/reports/circular", MARCH)
+    assert response.status_code == 503
+    assert "任务队列暂不可用" in response.get_json()["error"]["message"]
+    with app.app_context(), database.connection_context():
+        assert [job.state for job in ReportJob.select()] == ["failed"]
+
+
+def test_files_are_deleted_a_week_after_and_their_download_is_404(app, history):
+    with at(d(4, 10)):
+        client = signed_in(app, "leader")
+        state = client.get(f"/api/v1/jobs/{api_post(client, '/api/v1/reports/circular', MARCH).get_json()['job']}")
+        download = state.get_json()["download"]
+        assert client.get(download).status_code == 200
+    with at(d(4, 18)):
+        client = signed_in(app, "leader")
+        api_post(client, "/api/v1/reports/circular", MARCH)  # the next job clears the old files
+        gone = client.get(download)
+        assert gone.status_code == 404 and "生成一周后删除" in gone.get_data(as_text=True)

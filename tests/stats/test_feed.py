@@ -1,0 +1,73 @@
+"""The deadline calendar feed: a secret, rotatable URL on the profile; parsed by the icalendar library."""
+
+import re
+
+import icalendar
+import pytest
+
+from tests.conftest import csrf_token
+
+from .conftest import at, d
+from .test_pages import signed_in
+
+FEED = re.compile(r'id="feed-url" type="text" readonly value="http://localhost(/feeds/[^"]+\.ics)"')
+
+
+@pytest.fixture
+def client_of(app, history):
+    with at(d(3, 21)):
+        yield lambda username: signed_in(app, username)
+
+
+def subscribe(client):
+    response = client.post("/profile/calendar-feed", data={"csrf_token": csrf_token(client, "/profile")})
+    assert response.status_code == 303, response.get_data(as_text=True)[-1500:]
+    match = FEED.search(client.get("/profile").get_data(as_text=True))
+    assert match, "the profile shows the feed's address"
+    return match.group(1)
+
+
+def events(app, path):
+    response = app.test_client().get(path)  # a calendar client: no session
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    calendar = icalendar.Calendar.from_ical(response.get_data())
+    assert str(calendar["version"]) == "2.0" and "督办门户" in str(calendar["prodid"])
+    return {str(e["summary"]).rsplit(" ", 1)[-1]: e for e in calendar.walk("VEVENT")}
+
+
+def test_a_handler_subscribes_to_their_departments_deadlines(app, client_of):
+    client = client_of("handler")
+    assert "创建我的日历订阅地址" in client.get("/profile").get_data(as_text=True)
+    path = subscribe(client)
+    found = events(app, path)
+    # Property's open items: D (overdue), E (returned), I; not the closed or cancelled ones, nor others'.
+    assert sorted(found) == ["事项D", "事项E", "事项I"]
+    d_event = found["事项D"]
+    number = str(d_event["summary"]).split(" ")[0].removeprefix("办理期限：")
+    assert d_event.decoded("dtstart") == d(3, 14) and d_event.decoded("dtend") == d(3, 15)
+    assert str(d_event["uid"]).startswith(f"{number}@")
+    assert str(d_event["url"]).endswith(f"/items/{number}")
+
+
+def test_a_leader_sees_the_items_they_lead(app, client_of):
+    found = events(app, subscribe(client_of("leader")))
+    assert sorted(found) == ["事项D", "事项E", "事项I", "事项J", "事项K"]  # every open item names them
+
+
+def test_rotating_the_address_kills_the_old_one_at_once(app, client_of):
+    client = client_of("supervisor")
+    old = subscribe(client)
+    new = subscribe(client)
+    assert old != new
+    assert app.test_client().get(old).status_code == 404
+    assert app.test_client().get(new).status_code == 200
+
+
+def test_forged_and_unknown_addresses_are_404(app, client_of):
+    path = subscribe(client_of("handler"))
+    nonce, mac = path.removeprefix("/feeds/").removesuffix(".ics").split(".")
+    anonymous = app.test_client()
+    assert anonymous.get(f"/feeds/{nonce}.{mac[:-1]}x.ics").status_code == 404
+    assert anonymous.get(f"/feeds/{nonce}.ics").status_code == 404
+    assert anonymous.get("/feeds/nothing.nothing.ics").status_code == 404
+    assert anonymous.post("/profile/calendar-feed").status_code in (302, 303, 400)
