@@ -55,10 +55,11 @@ def create_app(config=None):
     templating.init_app(app)
 
     # The features, each registering its own blueprints, commands and template names.
-    from . import (admin, api, auth, calendar, cli, digests, home, inspections, items, kb, notify, reports, search,
-                   stats, training)
+    from . import (admin, api, auth, calendar, cli, digests, feed, home, inspections, items, kb, notify, petitions,
+                   reports, search, stats, training)
 
+    # petitions and feed after digests: they add their sections to it.
     for feature in (auth, home, items, admin, api, calendar, notify, kb, search, training, inspections, digests,
-                    stats, reports, cli):
+                    petitions, feed, stats, reports, cli):
         feature.init_app(app)
     return app

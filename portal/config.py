@@ -84,6 +84,7 @@ DEFAULTS = {
     },
     "workflow": {
         "accept_within_working_days": 2,
+        "acknowledge_within_working_days": 1,
         "closure_requires_attachment": True,
         "default_days": {
             "instruction": 15,
@@ -94,6 +95,10 @@ DEFAULTS = {
             "inspection": 30,
             "other": 30,
         },
+    },
+    "petitions": {
+        "reply_within_working_days": 5,
+        "repeat_days": 30,
     },
     "stats": {
         # Departments with fewer items in a period get no 骏马奖/蜗牛奖.

@@ -38,6 +38,7 @@ def seed():
     """Load the whole demo (idempotent); return a short summary."""
     from .calendar import seed_known_years
     from .items.demo import seed_items
+    from .petitions.demo import seed_petitions
 
     from .digests.services import make as make_digests
     from .inspections.demo import seed_inspections
@@ -47,9 +48,10 @@ def seed():
     seed_known_years()
     articles = seed_knowledge_base()
     items = seed_items()
+    petitions = seed_petitions()
     seed_inspections()
     make_digests()  # last week's digest for each leader
-    return f"{summary}, {articles} new articles, {items} new items"
+    return f"{summary}, {articles} new articles, {petitions} new petitions, {items} new items"
 
 
 def seed_people():

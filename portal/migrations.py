@@ -4,6 +4,7 @@ Each migration is a function run once, in order, inside a transaction, and
 recorded in ``schema_version``. Never edit a released migration: append one.
 """
 
+import datetime
 import logging
 
 import peewee
@@ -77,6 +78,27 @@ def _knowledge_base(migrator):
     database.create_tables([*kb_models, *search_models, *training_models])
 
 
+def _front_line(migrator):
+    """The front line (DESIGN §11): instructions awaiting acknowledgement (批示落实), residents' petitions
+    (群众诉求) and how far each user has read the instruction feed (灵通信息).
+
+    Instructions given before this version get their row too (due the day after they were given),
+    so that every instruction is followed through.
+    """
+    from .feed.models import MODELS as feed_models
+    from .items.followthrough import MODELS as followthrough_models, Instruction
+    from .items.models import ItemEvent
+    from .petitions.models import MODELS as petition_models
+
+    database.create_tables([*followthrough_models, *petition_models, *feed_models])
+    acknowledged = {(e.data or {}).get("instruction") for e in ItemEvent.select().where(
+        ItemEvent.action == "acknowledge")}
+    for event in ItemEvent.select().where(ItemEvent.action == "instruct").order_by(ItemEvent.id):
+        if event.id not in acknowledged:
+            Instruction.create(item=event.item_id, event=event.id,
+                               due=event.created_at.date() + datetime.timedelta(days=1))
+
+
 def _delegations(migrator):
     from .items.models import Delegation
 
@@ -123,6 +145,7 @@ MIGRATIONS = [
     (3, _sessions_and_token_expiry),
     (4, _knowledge_base),
     (5, _reports),
+    (6, _front_line),
     (8, _delegations),
     (10, _inspections_and_digests),
     (11, _change_counter),

@@ -116,7 +116,14 @@ SCHEMAS = {
         "attachments": {"type": "array", "items": _ref("Attachment")},
         "extension_requests": {"type": "array", "items": _ref("ExtensionRequest")},
         "available_actions": {"type": "array", "items": {"type": "string", "enum": list(ACTIONS)}},
-        "following": {"type": "boolean"}}}]},
+        "following": {"type": "boolean"},
+        "instructions": {"type": "array", "description": "批示落实: each instruct event beside its acknowledgement",
+                         "items": {"type": "object", "properties": {
+                             "event": {"type": "integer", "description": "the instruct event's id"},
+                             "due": NULLABLE_DATE, "overdue": {"type": "boolean"},
+                             "acknowledgement": {"type": ["integer", "null"],
+                                                 "description": "the acknowledge event's id, or null"},
+                             "late": {"type": "boolean"}}}}}}]},
     "ItemPage": {"type": "object", "required": ["items", "page", "per_page", "total", "pages"], "properties": {
         "items": {"type": "array", "items": _ref("ItemSummary")}, "page": {"type": "integer"},
         "per_page": {"type": "integer"}, "total": {"type": "integer"}, "pages": {"type": "integer"}}},
@@ -248,6 +255,11 @@ ACTION_RULE = "/api/v1/items/<number>/actions/<action>"
 NON_BLANK = r"\S"  # a required text must hold more than spaces
 
 
+def input_schema(spec):
+    """The JSON schema of one action input (items.workflow.Input), whatever feature's table it is in."""
+    return _input_schema(spec)
+
+
 def _input_schema(spec):
     if spec.kind == "choice":
         return {"type": "string", "enum": list(spec.choices)}
@@ -255,6 +267,11 @@ def _input_schema(spec):
         return {"type": "integer", "minimum": spec.low, "maximum": spec.high}
     if spec.kind == "date":
         return {"type": "string", "format": "date"}
+    if spec.kind == "department":
+        return {"type": "string", "description": "an active department's code"}
+    if spec.kind == "event":
+        return {"type": "integer", "minimum": 1,
+                "description": f"the id of one of the item's `{spec.of_action}` events not yet answered by this action"}
     schema = {"type": "string", "maxLength": spec.max_length}
     if spec.required is True:
         schema["pattern"] = NON_BLANK
@@ -304,6 +321,10 @@ def _openapi_path(rule):
     return "/".join(parts)
 
 
+# Other features' descriptions, added from their init_app: name -> (paths(rules) -> {rule: spec}, schemas).
+FEATURES = {}
+
+
 def document():
     """The OpenAPI document for the endpoints registered in this app."""
     rules = {rule.rule for rule in current_app.url_map.iter_rules()}
@@ -313,6 +334,10 @@ def document():
              if rule in rules}
     if ACTION_RULE in rules:
         paths.update(_action_paths())
+    schemas = dict(SCHEMAS)
+    for feature_paths, feature_schemas in FEATURES.values():
+        paths.update({_openapi_path(rule): spec for rule, spec in feature_paths(rules).items()})
+        schemas.update(feature_schemas)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Duban Portal API (督办门户)", "version": "1",
@@ -322,7 +347,7 @@ def document():
         "security": [{"bearer": []}, {"session": []}],
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS, "responses": RESPONSES,
+            "schemas": schemas, "responses": RESPONSES,
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer",
                            "description": "flask --app wsgi create-token USERNAME"},

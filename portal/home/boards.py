@@ -10,7 +10,7 @@ from peewee import Case, fn
 from .. import changes
 from ..calendar import loaded_at as calendar_loaded_at
 from ..db import database
-from ..items import queries, visibility
+from ..items import followthrough, queries, visibility
 from ..items.models import OPEN_STATES, Item
 from ..items.queries import filter_items, light_condition, with_people
 
@@ -30,6 +30,10 @@ class Panel:
     more: object = None  # (user) -> filters for the full list at /items, or None
     quick_action: str = ""  # an action offered on each row (no input needed)
     urgent: bool = True  # its count asks for action (red badge) rather than informs
+    # A panel of something other than items: load(user, today) gives its count, rows and link,
+    # drawn by rows_template (``query`` is then unused).
+    load: object = None
+    rows_template: str = ""
 
 
 def _open_of_department(user, today):
@@ -52,6 +56,12 @@ def _yellow(user, today):
     return queries.with_light(visibility.visible_items(user), "yellow", today).order_by(Item.deadline, Item.id)
 
 
+def _hot_issues(user, today):
+    from ..petitions.hot import board_panel
+
+    return board_panel(today)
+
+
 PANELS = {panel.key: panel for panel in [
     Panel("approval", _l("Waiting for my approval"), lambda u, t: queries.awaiting_my_approval(u),
           lambda u: {"state": "pending_approval"}),
@@ -72,13 +82,19 @@ PANELS = {panel.key: panel for panel in [
           lambda u: {"state": "dispatched"}, quick_action="accept"),
     Panel("report_due", _l("Progress to report this week"), _report_this_week),
     Panel("due_soon", _l("Due soon"), lambda u, t: queries.due_soon(u, t)),
+    Panel("to_acknowledge", _l("Instructions to acknowledge"),
+          lambda u, t: visibility.visible_items(u).where(followthrough.waiting_condition()).order_by(Item.deadline, Item.id)),
+    Panel("unacknowledged", _l("Instructions not acknowledged in time"),
+          lambda u, t: visibility.visible_items(u).where(followthrough.overdue_condition(t)).order_by(Item.deadline, Item.id)),
+    Panel("hot_issues", _l("Hot issues raised by residents"), None, urgent=False, load=_hot_issues,
+          rows_template="petitions/_hot_panel.html"),
     Panel("department", _l("My department's open items"), _open_of_department, lambda u: {}, urgent=False),
 ]}
 
 ROLE_PANELS = {
-    "leader": ["approval", "extensions", "red", "supervised", "followed"],
-    "supervisor": ["review", "returned", "feedback_overdue", "red", "yellow", "drafts", "followed"],
-    "handler": ["to_accept", "report_due", "due_soon", "department"],
+    "leader": ["approval", "extensions", "red", "unacknowledged", "hot_issues", "supervised", "followed"],
+    "supervisor": ["review", "returned", "feedback_overdue", "red", "unacknowledged", "yellow", "drafts", "followed"],
+    "handler": ["to_accept", "to_acknowledge", "report_due", "due_soon", "department"],
 }
 
 
@@ -113,6 +129,8 @@ def load(user, key, today, counter=None):
 def compute(user, key, today):
     """One panel's content: its count and its first rows (with departments), in two queries."""
     panel = PANELS[key]
+    if panel.load is not None:
+        return {"panel": panel, "capped": False, "lights": {}, **panel.load(user, today)}
     query = panel.query(user, today)
     rows = list(with_people(query).limit(ROWS))
     # Counting stops at COUNT_CAP: "100+" says enough, and a board stays fast however many items match.

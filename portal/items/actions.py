@@ -15,7 +15,7 @@ from ..search.index import index_item
 from .inputs import Fields
 from .models import FINISHED_STATES, Attachment, ExtensionRequest, Item, ItemEvent
 from .transaction import write_transaction
-from .workflow import ACTIONS, is_own_leader, may_act, parent_deadline, past_limit, pending_extension
+from .workflow import ACTIONS, is_own_leader, may_act, parent_deadline, past_limit, pending_extension, waiting_for
 
 
 def _settings(section):
@@ -72,7 +72,25 @@ def _urge(item, f, ctx):
 
 
 def _instruct(item, f, ctx):
-    return {}, {}
+    from . import followthrough
+
+    ctx["after_event"].append(lambda event: followthrough.opened(event, ctx["today"]))
+    return {}, {"acknowledge_due": followthrough.acknowledge_due(ctx["today"]).isoformat()}
+
+
+def _acknowledge(item, f, ctx):
+    from . import followthrough
+
+    instruction = ItemEvent.get_by_id(ctx["instruction"])
+    due = followthrough.Instruction.select(followthrough.Instruction.due).where(
+        followthrough.Instruction.event == instruction.id).scalar()
+    late = due is not None and ctx["today"] > due
+
+    def close(event):
+        if not followthrough.answered(instruction.id, event, ctx["today"]):
+            raise Conflict(_("This instruction was acknowledged in the meantime. Reload the item."))
+    ctx["after_event"].append(close)
+    return {}, {"instruction": instruction.id, "late": late}
 
 
 def _request_extension(item, f, ctx):
@@ -175,7 +193,7 @@ STEPS = {
     "dispatch": _dispatch, "accept": _accept, "return": _return, "report": _report, "urge": _urge,
     "instruct": _instruct, "request_extension": _request_extension, "decide_extension": _decide_extension,
     "request_closure": _request_closure, "review": _review, "approve": _approve, "rate": _rate,
-    "cancel": _cancel, "reopen": _reopen,
+    "acknowledge": _acknowledge, "cancel": _cancel, "reopen": _reopen,
 }
 
 
@@ -186,11 +204,13 @@ def _checked(user, item, action, fields):
         raise Forbidden(_("You may not do this on this item."))
     if item.state not in action.from_states:
         raise Conflict(_("This action is not possible while the item is in its current state."))
+    if not waiting_for(item, action):
+        raise Conflict(_("Nothing on this item is waiting for this action."))
     version = fields.version()
     fields.done()
     if version != item.version:
         raise Conflict(_("Someone else changed this item in the meantime. Reload it and try again."))
-    values = fields.action(action)
+    values = fields.action(action, item)
     fields.done()
     return version, values
 
@@ -228,7 +248,7 @@ def perform(user, item, action_name, data, files=()):
         for upload in uploads:
             record_upload(user, item, upload)
         ctx = {"user": user, "today": local_today(), "now": utcnow(), **values, "decision": decision,
-               "comment": comment}
+               "comment": comment, "after_event": []}  # steps may add what needs the event's id
         changes, event_data = STEPS[action.name](item, fields, ctx)
         fields.done()
         to_state = action.target(item.state, decision)
@@ -244,6 +264,8 @@ def perform(user, item, action_name, data, files=()):
             event_data["decision"] = decision
         event = ItemEvent.create(item=item, actor=user, action=action.name, from_state=item.state,
                                  to_state=to_state, comment=comment, data=event_data)
+        for after in ctx["after_event"]:
+            after(event)
         if comment:
             index_item(item.id)  # the comment becomes searchable in the same transaction
         record(event, for_action(item, action, decision),

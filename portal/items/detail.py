@@ -7,8 +7,9 @@ from ..calendar import working_days_between
 from .models import FINISHED_STATES, Attachment, ExtensionRequest, Item, ItemEvent
 from .queries import attach_co_departments, light_of, visible_children, with_people
 from .services import DECOMPOSABLE_STATES, EDITABLE_STATES, is_following
+from .followthrough import of_item as instructions_of
 from .visibility import can_see, sees_all
-from .workflow import available_actions, relation_holds
+from .workflow import available_actions, input_choices, relation_holds
 
 
 def item_detail(user, item, today):
@@ -26,6 +27,7 @@ def item_detail(user, item, today):
                       .order_by(ExtensionRequest.id))
     running = item.state not in (*FINISHED_STATES, "draft")
     parent = Item.get_by_id(item.parent_id) if item.parent_id is not None else None
+    actions = available_actions(item, user)
     return {
         "item": item,
         "today": today,
@@ -36,7 +38,9 @@ def item_detail(user, item, today):
         "light": light_of(item, today),
         "days_left": working_days_between(today, item.deadline) if running else None,
         "co_departments": item.co_departments,
-        "actions": available_actions(item, user),
+        "actions": actions,
+        "input_choices": input_choices(item, actions),
+        "instructions": instructions_of(item, events, today),
         "pending_extension": next((e for e in extensions if e.status == "pending"), None),
         "extensions": extensions,
         "children": children,

@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 
 from ..auth.models import Department, User, UserRole
 from ..calendar import HORIZON_YEARS, latest_allowed_date
-from ..errors import Invalid
+from ..errors import Conflict, Invalid
 from ..text import BadText, clean
 
 # Versions count changes of one item: a database integer holds them; larger numbers are no version.
 MAX_VERSION = 2**31 - 1
+MAX_EVENT_ID = 2**63 - 1
 WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 
@@ -106,7 +107,9 @@ class Fields:
             if required:
                 self.error(field, _("Choose a department."))
             return None
-        department = Department.get_or_none(Department.code == str(code), Department.active == True)  # noqa: E712
+        # No code holds NUL, and PostgreSQL cannot even compare text with one: refused without asking.
+        department = None if "\x00" in str(code) else Department.get_or_none(
+            Department.code == str(code), Department.active == True)  # noqa: E712
         if department is None:
             self.error(field, _("No department with code %(code)s.", code=code))
         return department
@@ -145,11 +148,29 @@ class Fields:
             return None
         return self.integer("version", 0, MAX_VERSION)
 
-    def action(self, action):
+    def event(self, field, choices, required=True, answered=()):
+        """The id of one of ``choices`` (event ids), given as a whole number; Conflict (409) for one of
+        ``answered``: someone answered it in the meantime."""
+        value = self.data.get(field)
+        if value in (None, ""):
+            if required:
+                self.error(field, _("Choose one."))
+            return None
+        number = self.integer(field, 1, MAX_EVENT_ID, required=required)
+        if number is not None and number in answered:
+            raise Conflict(_("This was answered in the meantime. Reload the item."))
+        if number is not None and number not in choices:
+            self.error(field, _("Choose one of those offered: this one is not waiting for an answer."))
+            return None
+        return number
+
+    def action(self, action, item=None):
         """The checked values of ``action``'s inputs (workflow.TABLE), files aside, by name.
 
         Inputs are read in table order, so a decision is known before the
-        comment that it may make required.
+        comment that it may make required. An ``event`` input is checked
+        against ``item``'s events waiting for this action; a ``department``
+        input (a code) gives the active Department.
         """
         values = {}
         for spec in action.inputs:
@@ -163,6 +184,14 @@ class Fields:
                 values[spec.name] = self.integer(spec.name, spec.low, spec.high, required=required)
             elif spec.kind == "date":
                 values[spec.name] = self.date(spec.name, required=required)
+            elif spec.kind == "department":
+                values[spec.name] = self.department(spec.name, required=required)
+            elif spec.kind == "event":
+                from .workflow import answered_events, open_events
+
+                choices = {e.id for e in open_events(item, action, spec)} if item is not None else set()
+                answered = answered_events(item, action, spec) if item is not None else set()
+                values[spec.name] = self.event(spec.name, choices, required=required, answered=answered)
         return values
 
     def done(self):

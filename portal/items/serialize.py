@@ -72,4 +72,8 @@ def item_detail(detail):
     body["extension_requests"] = [extension(req) for req in detail["extensions"]]
     body["available_actions"] = detail["actions"]
     body["following"] = detail["following"]
+    # 批示落实: each instruction beside its acknowledgement (event ids refer to "events").
+    body["instructions"] = [{"event": row["event"].id, "due": day(row["due"]), "overdue": row["overdue"],
+                             "acknowledgement": row["acknowledgement"].id if row["acknowledgement"] else None,
+                             "late": row["late"]} for row in detail["instructions"]]
     return body

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from .models import RETURN_REASONS, STATES
+from .models import OPEN_STATES, RETURN_REASONS, STATES
 
 MAX_COMMENT = 4000
 
@@ -41,8 +41,11 @@ class Input:
 
     ``kind``: ``text`` (a comment), ``choice`` (one of ``choices``, a dict of
     value to label), ``integer`` (``low``..``high``), ``date`` (a day, not in
-    the past, within the date horizon) or ``file`` (uploads sent with the
-    form; the API attaches files separately). ``required``: True, False, or
+    the past, within the date horizon), ``event`` (the id of one of the item's
+    events of action ``of_action`` that no event of this action names yet in
+    this input: see ``open_events``), ``department`` (an active department's
+    code) or ``file`` (uploads sent with the form;
+    the API attaches files separately). ``required``: True, False, or
     ``"on_reject"`` (required when the decision is ``reject``).
     """
 
@@ -58,6 +61,7 @@ class Input:
     step: int | None = None
     hint: object = ""  # may use %(deadline)s, the item's current deadline
     prefill: bool = False  # start from the item's attribute of the same name
+    of_action: str | None = None  # kind "event": the action whose events are chosen among
 
     def required_when(self, decision):
         return self.required is True or (self.required == "on_reject" and decision == "reject")
@@ -110,6 +114,11 @@ class Action:
     def takes_files(self):
         return any(i.kind == "file" for i in self.inputs)
 
+    @property
+    def event_inputs(self):
+        """The inputs that choose one of the item's events still waiting for this action."""
+        return [i for i in self.inputs if i.kind == "event"]
+
 
 def _action(name, label, from_states, to_state, roles, relation=None, own_leader=False, inputs=(), notice=None,
             notify=(), confirm=None):
@@ -159,6 +168,12 @@ TABLE = [
     _action("rate", _l("Rate"), "closed", None, "leader supervisor", own_leader=True,
             inputs=[Input("score", "integer", _l("Score"), low=1, high=5, widget="select"), _comment()],
             notice=_l("Item rated")),
+    # 批示落实 (DESIGN §11): the lead or a co-department answers each instruction with what it will do.
+    # The supervisor and the item's leader (every leader when it has none) hear of it.
+    _action("acknowledge", _l("Acknowledge instruction"), " ".join(OPEN_STATES), None, "handler", "lead_or_co",
+            inputs=[Input("instruction", "event", _l("Instruction"), of_action="instruct", widget="select"),
+                    _comment(_l("What will be done"))],
+            notice=_l("Instruction acknowledged"), notify=("supervisor", "leader")),
     _action("cancel", _l("Cancel"), "draft dispatched in_progress returned", "cancelled", "supervisor leader",
             own_leader=True, inputs=[_comment()], notice=_l("Item cancelled"), notify=("handlers", "supervisor"),
             confirm=_l("Cancel this item? A cancelled item cannot be reopened.")),
@@ -231,9 +246,45 @@ def pending_extension(item):
     return ExtensionRequest.get_or_none(ExtensionRequest.item == item.id, ExtensionRequest.status == "pending")
 
 
+def open_events(item, action, spec):
+    """The item's events of ``spec.of_action`` that no event of ``action`` names yet in input ``spec``,
+    oldest first, with their actors (e.g. the instructions not yet acknowledged)."""
+    from peewee import JOIN
+
+    from ..auth.models import User
+    from .models import ItemEvent
+
+    rows = list(ItemEvent.select(ItemEvent, User).join(User, JOIN.LEFT_OUTER, on=ItemEvent.actor == User.id)
+                .where(ItemEvent.item == item.id, ItemEvent.action.in_([spec.of_action, action.name]))
+                .order_by(ItemEvent.id))
+    answered = {(row.data or {}).get(spec.name) for row in rows if row.action == action.name}
+    return [row for row in rows if row.action == spec.of_action and row.id not in answered]
+
+
+def answered_events(item, action, spec):
+    """The ids of the item's events of ``spec.of_action`` that an event of ``action`` has answered already."""
+    from .models import ItemEvent
+
+    rows = ItemEvent.select(ItemEvent.data).where(ItemEvent.item == item.id, ItemEvent.action == action.name)
+    return {(row.data or {}).get(spec.name) for row in rows} - {None}
+
+
+def waiting_for(item, action):
+    """False when ``action`` chooses among the item's events and none is waiting for it."""
+    return all(open_events(item, action, spec) for spec in action.event_inputs if spec.required is True)
+
+
+def input_choices(item, names):
+    """For the actions ``names`` that choose among events: {action: {input: [events]}} (the forms' options)."""
+    return {name: {spec.name: open_events(item, ACTIONS[name], spec) for spec in ACTIONS[name].event_inputs}
+            for name in names if ACTIONS[name].event_inputs}
+
+
 def available_actions(item, user):
-    """The actions ``user`` may take on ``item`` now, in table order (one pending extension at a time)."""
-    names = [action.name for action in TABLE if item.state in action.from_states and may_act(user, item, action)]
+    """The actions ``user`` may take on ``item`` now, in table order (one pending extension at a time;
+    an action choosing among events only while one waits for it)."""
+    names = [action.name for action in TABLE if item.state in action.from_states and may_act(user, item, action)
+             and (not action.event_inputs or waiting_for(item, action))]
     if {"request_extension", "decide_extension"} & set(names):
         pending = pending_extension(item) is not None
         names = [n for n in names if not (n == "request_extension" and pending)

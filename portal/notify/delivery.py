@@ -146,7 +146,7 @@ def deliver(outbox_id):
         Outbox.update(status="failed", lease_until=None,
                       last_error=row.last_error or "delivery was interrupted on every attempt").where(mine).execute()
         return False
-    if not may_receive(row.recipient, row.item_id):
+    if not may_receive(row.recipient, row.item_id, row.data):
         # Access was lost since the event (a role revoked, a department changed, deactivated):
         # nothing about the item reaches this person on any channel.
         Outbox.update(status="withheld", lease_until=None, delivered_at=utcnow(),
@@ -177,21 +177,32 @@ def deliver(outbox_id):
     raise DeliveryFailed(error)
 
 
-def may_receive(user, item_id):
+# Other features' objects a notification is about, checked the same way: key in the row's data ->
+# may_see(user, value). A feature adds its own from its init_app (petitions: "petition").
+RECEIVE_CHECKS = {}
+
+
+def may_receive(user, item_id, data=None):
     """True when ``user`` is active and may see the item (when there is one) now, at delivery time.
 
-    Uses the named visibility query, one EXISTS (after the user's roles), whatever the item.
+    Uses the named visibility query, one EXISTS (after the user's roles), whatever the item; another
+    feature's object named in ``data`` is checked by its RECEIVE_CHECKS entry.
     """
     if not user.active:
         return False
+    for key, may_see in RECEIVE_CHECKS.items():
+        if (data or {}).get(key) is not None and not may_see(user, data[key]):
+            return False
     if item_id is None:
         return True
     return visible_items(user).where(Item.id == item_id).exists()
 
 
 def _in_app(row, message):
-    title = f"{row.item.number} {row.item.title}" if row.item_id else message["label"]
-    body = row.event.comment if row.event_id else (row.data or {}).get("text", "")  # e.g. a digest's summary
+    data = row.data or {}
+    # Not about one item (a petition, a digest): the row's data carries its title and its text.
+    title = f"{row.item.number} {row.item.title}" if row.item_id else data.get("title") or message["label"]
+    body = row.event.comment if row.event_id else data.get("text", "")  # e.g. a digest's summary
     Notification.insert(user=row.recipient_id, outbox=row.id, item=row.item_id, kind=row.kind,
                         title=title[:255], body=body,
                         created_at=utcnow()).on_conflict_ignore().execute()

@@ -17,6 +17,7 @@ KIND_LABELS = {
     "reminder_feedback": _l("Progress report due"),
     "reminder_overdue": _l("Item overdue"),
     "reminder_escalation": _l("Overdue item escalated to you"),
+    "reminder_acknowledge": _l("Instruction waiting for your acknowledgement"),
     "training_reminder": _l("Training on the next working day"),
     "digest": _l("Weekly digest"),
 }
@@ -59,11 +60,12 @@ def markdown_text(text):
 def compose(row):
     """The message for outbox ``row`` in the portal's language: subject, text, html, robot text, link."""
     item = row.item
+    data = row.data or {}
     link = LINKS[row.kind](row) if row.kind in LINKS else item_link(item)
-    comment = row.event.comment if row.event_id else (row.data or {}).get("text", "")
+    comment = row.event.comment if row.event_id else data.get("text", "")
     with force_locale(current_app.config["PORTAL"]["app"]["locale"]):
         # What people typed goes into a mail header and robot Markdown escaped for that medium.
-        title = one_line(item.title) if item is not None else ""
+        title = one_line(item.title if item is not None else data.get("title", ""))
         context = {"label": str(kind_label(row.kind)), "item": item, "link": link, "comment": comment,
                    "title": title, "title_markdown": markdown_text(title),
                    "deadline": format_date(item.deadline, "long") if item is not None else "",

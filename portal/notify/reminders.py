@@ -14,6 +14,7 @@ from peewee import Cast, Value
 from ..auth.models import User
 from ..calendar import add_working_days, is_workday, local_today
 from ..db import utcnow
+from ..items.followthrough import overdue_condition as instruction_overdue
 from ..items.models import Item
 from .models import Outbox
 from .recipients import handler_of_lead_department
@@ -21,6 +22,9 @@ from .recipients import handler_of_lead_department
 log = logging.getLogger(__name__)
 
 ACTIVE = ("dispatched", "in_progress")
+# Other features' reminders, run by the same scan: kind -> scan(today) returning new rows.
+# A feature adds its own from its init_app (petitions: overdue replies).
+EXTRA_SCANS = {}
 
 
 def _text(node):
@@ -68,6 +72,9 @@ def scan(today=None):
     }
     counts["reminder_overdue"] += _insert("reminder_overdue", today, Item.supervisor,
                                           active & (Item.deadline < today) & Item.supervisor.is_null(False))
+    # 批示落实: an instruction not acknowledged by its due day reminds the lead department daily.
+    counts["reminder_acknowledge"] = _insert("reminder_acknowledge", today, handler, instruction_overdue(today),
+                                             handler_join)
     # Escalation reaches the leader once per deadline, not every day (a new deadline may escalate again).
     counts["reminder_escalation"] = _insert(
         "reminder_escalation", Item.deadline, Item.leader,
@@ -76,6 +83,8 @@ def scan(today=None):
 
     if trainings := remind_enrolled(today):
         counts[TRAINING_REMINDER] = trainings
+    for kind, extra in EXTRA_SCANS.items():
+        counts[kind] = extra(today)
     log.info("reminders for %s: %s", today, counts)
     return counts
 

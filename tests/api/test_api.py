@@ -16,12 +16,15 @@ def test_the_openapi_document_is_valid_and_lists_every_api_endpoint(app, client)
     validate(document)
     from portal.api.openapi import ACTION_RULE, _openapi_path
     from portal.items.workflow import ACTIONS
+    from portal.petitions import openapi as petitions_openapi, workflow as petitions_workflow
 
     # The action rule is published as one path per action of the table, each with its own body.
     registered = set()
     for rule in app.url_map.iter_rules():
         if rule.rule == ACTION_RULE:
             registered |= {f"/api/v1/items/{{number}}/actions/{name}" for name in ACTIONS}
+        elif rule.rule == petitions_openapi.RULE:
+            registered |= {f"/api/v1/petitions/{{number}}/actions/{name}" for name in petitions_workflow.ACTIONS}
         elif rule.rule.startswith("/api/v1"):
             registered.add(_openapi_path(rule.rule))
     assert registered == set(document["paths"])

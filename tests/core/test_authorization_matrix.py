@@ -24,6 +24,8 @@ from portal.items import actions, attachments, services
 from portal.items.delegations import name_delegate
 from portal.items.models import Item
 from portal.items.workflow import ACTIONS
+from portal.petitions import services as petitions
+from portal.petitions.workflow import ACTIONS as PETITION_ACTIONS
 from portal.notify.models import Notification, Outbox
 from tests.conftest import AuthActions, csrf_token
 
@@ -113,6 +115,22 @@ MATRIX = {
     ("GET", "/api/v1/items/<number>/attachments/<int:attachment_id>"): SEES_ITEM,
     ("PUT", "/api/v1/items/<number>/follow"): "L F F H A A A H",
     ("DELETE", "/api/v1/items/<number>/follow"): SEES_ITEM,
+    # Residents' petitions: the petition is assigned to the handler's department (property)
+    ("GET", "/petitions"): "L A A A A A A F",
+    ("GET", "/petitions/export.csv"): "L A A A A A A F",
+    ("GET", "/petitions/new"): "L F F F A F F F",
+    ("POST", "/petitions/new"): "L F F F A F F F",
+    ("GET", "/petitions/hot"): "L F F F A A A F",
+    ("GET", "/petitions/<number>"): "L A H H A A A F",
+    ("GET", "/api/v1/petitions"): "L A A A A A A F",
+    ("POST", "/api/v1/petitions"): "L F F F A F F F",
+    ("GET", "/api/v1/petitions/hot"): "L F F F A A A F",
+    ("GET", "/api/v1/petitions/<number>"): "L A H H A A A F",
+    # The instruction feed
+    ("GET", "/feed"): "L A A A A A A F",
+    ("GET", "/feed/count"): "L A A A A A A F",
+    ("GET", "/api/v1/feed"): "L A A A A A A F",
+    ("POST", "/api/v1/feed/read"): "L A A A A A A F",
     # Knowledge base (the article is published: everyone reads; supervisors and admins write)
     ("GET", "/kb"): EVERYONE,
     ("GET", "/kb/new"): WRITERS,
@@ -213,14 +231,27 @@ ACTION_MATRIX = {
     "rate": "L F F H A A F H",
     "cancel": "L F F H A A F H",
     "reopen": "L F F H F A F H",
+    "acknowledge": "L A A H F F F H",  # nothing to acknowledge: 409 for those who may
 }
 ACTION_RULES = ("/items/<number>/actions/<action>", "/api/v1/items/<number>/actions/<action>")
+# The petition actions (petitions/workflow.py) on a petition assigned to property.
+PETITION_ACTION_MATRIX = {
+    "assign": "L F H H A F F F",
+    "answer": "L A H H F F F F",
+    "convert": "L F H H A F F F",
+    "merge": "L F H H A F F F",
+    "close": "L F H H A F F F",
+}
+PETITION_ACTION_RULES = ("/petitions/<number>/actions/<action>", "/api/v1/petitions/<number>/actions/<action>")
 
 
 def expected_table():
     table = dict(MATRIX)
     for rule in ACTION_RULES:
         for name, row in ACTION_MATRIX.items():
+            table[("POST", rule.replace("<action>", name))] = row
+    for rule in PETITION_ACTION_RULES:
+        for name, row in PETITION_ACTION_MATRIX.items():
             table[("POST", rule.replace("<action>", name))] = row
     return table
 
@@ -231,6 +262,8 @@ def routes(app):
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             if rule.rule in ACTION_RULES:
                 found |= {(method, rule.rule.replace("<action>", name)) for name in ACTIONS}
+            elif rule.rule in PETITION_ACTION_RULES:
+                found |= {(method, rule.rule.replace("<action>", name)) for name in PETITION_ACTIONS}
             else:
                 found.add((method, rule.rule))
     return found
@@ -257,6 +290,10 @@ def world(app, demo, tmp_path):
         delegation = name_delegate(people["admin"], {"leader": "leader", "delegate": "deputy",
                                                      "starts": planned.isoformat(),
                                                      "ends": (planned + datetime.timedelta(days=3)).isoformat()})
+        petition = petitions.register(people["supervisor"], {
+            "channel": "hotline", "category": "heating", "area": "东风小区", "content": "暖气不热",
+            "resident_phone": "13812345678"})
+        petitions.perform(people["supervisor"], petition, "assign", {"version": 1, "department": "property"})
         token, _secret = tokens.create_token(people["handler"], "matrix")
         from PIL import Image
 
@@ -279,7 +316,7 @@ def world(app, demo, tmp_path):
             "user_id": people["handler"].id, "role": "supervisor",
             "department_id": Department.get(Department.code == "property").id,
             "day": "2026-10-01", "year": "2026", "key": "red", "kind": "departments", "code": "zh_CN",
-            "filename": "js/portal.js", "inspection_id": inspection.id, "finding_id": finding.id,
+            "filename": "js/portal.js", "petition": petition.number, "inspection_id": inspection.id, "finding_id": finding.id,
             "photo_id": finding.photos[0].id, "digest_id": _leaders_digest(people["leader"]),
         }
     # The knowledge base and trainings, through the API as the supervisor who writes them.
@@ -332,6 +369,8 @@ QUERY = {"/items/pickers/<kind>": "?field=lead_department"}
 def url_of(rule, values):
     if rule.startswith(("/kb/", "/api/v1/kb/")):  # the article's own attachments
         values = {**values, "attachment_id": values["kb_attachment_id"]}
+    if "/petitions/" in rule:
+        values = {**values, "number": values["petition"]}
     path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule)
     return path + QUERY.get(rule, "")
 

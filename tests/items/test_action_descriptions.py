@@ -38,11 +38,20 @@ class Controls(HTMLParser):
             self._select = None
 
 
+# The events an "event" input offers (as workflow.open_events gives them for a real item).
+WAITING = [SimpleNamespace(id=7, created_at=datetime.datetime(2026, 11, 2, 1, 0), comment="抓紧落实",
+                           actor=SimpleNamespace(display_name="领导")),
+           SimpleNamespace(id=12, created_at=datetime.datetime(2026, 11, 3, 1, 0), comment="再批示",
+                           actor=None)]
+
+
 def rendered_form(app, action):
     item = SimpleNamespace(number="DB-2026-0001", version=3, deadline=datetime.date(2026, 12, 31), progress=40)
+    choices = {action.name: {spec.name: WAITING for spec in action.event_inputs}}
     with app.test_request_context():
         html = render_template("items/_action_form.html", action=action.name, item=item, last_event_id=0,
-                               form_errors=None, form_values=None, pending_extension=None)
+                               form_errors=None, form_values=None, pending_extension=None,
+                               input_choices=choices)
     parser = Controls()
     parser.feed(html)
     return parser
@@ -72,6 +81,9 @@ def form_agrees_with_the_table(app, action):
             assert (control["tag"], control["maxlength"]) == ("textarea", str(spec.max_length))
         elif spec.kind == "file":
             assert control["type"] == "file"
+        elif spec.kind == "event":
+            assert control["tag"] == "select"
+            assert [v for v in control["options"] if v] == [str(e.id) for e in WAITING], spec.name
     assert (form.form.get("enctype") == "multipart/form-data") == action.takes_files
 
 
@@ -96,10 +108,18 @@ def openapi_agrees_with_the_table(document, action):
             assert (prop["type"], prop["minimum"], prop["maximum"]) == ("integer", spec.low, spec.high)
         elif spec.kind == "date":
             assert prop == {"type": "string", "format": "date"}
+        elif spec.kind == "event":
+            assert (prop["type"], prop["minimum"]) == ("integer", 1) and spec.of_action in prop["description"]
         else:
             assert (prop["type"], prop["maxLength"]) == ("string", spec.max_length)
     conditional = [spec.name for spec in inputs if spec.required == "on_reject"]
     assert schema.get("then", {}).get("required", []) == conditional
+
+
+def test_every_kind_of_input_is_drawn_and_checked():
+    """A new kind must be taught to the form, the OpenAPI body and Fields.action (and to the tests above)."""
+    assert {spec.kind for action in TABLE for spec in action.inputs} <= {
+        "text", "choice", "integer", "date", "file", "event", "department"}
 
 
 def test_perform_refuses_exactly_the_missing_required_inputs(app):

@@ -24,6 +24,8 @@ PATHS = {
     "in_progress": [("supervisor", "dispatch", {}), ("handler", "accept", {})],
     "in_progress+extension": [("supervisor", "dispatch", {}), ("handler", "accept", {}),
                               ("handler", "request_extension", {"new_deadline": LATER, "comment": "需要时间"})],
+    "in_progress+instruction": [("supervisor", "dispatch", {}), ("handler", "accept", {}),
+                                ("leader", "instruct", {"comment": "请本周内拿出方案"})],
     "in_progress+evidence": [("supervisor", "dispatch", {}), ("handler", "accept", {}), ("attach", None, None)],
     "closure_requested": [("supervisor", "dispatch", {}), ("handler", "accept", {}), ("attach", None, None),
                           ("handler", "request_closure", {"comment": "已完成"})],
@@ -58,6 +60,10 @@ CASES = {
     "approve": ("pending_approval", "leader", {"decision": "approve"}, "closed", "supervisor",
                 "closure_requested"),
     "rate": ("closed", "supervisor", {"score": 5, "comment": "很好"}, "closed", "handler", "pending_approval"),
+    # the input names the item's instruction waiting for its acknowledgement (a callable of the item)
+    "acknowledge": ("in_progress+instruction", "catering",
+                    {"instruction": lambda item: waiting_instruction(item), "comment": "本周五前提交方案"},
+                    "in_progress", "culture", "closed"),
     "cancel": ("returned", "leader", {"comment": "撤销"}, "cancelled", "handler", "closed"),
     "reopen": ("closed", "leader", {"comment": "重新办理"}, "in_progress", "supervisor", "cancelled"),
 }
@@ -68,6 +74,17 @@ def test_the_cases_cover_the_whole_table():
     for name, (start, _, _, _, _, wrong) in CASES.items():
         action = next(a for a in TABLE if a.name == name)
         assert start.split("+")[0] in action.from_states and wrong not in action.from_states
+
+
+def waiting_instruction(item):
+    """The id of the item's latest instruction (or 0 when it has none)."""
+    latest = (ItemEvent.select().where(ItemEvent.item == item.id, ItemEvent.action == "instruct")
+              .order_by(ItemEvent.id.desc()).first())
+    return latest.id if latest else 0
+
+
+def resolved(data, item):
+    return {key: value(item) if callable(value) else value for key, value in data.items()}
 
 
 def bring_to(people, state):
@@ -87,8 +104,8 @@ def test_action_row(people, action):
     item = bring_to(people, start)
     events = ItemEvent.select().where(ItemEvent.item == item.id).count()
     with pytest.raises(Forbidden):
-        act(getattr(people, wrong_actor), item, action, **data)
-    after = act(getattr(people, allowed), item, action, **data)
+        act(getattr(people, wrong_actor), item, action, **resolved(data, item))
+    after = act(getattr(people, allowed), item, action, **resolved(data, item))
     assert after.state == expected and after.version == item.version + 1
     event = ItemEvent.select().where(ItemEvent.item == item.id).order_by(ItemEvent.id.desc()).first()
     assert (event.action, event.from_state, event.to_state) == (action, item.state, expected)
@@ -96,7 +113,7 @@ def test_action_row(people, action):
 
     elsewhere = bring_to(people, wrong_state)
     with pytest.raises(Conflict):
-        act(getattr(people, allowed), elsewhere, action, **data)
+        act(getattr(people, allowed), elsewhere, action, **resolved(data, elsewhere))
     assert Item.get_by_id(elsewhere.id).version == elsewhere.version
 
 

@@ -34,7 +34,8 @@ def test_the_scan_reminds_the_right_people_once_a_day(make_app):
         scenario(people)
         counts = reminders.scan(THURSDAY)
         assert counts == {"reminder_deadline": 1, "reminder_feedback": 1, "reminder_overdue": 4,
-                          "reminder_escalation": 1}
+                          "reminder_escalation": 1, "reminder_acknowledge": 0,
+                          "petition_reply_overdue": 0}
         assert outbox() == [
             ("reminder_deadline", "DB-2027-0001", "handler"),
             ("reminder_escalation", "DB-2027-0004", "leader"),

@@ -1,0 +1,97 @@
+"""The instruction feed (灵通信息, DESIGN §11): instructions, acknowledgements, urges, approvals, returns and
+closures on the items a user may see, newest first, composed in SQL; unread after the user's cursor."""
+
+import peewee
+from flask_babel import lazy_gettext as _l
+
+from ..auth.models import Department, User
+from ..db import utcnow
+from ..items.models import Item, ItemCoDepartment, ItemEvent
+from ..items.visibility import visible_items
+from .models import FeedCursor
+
+KIND_LABELS = {
+    "instruction": _l("Leaders' instructions"),
+    "acknowledgement": _l("Acknowledgements"),
+    "urge": _l("Urges"),
+    "approval": _l("Approvals"),
+    "return": _l("Items returned"),
+    "closure": _l("Closures"),
+}
+COUNT_CAP = 99
+
+
+def kind_condition(kind):
+    """SQL on ItemEvent selecting the events of feed ``kind``."""
+    closed = ItemEvent.to_state == "closed"
+    return {
+        "instruction": ItemEvent.action == "instruct",
+        "acknowledgement": ItemEvent.action == "acknowledge",
+        "urge": ItemEvent.action == "urge",
+        "approval": ItemEvent.action.in_(["approve", "decide_extension"]) & ~closed,
+        "return": ItemEvent.action == "return",
+        "closure": (ItemEvent.action == "approve") & closed,
+    }[kind]
+
+
+def kind_of(event):
+    """The feed kind of ``event`` (the same rule as kind_condition, in Python)."""
+    if event.action == "approve" and event.to_state == "closed":
+        return "closure"
+    return {"instruct": "instruction", "acknowledge": "acknowledgement", "urge": "urge", "approve": "approval",
+            "decide_extension": "approval", "return": "return"}.get(event.action)
+
+
+def _any_kind(kinds):
+    condition = kind_condition(kinds[0])
+    for kind in kinds[1:]:
+        condition |= kind_condition(kind)
+    return condition
+
+
+def feed_events(user, kinds=(), department=None):
+    """The feed events ``user`` may see (of ``kinds``, on items of ``department``: lead or co), newest first."""
+    kinds = [k for k in kinds if k in KIND_LABELS] or list(KIND_LABELS)
+    items = visible_items(user).select(Item.id)
+    if department and "\x00" in department:
+        items = items.where(peewee.SQL("1 = 0"))  # no code holds NUL (and PostgreSQL cannot compare it)
+    elif department:
+        dept = Department.select(Department.id).where(Department.code == department)
+        co = ItemCoDepartment.select(ItemCoDepartment.item).where(ItemCoDepartment.department.in_(dept))
+        items = items.where(Item.lead_department.in_(dept) | Item.id.in_(co))
+    return ItemEvent.select().where(ItemEvent.item.in_(items), _any_kind(kinds)).order_by(ItemEvent.id.desc())
+
+
+def page_of(user, kinds=(), department=None, before=None, per_page=30):
+    """One page of the feed (events older than ``before`` when given) with item and actor; and whether more follow."""
+    query = feed_events(user, kinds, department)
+    if before:
+        query = query.where(ItemEvent.id < before)
+    actor = User.alias()
+    rows = list(query.select(ItemEvent, Item, actor)
+                .join_from(ItemEvent, Item, on=(ItemEvent.item == Item.id), attr="item")
+                .join_from(ItemEvent, actor, peewee.JOIN.LEFT_OUTER, on=(ItemEvent.actor == actor.id), attr="actor")
+                .limit(per_page + 1))
+    return rows[:per_page], len(rows) > per_page
+
+
+def last_seen(user):
+    return FeedCursor.select(FeedCursor.last_seen).where(FeedCursor.user == user.id).scalar() or 0
+
+
+def unread_count(user):
+    """Feed events after ``user``'s cursor, not their own, at most COUNT_CAP (a badge says "99" at most)."""
+    query = feed_events(user).where(ItemEvent.id > last_seen(user),
+                                    (ItemEvent.actor != user.id) | ItemEvent.actor.is_null())
+    return query.select(ItemEvent.id).order_by().limit(COUNT_CAP).count()
+
+
+def mark_seen(user, upto=None):
+    """Move ``user``'s cursor to ``upto`` (default: the newest feed event they may see); never backwards."""
+    if upto is None:
+        upto = feed_events(user).select(peewee.fn.MAX(ItemEvent.id)).order_by().scalar() or 0
+    FeedCursor.insert(user=user.id, last_seen=upto, updated_at=utcnow()).on_conflict(
+        conflict_target=[FeedCursor.user],
+        update={FeedCursor.last_seen: upto, FeedCursor.updated_at: utcnow()},
+        where=(FeedCursor.last_seen < upto)).execute()
+    return upto

@@ -1,0 +1,37 @@
+"""The petitions' sections of a leader's weekly digest (定期听取汇报): new petitions and hot issues."""
+
+import datetime
+
+from flask_babel import gettext as _
+
+from .hot import hot_issues
+from .labels import CATEGORY_LABELS
+from .models import Petition
+from .queries import local_midnight_utc
+
+ROWS = 10
+
+
+def new_petitions(leader, start, end, today):
+    """The petitions received in the week (leaders see them all), newest first; None when there are none."""
+    query = Petition.select().where(Petition.received_at >= local_midnight_utc(start),
+                                    Petition.received_at < local_midnight_utc(end + datetime.timedelta(days=1)))
+    total = query.count()
+    if not total:
+        return None
+    rows = [{"title": f"{p.number} {CATEGORY_LABELS[p.category]} · {p.area}" + (" · " + _("Repeat") if p.repeat
+                                                                                 else "")}
+            for p in query.order_by(Petition.received_at.desc(), Petition.id.desc()).limit(ROWS)]
+    return {"total": total, "rows": rows}
+
+
+def hot(leader, start, end, today):
+    """The week's categories and busiest areas against the week before; None when both weeks were quiet."""
+    figures = hot_issues(start, end)
+    if not figures["total"] and not figures["previous_total"]:
+        return None
+    rows = [{"title": _("%(label)s: %(count)s (previous period %(previous)s)", label=r["label"], count=r["count"],
+                        previous=r["previous"])} for r in figures["categories"][:5]]
+    rows += [{"title": _("%(label)s: %(count)s (previous period %(previous)s)", label=r["label"], count=r["count"],
+                         previous=r["previous"])} for r in figures["areas"][:3] if r["count"]]
+    return {"total": figures["total"], "rows": rows}

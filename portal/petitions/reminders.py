@@ -1,0 +1,33 @@
+"""Overdue replies remind like items (DESIGN §11): once a working day per petition and recipient."""
+
+import logging
+
+from ..calendar import is_workday, local_today
+from ..db import utcnow
+from ..notify.models import Outbox
+from .labels import CATEGORY_LABELS
+from .models import Petition
+from .recipients import for_overdue_reply
+from .queries import overdue_condition
+
+log = logging.getLogger(__name__)
+KIND = "petition_reply_overdue"
+
+
+def scan(today=None):
+    """Write today's overdue-reply reminders to the outbox; return how many were new (none on a holiday)."""
+    today = today or local_today()
+    if not is_workday(today):
+        return 0
+    rows = []
+    for petition in Petition.select().where(overdue_condition(today)).order_by(Petition.id):
+        title = f"{petition.number} {CATEGORY_LABELS[petition.category]} · {petition.area}"
+        data = {"petition": petition.number, "title": title[:200], "text": ""}
+        for person in sorted(set(for_overdue_reply(petition))):
+            rows.append({"kind": KIND, "recipient": person, "item": None, "event": None, "data": data,
+                         "dedupe_key": f"{KIND}:{petition.id}:{today}:{person}", "created_at": utcnow()})
+    new = 0
+    for start in range(0, len(rows), 200):
+        new += Outbox.insert_many(rows[start:start + 200]).on_conflict_ignore().as_rowcount().execute()
+    log.info("petition reminders for %s: %s", today, new)
+    return new
