@@ -6,7 +6,7 @@ from portal.items.models import Item
 from portal.notify.models import Outbox
 from portal.petitions.models import Petition, PetitionEvent
 
-from .conftest import MASKED, PHONE, act, version
+from .conftest import PHONE, act, version
 
 
 def test_register_assign_answer_close(app, clients, petition):
