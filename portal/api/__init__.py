@@ -39,3 +39,14 @@ def json_body():
         raise Invalid(_("The request body must be a JSON object."),
                       fields={"body": _("The request body must be a JSON object.")})
     return data
+
+
+def int_arg(name, default, low, high):
+    """The query parameter ``name`` as a whole number from ``low`` to ``high`` (ASCII digits); 422 otherwise."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        message = _("Must be between %(low)s and %(high)s.", low=low, high=high)
+        raise Invalid(message, fields={name: message})
+    return int(raw)

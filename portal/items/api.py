@@ -4,7 +4,7 @@ from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..api import feature_blueprint, json_body
+from ..api import feature_blueprint, int_arg, json_body
 from ..auth.models import Department
 from ..calendar import local_today
 from ..errors import Invalid
@@ -17,16 +17,6 @@ FILTERS = ("state", "department", "light", "level", "source_type", "leader", "su
            "deadline_from", "deadline_to", "q", "parent", "sort")
 # Parameters that take one value: given twice, the request is ambiguous (422), never silently half-read.
 SINGLE = ("q", "deadline_from", "deadline_to", "parent", "sort", "page", "per_page")
-
-
-def _int_arg(name, default, low, high):
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return default
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-        message = _("Must be between %(low)s and %(high)s.", low=low, high=high)
-        raise Invalid(message, fields={name: message})
-    return int(raw)
 
 
 def _detail(item):
@@ -45,8 +35,8 @@ def list_items():
     if repeated:
         message = _("Give this parameter once.")
         raise Invalid(message, fields={key: message for key in repeated})
-    page = _int_arg("page", 1, 1, 10**6)
-    per_page = _int_arg("per_page", 20, 1, 100)
+    page = int_arg("page", 1, 1, 10**6)
+    per_page = int_arg("per_page", 20, 1, 100)
     filters = {key: ",".join(request.args.getlist(key)) for key in FILTERS if request.args.get(key)}
     rows, total = queries.search_items(current_user, filters, page, per_page)
     today = local_today()

@@ -4,8 +4,9 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..api import int_arg, json_body
 from ..calendar import local_today
-from ..errors import Forbidden, Invalid
+from ..errors import Forbidden
 from . import hot as hot_issues, queries, serialize, services
 from .detail import petition_detail
 
@@ -21,32 +22,14 @@ def _signed_in():
     return None
 
 
-def _body():
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise Invalid(_("The request body must be a JSON object."),
-                      fields={"body": _("The request body must be a JSON object.")})
-    return data
-
-
-def _int_arg(name, default, low, high):
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return default
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-        message = _("Must be between %(low)s and %(high)s.", low=low, high=high)
-        raise Invalid(message, fields={name: message})
-    return int(raw)
-
-
 def _detail(petition):
     return serialize.petition_detail(petition_detail(current_user, petition, local_today()), current_user)
 
 
 @bp.get("")
 def list_petitions():
-    page = _int_arg("page", 1, 1, 10**6)
-    per_page = _int_arg("per_page", 20, 1, 100)
+    page = int_arg("page", 1, 1, 10**6)
+    per_page = int_arg("per_page", 20, 1, 100)
     filters = {key: ",".join(request.args.getlist(key)) for key in queries.FILTERS if request.args.get(key)}
     today = local_today()
     rows, total = queries.search_petitions(current_user, filters, page, per_page, today)
@@ -56,7 +39,7 @@ def list_petitions():
 
 @bp.post("")
 def register():
-    petition = services.register(current_user, _body())
+    petition = services.register(current_user, json_body())
     response = jsonify(_detail(petition))
     response.status_code = 201
     response.headers["Location"] = url_for("petitions_api.get_petition", number=petition.number)
@@ -79,7 +62,7 @@ def get_petition(number):
 @bp.post("/<number>/actions/<action>")
 def perform(number, action):
     petition = queries.get_visible(current_user, number)
-    event, after = services.perform(current_user, petition, action, _body())
+    event, after = services.perform(current_user, petition, action, json_body())
     body = {"event": serialize.event(event, current_user), "petition": _detail(after)}
     if action == "convert":
         body["item"] = event.data["item"]
