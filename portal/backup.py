@@ -182,7 +182,10 @@ def _unpack_uploads(archive, uploads):
                 parts = Path(member.name).parts
                 if not member.isfile() or len(parts) < 2 or parts[0] != "uploads" or parts[1] == INCOMING:
                     continue
-                member = tarfile.data_filter(member, str(staging))  # refuses absolute paths and ".."
+                # Written by name below (never tar.extract): refuse what could leave the staging folder.
+                # (tarfile.data_filter would say the same, but Debian 12's Python 3.11.2 lacks it.)
+                if Path(member.name).is_absolute() or ".." in parts:
+                    raise tarfile.TarError(f"{archive.name}: the entry {member.name!r} points outside the uploads")
                 target = staging.joinpath(*parts[1:])
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with tar.extractfile(member) as source, open(target, "wb") as out:

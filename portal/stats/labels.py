@@ -16,7 +16,7 @@ FIGURE_LABELS = {
     "late_feedback": _l("Late feedback"),
     "score": _l("Composite score"),
     "rank": _l("Rank"),
-    "items": _l("Items"),
+    "items": _l("Items counted"),
 }
 
 FIGURE_DEFINITIONS = {
