@@ -62,7 +62,9 @@ def test_record_a_finding_with_a_photo_on_a_phone_and_make_it_an_item(open_as, l
     finding = handler.locator("article.finding").first
     expect(finding).to_contain_text("三区锅炉房管道漏水")
     expect(finding.locator(".photo-strip img")).to_have_count(2)
-    assert finding.locator(".photo-strip img").first.evaluate("img => img.complete && img.naturalWidth > 0")
+    thumbnail = finding.locator(".photo-strip img").first
+    expect(thumbnail).to_have_js_property("complete", True)  # wait until it has loaded, as the eye does
+    assert thumbnail.evaluate("img => img.naturalWidth") > 0
     _fits(handler)
 
     supervisor = open_as("supervisor")
