@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from ..auth.models import Department, User
 from ..db import utcnow
 from ..items.models import Item, ItemCoDepartment, ItemEvent
-from ..items.visibility import visible_items
+from ..items.visibility import sees_all, visible_items
 from .models import FeedCursor
 
 KIND_LABELS = {
@@ -52,6 +52,9 @@ def _any_kind(kinds):
 def feed_events(user, kinds=(), department=None):
     """The feed events ``user`` may see (of ``kinds``, on items of ``department``: lead or co), newest first."""
     kinds = [k for k in kinds if k in KIND_LABELS] or list(KIND_LABELS)
+    if sees_all(user) and not department:
+        # Every item: no filter at all (an IN over every item's id costs a scan of them per count).
+        return ItemEvent.select().where(_any_kind(kinds)).order_by(ItemEvent.id.desc())
     items = visible_items(user).select(Item.id)
     if department and "\x00" in department:
         items = items.where(peewee.SQL("1 = 0"))  # no code holds NUL (and PostgreSQL cannot compare it)
