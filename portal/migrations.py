@@ -139,6 +139,11 @@ def _reports(migrator):
     database.execute_sql(late_report_index_sql())
 
 
+def _feed_index(migrator):
+    """The feed reads events of a few actions after a user's cursor: (action, id) finds them without a scan."""
+    database.execute_sql("CREATE INDEX IF NOT EXISTS item_event_action_id ON item_event (action, id)")
+
+
 MIGRATIONS = [
     (1, _initial),
     (2, _search_index),
@@ -149,6 +154,7 @@ MIGRATIONS = [
     (8, _delegations),
     (10, _inspections_and_digests),
     (11, _change_counter),
+    (12, _feed_index),
 ]
 
 
