@@ -43,7 +43,7 @@ EXPERIENCE = """物业服务中心在水电气暖收费制度改革中，采取"
 """
 
 
-def _docx(*paragraphs):
+def docx_bytes(*paragraphs):
     import docx
 
     document = docx.Document()
@@ -54,7 +54,7 @@ def _docx(*paragraphs):
     return out.getvalue()
 
 
-def _xlsx(rows):
+def xlsx_bytes(rows):
     import openpyxl
 
     book = openpyxl.Workbook()
@@ -79,14 +79,14 @@ def seed_knowledge_base():
     regulation = services.create_article(supervisor, {
         "title": "督察督办工作制度", "category": "regulation", "tags": ["制度", "督办"], "body": REGULATION,
         "status": "published", "required_for": {"roles": ["handler"], "departments": []}})
-    attachments.add(supervisor, regulation, FileStorage(io.BytesIO(_docx(
+    attachments.add(supervisor, regulation, FileStorage(io.BytesIO(docx_bytes(
         "督办工作细则", "承办部门收到交办事项后，应在两个工作日内签收；确需退回的，应说明理由。",
         "办理过程中遇到跨部门协调事项，应及时报告督办责任人，逾期未办结的将予以通报。")),
         filename="督办工作细则.docx"))
     heating = services.create_article(supervisor, {
         "title": "供暖接入市网工作指引", "category": "policy", "tags": ["供暖", "重点工作"], "body": HEATING,
         "status": "published"})
-    attachments.add(supervisor, heating, FileStorage(io.BytesIO(_xlsx([
+    attachments.add(supervisor, heating, FileStorage(io.BytesIO(xlsx_bytes([
         ["小区", "户数", "换热站"], ["矿区一号院", 320, "一号站"], ["矿区二号院", 280, "二号站"]])),
         filename="供暖接入台账.xlsx"))
     services.create_article(supervisor, {
