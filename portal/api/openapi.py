@@ -295,18 +295,22 @@ def action_body(action):
     return schema
 
 
+def action_path(action, number, operation_prefix, summary, input_schema, result_schema, result_text):
+    """The OpenAPI path item of one action of a table (items, petitions): its own body, its result."""
+    camel = "".join(part.title() for part in action.name.split("_"))
+    return {
+        "parameters": [number],
+        "post": {"operationId": f"{operation_prefix}{camel}", "summary": summary,
+                 "requestBody": {"required": True, "content": {"application/json": {
+                     "schema": _ref(input_schema)}}},
+                 "responses": {"200": _json(_ref(result_schema), result_text),
+                               **_errors("401", "403", "404", "409", "422")}}}
+
+
 def _action_paths():
-    paths = {}
-    for action in TABLE:
-        camel = "".join(part.title() for part in action.name.split("_"))
-        paths[f"/api/v1/items/{{number}}/actions/{action.name}"] = {
-            "parameters": [NUMBER],
-            "post": {"operationId": f"action{camel}", "summary": f"Take the action {action.name} (DESIGN §2)",
-                     "requestBody": {"required": True, "content": {"application/json": {
-                         "schema": _ref(f"Input.{action.name}")}}},
-                     "responses": {"200": _json(_ref("ActionResult"), "The event written and the item after it"),
-                                   **_errors("401", "403", "404", "409", "422")}}}
-    return paths
+    return {f"/api/v1/items/{{number}}/actions/{action.name}": action_path(
+        action, NUMBER, "action", f"Take the action {action.name} (DESIGN §2)", f"Input.{action.name}",
+        "ActionResult", "The event written and the item after it") for action in TABLE}
 
 
 SCHEMAS.update({f"Input.{action.name}": action_body(action) for action in TABLE})

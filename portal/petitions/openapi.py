@@ -1,6 +1,6 @@
 """The OpenAPI description of /api/v1/petitions; each action's body derived from workflow.TABLE."""
 
-from ..api.openapi import ERRORS, NULLABLE_TIME, PERSON, _json, _query, _ref, action_body
+from ..api.openapi import NULLABLE_TIME, PERSON, _errors, _json, _query, _ref, action_body, action_path
 from .models import CATEGORIES, CHANNELS, SATISFACTION, STATES
 from .services import MAX_CONTENT
 from .workflow import ACTIONS, TABLE
@@ -8,10 +8,6 @@ from .workflow import ACTIONS, TABLE
 NUMBER = {"name": "number", "in": "path", "required": True, "schema": {"type": "string"},
           "description": "诉求编号, e.g. SQ-2026-0001"}
 RULE = "/api/v1/petitions/<number>/actions/<action>"
-
-
-def _errors(*codes):
-    return {code: ERRORS[code] for code in codes}
 
 
 SUMMARY = {
@@ -99,12 +95,7 @@ def paths(rules):
     found = {rule: spec for rule, spec in PATHS.items() if rule in rules}
     if RULE in rules:
         for action in TABLE:
-            camel = "".join(part.title() for part in action.name.split("_"))
-            found[f"/api/v1/petitions/<number>/actions/{action.name}"] = {
-                "parameters": [NUMBER],
-                "post": {"operationId": f"petition{camel}", "summary": f"Take the petition action {action.name}",
-                         "requestBody": {"required": True, "content": {"application/json": {
-                             "schema": _ref(f"PetitionInput.{action.name}")}}},
-                         "responses": {"200": _json(_ref("PetitionActionResult"), "The event and the petition"),
-                                       **_errors("401", "403", "404", "409", "422")}}}
+            found[f"/api/v1/petitions/<number>/actions/{action.name}"] = action_path(
+                action, NUMBER, "petition", f"Take the petition action {action.name}",
+                f"PetitionInput.{action.name}", "PetitionActionResult", "The event and the petition")
     return found
