@@ -30,6 +30,10 @@ from bench import kb as kb_bench  # noqa: E402
 
 YEARS = 10
 BATCH = 5000
+# After the dispatch, an item's events: mostly progress reports, some urges, instructions, acknowledgements
+# and returns (the feed's kinds); a closed item's last event is the leader's approval.
+EVENT_ACTIONS = ["report", "urge", "instruct", "acknowledge", "return", "request_extension"]
+EVENT_WEIGHTS = [70, 10, 6, 5, 3, 6]
 
 
 def generate(n_items, events_per_item, seed=7):
@@ -81,10 +85,15 @@ def generate(n_items, events_per_item, seed=7):
                 if rng.random() < 0.3:
                     co_rows.append({"item": item_id, "department": rng.choice(departments)})
                 for k in range(events_per_item):
+                    action = "dispatch" if k == 0 else rng.choices(EVENT_ACTIONS, EVENT_WEIGHTS)[0]
+                    to_state = "in_progress"
+                    if k == events_per_item - 1 and state == "closed":
+                        action, to_state = "approve", "closed"
                     event_rows.append({
-                        "item": item_id, "actor": supervisor, "action": "report" if k else "dispatch",
-                        "from_state": "in_progress", "to_state": "in_progress", "comment": "进展情况良好",
-                        "data": {}, "created_at": datetime.datetime.combine(created, datetime.time(10))
+                        "item": item_id, "actor": leader if action in ("instruct", "approve") else supervisor,
+                        "action": action, "from_state": "in_progress", "to_state": to_state,
+                        "comment": "进展情况良好", "data": {},
+                        "created_at": datetime.datetime.combine(created, datetime.time(10))
                         + datetime.timedelta(days=k),
                     })
                 if len(event_rows) >= BATCH * 4:
@@ -118,6 +127,7 @@ PAGES = [
     ("supervisor", "/items", "item list, page 1"),
     ("supervisor", "/items?light=red", "item list, red only"),
     ("supervisor", "/items?state=in_progress&department=property&sort=deadline", "item list, filtered"),
+    ("supervisor", "/items?department=dept07", "item list, one department"),
     ("supervisor", "/items?q=重点工作事项", "item list, text search"),
     ("supervisor", "/items?page=50", "item list, page 50"),
     ("handler", "/items", "item list as handler"),
@@ -126,6 +136,8 @@ PAGES = [
     ("leader", "/stats?period=year", "statistics, this year"),
     ("leader", "/api/v1/stats/departments?from={year}-01-01&to={year}-12-31", "API statistics, a year"),
     ("handler", "/notifications", "notifications"),
+    ("leader", "/feed", "instruction feed"),
+    ("supervisor", "/petitions", "petitions"),
 ]
 
 
@@ -166,12 +178,18 @@ def measure(app, runs, extra=None):
 def run_backend(name, url, args):
     app = create_app({"app": {"secret_key": "bench", "demo": False}, "database": {"url": url}})
     with app.app_context(), database.connection_context():
+        from portal.items.models import Item
+
         upgrade()
-        seconds = generate(args.items, args.events_per_item)
-        kb_seconds, required = kb_bench.generate(args.articles, args.attachments, args.readers)
-    print(f"\n## {name}: {args.items:,} items, {args.items * args.events_per_item:,} events "
-          f"(generated in {seconds:.0f} s); {args.articles:,} articles, {args.attachments:,} attachments, "
-          f"{args.readers:,} readers (and the search index, in {kb_seconds:.0f} s)\n")
+        if Item.select().exists():  # a database kept by --keep: measure it again
+            print(f"\n## {name}: the kept database ({Item.select().count():,} items)\n")
+        else:
+            seconds = generate(args.items, args.events_per_item)
+            kb_seconds, _ = kb_bench.generate(args.articles, args.attachments, args.readers)
+            print(f"\n## {name}: {args.items:,} items, {args.items * args.events_per_item:,} events "
+                  f"(generated in {seconds:.0f} s); {args.articles:,} articles, {args.attachments:,} attachments, "
+                  f"{args.readers:,} readers (and the search index, in {kb_seconds:.0f} s)\n")
+        required = kb_bench.required_article()
     extra = {"pages": kb_bench.PAGES, "required": required, "readers": f"{args.readers:,}"}
     print("| page | status | p50 ms | p95 ms | queries |\n| --- | --- | --- | --- | --- |")
     for what, status, p50, p95, queries in measure(app, args.runs, extra):
@@ -191,15 +209,18 @@ def main():
     parser.add_argument("--attachments", type=int, default=40_000)
     parser.add_argument("--readers", type=int, default=2_000, help="handlers an article is required for")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--keep", metavar="FOLDER", type=Path,
+                        help="keep the databases in FOLDER, and measure those found there instead of filling new ones")
     args = parser.parse_args()
     print(f"# Duban Portal benchmark, {datetime.date.today()}, {args.runs} requests per page")
     if args.backend in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
-            run_backend("SQLite", f"sqlite:///{tmp}/bench.db", args)
+            run_backend("SQLite", f"sqlite:///{args.keep or tmp}/bench.db", args)
     if args.backend in ("postgresql", "both"):
-        server = PostgresServer().start()
+        server = PostgresServer(args.keep / "pg" if args.keep else None).start()
         try:
-            server.execute("CREATE DATABASE bench")
+            if not server.has_database("bench"):
+                server.execute("CREATE DATABASE bench")
             run_backend("PostgreSQL", server.url("bench"), args)
         finally:
             if not database.is_closed():

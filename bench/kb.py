@@ -20,6 +20,7 @@ OBJECTS = ["供暖接入市网工作", "天然气接入改造", "水电气暖收
            "班车线路调整", "食堂食品安全检查", "群众诉求回访", "安全生产隐患整改", "年度重点任务"]
 ENDINGS = ["，确保督办事项按时办结。", "，并报送进展情况。", "，逾期将予以通报。", "，做好解释工作。",
            "，形成长效机制。", "，接受群众监督。"]
+REQUIRED_TITLE = "必读：督办工作制度"
 RARE = "矿区一号院试点地热供暖，效果良好。"
 
 
@@ -103,7 +104,7 @@ def generate(n_articles, n_attachments, n_readers, seed=11):
                  for i in range(n_readers)]
         _flush(User, users)
         _flush(UserRole, [{"user": first + i, "role": "handler", "origin": "local"} for i in range(n_readers)])
-        required = Article.create(id=n_articles + 1, title="必读：督办工作制度", category="regulation",
+        required = Article.create(id=n_articles + 1, title=REQUIRED_TITLE, category="regulation",
                                   body="制度全文", status="published", author=supervisor,
                                   required_for={"roles": ["handler"], "departments": []},
                                   revision=1, html="<p>制度全文</p>", rendered_revision=1, published_at=now)
@@ -116,6 +117,13 @@ def generate(n_articles, n_attachments, n_readers, seed=11):
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT MAX(id) FROM \"{table}\"))")
     database.execute_sql("VACUUM ANALYZE" if is_postgres() else "ANALYZE")
     return time.perf_counter() - start, required.id
+
+
+def required_article():
+    """The id of the article generate() made required reading."""
+    from portal.kb.models import Article
+
+    return Article.select(Article.id).where(Article.title == REQUIRED_TITLE).scalar()
 
 
 def _tokens(model, rows):

@@ -10,6 +10,8 @@ class _Counter(logging.Handler):
         self.statements = []
 
     def emit(self, record):
+        if record.name != "peewee":  # e.g. peewee.pool's "Returning ... to pool"
+            return
         if isinstance(record.msg, tuple):
             self.statements.append(record.msg[0])
         else:
@@ -31,3 +33,16 @@ def count_queries():
         logger.removeHandler(handler)
         logger.setLevel(old_level)
         logger.propagate = old_propagate
+
+
+def fresh_request_queries(app, client, path):
+    """The statements of GET ``path`` with nothing cached (as after any change): what a query count
+    must not let grow with the rows shown."""
+    from portal import changes
+    from portal.db import database
+
+    with app.app_context(), database.connection_context():
+        changes.bump()
+    with count_queries() as statements:
+        client.get(path)
+    return statements

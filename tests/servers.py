@@ -109,10 +109,12 @@ def _pg_bin(name):
 
 
 class PostgresServer:
-    """A throwaway cluster (trust auth, fsync off) on a free port."""
+    """A throwaway cluster (trust auth, fsync off) on a free port; in ``folder`` (kept) when given."""
 
-    def __init__(self):
-        self.dir = Path(tempfile.mkdtemp(prefix="portal-pg-"))
+    def __init__(self, folder=None):
+        self.keep = folder is not None
+        self.dir = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="portal-pg-"))
+        self.dir.mkdir(parents=True, exist_ok=True)
         self.data = self.dir / "data"
         self.port = free_port()
         self.as_root = os.geteuid() == 0
@@ -127,6 +129,9 @@ class PostgresServer:
         if self.as_root:
             os.chmod(self.dir, 0o755)
             shutil.chown(self.dir, "postgres", "postgres")
+        if self.keep and self.data.exists():
+            self.resume()
+            return self
         self._run(_pg_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
                   "-E", "UTF8", "--locale=C", "--no-sync")
         self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "log"), "-w", "-o",
@@ -144,6 +149,12 @@ class PostgresServer:
         with psycopg.connect(self.url(), autocommit=True) as conn:
             conn.execute(sql)
 
+    def has_database(self, name):
+        import psycopg
+
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
+
     def pause(self):
         """Stop the server (fast shutdown: open connections are cut), keeping its data for resume()."""
         self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
@@ -156,6 +167,9 @@ class PostgresServer:
                   "start")
 
     def stop(self):
+        if self.keep:
+            self.pause()
+            return
         try:
             self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
         finally:

@@ -124,9 +124,13 @@ SCHEMAS = {
                              "acknowledgement": {"type": ["integer", "null"],
                                                  "description": "the acknowledge event's id, or null"},
                              "late": {"type": "boolean"}}}}}}]},
-    "ItemPage": {"type": "object", "required": ["items", "page", "per_page", "total", "pages"], "properties": {
+    "ItemPage": {"type": "object", "required": ["items", "page", "per_page", "total", "total_capped", "pages"],
+                 "properties": {
         "items": {"type": "array", "items": _ref("ItemSummary")}, "page": {"type": "integer"},
-        "per_page": {"type": "integer"}, "total": {"type": "integer"}, "pages": {"type": "integer"}}},
+        "per_page": {"type": "integer"},
+        "total": {"type": "integer", "description": "matches, counted up to a cap (1,000; see total_capped)"},
+        "total_capped": {"type": "boolean", "description": "more than total match: keep paging while a page is full"},
+        "pages": {"type": "integer", "description": "pages of total (more may follow when total_capped)"}}},
     "ActionResult": {"type": "object", "required": ["event", "item"],
                      "properties": {"event": _ref("Event"), "item": _ref("ItemDetail")}},
 }

@@ -47,6 +47,11 @@ class User(UserMixin, BaseModel):
             self._roles = {r.role for r in self.role_rows}
         return self._roles
 
+    def with_roles(self, names):
+        """Set the roles read along with the user (``roles`` then asks no more)."""
+        self._roles = {name for name in names if name}
+        return self
+
     def has_role(self, *roles):
         return bool(self.roles.intersection(roles))
 

@@ -13,8 +13,10 @@ import secrets
 
 from flask import current_app
 
-from ..db import utcnow
-from .models import ApiToken, User, UserSession
+import peewee
+
+from ..db import joined, utcnow
+from .models import ApiToken, Department, User, UserRole, UserSession
 
 # last_seen_at is written at most once per this many seconds per session.
 TOUCH_SECONDS = 60
@@ -48,14 +50,16 @@ def _idle_limit():
 def load(value):
     """The active user whose live session the cookie names, with ``session_row`` set; else None.
 
-    One query. A session idle for longer than ``app.session_idle_minutes``
+    One query (with the user's department and roles). A session idle for longer than ``app.session_idle_minutes``
     (plus the minute last_seen_at may lag) is ended here too, not only by the
     cookie's own clock.
     """
     user_id, key = split_id(value)
     if user_id is None:
         return None
-    row = (UserSession.select(UserSession, User).join(User)
+    roles = UserRole.select(joined(UserRole.role, ",")).where(UserRole.user == User.id)
+    row = (UserSession.select(UserSession, User, Department, roles.alias("role_names")).join(User)
+           .join(Department, peewee.JOIN.LEFT_OUTER)
            .where(UserSession.key_hash == _digest(key), UserSession.user == user_id,
                   UserSession.revoked_at.is_null(), User.active)
            .first())
@@ -66,6 +70,7 @@ def load(value):
         _revoke(UserSession.id == row.id, "idle")
         return None
     user = row.user
+    user.with_roles((row.role_names or "").split(","))
     user.session_key = key
     user.session_row = row
     return user

@@ -4,8 +4,9 @@ closures on the items a user may see, newest first, composed in SQL; unread afte
 import peewee
 from flask_babel import lazy_gettext as _l
 
+from .. import changes
 from ..auth.models import Department, User
-from ..db import utcnow
+from ..db import database, utcnow
 from ..items.models import Item, ItemCoDepartment, ItemEvent
 from ..items.visibility import sees_all, visible_items
 from .models import FeedCursor
@@ -89,7 +90,14 @@ def last_seen(user):
 
 
 def unread_count(user):
-    """Feed events after ``user``'s cursor, not their own, at most COUNT_CAP (a badge says "99" at most)."""
+    """Feed events after ``user``'s cursor, not their own, at most COUNT_CAP (a badge says "99" at most);
+    cached until an item changes or the cursor moves (changes.py)."""
+    key = ("feed-unread", user.id, frozenset(user.roles), user.department_id, changes.current(),
+           changes.current(changes.user_counter(changes.FEED, user.id)))
+    return changes.memo(key, lambda: _count_unread(user))
+
+
+def _count_unread(user):
     seen = last_seen(user)
     query = feed_events(user).where((ItemEvent.actor != user.id) | ItemEvent.actor.is_null())
     if seen:  # (without a cursor, no id range: it would lead the planner to scan every event by id)
@@ -102,8 +110,11 @@ def mark_seen(user, upto=None):
     """Move ``user``'s cursor to ``upto`` (default: the newest feed event they may see); never backwards."""
     if upto is None:
         upto = feed_events(user).select(peewee.fn.MAX(ItemEvent.id)).order_by().scalar() or 0
-    FeedCursor.insert(user=user.id, last_seen=upto, updated_at=utcnow()).on_conflict(
-        conflict_target=[FeedCursor.user],
-        update={FeedCursor.last_seen: upto, FeedCursor.updated_at: utcnow()},
-        where=(FeedCursor.last_seen < upto)).execute()
+    with database.atomic():
+        moved = FeedCursor.insert(user=user.id, last_seen=upto, updated_at=utcnow()).on_conflict(
+            conflict_target=[FeedCursor.user],
+            update={FeedCursor.last_seen: upto, FeedCursor.updated_at: utcnow()},
+            where=(FeedCursor.last_seen < upto)).execute()
+        if moved:
+            changes.bump(changes.user_counter(changes.FEED, user.id))
     return upto

@@ -1,25 +1,23 @@
 """The panels of each role's home board: what the role has to do today, as item queries."""
 
 import datetime
-import time
 from dataclasses import dataclass
 
+from flask import render_template, session
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from peewee import Case, fn
 
 from .. import changes
 from ..calendar import loaded_at as calendar_loaded_at
-from ..db import database
 from ..items import followthrough, queries, visibility
 from ..items.models import OPEN_STATES, Item
 from ..items.queries import filter_items, light_condition, with_people
 
 ROWS = 8
 COUNT_CAP = 100
-FIGURES_SECONDS = 60
-PANEL_CACHE_SIZE = 5000  # entries per process; emptied when full (a board is recomputed in ~20 ms)
-_panels = {}  # see load()
-_figures = {}  # (database, user id, day) -> (monotonic time, figures)
 
 
 @dataclass(frozen=True)
@@ -107,23 +105,32 @@ def panels_for(user):
     return keys
 
 
-def load(user, key, today, counter=None):
+def load(user, key, today):
     """One panel's content, from this process's cache while nothing it shows can have changed.
 
-    The cache key holds everything a panel depends on: the database, the user with their roles and
-    department, the panel, the day (lights move with it) and the change counter (changes.py), which
-    every change of items, follows, delegations or the calendar bumps in its own transaction. So the
-    first request after a committed change computes the panel afresh; nothing stale is shown.
-    ``counter``: changes.current(), when the caller read it already for several panels.
+    The cache key holds everything a panel depends on: the user with their roles and department, the
+    panel, the day (lights move with it), the calendar and the change counter (changes.py), which every
+    change of items, follows, delegations or the calendar bumps in its own transaction. So the first
+    request after a committed change computes the panel afresh; nothing stale is shown.
     """
-    cache_key = (database.obj, user.id, frozenset(user.roles), user.department_id, key, today,
-                 changes.current() if counter is None else counter, calendar_loaded_at())
-    found = _panels.get(cache_key)
-    if found is None:
-        if len(_panels) >= PANEL_CACHE_SIZE:
-            _panels.clear()
-        found = _panels[cache_key] = compute(user, key, today)
-    return found
+    return changes.memo(_key(user, key, today), lambda: compute(user, key, today))
+
+
+def html(user, key, today):
+    """One panel rendered (home/_panel.html), cached like load() and further by language and session.
+
+    Rendering costs more than the cached data (most of a board's time once its queries are cached):
+    the HTML is kept too, keyed also by the language and the session's CSRF secret (the panel's
+    forms carry the session's token).
+    """
+    generate_csrf()  # makes the session's CSRF secret when it has none yet (the first page after sign-in)
+    return changes.memo((*_key(user, key, today), "html", str(get_locale()), session["csrf_token"]),
+                        lambda: Markup(render_template("home/_panel.html", key=key, **load(user, key, today))))
+
+
+def _key(user, key, today):
+    return ("panel", user.id, frozenset(user.roles), user.department_id, key, today, changes.current(),
+            calendar_loaded_at())
 
 
 def compute(user, key, today):
@@ -141,18 +148,8 @@ def compute(user, key, today):
 
 
 def month_figures(user, today):
-    """This month's figures for a leader (registered, closed, on time, open, red), at most a minute old.
-
-    They scan every visible item, so each worker keeps them for FIGURES_SECONDS per user and day.
-    """
-    key = (database.obj, user.id, today)
-    cached = _figures.get(key)
-    now = time.monotonic()
-    if cached is None or now - cached[0] > FIGURES_SECONDS:
-        if len(_figures) > 1000:
-            _figures.clear()
-        cached = _figures[key] = (now, _count_figures(user, today))
-    return cached[1]
+    """This month's figures for a leader (registered, closed, on time, open, red), cached like panels."""
+    return changes.memo(_key(user, "figures", today), lambda: _count_figures(user, today))
 
 
 def _count_figures(user, today):

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 
-from .. import changes, htmx
+from .. import htmx
 from ..calendar import local_today
 from . import boards
 
@@ -16,8 +16,7 @@ def index():
     """The board of the user's roles: every panel rendered, each refreshing itself later."""
     today = local_today()
     keys = boards.panels_for(current_user)
-    counter = changes.current()
-    panels = [dict(boards.load(current_user, key, today, counter), key=key) for key in keys]
+    panels = [boards.html(current_user, key, today) for key in keys]
     figures = boards.month_figures(current_user, today) if current_user.has_role("leader") else None
     return render_template("home/index.html", user=current_user, panels=panels, figures=figures, today=today)
 

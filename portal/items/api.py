@@ -41,7 +41,8 @@ def list_items():
     rows, total = queries.search_items(current_user, filters, page, per_page)
     today = local_today()
     return jsonify({"items": [serialize.item_summary(item, today) for item in rows], "page": page,
-                    "per_page": per_page, "total": total, "pages": (total + per_page - 1) // per_page})
+                    "per_page": per_page, "total": int(total), "total_capped": total.capped,
+                    "pages": (total + per_page - 1) // per_page})
 
 
 def _created(item):

@@ -12,9 +12,10 @@ import io
 
 import peewee
 
+from .. import changes
 from ..auth.models import Department, User, UserRole
 from ..auth.roles import ROLE_LABELS
-from ..db import utcnow
+from ..db import database, utcnow
 from .models import Article, ArticleRead, ArticleRequirement
 from .services import require_writer
 
@@ -25,13 +26,23 @@ def record_read(user, article):
     """Note that ``user`` read the article's current revision (idempotent); only published articles count."""
     if article.status != "published":
         return False
-    return bool(ArticleRead.insert(article=article.id, user=user.id, revision=article.revision, read_at=utcnow())
-                .on_conflict_ignore().execute())
+    with database.atomic():
+        recorded = bool(ArticleRead.insert(article=article.id, user=user.id, revision=article.revision,
+                                           read_at=utcnow()).on_conflict_ignore().execute())
+        changes.bump(changes.user_counter(changes.READING, user.id))  # the required list counts afresh
+    return recorded
 
 
 def required_unread(user, limit=MAX_LISTED):
     """Published articles required for ``user`` (by a role or their department) that they have not read
-    yet, newest first."""
+    yet, newest first; cached until an article changes (its writes bump the boards counter) or the user
+    reads one (changes.py)."""
+    key = ("required-unread", user.id, frozenset(user.roles), user.department_id, limit, changes.current(),
+           changes.current(changes.user_counter(changes.READING, user.id)))
+    return changes.memo(key, lambda: _required_unread(user, limit))
+
+
+def _required_unread(user, limit):
     condition = ArticleRequirement.role.in_(sorted(user.roles) or [""])
     if user.department_id is not None:
         condition |= ArticleRequirement.department == user.department_id

@@ -13,9 +13,9 @@ import logging
 from flask import current_app
 from redis.exceptions import RedisError
 
-from .. import jobs
+from .. import changes, jobs
 from ..auth.models import User
-from ..db import utcnow
+from ..db import database, utcnow
 from ..items.models import Item
 from ..items.visibility import visible_items
 from . import channels, messages
@@ -203,9 +203,10 @@ def _in_app(row, message):
     # Not about one item (a petition, a digest): the row's data carries its title and its text.
     title = f"{row.item.number} {row.item.title}" if row.item_id else data.get("title") or message["label"]
     body = row.event.comment if row.event_id else data.get("text", "")  # e.g. a digest's summary
-    Notification.insert(user=row.recipient_id, outbox=row.id, item=row.item_id, kind=row.kind,
-                        title=title[:255], body=body,
-                        created_at=utcnow()).on_conflict_ignore().execute()
+    with database.atomic():
+        Notification.insert(user=row.recipient_id, outbox=row.id, item=row.item_id, kind=row.kind,
+                            title=title[:255], body=body, created_at=utcnow()).on_conflict_ignore().execute()
+        changes.bump(changes.user_counter(changes.NOTIFICATIONS, row.recipient_id))  # the badge counts afresh
 
 
 def wants_email(user_id, kind):

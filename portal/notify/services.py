@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 import peewee
 from flask_babel import gettext as _
 
+from .. import changes
 from ..auth.models import Department, User
 from ..db import database, utcnow
 from ..errors import Conflict, Invalid, NotFound
@@ -17,8 +18,11 @@ PER_PAGE = 20
 
 
 def unread_count(user):
-    """How many of ``user``'s notifications are unread (one indexed COUNT)."""
-    return Notification.select().where(Notification.user == user.id, Notification.read_at.is_null()).count()
+    """How many of ``user``'s notifications are unread (one indexed COUNT); cached until one arrives or
+    is read (changes.py)."""
+    counter = changes.current(changes.user_counter(changes.NOTIFICATIONS, user.id))
+    return changes.memo(("notifications-unread", user.id, counter), lambda: Notification.select().where(
+        Notification.user == user.id, Notification.read_at.is_null()).count())
 
 
 def notifications_of(user, page=1, per_page=PER_PAGE, unread_only=False):
@@ -38,15 +42,21 @@ def mark_read(user, notification_id):
     if notification is None:
         raise NotFound(_("This notification does not exist."))
     if notification.read_at is None:
-        notification.read_at = utcnow()
-        notification.save(only=[Notification.read_at])
+        with database.atomic():
+            notification.read_at = utcnow()
+            notification.save(only=[Notification.read_at])
+            changes.bump(changes.user_counter(changes.NOTIFICATIONS, user.id))
     return notification
 
 
 def mark_all_read(user):
     """Mark every unread notification of ``user`` read; return how many."""
-    return Notification.update(read_at=utcnow()).where(
-        Notification.user == user.id, Notification.read_at.is_null()).execute()
+    with database.atomic():
+        marked = Notification.update(read_at=utcnow()).where(
+            Notification.user == user.id, Notification.read_at.is_null()).execute()
+        if marked:
+            changes.bump(changes.user_counter(changes.NOTIFICATIONS, user.id))
+    return marked
 
 
 def email_choices(user):

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from ..auth.models import Department, User
 from ..calendar import local_today
-from ..db import is_postgres
+from ..db import joined
 from ..items.labels import LEVEL_LABELS, LIGHT_LABELS, SOURCE_LABELS, STATE_LABELS
 from ..items.models import Item, ItemCoDepartment
 from ..items.queries import filter_items, light_of
@@ -39,8 +39,7 @@ def _local(moment, zone):
 def _co_department_names():
     """SQL: the item's co-departments' names joined by 、 (one correlated subquery, no query per row)."""
     co, dept = ItemCoDepartment.alias(), Department.alias()
-    joined = peewee.fn.string_agg(dept.name, "、") if is_postgres() else peewee.fn.group_concat(dept.name, "、")
-    return (co.select(joined).join(dept, on=(co.department == dept.id))
+    return (co.select(joined(dept.name, "、")).join(dept, on=(co.department == dept.id))
             .where(co.item == Item.id)).alias("co_names")
 
 

@@ -5,11 +5,14 @@ the index and the text commit together. ``reindex_all`` rebuilds everything
 (``flask --app wsgi kb-reindex``).
 """
 
+import peewee
+
 from ..db import database
 from .models import BODY, TITLE, SearchToken
 from .segment import index_tokens, query_tokens
 
 BATCH = 500
+FREQUENT = 2000  # objects with a word, from which it is checked per object rather than listed (containing)
 
 
 def index_object(kind, ref_id, title, texts):
@@ -80,12 +83,28 @@ def reindex_all(kinds=None):
 def containing(kind, words, column):
     """A condition on ``column`` (an id): the object of ``kind`` has every one of ``words``.
 
-    One index lookup per word, intersected (much cheaper than grouping the rows of all words)."""
+    A rare word is a list of ids (one index lookup: the database then reads just those objects); a
+    frequent one (FREQUENT objects or more) is checked object by object (one index probe each): a list
+    sorted by deadline then reads objects in its order and stops at its page, instead of collecting
+    100,000 ids for a word in every title first.
+    """
     condition = None
     for word in words:
-        ids = SearchToken.select(SearchToken.ref_id).where(SearchToken.kind == kind, SearchToken.token == word)
-        condition = column.in_(ids) if condition is None else condition & column.in_(ids)
+        if _frequent(kind, word):
+            token = SearchToken.alias()
+            part = peewee.fn.EXISTS(token.select(peewee.SQL("1")).where(
+                token.kind == kind, token.token == word, token.ref_id == column))
+        else:
+            part = column.in_(SearchToken.select(SearchToken.ref_id).where(
+                SearchToken.kind == kind, SearchToken.token == word))
+        condition = part if condition is None else condition & part
     return condition
+
+
+def _frequent(kind, word):
+    """True when at least FREQUENT objects of ``kind`` have ``word`` (reads at most that many index entries)."""
+    return (SearchToken.select(peewee.SQL("1")).where(SearchToken.kind == kind, SearchToken.token == word)
+            .offset(FREQUENT - 1).limit(1).exists())
 
 
 def matching(kind, q, column):

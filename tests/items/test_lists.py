@@ -199,3 +199,20 @@ def test_text_search_finds_number_title_and_content_through_the_search_index(peo
         plan = "\n".join(str(row) for row in database.execute_sql(
             ("EXPLAIN " if is_postgres() else "EXPLAIN QUERY PLAN ") + sql, params))
     assert "search_token_token_kind_ref_id_field" in plan, plan
+
+
+@pytest.mark.parametrize("frequent", [1, 10**6], ids=["words-checked-per-item", "words-listed"])
+def test_a_text_search_finds_the_same_items_however_frequent_its_words(people, monkeypatch, frequent):
+    """A frequent word is checked item by item, a rare one listed (search.index.containing): the two
+    ways give the same items, totals and order."""
+    from portal.search import index
+
+    monkeypatch.setattr(index, "FREQUENT", frequent)
+    for title in ("供暖收费改革", "供暖管网改造", "收费窗口调整", "食堂改造"):
+        register(people.supervisor, title=title)
+    rows, total = queries.search_items(people.leader, {"q": "供暖"})
+    assert sorted(r.title for r in rows) == ["供暖收费改革", "供暖管网改造"] and total == 2
+    rows, total = queries.search_items(people.leader, {"q": "供暖 收费"})
+    assert [r.title for r in rows] == ["供暖收费改革"] and total == 1
+    rows, total = queries.search_items(people.leader, {"q": "改造", "sort": "-number"})
+    assert [r.title for r in rows] == ["食堂改造", "供暖管网改造"] and total == 2

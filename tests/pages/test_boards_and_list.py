@@ -2,11 +2,10 @@
 
 import re
 
-from portal import changes
 from portal.db import database
 from portal.items.models import Item
 from tests.conftest import csrf_token
-from tests.querycount import count_queries
+from tests.querycount import count_queries, fresh_request_queries
 
 HX = {"HX-Request": "true"}
 
@@ -78,24 +77,19 @@ def test_list_filters_live_in_the_url(signed_in, make_item):
 
 def test_list_and_board_query_counts_do_not_grow_with_rows(app, signed_in, make_item):
     def uncached_board():
-        with app.app_context(), database.connection_context():
-            changes.bump()  # as any change does: the board is computed afresh
-        with count_queries() as statements:
-            leader.get("/")
-        return statements
+        return fresh_request_queries(app, leader, "/")
 
     client = signed_in("supervisor")
     leader = signed_in("leader")
     for n in range(10):  # enough to fill the board's panels: beyond that only the counts change
         make_item(f"事项{n}")
     client.get("/items"), leader.get("/")
-    with count_queries() as few:
-        client.get("/items")
+    few = fresh_request_queries(app, client, "/items")
     board_few = uncached_board()
     for n in range(10, 40):
         make_item(f"事项{n}", lead="catering" if n % 2 else "property")
-    with count_queries() as many:
-        page = client.get("/items").get_data(as_text=True)
+    many = fresh_request_queries(app, client, "/items")
+    page = client.get("/items").get_data(as_text=True)
     board_many = uncached_board()
     assert len(many) == len(few)
     assert len(board_many) == len(board_few)
@@ -169,3 +163,36 @@ def test_a_cached_board_is_never_stale_after_a_change(app, signed_in, make_item)
     assert to_accept() == 1
     supervisor.post(f"/items/{number}/follow", data={"csrf_token": csrf_token(supervisor, "/")})
     assert number in supervisor.get("/board/followed", headers=HX).get_data(as_text=True)
+
+
+def test_a_cached_board_gives_each_session_forms_it_can_send(signed_in, make_item):
+    """Rendered panels are cached too, per session: the quick action's form carries the CSRF token of the
+    session it is shown in, so a second browser of the same person can sign for an item from its board."""
+    make_item("燃气入户")
+    first, second = signed_in("handler"), signed_in("handler")
+    first.get("/"), first.get("/")  # cached for the first session
+    html = second.get("/").get_data(as_text=True)
+    form = re.search(r'<form method="post" action="(/items/[^"]+/actions/accept)".*?</form>', html, re.S)
+    fields = dict(re.findall(r'name="([a-z_]+)" value="([^"]*)"', form.group(0)))
+    response = second.post(form.group(1), data=fields)
+    assert response.status_code == 303
+    assert "燃气入户" not in second.get("/board/to_accept", headers=HX).get_data(as_text=True)
+
+
+def test_a_long_list_says_more_than_its_cap_and_pages_on(app, signed_in, make_item, monkeypatch):
+    """A list counts its matches up to LIST_COUNT_CAP (1,000) and then says "more than"; every page
+    beyond stays reachable, in the page and in the API."""
+    from portal.items import queries
+
+    monkeypatch.setattr(queries, "LIST_COUNT_CAP", 3)
+    numbers = [make_item(f"事项{n}") for n in range(5)]
+    client = signed_in("supervisor")
+    page = client.get("/items").get_data(as_text=True)
+    assert "超过 3 项，第 1 页" in page and all(number in page for number in numbers)
+    body = client.get("/api/v1/items?per_page=2&page=1").get_json()
+    assert (body["total"], body["total_capped"], len(body["items"])) == (3, True, 2)
+    third = client.get("/api/v1/items?per_page=2&page=3").get_json()
+    assert [row["number"] for row in third["items"]] == [numbers[4]]
+    assert client.get("/api/v1/items?per_page=2&page=4").get_json()["items"] == []
+    exact = client.get("/api/v1/items?q=事项0").get_json()
+    assert (exact["total"], exact["total_capped"]) == (1, False)

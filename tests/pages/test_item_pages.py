@@ -206,20 +206,19 @@ def test_item_page_query_count_does_not_grow_with_its_timeline(app, signed_in, m
     from portal.auth.models import User
     from portal.db import database
     from portal.items import actions, services
-    from tests.querycount import count_queries
+    from tests.querycount import fresh_request_queries
 
     number = make_item(actions=("dispatch", "accept"))
     client = signed_in("handler")
     client.get(f"/items/{number}")
-    with count_queries() as few:
-        client.get(f"/items/{number}")
+    few = fresh_request_queries(app, client, f"/items/{number}")
     with app.test_request_context(), database.connection_context():
         handler = User.get(User.username == "handler")
         for n in range(10):
             item = services.get_visible(handler, number)
             actions.perform(handler, item, "report", {"version": item.version, "progress": n * 10, "comment": "进展"})
-    with count_queries() as many:
-        page = client.get(f"/items/{number}").get_data(as_text=True)
+    many = fresh_request_queries(app, client, f"/items/{number}")
+    page = client.get(f"/items/{number}").get_data(as_text=True)
     assert page.count('class="event-report"') == 10
     assert len(many) == len(few)
 
