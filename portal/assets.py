@@ -59,6 +59,8 @@ def serve_static(filename):
 
 
 def init_app(app):
+    """Version every static URL the app builds, and serve static files through ``serve_static``."""
+
     @app.url_defaults
     def _version_static_urls(endpoint, values):
         if endpoint == "static" and "v" not in values:

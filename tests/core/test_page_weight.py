@@ -110,6 +110,7 @@ def test_static_files_come_compressed_cached_for_a_year_and_conditional(app, cli
     plain = client.get(url)
     assert "Content-Encoding" not in plain.headers and plain.data == original
     assert plain.headers["ETag"] != response.headers["ETag"]  # each encoding is its own representation
+    assert client.get(url, headers={"If-None-Match": plain.headers["ETag"]}).status_code == 304
 
     ranged = client.get(url, headers={"Accept-Encoding": encoding, "Range": "bytes=0-99"})
     assert ranged.status_code == 206 and ranged.data == original[:100]
