@@ -45,8 +45,10 @@ def create_app(config=None):
     if not app.debug:
         logging.basicConfig(level=logging.INFO)
 
-    from . import db, errors, i18n, jobs, security, templating
+    from . import assets, compression, db, errors, i18n, jobs, security, templating
 
+    compression.init_app(app)  # first: Flask runs after_request hooks last-registered first
+    assets.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

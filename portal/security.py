@@ -4,7 +4,7 @@ import ipaddress
 import logging
 from urllib.parse import urljoin, urlsplit
 
-from flask import request
+from flask import current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
@@ -84,6 +84,12 @@ class TrustedProxies:
         return self.wsgi_app(environ, start_response)
 
 
+def served_over_https():
+    """True when this request reached the portal over HTTPS (directly, or through a trusted proxy that
+    says so in X-Forwarded-Proto), or the portal's base_url is https."""
+    return request.is_secure or current_app.config["PORTAL"]["app"]["base_url"].startswith("https://")
+
+
 def safe_next(target):
     """``target`` when it is a path on this host, else None (no open redirects)."""
     if not target:
@@ -139,7 +145,14 @@ def init_app(app):
 
 class _SessionInterface(SecureCookieSessionInterface):
     """Marks the cookie Secure whenever the portal is reached over HTTPS (directly, or through a trusted
-    proxy that says so in X-Forwarded-Proto), or its base_url is https."""
+    proxy that says so in X-Forwarded-Proto), or its base_url is https. A static file leaves the session
+    alone: no Set-Cookie and no ``Vary: Cookie`` (which would make a browser fetch it again whenever the
+    session cookie changes, defeating its year-long lifetime)."""
 
     def get_cookie_secure(self, app):
-        return request.is_secure or app.config["PORTAL"]["app"]["base_url"].startswith("https://")
+        return served_over_https()
+
+    def save_session(self, app, session, response):
+        if request.endpoint == "static":
+            return None
+        return super().save_session(app, session, response)
