@@ -8,8 +8,9 @@ the counters it was computed at (``memo``), so the first request after a committ
 afresh. A write that goes around these (a hand-made SQL fix) must call ``bump()`` too, or boards show
 the old state until the next change or the next day.
 
-A request reads the ``boards`` counter and the signed-in user's own counters in one query, once
-(``current``); a bump in the request forgets them, so a read after one's own change sees it.
+A request reads the ``boards`` counter and the signed-in user's own counters once, along with the
+user's session (``auth.sessions.load``), or in one query of their own (``current``); a bump in the
+request forgets them, so a read after one's own change sees it.
 """
 
 import peewee
@@ -46,15 +47,35 @@ def current(name=BOARDS):
     """The counter as last committed (0 before any change); in a request, read with its siblings once."""
     if not has_request_context():
         return _read([name])[name]
+    from flask_login import current_user
+
+    signed_in = current_user and current_user.is_authenticated  # (loading the user reads the counters too)
     counters = g.get("change_counters")
     if counters is None or name not in counters:
-        from flask_login import current_user
-
-        names = {name, BOARDS}
-        if current_user and current_user.is_authenticated:
-            names |= {user_counter(kind, current_user.id) for kind in (NOTIFICATIONS, FEED, READING)}
+        names = {name, *(request_counters(current_user.id) if signed_in else [BOARDS])}
         counters = g.change_counters = _read(names)
     return counters[name]
+
+
+def request_counters(user_id):
+    """The counters a signed-in user's request reads: the boards' and the user's own."""
+    return [BOARDS, *(user_counter(kind, user_id) for kind in (NOTIFICATIONS, FEED, READING))]
+
+
+def counter_columns(user_id):
+    """Subqueries giving each of ``request_counters``' values (or NULL), to ride along another query (the
+    session's); ``user_id`` an SQL expression."""
+    def named(name):
+        return ChangeCounter.select(ChangeCounter.value).where(ChangeCounter.name == name)
+
+    own = [named(peewee.Value(f"{kind}:").concat(user_id)) for kind in (NOTIFICATIONS, FEED, READING)]
+    return [column.alias(f"counter_{i}") for i, column in enumerate([named(BOARDS), *own])]
+
+
+def remember(names, row):
+    """Keep for this request the counters ``counter_columns(names)`` read along ``row``."""
+    if has_request_context():
+        g.change_counters = {name: getattr(row, f"counter_{i}") or 0 for i, name in enumerate(names)}
 
 
 def _read(names):

@@ -15,7 +15,8 @@ from flask import current_app
 
 import peewee
 
-from ..db import joined, utcnow
+from .. import changes
+from ..db import joined, prepared, utcnow
 from .models import ApiToken, Department, User, UserRole, UserSession
 
 # last_seen_at is written at most once per this many seconds per session.
@@ -47,24 +48,33 @@ def _idle_limit():
     return datetime.timedelta(minutes=current_app.config["PORTAL"]["app"]["session_idle_minutes"])
 
 
+def _live_session(key_hash, user_id):
+    """The session row with its user, their department and roles, and the request's change counters."""
+    roles = UserRole.select(joined(UserRole.role, ",")).where(UserRole.user == User.id)
+    return (UserSession.select(UserSession, User, Department, roles.alias("role_names"),
+                               *changes.counter_columns(User.id)).join(User)
+            .join(Department, peewee.JOIN.LEFT_OUTER)
+            .where(UserSession.key_hash == key_hash, UserSession.user == user_id,
+                   UserSession.revoked_at.is_null(), User.active)
+            .limit(1))
+
+
 def load(value):
     """The active user whose live session the cookie names, with ``session_row`` set; else None.
 
-    One query (with the user's department and roles). A session idle for longer than ``app.session_idle_minutes``
+    One query, with the user's department and roles, and the request's change counters (changes.py).
+    A session idle for longer than ``app.session_idle_minutes``
     (plus the minute last_seen_at may lag) is ended here too, not only by the
     cookie's own clock.
     """
     user_id, key = split_id(value)
     if user_id is None:
         return None
-    roles = UserRole.select(joined(UserRole.role, ",")).where(UserRole.user == User.id)
-    row = (UserSession.select(UserSession, User, Department, roles.alias("role_names")).join(User)
-           .join(Department, peewee.JOIN.LEFT_OUTER)
-           .where(UserSession.key_hash == _digest(key), UserSession.user == user_id,
-                  UserSession.revoked_at.is_null(), User.active)
-           .first())
-    if row is None:
+    found = prepared(_live_session, _digest(key), user_id)
+    if not found:
         return None
+    row = found[0]
+    changes.remember(changes.request_counters(user_id), row)
     now = utcnow()
     if row.last_seen_at < now - _idle_limit() - datetime.timedelta(seconds=TOUCH_SECONDS):
         _revoke(UserSession.id == row.id, "idle")

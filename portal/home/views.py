@@ -1,9 +1,12 @@
 """The role's home board at /: panels that each load and refresh as their own fragment."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request, session
+from flask_babel import get_locale
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 
-from .. import htmx
+from .. import changes, htmx
+from ..calendar import loaded_at as calendar_loaded_at
 from ..calendar import local_today
 from . import boards
 
@@ -13,8 +16,26 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 @login_required
 def index():
-    """The board of the user's roles: every panel rendered, each refreshing itself later."""
+    """The board of the user's roles: every panel rendered, each refreshing itself later.
+
+    The whole page is kept (changes.memo) while nothing on it can have changed: its key holds the
+    change counters the request read with the session (the boards' and the user's own: notifications,
+    feed, reading), the user as the navigation shows them, the session's CSRF secret, the language, the
+    day and the calendar. A page with a message to flash is rendered afresh.
+    """
     today = local_today()
+    if session.get("_flashes"):
+        return _board(today)
+    generate_csrf()  # the session's CSRF secret exists from here on
+    user = current_user
+    key = ("board-page", user.id, frozenset(user.roles), user.display_name, user.department_id,
+           user.department.name if user.department_id else None, session["csrf_token"], str(get_locale()),
+           request.full_path, today, calendar_loaded_at(),
+           *(changes.current(name) for name in changes.request_counters(user.id)))
+    return changes.memo(key, lambda: _board(today))
+
+
+def _board(today):
     keys = boards.panels_for(current_user)
     panels = [boards.html(current_user, key, today) for key in keys]
     figures = boards.month_figures(current_user, today) if current_user.has_role("leader") else None
