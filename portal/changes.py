@@ -21,7 +21,7 @@ from .db import BaseModel, database
 BOARDS = "boards"
 # A user's own counters: "<kind>:<user id>".
 NOTIFICATIONS, FEED, READING = "notifications", "feed", "reading"
-MEMO_SIZE = 5000  # entries per process; emptied when full (each is recomputed in milliseconds)
+MEMO_SIZE = 2000  # entries per process (a board page ~12 kB); emptied when full (each is recomputed in milliseconds)
 _memo = {}
 
 

@@ -3,11 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from flask import render_template, session
-from flask_babel import get_locale
-from flask_wtf.csrf import generate_csrf
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from peewee import Case, fn
 
 from .. import changes
@@ -114,18 +110,6 @@ def load(user, key, today):
     request after a committed change computes the panel afresh; nothing stale is shown.
     """
     return changes.memo(_key(user, key, today), lambda: compute(user, key, today))
-
-
-def html(user, key, today):
-    """One panel rendered (home/_panel.html), cached like load() and further by language and session.
-
-    Rendering costs more than the cached data (most of a board's time once its queries are cached):
-    the HTML is kept too, keyed also by the language and the session's CSRF secret (the panel's
-    forms carry the session's token).
-    """
-    generate_csrf()  # makes the session's CSRF secret when it has none yet (the first page after sign-in)
-    return changes.memo((*_key(user, key, today), "html", str(get_locale()), session["csrf_token"]),
-                        lambda: Markup(render_template("home/_panel.html", key=key, **load(user, key, today))))
 
 
 def _key(user, key, today):

@@ -21,23 +21,24 @@ def index():
     The whole page is kept (changes.memo) while nothing on it can have changed: its key holds the
     change counters the request read with the session (the boards' and the user's own: notifications,
     feed, reading), the user as the navigation shows them, the session's CSRF secret, the language, the
-    day and the calendar. A page with a message to flash is rendered afresh.
+    day and the calendar. A page with a message to flash, or asked for with a query string, is rendered
+    afresh.
     """
     today = local_today()
-    if session.get("_flashes"):
+    if session.get("_flashes") or request.args:
         return _board(today)
     generate_csrf()  # the session's CSRF secret exists from here on
     user = current_user
     key = ("board-page", user.id, frozenset(user.roles), user.display_name, user.department_id,
            user.department.name if user.department_id else None, session["csrf_token"], str(get_locale()),
-           request.full_path, today, calendar_loaded_at(),
+           today, calendar_loaded_at(),
            *(changes.current(name) for name in changes.request_counters(user.id)))
     return changes.memo(key, lambda: _board(today))
 
 
 def _board(today):
     keys = boards.panels_for(current_user)
-    panels = [boards.html(current_user, key, today) for key in keys]
+    panels = [dict(boards.load(current_user, key, today), key=key) for key in keys]
     figures = boards.month_figures(current_user, today) if current_user.has_role("leader") else None
     return render_template("home/index.html", user=current_user, panels=panels, figures=figures, today=today)
 

@@ -4,6 +4,7 @@ import re
 
 from portal.db import database
 from portal.items.models import Item
+from portal.notify.models import Notification
 from tests.conftest import csrf_token
 from tests.querycount import count_queries, fresh_request_queries
 
@@ -196,3 +197,34 @@ def test_a_long_list_says_more_than_its_cap_and_pages_on(app, signed_in, make_it
     assert client.get("/api/v1/items?per_page=2&page=4").get_json()["items"] == []
     exact = client.get("/api/v1/items?q=事项0").get_json()
     assert (exact["total"], exact["total_capped"]) == (1, False)
+
+
+def test_the_cached_board_page_follows_items_notifications_and_language(app, signed_in, make_item):
+    """The whole board page is cached (home.views.index); whatever it shows changing shows at once."""
+    from portal.auth.models import User
+    from portal.notify import delivery
+
+    handler = signed_in("handler")
+    make_item("燃气入户")
+    with app.app_context(), database.connection_context():
+        delivery.relay()
+    handler.get("/")
+    first = handler.get("/").get_data(as_text=True)  # from the cache
+    assert "燃气入户" in first and "供暖接入" not in first
+    make_item("供暖接入")
+    assert "供暖接入" in handler.get("/").get_data(as_text=True)
+
+    def unread():
+        with app.app_context(), database.connection_context():
+            return Notification.select().where(Notification.user == User.get(User.username == "handler").id,
+                                               Notification.read_at.is_null()).count()
+
+    before = unread()
+    with app.app_context(), database.connection_context():
+        delivery.relay()  # the dispatch's notification reaches the handler: no item changed
+    assert unread() == before + 1
+    page = handler.get("/").get_data(as_text=True)
+    assert re.search(rf'id="notification-badge"[^>]*>{before + 1}</span>', page)
+    token = csrf_token(handler, "/")
+    handler.post("/locale/en", data={"csrf_token": token, "next": "/"})
+    assert "Items to sign for" in handler.get("/").get_data(as_text=True)
