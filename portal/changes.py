@@ -96,5 +96,10 @@ def memo(key, make):
     return found
 
 
+def forget():
+    """Drop everything this process keeps (for tests that count what an uncached request costs)."""
+    _memo.clear()
+
+
 def create_table():
     database.create_tables([ChangeCounter])

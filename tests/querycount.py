@@ -35,14 +35,12 @@ def count_queries():
         logger.propagate = old_propagate
 
 
-def fresh_request_queries(app, client, path):
-    """The statements of GET ``path`` with nothing cached (as after any change): what a query count
-    must not let grow with the rows shown."""
+def fresh_request_queries(client, path):
+    """The statements of GET ``path`` with nothing cached: what a query count must not let grow with the
+    rows shown."""
     from portal import changes
-    from portal.db import database
 
-    with app.app_context(), database.connection_context():
-        changes.bump()
+    changes.forget()
     with count_queries() as statements:
         client.get(path)
     return statements

@@ -56,22 +56,12 @@ def test_users_page_lists_roles_department_source_and_last_login(admin):
 
 
 def test_users_page_query_count_does_not_grow_with_rows(app, admin):
+    from tests.querycount import fresh_request_queries
     from portal.auth.users import create_user
 
     def count_queries():
-        executed = []
-        original = database.obj.execute_sql
-
-        def counting(sql, params=None, *args, **kwargs):
-            executed.append(sql)
-            return original(sql, params, *args, **kwargs)
-
-        database.obj.execute_sql = counting
-        try:
-            assert admin.get("/admin/users").status_code == 200
-        finally:
-            del database.obj.execute_sql
-        return len(executed)
+        assert admin.get("/admin/users").status_code == 200
+        return len(fresh_request_queries(admin, "/admin/users"))
 
     before = count_queries()
     with app.app_context(), database.connection_context():

@@ -8,7 +8,6 @@ import gzip
 import hashlib
 import os
 import re
-from pathlib import Path
 
 import brotli
 import pytest

@@ -78,18 +78,18 @@ def test_list_filters_live_in_the_url(signed_in, make_item):
 
 def test_list_and_board_query_counts_do_not_grow_with_rows(app, signed_in, make_item):
     def uncached_board():
-        return fresh_request_queries(app, leader, "/")
+        return fresh_request_queries(leader, "/")
 
     client = signed_in("supervisor")
     leader = signed_in("leader")
     for n in range(10):  # enough to fill the board's panels: beyond that only the counts change
         make_item(f"事项{n}")
     client.get("/items"), leader.get("/")
-    few = fresh_request_queries(app, client, "/items")
+    few = fresh_request_queries(client, "/items")
     board_few = uncached_board()
     for n in range(10, 40):
         make_item(f"事项{n}", lead="catering" if n % 2 else "property")
-    many = fresh_request_queries(app, client, "/items")
+    many = fresh_request_queries(client, "/items")
     page = client.get("/items").get_data(as_text=True)
     board_many = uncached_board()
     assert len(many) == len(few)

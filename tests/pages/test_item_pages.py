@@ -211,13 +211,13 @@ def test_item_page_query_count_does_not_grow_with_its_timeline(app, signed_in, m
     number = make_item(actions=("dispatch", "accept"))
     client = signed_in("handler")
     client.get(f"/items/{number}")
-    few = fresh_request_queries(app, client, f"/items/{number}")
+    few = fresh_request_queries(client, f"/items/{number}")
     with app.test_request_context(), database.connection_context():
         handler = User.get(User.username == "handler")
         for n in range(10):
             item = services.get_visible(handler, number)
             actions.perform(handler, item, "report", {"version": item.version, "progress": n * 10, "comment": "进展"})
-    many = fresh_request_queries(app, client, f"/items/{number}")
+    many = fresh_request_queries(client, f"/items/{number}")
     page = client.get(f"/items/{number}").get_data(as_text=True)
     assert page.count('class="event-report"') == 10
     assert len(many) == len(few)
