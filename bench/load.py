@@ -7,8 +7,8 @@ one ``python -m worker`` and a Redis, and drives it from other processes with ma
 - wrk compares the supervisor's board with a bare route of the same app returning a fixed page of the
   board's size (bench/load_wsgi.py): same connections, same duration, both signed in as the supervisor.
 - Locust runs a mix of signed-in users (bench/load_users.py): handlers open boards, lists and item
-  pages and report progress, supervisors list and filter, the leader approves closures, all poll the
-  navigation badges.
+  pages and report progress, supervisors list and filter, the leader approves closures; each user's
+  page polls the navigation badges meanwhile, as the browser does.
 
 It prints, and writes to a Markdown file, req/s and p50/p95/p99 per route, the errors, the ratio of
 the board's req/s to the bare route's (target >= 0.5), and checks: no 5xx answer (the load tools
@@ -263,7 +263,7 @@ def report(results, args, started):
             "its per-process cache (README, Performance).",
             "",
             f"### The mix (Locust, {args.users} users, {args.seconds} s; users 5 : 3 : 1 handlers, supervisors, "
-            "the leader; a pause of 0.5–2 s between tasks)",
+            "the leader; a pause of 0.5–2 s between tasks; each page polls its badges every 15 and 30 s)",
             "",
             "| route | requests | req/s | p50 ms | p95 ms | p99 ms | errors | 409 |",
             "| --- | --- | --- | --- | --- | --- | --- | --- |",

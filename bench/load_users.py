@@ -1,8 +1,9 @@
 """The users of `make load`: a Locust file (run by bench/load.py as ``locust -f bench/load_users.py``).
 
 Handlers open their board, lists and item pages and report progress on their items; supervisors open
-their board and list and filter items; the leader opens the board and approves closures; every page
-polls its navigation badges as the browser does. Everyone signs in through the login form and sends
+their board and list and filter items; the leader opens the board and approves closures. Meanwhile each
+user's page polls its navigation badges as the browser does (notifications every 15 s, the feed every
+30 s), whatever the user is doing. Everyone signs in through the login form and sends
 the session cookie and the CSRF token (X-CSRFToken) as the pages' own scripts do.
 
 On exit it writes, to the JSON file named by LOAD_COUNTS, Locust's figures per route (requests,
@@ -17,6 +18,7 @@ import os
 import random
 import re
 
+import gevent
 from locust import FastHttpUser, between, events, task
 
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -55,8 +57,8 @@ class Person(FastHttpUser):
     abstract = True
     wait_time = between(0.5, 2.0)
     username = None
-    # The badges every full page of this role polls (templates/notify/_badge.html, feed/_badge.html).
-    badges = ("/notifications/badge", "/feed/count")
+    # The badges every full page polls, and how often (templates/notify/_badge.html, feed/_badge.html).
+    badges = (("/notifications/badge", 15), ("/feed/count", 30))
 
     def on_start(self):
         self.username = self.username or next(HANDLERS)
@@ -70,6 +72,21 @@ class Person(FastHttpUser):
             answer.success()
         self.csrf = CSRF.search(self.board()).group(1)
         self.numbers = {}
+        self.poller = gevent.spawn(self.poll_badges)
+
+    def on_stop(self):
+        if getattr(self, "poller", None):
+            self.poller.kill()
+
+    def poll_badges(self):
+        """The page's own polling, beside whatever the user does (FastHttpUser allows concurrent requests)."""
+        gevent.sleep(random.uniform(0, 15))  # pages opened at different moments
+        for tick in itertools.count():
+            for path, every in self.badges:
+                if tick % (every // 15) == 0:
+                    self.client.get(path, name=f"GET {path}",
+                                    headers={"HX-Request": "true", "X-Portal-Background": "1"})
+            gevent.sleep(15)
 
     def board(self):
         return self.client.get("/", name=f"GET / ({type(self).__name__.lower()} board)").text
@@ -97,11 +114,6 @@ class Person(FastHttpUser):
             if answer.status_code == 409:
                 answer.success()  # two users acting on one item at once: one wins, nothing is written
             return 200 <= answer.status_code < 300
-
-    @task(2)
-    def poll_badges(self):
-        for path in self.badges:
-            self.client.get(path, name=f"GET {path}", headers={"HX-Request": "true", "X-Portal-Background": "1"})
 
 
 class Handler(Person):
