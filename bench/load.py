@@ -24,10 +24,13 @@ import datetime
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+import psycopg
 
 from bench.serve import (BIN, ROOT, Session, children, rss_kib, start_gunicorn, start_worker, stop_processes,
                          stop_servers, write_config)
@@ -133,12 +136,10 @@ def run_backend(backend, args):
             servers.append(pg)
             pg.execute("CREATE DATABASE duban")
             url = pg.url("duban")
-            import psycopg
             with psycopg.connect(url) as conn:
                 result["server"] = "PostgreSQL " + conn.execute("SHOW server_version").fetchone()[0].split()[0]
         else:
             url = f"sqlite:///{folder}/portal.db"
-            import sqlite3
             result["server"] = f"SQLite {sqlite3.sqlite_version}"
         config = write_config(folder, url, redis.url)
         os.environ["PORTAL_CONFIG"] = str(config)
@@ -165,36 +166,9 @@ def run_backend(backend, args):
 
         workers = children(web.pid)
         result["rss_mib"] = [rss_kib(pid) / 1024 for pid in workers]
-        log = (folder / "web.log").read_text(errors="replace")
-        server_statuses = collections.Counter(int(m) for m in ACCESS_STATUS.findall(log))
-        written = {action: after[action] - before[action] for action in after if after[action] != before[action]}
-        acted = mix["actions"]
-        answers = [route["statuses"] for route in mix["routes"]]
-        fivexx = sum(n for statuses in answers for status, n in statuses.items() if int(status) >= 500)
-        unanswered = sum(statuses.get("0", 0) for statuses in answers)
-        wrk_errors = sum(result["wrk"][route]["errors"] for route in ("bare", "board"))
-        result.update(
-            routes=mix["routes"], mix_seconds=mix["seconds"], acted=acted, written=written, server_statuses=dict(server_statuses),
-            ratio=result["wrk"]["board"]["rps"] / result["wrk"]["bare"]["rps"],
-            checks={
-                "no 5xx answer": (fivexx == 0 and sum(n for s, n in server_statuses.items() if s >= 500) == 0,
-                                  f"Locust {fivexx}, gunicorn's access log "
-                                  f"{sum(n for s, n in server_statuses.items() if s >= 500)} "
-                                  f"of {sum(server_statuses.values()):,} requests"),
-                "every request answered": (unanswered == 0 and wrk_errors == 0,
-                                           f"Locust {unanswered} without an answer, wrk {wrk_errors} errors "
-                                           "(socket errors, timeouts, non-2xx/3xx)"),
-                "actions were taken": (bool(acted.get("report")) and bool(acted.get("approve")),
-                                       ", ".join(f"{a} {n}" for a, n in sorted(acted.items())) or "none"),
-                "events written = successful actions": (written == acted, "; ".join(
-                    f"{a}: {written.get(a, 0)} written, {acted.get(a, 0)} answered 2xx"
-                    for a in sorted(set(written) | set(acted))) or "none"),
-                f"RSS of each web worker < {args.rss_limit_mib} MiB": (
-                    bool(workers) and all(mib < args.rss_limit_mib for mib in result["rss_mib"]),
-                    ", ".join(f"{mib:.1f} MiB" for mib in result["rss_mib"]) + " (after wrk's reads, before the "
-                    "mix: " + ", ".join(f"{mib:.1f}" for mib in result["rss_read_mib"]) + ")" if workers
-                    else "no worker found"),
-            })
+        access_log = (folder / "web.log").read_text(errors="replace")
+        result.update(routes=mix["routes"], ratio=result["wrk"]["board"]["rps"] / result["wrk"]["bare"]["rps"],
+                      checks=checks(result, mix, before, after, access_log, args.rss_limit_mib))
         return result
     finally:
         stop_processes(processes)
@@ -205,6 +179,36 @@ def run_backend(backend, args):
         stop_servers(servers)
         if os.environ.get("LOAD_KEEP") != "1":
             subprocess.run(["rm", "-rf", str(folder)], check=False)
+
+
+def checks(result, mix, before, after, access_log, rss_limit_mib):
+    """{label: (passed, what was found)} for one database's run."""
+    server = collections.Counter(int(status) for status in ACCESS_STATUS.findall(access_log))
+    server_5xx = sum(n for status, n in server.items() if status >= 500)
+    statuses = [route["statuses"] for route in mix["routes"]]  # JSON: the status codes are strings
+    locust_5xx = sum(n for answers in statuses for status, n in answers.items() if int(status) >= 500)
+    unanswered = sum(answers.get("0", 0) for answers in statuses)
+    wrk_errors = sum(result["wrk"][route]["errors"] for route in ("bare", "board"))
+    acted = mix["actions"]
+    written = {action: after[action] - before[action] for action in after if after[action] != before[action]}
+    rss, rss_read = result["rss_mib"], result["rss_read_mib"]
+    return {
+        "no 5xx answer": (locust_5xx == 0 and server_5xx == 0,
+                          f"Locust {locust_5xx}, gunicorn's access log {server_5xx} of {sum(server.values()):,} "
+                          "requests"),
+        "every request answered": (unanswered == 0 and wrk_errors == 0,
+                                   f"Locust {unanswered} without an answer, wrk {wrk_errors} errors "
+                                   "(socket errors, timeouts, non-2xx/3xx)"),
+        "actions were taken": (bool(acted.get("report")) and bool(acted.get("approve")),
+                               ", ".join(f"{a} {n}" for a, n in sorted(acted.items())) or "none"),
+        "events written = successful actions": (written == acted, "; ".join(
+            f"{a}: {written.get(a, 0)} written, {acted.get(a, 0)} answered 2xx"
+            for a in sorted(set(written) | set(acted))) or "none"),
+        f"RSS of each web worker < {rss_limit_mib} MiB": (
+            bool(rss) and all(mib < rss_limit_mib for mib in rss),
+            ", ".join(f"{mib:.1f} MiB" for mib in rss) + " (after wrk's reads, before the mix: "
+            + ", ".join(f"{mib:.1f}" for mib in rss_read) + ")" if rss else "no worker found"),
+    }
 
 
 # --- the report -------------------------------------------------------------------------------------
