@@ -107,7 +107,7 @@ def compare(port, seconds, connections, threads):
 
 
 def locust(port, users, seconds, folder, env):
-    """Run the mix for ``seconds``; return what bench/load_users.py wrote (routes, actions, seconds)."""
+    """Run the mix for ``seconds``; return what bench/load_users.py wrote (routes, actions)."""
     counts = folder / "locust.json"
     with open(folder / "locust.log", "w") as log:
         subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "bench" / "load_users.py"), "--headless",
@@ -296,7 +296,7 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
                         help="gunicorn's workers (default: one per core)")
     parser.add_argument("--rss-limit-mib", type=int, default=150,
-                        help="the most RSS a web worker may have after the run (default 150, DESIGN's target)")
+                        help="the most RSS a web worker may have after the run (default 150, the target of issue 14)")
     parser.add_argument("--output", type=Path, help="the Markdown file (default bench/results/load-<date>.md)")
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
