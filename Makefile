@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test bench soak system-run system-test translations clean
+.PHONY: run test bench soak load system-run system-test translations clean
 .DELETE_ON_ERROR:
 
 # A .venv that an earlier, failed or interrupted run left half-made is made
@@ -31,6 +31,10 @@ bench: system-test $(VENV)/.installed-test translations
 # Two gunicorn processes and two workers on one PostgreSQL and one Redis, SOAK_SECONDS (default 60) of load.
 soak: system-test $(VENV)/.installed-test translations
 	$(BIN)/python -m bench.soak $(SOAK_ARGS)
+
+# The portal through gunicorn as deployed under wrk and Locust, on PostgreSQL and SQLite (bench/load.py).
+load: system-test $(VENV)/.installed-test translations
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 system-run:
 	@scripts/system-packages.sh run

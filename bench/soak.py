@@ -17,11 +17,9 @@ Message-ID received twice). Exit status 1 when a check fails.
 import argparse
 import ast
 import collections
-import contextlib
 import datetime
 import email
 import email.policy
-import json
 import logging
 import os
 import random
@@ -32,22 +30,14 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 import zoneinfo
-from http.cookiejar import CookieJar
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.servers import PostgresServer, RedisServer, free_port, wait_for_port  # noqa: E402
-
-BIN = Path(sys.executable).parent
-CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-TIMEZONE = "Asia/Shanghai"
+from bench.serve import (BIN, ROOT, TIMEZONE, Session, flask, percentile, start_gunicorn, start_worker,
+                         stop_processes, stop_servers, write_config)
+from tests.servers import PostgresServer, RedisServer, free_port, wait_for_port
 
 
 # --- outside parts ----------------------------------------------------------------------------------
@@ -78,20 +68,8 @@ class MailSink:
         self.controller.stop()
 
 
-def write_config(folder, pg_url, redis_url, smtp_port, scan_time):
-    config = folder / "config.toml"
-    config.write_text(f"""
-[app]
-secret_key = "soak-{uuid.uuid4().hex}"
-timezone = "{TIMEZONE}"
-base_url = "http://127.0.0.1/"
-
-[database]
-url = "{pg_url}"
-
-[redis]
-url = "{redis_url}"
-
+def soak_config(folder, pg_url, redis_url, smtp_port, scan_time):
+    return write_config(folder, pg_url, redis_url, f"""
 [mail]
 smtp_host = "127.0.0.1"
 smtp_port = {smtp_port}
@@ -104,16 +82,7 @@ retry_backoff_seconds = 1
 [reminders]
 scan_time = "{scan_time}"
 min_urge_gap_hours = 0
-
-[uploads]
-folder = "{folder / 'uploads'}"
-""", encoding="utf-8")
-    return config
-
-
-def flask(env, *args, check=True):
-    return subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env, check=check,
-                          capture_output=True, text=True)
+""")
 
 
 def prepare_database(env):
@@ -132,71 +101,6 @@ def prepare_database(env):
 
 
 # --- the users --------------------------------------------------------------------------------------
-
-class Session:
-    """One signed-in user talking to the web processes in turn (round robin, like a load balancer)."""
-
-    def __init__(self, username, ports, record):
-        self.username, self.ports, self.record = username, ports, record
-        self.turn = random.randrange(len(ports))
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()),
-                                                  NoRedirect())
-        self.csrf = None
-
-    def request(self, kind, method, path, body=None, headers=None, files=None):
-        self.turn = (self.turn + 1) % len(self.ports)
-        url = f"http://127.0.0.1:{self.ports[self.turn]}{path}"
-        headers = dict(headers or {})
-        data = None
-        if files is not None:
-            boundary = uuid.uuid4().hex
-            name, content = files
-            data = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
-                    f"Content-Type: application/pdf\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
-            headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
-        elif isinstance(body, dict) and method != "POST-FORM":
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        elif body is not None:
-            data = urllib.parse.urlencode(body).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            method = "POST"
-        if method != "GET" and self.csrf:
-            headers["X-CSRFToken"] = self.csrf
-        started = time.perf_counter()
-        try:
-            with self.opener.open(urllib.request.Request(url, data=data, method=method, headers=headers),
-                                  timeout=60) as response:
-                status, payload = response.status, response.read()
-        except urllib.error.HTTPError as exc:
-            status, payload = exc.code, exc.read()
-        except OSError as exc:  # no answer at all counts as a server failure
-            status, payload = 599, str(exc).encode()
-        self.record(kind, status, time.perf_counter() - started, method, path)
-        return status, payload
-
-    def json(self, kind, method, path, body=None):
-        status, payload = self.request(kind, method, path, body)
-        try:
-            return status, json.loads(payload or b"null")
-        except ValueError:
-            return status, None
-
-    def sign_in(self, password="demo"):
-        _, page = self.request("read", "GET", "/login")
-        token = CSRF.search(page.decode()).group(1)
-        status, _ = self.request("action", "POST-FORM", "/login",
-                                 {"username": self.username, "password": password, "csrf_token": token})
-        if status not in (302, 303):
-            raise RuntimeError(f"{self.username} could not sign in ({status})")
-        _, page = self.request("read", "GET", "/")
-        self.csrf = CSRF.search(page.decode()).group(1)
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
 
 def items_in(session, state, **filters):
     query = urllib.parse.urlencode({"state": state, "per_page": 50, **filters})
@@ -362,13 +266,6 @@ def last_working_day(app):
         return day
 
 
-def percentile(values, share):
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 # --- the run ----------------------------------------------------------------------------------------
 
 def run(seconds, web_workers):
@@ -383,7 +280,7 @@ def run(seconds, web_workers):
         servers.append(redis)
         mail = MailSink().start()
         servers.append(mail)
-        config = write_config(folder, pg.url("duban"), redis.url, mail.controller.port, "08:00")
+        config = soak_config(folder, pg.url("duban"), redis.url, mail.controller.port, "08:00")
         env = {**os.environ, "PORTAL_CONFIG": str(config), "PYTHONUNBUFFERED": "1"}
         os.environ["PORTAL_CONFIG"] = str(config)
         app = prepare_database(env)
@@ -391,18 +288,13 @@ def run(seconds, web_workers):
         # Both schedules run the reminder scan at the first whole minute at least 20 s from now.
         zone = zoneinfo.ZoneInfo(TIMEZONE)
         fire = (datetime.datetime.now(zone) + datetime.timedelta(seconds=80)).replace(second=0, microsecond=0)
-        write_config(folder, pg.url("duban"), redis.url, mail.controller.port, fire.strftime("%H:%M"))
+        soak_config(folder, pg.url("duban"), redis.url, mail.controller.port, fire.strftime("%H:%M"))
 
         ports = [free_port(), free_port()]
         for port in ports:
-            processes.append(subprocess.Popen(
-                [str(BIN / "gunicorn"), "-w", str(web_workers), "-b", f"127.0.0.1:{port}", "--timeout", "60",
-                 "wsgi:app"], cwd=ROOT, env=env, stdout=open(folder / f"web-{port}.log", "w"),
-                stderr=subprocess.STDOUT))
+            processes.append(start_gunicorn(port, web_workers, env, folder / f"web-{port}.log"))
         for n in (1, 2):
-            processes.append(subprocess.Popen([sys.executable, "-m", "worker"], cwd=ROOT, env=env,
-                                              stdout=open(folder / f"worker-{n}.log", "w"),
-                                              stderr=subprocess.STDOUT))
+            processes.append(start_worker(env, folder / f"worker-{n}.log"))
         for port in ports:
             wait_for_port(port, 60)
 
@@ -518,17 +410,8 @@ def run(seconds, web_workers):
         print(f"total time {time.monotonic() - started_at:.0f} s")
         return 0 if all(checks.values()) else 1
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(20)
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-        for server in reversed(servers):
-            with contextlib.suppress(Exception):
-                server.stop() if not isinstance(server, RedisServer) else server.close()
+        stop_processes(processes)
+        stop_servers(servers)
         if os.environ.get("SOAK_KEEP") != "1":
             subprocess.run(["rm", "-rf", str(folder)], check=False)
 
