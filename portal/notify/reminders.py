@@ -65,8 +65,8 @@ def _references_hold():
     """SQLite: leave out the row-by-row foreign-key checks while the scan writes.
 
     Each row's item and recipient come from rows its own INSERT … SELECT joins, so they exist, and a new
-    outbox id has no notification or delivery yet; yet SQLite checks both for every row of a multi-row INSERT,
-    which costs two thirds of the writing (100,000 items: 3.0 s instead of 1.0 s). The setting is the
+    outbox id has no notification or delivery yet; yet SQLite checks both for every row of a multi-row INSERT
+    (the benchmark's first scan, 197,048 rows: 1.0 s with the checks, 0.74 s without). The setting is the
     connection's and cannot change inside a transaction: outside one it is turned off here and on again
     before the connection goes back to anyone; inside one the checks simply run.
     """
