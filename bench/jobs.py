@@ -35,7 +35,7 @@ def _add_leaders():
     with database.atomic():
         for n, leader in enumerate(ids[1:], start=1):
             Item.update(leader=leader).where(Item.leader == first, remainder == n).execute()
-    _vacuum()
+    _vacuum("item")
     return ids
 
 
@@ -44,24 +44,27 @@ def _give_back(leaders):
 
     with database.atomic():
         Item.update(leader=leaders[0]).where(Item.leader.in_(leaders[1:])).execute()
-    _vacuum()
+    _vacuum("item", "outbox")
 
 
-def _vacuum():
-    """What autovacuum does soon after so many updates: PostgreSQL's item table without its dead rows."""
+def _vacuum(*tables):
+    """What autovacuum does soon after so many changes: PostgreSQL's tables without their dead rows."""
     if is_postgres():
-        database.execute_sql("VACUUM ANALYZE item")
+        for table in tables:
+            database.execute_sql(f"VACUUM ANALYZE {table}")
 
 
 def _timed(job):
     logger = logging.getLogger("portal")
     level = logger.level
     logger.setLevel(logging.WARNING)  # each job logs its counts: the table gives them
-    with count_queries() as statements:
-        begin = time.perf_counter()
-        result = job()
-        seconds = time.perf_counter() - begin
-    logger.setLevel(level)
+    try:
+        with count_queries() as statements:
+            begin = time.perf_counter()
+            result = job()
+            seconds = time.perf_counter() - begin
+    finally:
+        logger.setLevel(level)
     return seconds, len(statements), result
 
 
