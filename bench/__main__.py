@@ -27,6 +27,7 @@ from tests.querycount import count_queries  # noqa: E402
 from tests.servers import PostgresServer  # noqa: E402
 
 from bench import kb as kb_bench  # noqa: E402
+from bench import jobs as jobs_bench  # noqa: E402
 
 YEARS = 10
 BATCH = 5000
@@ -199,6 +200,7 @@ def run_backend(name, url, args):
             print(f"| {what} | {status} | – | – | – |")
         else:
             print(f"| {what} | {status} | {p50:.1f} | {p95:.1f} | {queries} |")
+    jobs_bench.measure(app)
     sys.stdout.flush()
 
 

@@ -23,7 +23,7 @@ def section_labels():
 
     labels = {"changed": _l("Your items that changed"), "red": _l("Red and overdue items"),
               "decisions": _l("Decisions waiting for you"), "closed": _l("Items closed")}
-    labels.update({key: label for key, (label, _build) in EXTRA_SECTIONS.items()})
+    labels.update({key: label for key, (label, _build, _scope) in EXTRA_SECTIONS.items()})
     return labels
 
 

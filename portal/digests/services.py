@@ -15,14 +15,17 @@ import logging
 import re
 import zoneinfo
 
+import peewee
 from flask import current_app
 from flask_babel import force_locale, gettext as _
+from peewee import SQL, fn
 
 from ..auth.models import User, UserRole
 from ..calendar import local_today
+from ..db import database
 from ..errors import Forbidden, Invalid, NotFound
 from ..items import queries
-from ..items.models import Item, ItemEvent
+from ..items.models import OPEN_STATES, Delegation, ExtensionRequest, Item, ItemEvent
 from ..items.transaction import write_transaction
 from ..notify.models import Outbox
 from .models import Digest
@@ -33,16 +36,22 @@ WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 ROWS = 20  # items listed per section; the total is always given
 KIND = "digest"
 
-# Sections beyond the four of the items, registered by other features:
-# key -> (label, function(leader, start, end, today) -> {"total": int, "rows": [dict]} or None).
+# Sections beyond the four of the items, registered by other features: key -> (label, build, scope).
 EXTRA_SECTIONS = {}
+# How a registered section is built: for one leader at a time; for all leaders in one go; once for everyone.
+SCOPES = ("leader", "leaders", "week")
 
 
-def register_section(key, label, build):
+def register_section(key, label, build, scope="leader"):
     """Add a section to every digest made from now on (e.g. ``petitions``, ``hot_issues`` from the petitions
-    feature). ``build(leader, start, end, today)`` returns {"total", "rows": [{"number", "title", …}]} or None
-    to leave the section out."""
-    EXTRA_SECTIONS[key] = (label, build)
+    feature). A section is {"total", "rows": [{"number", "title", …}]}, or None to leave it out. ``scope`` says
+    how ``build`` is called: "leader" — ``build(leader, start, end, today)`` for each leader; "leaders" —
+    ``build(leaders, start, end, today)`` once, returning {leader id: section}; "week" — ``build(start, end,
+    today)`` once, the same section for every leader. The last two keep the maker's queries as many for eight
+    leaders as for one."""
+    if scope not in SCOPES:
+        raise ValueError(scope)
+    EXTRA_SECTIONS[key] = (label, build, scope)
 
 
 # --- weeks ---------------------------------------------------------------------
@@ -81,39 +90,79 @@ def _utc_bounds(start, end):
 
 # --- what a digest says ----------------------------------------------------------
 
-def _rows(query, today):
-    rows = []
-    for item in queries.with_people(query.limit(ROWS)):
-        rows.append({"number": item.number, "title": item.title, "state": item.state,
-                     "deadline": item.deadline.isoformat(), "department": item.lead_department.name,
-                     "overdue": item.state in ("dispatched", "in_progress", "returned", "closure_requested",
-                                               "pending_approval") and item.deadline < today})
-    return rows
+def _per_leader(query, owner, order):
+    """{leader id: (total, [item ids])} of ``query``'s items for each ``owner`` (a leader id column): how many,
+    and the first ROWS by ``order`` — one query for every leader (a window per leader)."""
+    ranked = query.select(owner.alias("owner"), Item.id.alias("item_id"),
+                          fn.ROW_NUMBER().over(partition_by=[owner], order_by=order).alias("position"),
+                          fn.COUNT(SQL("*")).over(partition_by=[owner]).alias("total")).alias("ranked")
+    rows = (peewee.Select([ranked], [ranked.c.owner, ranked.c.item_id, ranked.c.total])
+            .where(ranked.c.position <= ROWS).order_by(ranked.c.owner, ranked.c.position).bind(database).tuples())
+    found = {}
+    for leader_id, item_id, total in rows:
+        found.setdefault(leader_id, (total, []))[1].append(item_id)
+    return found
 
 
-def _section(query, today):
-    return {"total": queries.count(query), "rows": _rows(query, today)}
+def _row(item, today):
+    return {"number": item.number, "title": item.title, "state": item.state,
+            "deadline": item.deadline.isoformat(), "department": item.lead_department.name,
+            "overdue": item.state in OPEN_STATES and item.deadline < today}
 
 
-def sections_for(leader, start, end, today=None):
-    """The sections of ``leader``'s digest for the days ``start``..``end`` (SQL per section, not per item)."""
+def _decisions(leader_ids):
+    """Items waiting for a leader's decision (approval, or an extension to grant) and whose they are: the
+    leader's own, those of a leader they stand in for today, and those with no leader (every leader's) — the
+    rule of ``queries.awaiting_my_approval``/``extensions_to_decide``, for all leaders at once. Leaders see every
+    item, so no visibility condition applies."""
+    decider = User.alias("decider")
+    today = local_today()  # delegations of today, as workflow.delegating_leaders reads them
+    stands_in_for = Delegation.select(Delegation.leader).where(Delegation.delegate == decider.id,
+                                                               Delegation.starts <= today, Delegation.ends >= today)
+    pending = ExtensionRequest.select(ExtensionRequest.item).where(ExtensionRequest.status == "pending")
+    query = (Item.select().join(decider, on=((Item.leader == decider.id) | Item.leader.is_null()
+                                              | Item.leader.in_(stands_in_for)))
+             .where(decider.id.in_(leader_ids),
+                    (Item.state == "pending_approval") | ((Item.state == "in_progress") & Item.id.in_(pending))))
+    return query, decider.id
+
+
+def sections_for(leaders, start, end, today=None):
+    """{leader id: sections} of the leaders' digests for the days ``start``..``end``: SQL per section for all
+    leaders together, not per leader nor per item."""
     today = today or local_today()
     since, until = _utc_bounds(start, end)
-    mine = Item.select().where(Item.leader == leader.id)
+    ids = [leader.id for leader in leaders]
+    theirs = Item.select().where(Item.leader.in_(ids))
     changed_ids = ItemEvent.select(ItemEvent.item).where(ItemEvent.created_at >= since, ItemEvent.created_at < until)
-    decisions = Item.select().where(Item.id.in_(queries.awaiting_my_approval(leader).select(Item.id))
-                                    | Item.id.in_(queries.extensions_to_decide(leader).select(Item.id)))
-    sections = {
-        "changed": _section(mine.where(Item.id.in_(changed_ids)).order_by(Item.deadline, Item.id), today),
-        "red": _section(queries.with_light(mine, "red", today).order_by(Item.deadline, Item.id), today),
-        "decisions": _section(decisions.order_by(Item.deadline, Item.id), today),
-        "closed": _section(mine.where(Item.state == "closed", Item.closed_at >= since, Item.closed_at < until)
-                           .order_by(Item.closed_at, Item.id), today),
+    decisions, decider = _decisions(ids)
+    by_deadline = [Item.deadline, Item.id]
+    found = {
+        "changed": _per_leader(theirs.where(Item.id.in_(changed_ids)), Item.leader, by_deadline),
+        # The red items as a set of their own: the planner then reads them from the (state, deadline) index
+        # instead of every item of the leaders.
+        "red": _per_leader(theirs.where(Item.id.in_(queries.with_light(Item.select(Item.id), "red", today))),
+                           Item.leader, by_deadline),
+        "decisions": _per_leader(decisions, decider, by_deadline),
+        "closed": _per_leader(theirs.where(Item.state == "closed", Item.closed_at >= since, Item.closed_at < until),
+                              Item.leader, [Item.closed_at, Item.id]),
     }
-    for key, (_label, build) in EXTRA_SECTIONS.items():
-        section = build(leader, start, end, today)
-        if section is not None:
-            sections[key] = section
+    listed = {item_id for section in found.values() for _total, item_ids in section.values() for item_id in item_ids}
+    items = {item.id: item for item in queries.with_people(Item.select().where(Item.id.in_(list(listed))))} \
+        if listed else {}
+    sections = {leader_id: {key: {"total": section.get(leader_id, (0, []))[0],
+                                  "rows": [_row(items[i], today) for i in section.get(leader_id, (0, []))[1]]}
+                            for key, section in found.items()} for leader_id in ids}
+    for key, (_label, build, scope) in EXTRA_SECTIONS.items():
+        if scope == "week":
+            built = dict.fromkeys(ids, build(start, end, today))
+        elif scope == "leaders":
+            built = build(leaders, start, end, today)
+        else:
+            built = {leader.id: build(leader, start, end, today) for leader in leaders}
+        for leader_id in ids:
+            if built.get(leader_id) is not None:
+                sections[leader_id][key] = built[leader_id]
     return sections
 
 
@@ -127,15 +176,20 @@ def summary(digest):
                  start=digest.period_start.isoformat(), end=digest.period_end.isoformat(), **counts)
 
 
-def leaders():
-    return list(User.select().join(UserRole).where(UserRole.role == "leader", User.active == True)  # noqa: E712
-                .distinct().order_by(User.id))
+def leaders(without_week=None):
+    """The active leaders, by id; ``without_week``: only those who have no digest of that week yet."""
+    query = (User.select().join(UserRole).where(UserRole.role == "leader", User.active == True)  # noqa: E712
+             .distinct().order_by(User.id))
+    if without_week is not None:
+        query = query.where(~fn.EXISTS(Digest.select(SQL("1")).where(Digest.leader == User.id,
+                                                                    Digest.week == without_week)))
+    return list(query)
 
 
 def make(week=None, today=None):
     """Make the digest of ``week`` (default: the last complete week; a week not over yet is refused) for every
-    active leader who has none yet, each with its notification, in one transaction per leader. Returns how many
-    were new (0 when run again)."""
+    active leader who has none yet, each with its notification, all in one transaction. Returns how many were
+    new (0 when run again). Its query count does not grow with the leaders."""
     today = today or local_today()
     week = week or last_week(today)
     start = parse_week(week)
@@ -144,21 +198,23 @@ def make(week=None, today=None):
         # Made now, it would stand for the whole week and the scheduled one would be skipped.
         message = _("The week %(week)s has not ended yet.", week=week)
         raise Invalid(message, fields={"week": message})
-    made = 0
-    for leader in leaders():
-        if Digest.select().where(Digest.leader == leader.id, Digest.week == week).exists():
-            continue
-        sections = sections_for(leader, start, end, today)
-        with write_transaction():
-            new = (Digest.insert(leader=leader.id, week=week, period_start=start, period_end=end, sections=sections)
-                   .on_conflict_ignore().as_rowcount().execute())
-            if new != 1:
-                continue  # another maker was first: theirs stands, and so does its notification
-            digest = Digest.get(Digest.leader == leader.id, Digest.week == week)
-            Outbox.insert(kind=KIND, recipient=leader.id, data={"digest": digest.id, "week": week,
-                                                                  "text": summary(digest)},
-                          dedupe_key=f"{KIND}:{leader.id}:{week}").on_conflict_ignore().execute()
-        made += 1
+    waiting = leaders(without_week=week)
+    if not waiting:
+        log.info("digests for %s: 0 new", week)
+        return 0
+    sections = sections_for(waiting, start, end, today)
+    with write_transaction():
+        # Another maker (a worker, a retry, the command) may have written some since: its digests stand, and
+        # so do their notifications (the outbox's dedupe key below keeps ours out).
+        made = (Digest.insert_many([{"leader": leader.id, "week": week, "period_start": start, "period_end": end,
+                                     "sections": sections[leader.id]} for leader in waiting])
+                .on_conflict_ignore().as_rowcount().execute())
+        written = (Digest.select().where(Digest.week == week, Digest.leader.in_([leader.id for leader in waiting]))
+                   .order_by(Digest.leader))
+        Outbox.insert_many([{"kind": KIND, "recipient": digest.leader_id,
+                             "data": {"digest": digest.id, "week": week, "text": summary(digest)},
+                             "dedupe_key": f"{KIND}:{digest.leader_id}:{week}"} for digest in written]
+                           ).on_conflict_ignore().execute()
     log.info("digests for %s: %d new", week, made)
     return made
 

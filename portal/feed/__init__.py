@@ -20,4 +20,5 @@ def init_app(app):
         from ..digests.services import register_section
         from .digest import instructions
 
-        register_section("instructions", _l("Your instructions and their follow-through"), instructions)
+        register_section("instructions", _l("Your instructions and their follow-through"), instructions,
+                         scope="leaders")

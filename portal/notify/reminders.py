@@ -5,6 +5,7 @@ day (or, for an escalation, the deadline) and recipient; the INSERT ignores
 keys that exist, so a second scan on one day writes nothing new.
 """
 
+import contextlib
 import logging
 
 import peewee
@@ -13,7 +14,7 @@ from peewee import Cast, Value
 
 from ..auth.models import User
 from ..calendar import add_working_days, is_workday, local_today
-from ..db import utcnow
+from ..db import database, is_postgres, utcnow
 from ..items.followthrough import overdue_condition as instruction_overdue
 from ..items.models import Item
 from .models import Outbox
@@ -50,6 +51,36 @@ def _insert(kind, stamp, recipient, condition, join_on=None):
             .on_conflict_ignore().as_rowcount().execute())
 
 
+def insert_rows(rows, batch=500):
+    """Write reminder rows (dicts of Outbox fields) built in Python, a statement per ``batch``, not per row;
+    keys that exist are skipped. Returns how many were new."""
+    new = 0
+    for first in range(0, len(rows), batch):
+        new += Outbox.insert_many(rows[first:first + batch]).on_conflict_ignore().as_rowcount().execute()
+    return new
+
+
+@contextlib.contextmanager
+def _references_hold():
+    """SQLite: leave out the row-by-row foreign-key checks while the scan writes.
+
+    Each row's item and recipient come from rows its own INSERT … SELECT joins, so they exist, and a new
+    outbox id has no notification or delivery yet; yet SQLite checks both for every row of a multi-row INSERT
+    (the benchmark's first scan, 197,048 rows: 1.0 s with the checks, 0.74 s without). The setting is the
+    connection's and cannot change inside a transaction: outside one it is turned off here and on again
+    before the connection goes back to anyone; inside one the checks simply run.
+    """
+    if is_postgres() or database.in_transaction():
+        yield
+        return
+    database.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        with database.atomic(lock_type="IMMEDIATE"):  # the write lock first, as items.transaction does
+            yield
+    finally:
+        database.execute_sql("PRAGMA foreign_keys = ON")
+
+
 def scan(today=None):
     """Write today's reminders to the outbox; return {kind: new rows}. Nothing is sent on a non-working day."""
     today = today or local_today()
@@ -61,24 +92,25 @@ def scan(today=None):
     escalate_from = add_working_days(today, -settings["escalate_after_days"])
     active = Item.state.in_(ACTIVE)
     handler, handler_join = handler_of_lead_department()
-    counts = {
-        "reminder_deadline": _insert("reminder_deadline", today, handler,
-                                     active & Item.deadline.between(today, warn_until), handler_join),
-        "reminder_feedback": _insert("reminder_feedback", today, handler,
-                                     (Item.state == "in_progress") & Item.next_feedback_due.is_null(False)
-                                     & (Item.next_feedback_due <= today), handler_join),
-        "reminder_overdue": _insert("reminder_overdue", today, handler, active & (Item.deadline < today),
-                                    handler_join),
-    }
-    counts["reminder_overdue"] += _insert("reminder_overdue", today, Item.supervisor,
-                                          active & (Item.deadline < today) & Item.supervisor.is_null(False))
-    # 批示落实: an instruction not acknowledged by its due day reminds the lead department daily.
-    counts["reminder_acknowledge"] = _insert("reminder_acknowledge", today, handler, instruction_overdue(today),
-                                             handler_join)
-    # Escalation reaches the leader once per deadline, not every day (a new deadline may escalate again).
-    counts["reminder_escalation"] = _insert(
-        "reminder_escalation", Item.deadline, Item.leader,
-        active & (Item.deadline < today) & (Item.deadline <= escalate_from) & Item.leader.is_null(False))
+    with _references_hold():
+        counts = {
+            "reminder_deadline": _insert("reminder_deadline", today, handler,
+                                         active & Item.deadline.between(today, warn_until), handler_join),
+            "reminder_feedback": _insert("reminder_feedback", today, handler,
+                                         (Item.state == "in_progress") & Item.next_feedback_due.is_null(False)
+                                         & (Item.next_feedback_due <= today), handler_join),
+            "reminder_overdue": _insert("reminder_overdue", today, handler, active & (Item.deadline < today),
+                                        handler_join),
+        }
+        counts["reminder_overdue"] += _insert("reminder_overdue", today, Item.supervisor,
+                                              active & (Item.deadline < today) & Item.supervisor.is_null(False))
+        # 批示落实: an instruction not acknowledged by its due day reminds the lead department daily.
+        counts["reminder_acknowledge"] = _insert("reminder_acknowledge", today, handler, instruction_overdue(today),
+                                                 handler_join)
+        # Escalation reaches the leader once per deadline, not every day (a new deadline may escalate again).
+        counts["reminder_escalation"] = _insert(
+            "reminder_escalation", Item.deadline, Item.leader,
+            active & (Item.deadline < today) & (Item.deadline <= escalate_from) & Item.leader.is_null(False))
     from ..training.reminders import KIND as TRAINING_REMINDER, remind_enrolled
 
     if trainings := remind_enrolled(today):

@@ -25,8 +25,8 @@ def init_app(app):
         from ..digests.services import register_section
         from . import digest
 
-        register_section("petitions", _l("New residents' petitions"), digest.new_petitions)
-        register_section("hot_issues", _l("Hot issues raised by residents"), digest.hot)
+        register_section("petitions", _l("New residents' petitions"), digest.new_petitions, scope="week")
+        register_section("hot_issues", _l("Hot issues raised by residents"), digest.hot, scope="week")
 
 
 def _link(row):

@@ -12,8 +12,9 @@ from .queries import local_midnight_utc
 ROWS = 10
 
 
-def new_petitions(leader, start, end, today):
-    """The petitions received in the week (leaders see them all), newest first; None when there are none."""
+def new_petitions(start, end, today):
+    """The petitions received in the week (leaders see them all: the same for each), newest first; None when
+    there are none."""
     query = Petition.select().where(Petition.received_at >= local_midnight_utc(start),
                                     Petition.received_at < local_midnight_utc(end + datetime.timedelta(days=1)))
     total = query.count()
@@ -25,8 +26,9 @@ def new_petitions(leader, start, end, today):
     return {"total": total, "rows": rows}
 
 
-def hot(leader, start, end, today):
-    """The week's categories and busiest areas against the week before; None when both weeks were quiet."""
+def hot(start, end, today):
+    """The week's categories and busiest areas against the week before (the same for each leader); None when
+    both weeks were quiet."""
     figures = hot_issues(start, end)
     if not figures["total"] and not figures["previous_total"]:
         return None

@@ -11,11 +11,19 @@ from peewee import SQL, fn
 from ..auth.models import User, UserRole
 
 
-def _handlers_of(department_id):
-    if department_id is None:
-        return []
+def _handlers_in(department_ids):
+    """{department id: [its active handlers' ids]} for the given departments, in one query."""
     has_role = fn.EXISTS(UserRole.select(SQL("1")).where(UserRole.user == User.id, UserRole.role == "handler"))
-    return [u.id for u in User.select(User.id).where(User.department == department_id, User.active, has_role)]
+    handlers = {}
+    if department_ids:
+        for user in User.select(User.id, User.department).where(User.department.in_(list(department_ids)),
+                                                                User.active, has_role):
+            handlers.setdefault(user.department_id, []).append(user.id)
+    return handlers
+
+
+def _handlers_of(department_id):
+    return _handlers_in([department_id] if department_id is not None else []).get(department_id, [])
 
 
 GROUPS = {
@@ -32,6 +40,9 @@ def for_action(petition, action):
     return [p for p in people if p is not None]
 
 
-def for_overdue_reply(petition):
-    """Reminded of a reply past its due day: the department's handlers and the registrar."""
-    return GROUPS["department_handlers"](petition) + GROUPS["registrar"](petition)
+def for_overdue_replies(petitions):
+    """{petition id: the user ids reminded of its reply past its due day}: its department's handlers and its
+    registrar — for many petitions in one query."""
+    handlers = _handlers_in({petition.department_id for petition in petitions} - {None})
+    return {petition.id: [*handlers.get(petition.department_id, []), petition.created_by_id]
+            for petition in petitions}

@@ -4,10 +4,10 @@ import logging
 
 from ..calendar import is_workday, local_today
 from ..db import utcnow
-from ..notify.models import Outbox
+from ..notify.reminders import insert_rows
 from .labels import CATEGORY_LABELS
 from .models import Petition
-from .recipients import for_overdue_reply
+from .recipients import for_overdue_replies
 from .queries import overdue_condition
 
 log = logging.getLogger(__name__)
@@ -20,14 +20,14 @@ def scan(today=None):
     if not is_workday(today):
         return 0
     rows = []
-    for petition in Petition.select().where(overdue_condition(today)).order_by(Petition.id):
+    petitions = list(Petition.select().where(overdue_condition(today)).order_by(Petition.id))
+    recipients = for_overdue_replies(petitions)
+    for petition in petitions:
         title = f"{petition.number} {CATEGORY_LABELS[petition.category]} · {petition.area}"
         data = {"petition": petition.number, "title": title[:200], "text": ""}
-        for person in sorted(set(for_overdue_reply(petition))):
+        for person in sorted(set(recipients[petition.id]) - {None}):
             rows.append({"kind": KIND, "recipient": person, "item": None, "event": None, "data": data,
                          "dedupe_key": f"{KIND}:{petition.id}:{today}:{person}", "created_at": utcnow()})
-    new = 0
-    for start in range(0, len(rows), 200):
-        new += Outbox.insert_many(rows[start:start + 200]).on_conflict_ignore().as_rowcount().execute()
+    new = insert_rows(rows)
     log.info("petition reminders for %s: %s", today, new)
     return new

@@ -17,18 +17,15 @@ KIND = "training_reminder"
 def remind_enrolled(today):
     """Queue a reminder for everyone enrolled in a training that starts after ``today`` and no later than
     the next working day; return how many rows are new."""
-    from ..notify.models import Outbox
+    from ..notify.reminders import insert_rows
 
     next_workday = add_working_days(today, 1)
     start = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time())
     end = datetime.datetime.combine(next_workday + datetime.timedelta(days=1), datetime.time())
-    rows = (Enrolment.select(Enrolment.user, Training.id, Training.title, Training.starts_at, Training.place)
-            .join(Training).where(Training.starts_at >= start, Training.starts_at < end).tuples())
-    written = 0
-    for user_id, training_id, title, starts_at, place in rows:
-        written += (Outbox.insert(kind=KIND, recipient=user_id, item=None, event=None,
-                                  data={"training": training_id, "title": title, "place": place,
-                                        "starts_at": starts_at.isoformat()},
-                                  dedupe_key=f"{KIND}:{training_id}:{user_id}", status="pending", created_at=utcnow())
-                    .on_conflict_ignore().as_rowcount().execute())
-    return written
+    rows = [{"kind": KIND, "recipient": user_id, "item": None, "event": None,
+             "data": {"training": training_id, "title": title, "place": place, "starts_at": starts_at.isoformat()},
+             "dedupe_key": f"{KIND}:{training_id}:{user_id}", "status": "pending", "created_at": utcnow()}
+            for user_id, training_id, title, starts_at, place in
+            Enrolment.select(Enrolment.user, Training.id, Training.title, Training.starts_at, Training.place)
+            .join(Training).where(Training.starts_at >= start, Training.starts_at < end).tuples()]
+    return insert_rows(rows)
