@@ -96,8 +96,9 @@ def generate(n_articles, n_attachments, n_readers, seed=11):
         _flush(Article, articles), _flush(ArticleRevision, revisions), _flush(ArticleAttachment, attachments)
         _tokens(SearchToken, rows)
 
-        # One article required for handlers, read by half of n_readers handlers.
-        department = Department.get(Department.code == "property").id
+        # One article required for handlers, read by half of n_readers handlers: trainees of a department
+        # that leads no item (in a department that does, each would get every reminder of its items).
+        department = Department.get_or_create(code="trainees", defaults={"name": "培训学员"})[0].id
         first = User.select(User.id).order_by(User.id.desc()).scalar() + 1
         users = [{"id": first + i, "username": f"reader{i:05d}", "display_name": f"读者{i}", "department": department,
                   "source": "local", "password_hash": "", "active": True, "created_at": now}

@@ -5,7 +5,6 @@ day (or, for an escalation, the deadline) and recipient; the INSERT ignores
 keys that exist, so a second scan on one day writes nothing new.
 """
 
-import contextlib
 import logging
 
 import peewee
@@ -14,7 +13,7 @@ from peewee import Cast, Value
 
 from ..auth.models import User
 from ..calendar import add_working_days, is_workday, local_today
-from ..db import database, is_postgres, utcnow
+from ..db import database, utcnow
 from ..items.followthrough import overdue_condition as instruction_overdue
 from ..items.models import Item
 from .models import Outbox
@@ -60,27 +59,6 @@ def insert_rows(rows, batch=500):
     return new
 
 
-@contextlib.contextmanager
-def _references_hold():
-    """SQLite: leave out the row-by-row foreign-key checks while the scan writes.
-
-    Each row's item and recipient come from rows its own INSERT … SELECT joins, so they exist, and a new
-    outbox id has no notification or delivery yet; yet SQLite checks both for every row of a multi-row INSERT
-    (the benchmark's first scan, 197,048 rows: 1.0 s with the checks, 0.74 s without). The setting is the
-    connection's and cannot change inside a transaction: outside one it is turned off here and on again
-    before the connection goes back to anyone; inside one the checks simply run.
-    """
-    if is_postgres() or database.in_transaction():
-        yield
-        return
-    database.execute_sql("PRAGMA foreign_keys = OFF")
-    try:
-        with database.atomic(lock_type="IMMEDIATE"):  # the write lock first, as items.transaction does
-            yield
-    finally:
-        database.execute_sql("PRAGMA foreign_keys = ON")
-
-
 def scan(today=None):
     """Write today's reminders to the outbox; return {kind: new rows}. Nothing is sent on a non-working day."""
     today = today or local_today()
@@ -92,7 +70,7 @@ def scan(today=None):
     escalate_from = add_working_days(today, -settings["escalate_after_days"])
     active = Item.state.in_(ACTIVE)
     handler, handler_join = handler_of_lead_department()
-    with _references_hold():
+    with database.atomic():  # one transaction for all the scan's statements
         counts = {
             "reminder_deadline": _insert("reminder_deadline", today, handler,
                                          active & Item.deadline.between(today, warn_until), handler_join),

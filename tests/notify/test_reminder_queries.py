@@ -3,8 +3,6 @@ petitions and people as for one: no statement per petition or per person reminde
 
 import datetime
 
-import peewee
-import pytest
 
 from portal.auth.models import Department, User
 from portal.db import database
@@ -58,13 +56,3 @@ def test_the_scan_sends_no_statement_per_petition_or_person(make_app):
         assert (counts["petition_reply_overdue"], counts["training_reminder"]) == (12, 6)
         assert len(many) == len(few)
         assert Outbox.select().where(Outbox.kind == "training_reminder").count() == 7
-
-
-def test_the_scan_leaves_the_connection_checking_references(make_app):
-    """On SQLite the scan writes without row-by-row foreign-key checks; the connection checks them again after."""
-    app = make_app(**notify_config())
-    with app.test_request_context(), database.connection_context():
-        seed_people()
-        reminders.scan(THURSDAY)
-        with pytest.raises(peewee.IntegrityError), database.atomic():
-            Outbox.create(kind="reminder_overdue", recipient=999_999, dedupe_key="nobody")
