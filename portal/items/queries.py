@@ -225,9 +225,10 @@ def filter_items(query, filters, today=None):
         query = query.where(Item.parent.in_(parents))
     if q := (filters.get("q") or "").strip():
         # The words of q through the search index (jieba words, so 1-2 character Chinese words are found
-        # without reading every row); an item number matches as itself.
+        # without reading every row). An item's number is indexed with its words, so "DB-2026-0001" finds
+        # its item by them; no OR beside them (PostgreSQL would then hash every id of a frequent word).
         words = matching("item", q, Item.id)
-        query = query.where((Item.number == q.upper()) | words if words is not None else Item.number == q.upper())
+        query = query.where(words if words is not None else Item.number == q.upper())
     return query
 
 
