@@ -49,10 +49,12 @@ def fill(items, events_per_item):
     from portal.migrations import upgrade
     from tests.conftest import csrf_token
 
+    from portal.items.models import Item
+
     app = create_app()
     with app.app_context(), database.connection_context():
         upgrade()
-        seconds = generate(items, events_per_item)
+        seconds = 0 if Item.select().exists() else generate(items, events_per_item)  # (kept by --keep)
     client = app.test_client()
     client.post("/login", data={"username": "supervisor", "password": "demo", "csrf_token": csrf_token(client)})
     board = client.get("/")
@@ -132,14 +134,15 @@ def run_backend(backend, args):
         redis = RedisServer().start()
         servers.append(redis)
         if backend == "postgresql":
-            pg = PostgresServer().start()
+            pg = PostgresServer(args.keep / "pg" if args.keep else None).start()
             servers.append(pg)
-            pg.execute("CREATE DATABASE duban")
+            if not pg.has_database("duban"):
+                pg.execute("CREATE DATABASE duban")
             url = pg.url("duban")
             with psycopg.connect(url) as conn:
                 result["server"] = "PostgreSQL " + conn.execute("SHOW server_version").fetchone()[0].split()[0]
         else:
-            url = f"sqlite:///{folder}/portal.db"
+            url = f"sqlite:///{args.keep or folder}/portal.db"
             result["server"] = f"SQLite {sqlite3.sqlite_version}"
         config = write_config(folder, url, redis.url)
         os.environ["PORTAL_CONFIG"] = str(config)
@@ -297,6 +300,8 @@ def main(argv=None):
                         help="gunicorn's workers (default: one per core)")
     parser.add_argument("--rss-limit-mib", type=int, default=150,
                         help="the most RSS a web worker may have after the run (default 150, the target of issue 14)")
+    parser.add_argument("--keep", metavar="FOLDER", type=Path,
+                        help="keep the databases in FOLDER, and load those found there instead of filling new ones")
     parser.add_argument("--output", type=Path, help="the Markdown file (default bench/results/load-<date>.md)")
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
