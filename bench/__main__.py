@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from portal import create_app  # noqa: E402
+from portal import changes, create_app  # noqa: E402
 from portal.db import database, is_postgres  # noqa: E402
 from portal.migrations import upgrade  # noqa: E402
 from tests.conftest import csrf_token  # noqa: E402
@@ -144,6 +144,16 @@ PAGES = [
 ]
 
 
+# After any change (an action anywhere bumps the boards' counter) a board is computed afresh: these are
+# timed with nothing cached (changes.forget() before each request).
+FRESH_PAGES = [
+    ("leader", "/", "leader home board, after a change (nothing cached)"),
+    ("supervisor", "/", "supervisor home board, after a change (nothing cached)"),
+    ("handler", "/", "handler home board, after a change (nothing cached)"),
+    ("supervisor", "/items", "item list, page 1, after a change (nothing cached)"),
+]
+
+
 def measure(app, runs, extra=None):
     """Request each page ``runs`` times; return rows of (what, status, p50 ms, p95 ms, queries)."""
     results = []
@@ -153,7 +163,8 @@ def measure(app, runs, extra=None):
     with database.connection_context():
         number = Item.select(Item.number).where(Item.state == "in_progress").order_by(Item.id.desc()).scalar()
     extra = extra or {}
-    for username, path, what in PAGES + (extra.get("pages") or []):
+    fresh = {what for _user, _path, what in FRESH_PAGES}
+    for username, path, what in PAGES[:3] + FRESH_PAGES + PAGES[3:] + (extra.get("pages") or []):
         client = clients.get(username)
         if client is None:
             client = clients[username] = app.test_client()
@@ -167,6 +178,8 @@ def measure(app, runs, extra=None):
             continue
         timings = []
         for _ in range(runs):
+            if what in fresh:
+                changes.forget()
             with count_queries() as statements:
                 begin = time.perf_counter()
                 response = client.get(url)

@@ -13,6 +13,8 @@ user's session (``auth.sessions.load``), or in one query of their own (``current
 request forgets them, so a read after one's own change sees it.
 """
 
+import weakref
+
 import peewee
 from flask import g, has_request_context
 
@@ -21,8 +23,8 @@ from .db import BaseModel, database
 BOARDS = "boards"
 # A user's own counters: "<kind>:<user id>".
 NOTIFICATIONS, FEED, READING = "notifications", "feed", "reading"
-MEMO_SIZE = 2000  # entries per process (a board page ~12 kB); emptied when full (each is recomputed in milliseconds)
-_memo = {}
+MEMO_SIZE = 2000  # entries per process and database (a board page 10–30 kB); emptied when full
+_memo = weakref.WeakKeyDictionary()  # database -> {key: value}: a database dropped (a test's) takes its entries
 
 
 class ChangeCounter(BaseModel):
@@ -85,14 +87,14 @@ def _read(names):
 
 
 def memo(key, make):
-    """``make()``, kept in this process under ``key`` (with the database), which must hold every counter
+    """``make()``, kept in this process under ``key`` (for this database), which must hold every counter
     and everything else the value depends on."""
-    key = (database.obj, *key)
-    found = _memo.get(key)
+    kept = _memo.setdefault(database.obj, {})
+    found = kept.get(key)
     if found is None:
-        if len(_memo) >= MEMO_SIZE:
-            _memo.clear()
-        found = _memo[key] = make()
+        if len(kept) >= MEMO_SIZE:
+            kept.clear()
+        found = kept[key] = make()
     return found
 
 

@@ -7,7 +7,9 @@ Requests open a connection and close it at teardown; jobs and commands use
 
 import datetime
 import json
+import weakref
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import peewee
 from playhouse import db_url
@@ -49,7 +51,7 @@ def make_database(url, root, pool_size=0):
 
     With ``pool_size`` > 0 up to that many connections per process stay open between requests: a new
     one costs a few milliseconds and a server process on PostgreSQL, and on SQLite opening the file and
-    setting its pragmas (~0.3 ms, a tenth of a cached board). A PostgreSQL connection whose server went
+    setting its pragmas (~1 ms, more than a cached board). A PostgreSQL connection whose server went
     away is not handed out again.
     """
     if url.startswith("sqlite:///"):
@@ -63,15 +65,16 @@ def make_database(url, root, pool_size=0):
         return peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
     url = url.replace("postgres://", "postgresql://", 1)
     # No JIT: it compiles a query whose estimated cost is high (a count over 100,000 items) for ~100 ms, far
-    # longer than the portal's short queries take to run.
-    options = {"options": "-c jit=off"}
+    # longer than the portal's short queries take to run. (Added to the URL's own ?options=, if any.)
+    given = parse_qs(urlsplit(url).query).get("options", [""])[-1]
+    options = {"options": f"{given} -c jit=off".strip()}
     if pool_size > 0:
         return db_url.connect(url.replace("postgresql://", "postgresql+pool://", 1), max_connections=pool_size,
                               stale_timeout=300, timeout=10, **options)
     return db_url.connect(url, **options)
 
 
-_prepared = {}
+_prepared = weakref.WeakKeyDictionary()  # database -> {build: (query, sql, params, slots)}
 
 
 def prepared(build, *values):
@@ -81,8 +84,8 @@ def prepared(build, *values):
     answer it. Here the query is built once with stand-ins for ``values`` (ints and strings, each used as
     a bound parameter, not inside another expression), and later runs only bind the new values.
     """
-    key = (database.obj, build)
-    template = _prepared.get(key)
+    templates = _prepared.setdefault(database.obj, {})
+    template = templates.get(build)
     if template is None:
         stand_ins = [-(10**12) - i if isinstance(v, int) else f"\x1fstand-in {i}\x1f" for i, v in enumerate(values)]
         query = build(*stand_ins)
@@ -90,7 +93,7 @@ def prepared(build, *values):
         slots = [stand_ins.index(p) if p in stand_ins else None for p in params]
         if sorted(i for i in slots if i is not None) != list(range(len(values))):
             raise ValueError("each value must be one bound parameter of the query")
-        template = _prepared[key] = (query, sql, params, slots)
+        template = templates[build] = (query, sql, params, slots)
     query, sql, params, slots = template
     bound = [param if slot is None else values[slot] for param, slot in zip(params, slots)]
     return list(query._get_cursor_wrapper(database.execute_sql(sql, bound)))  # peewee's row mapping

@@ -114,7 +114,7 @@ def mark_seen(user, upto=None):
         moved = FeedCursor.insert(user=user.id, last_seen=upto, updated_at=utcnow()).on_conflict(
             conflict_target=[FeedCursor.user],
             update={FeedCursor.last_seen: upto, FeedCursor.updated_at: utcnow()},
-            where=(FeedCursor.last_seen < upto)).execute()
+            where=(FeedCursor.last_seen < upto)).as_rowcount().execute()
         if moved:
             changes.bump(changes.user_counter(changes.FEED, user.id))
     return upto

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from peewee import Case, fn
 
@@ -10,7 +11,7 @@ from .. import changes
 from ..calendar import loaded_at as calendar_loaded_at
 from ..items import followthrough, queries, visibility
 from ..items.models import OPEN_STATES, Item
-from ..items.queries import filter_items, light_condition, with_people
+from ..items.queries import capped_count, filter_items, light_condition, with_people
 
 ROWS = 8
 COUNT_CAP = 100
@@ -105,7 +106,8 @@ def load(user, key, today):
     """One panel's content, from this process's cache while nothing it shows can have changed.
 
     The cache key holds everything a panel depends on: the user with their roles and department, the
-    panel, the day (lights move with it), the calendar and the change counter (changes.py), which every
+    panel, the day (lights move with it), the language (a panel may hold translated labels), the
+    calendar and the change counter (changes.py), which every
     change of items, follows, delegations or the calendar bumps in its own transaction. So the first
     request after a committed change computes the panel afresh; nothing stale is shown.
     """
@@ -113,8 +115,8 @@ def load(user, key, today):
 
 
 def _key(user, key, today):
-    return ("panel", user.id, frozenset(user.roles), user.department_id, key, today, changes.current(),
-            calendar_loaded_at())
+    return ("panel", user.id, frozenset(user.roles), user.department_id, key, today, str(get_locale()),
+            changes.current(), calendar_loaded_at())
 
 
 def compute(user, key, today):
@@ -125,8 +127,8 @@ def compute(user, key, today):
     query = panel.query(user, today)
     rows = list(with_people(query).limit(ROWS))
     # Counting stops at COUNT_CAP: "100+" says enough, and a board stays fast however many items match.
-    count = len(rows) if len(rows) < ROWS else query.order_by().limit(COUNT_CAP).count()
-    return {"panel": panel, "count": count, "capped": count >= COUNT_CAP, "rows": rows,
+    count = len(rows) if len(rows) < ROWS else capped_count(query, COUNT_CAP)
+    return {"panel": panel, "count": int(count), "capped": getattr(count, "capped", False), "rows": rows,
             "lights": {row.id: queries.light_of(row, today) for row in rows},
             "more": panel.more(user) if panel.more and count else None}
 

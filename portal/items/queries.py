@@ -20,6 +20,7 @@ from .workflow import delegating_leaders
 
 LIGHTS = ("red", "yellow", "green", "on_time", "late")
 LIST_COUNT_CAP = 1000  # a list counts its matches up to here, then says "1000+"
+CAPPED_OFFSET_LIMIT = 10 * LIST_COUNT_CAP  # beyond the cap, pages go on to here (narrow the filters for more)
 SORTS = {
     "deadline": (Item.deadline, Item.id), "-deadline": (Item.deadline.desc(), Item.id.desc()),
     "number": (Item.number,), "-number": (Item.number.desc(),),
@@ -86,11 +87,6 @@ def light_condition(light, today=None):
     if light == "late":
         return (Item.state == "closed") & (Item.closed_on_time == False)  # noqa: E712
     raise ValueError(light)
-
-
-def count(query):
-    """The number of rows of ``query``, counted without fetching its columns."""
-    return query.select(peewee.fn.COUNT(peewee.SQL("*"))).order_by().scalar()
 
 
 class Total(int):
@@ -251,8 +247,8 @@ def search_items(user, filters=None, page=1, per_page=20, today=None):
     total = capped_count(query, LIST_COUNT_CAP)
     order = SORTS.get(filters.get("sort") or "deadline", SORTS["deadline"])
     page, per_page = max(1, int(page or 1)), max(1, min(int(per_page or 20), 200))
-    if page > 1 and (page - 1) * per_page >= total and not total.capped:
-        return [], total  # past the end
+    if page > 1 and (page - 1) * per_page >= (CAPPED_OFFSET_LIMIT if total.capped else total):
+        return [], total  # past the end (or, past the cap, past what anyone pages through)
     ids = query.select(Item.id).order_by(*order).paginate(page, per_page)
     rows = list(with_people(Item.select().where(Item.id.in_(ids))).order_by(*order))
     return attach_co_departments(rows), total

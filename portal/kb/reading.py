@@ -28,8 +28,9 @@ def record_read(user, article):
         return False
     with database.atomic():
         recorded = bool(ArticleRead.insert(article=article.id, user=user.id, revision=article.revision,
-                                           read_at=utcnow()).on_conflict_ignore().execute())
-        changes.bump(changes.user_counter(changes.READING, user.id))  # the required list counts afresh
+                                           read_at=utcnow()).on_conflict_ignore().as_rowcount().execute())
+        if recorded:
+            changes.bump(changes.user_counter(changes.READING, user.id))  # the required list counts afresh
     return recorded
 
 

@@ -204,9 +204,9 @@ def _in_app(row, message):
     title = f"{row.item.number} {row.item.title}" if row.item_id else data.get("title") or message["label"]
     body = row.event.comment if row.event_id else data.get("text", "")  # e.g. a digest's summary
     with database.atomic():
-        Notification.insert(user=row.recipient_id, outbox=row.id, item=row.item_id, kind=row.kind,
-                            title=title[:255], body=body, created_at=utcnow()).on_conflict_ignore().execute()
-        changes.bump(changes.user_counter(changes.NOTIFICATIONS, row.recipient_id))  # the badge counts afresh
+        if Notification.insert(user=row.recipient_id, outbox=row.id, item=row.item_id, kind=row.kind, title=title[:255],
+                               body=body, created_at=utcnow()).on_conflict_ignore().as_rowcount().execute():
+            changes.bump(changes.user_counter(changes.NOTIFICATIONS, row.recipient_id))  # the badge counts afresh
 
 
 def wants_email(user_id, kind):

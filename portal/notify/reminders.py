@@ -70,7 +70,7 @@ def scan(today=None):
     escalate_from = add_working_days(today, -settings["escalate_after_days"])
     active = Item.state.in_(ACTIVE)
     handler, handler_join = handler_of_lead_department()
-    with database.atomic():  # one transaction for all the scan's statements
+    with database.atomic():  # one transaction for the item reminders
         counts = {
             "reminder_deadline": _insert("reminder_deadline", today, handler,
                                          active & Item.deadline.between(today, warn_until), handler_join),

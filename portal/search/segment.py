@@ -1,8 +1,8 @@
 """Chinese word segmentation with jieba: the words an index stores and the words a query asks for.
 
 The segmenter is jieba-rs (through rjieba): jieba's algorithm and its dictionary of about 350,000
-words, compiled in, loaded once per process on first use (~0.4 s, ~33 MB, where Python's jieba took
-~1 s and ~70 MB). HMM guessing of unknown words is off on both sides, so an unknown word falls apart
+words, compiled in, loaded once per process on first use (~0.4 s and ~56 MB in a loaded app, where
+Python's jieba took ~1 s and ~72 MB). HMM guessing of unknown words is off on both sides, so an unknown word falls apart
 into the same single characters in a document and in a query, and is still found.
 """
 

@@ -92,3 +92,20 @@ def test_closures_returns_and_approvals_are_told_apart(app, demo):
     kinds = [e["kind"] for e in supervisor.get("/api/v1/feed").get_json()["events"]]
     assert kinds == ["approval", "closure"]
     assert [e["kind"] for e in supervisor.get("/api/v1/feed?kind=closure").get_json()["events"]] == ["closure"]
+
+
+def test_reading_the_feed_again_clears_its_badge(make_app):
+    """The unread count is cached until the cursor moves: moving a cursor that exists (the second reading,
+    not the first) must count afresh too, also on a connection that never inserted anything (no pool)."""
+    from portal import demo
+
+    app = make_app(database={"pool_size": 0})
+    with app.app_context(), database.connection_context():
+        demo.seed_people()
+    number = _item(app, "property")
+    leader, supervisor = ApiClient(app, "leader"), ApiClient(app, "supervisor")
+    for action, comment in (("urge", "请加快"), ("instruct", "本周报结果")):
+        _act(leader, number, action, comment=comment)
+        assert ">1</span>" in supervisor.get("/feed/count").get_data(as_text=True)
+        supervisor.get("/feed")  # read: the cursor is made, then moved
+        assert 'class="badge badge-zero"' in supervisor.get("/feed/count").get_data(as_text=True)
