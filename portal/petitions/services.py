@@ -47,8 +47,11 @@ def _received_at(fields):
         return utcnow()
     text = str(value).strip()
     try:
-        if len(text) == 10:
-            stamp = local_midnight_utc(datetime.date.fromisoformat(text)) + datetime.timedelta(hours=1)
+        if len(text) == 10:  # that day at 01:00; today, while not yet an hour old, now (not "in the future")
+            day = datetime.date.fromisoformat(text)
+            stamp = local_midnight_utc(day) + datetime.timedelta(hours=1)
+            if day == local_today():
+                stamp = min(stamp, utcnow())
         else:
             parsed = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
             if parsed.tzinfo is None:

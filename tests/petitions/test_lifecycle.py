@@ -163,3 +163,19 @@ def test_the_pages_register_and_act_without_javascript(app, clients):
     fragment = supervisor.post(f"/petitions/{number}/actions/convert", headers={"HX-Request": "true"},
                                data={"csrf_token": token, "version": version(clients("supervisor"), number)})
     assert fragment.status_code == 204 and fragment.headers["HX-Redirect"].startswith("/items/DB-")
+
+
+def test_a_petition_received_today_registers_in_the_first_hour_of_the_day(clients):
+    """"Received today" (a date alone) is that day at 01:00 — except in the day's first hour, where that
+    would be in the future: then it is now (found by a browser test run at 00:11 in Shanghai)."""
+    import datetime
+    import zoneinfo
+
+    import time_machine
+
+    just_after_midnight = datetime.datetime(2026, 11, 30, 0, 11, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(just_after_midnight, tick=False):
+        created = clients("supervisor").post("/api/v1/petitions", json={
+            "channel": "hotline", "category": "heating", "area": "东风小区", "content": "3号楼暖气不热",
+            "received_at": "2026-11-30"})
+    assert created.status_code == 201, created.get_json()
