@@ -5,13 +5,14 @@ from dataclasses import dataclass
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from peewee import Case, fn
+from peewee import SQL, Select, fn
 
 from .. import changes
 from ..calendar import loaded_at as calendar_loaded_at
+from ..db import database
 from ..items import followthrough, queries, visibility
 from ..items.models import OPEN_STATES, Item
-from ..items.queries import capped_count, filter_items, light_condition, with_people
+from ..items.queries import capped_count, filter_items, first_rows, light_condition
 
 ROWS = 8
 COUNT_CAP = 100
@@ -125,7 +126,7 @@ def compute(user, key, today):
     if panel.load is not None:
         return {"panel": panel, "capped": False, "lights": {}, **panel.load(user, today)}
     query = panel.query(user, today)
-    rows = list(with_people(query).limit(ROWS))
+    rows = first_rows(query.limit(ROWS))
     # Counting stops at COUNT_CAP: "100+" says enough, and a board stays fast however many items match.
     count = len(rows) if len(rows) < ROWS else capped_count(query, COUNT_CAP)
     return {"panel": panel, "count": int(count), "capped": getattr(count, "capped", False), "rows": rows,
@@ -148,6 +149,8 @@ def _count_figures(user, today):
         "open": Item.state.in_(OPEN_STATES),
         "red": light_condition("red", today),
     }
-    sums = [fn.COALESCE(fn.SUM(Case(None, [(condition, 1)], 0)), 0).alias(name)
-            for name, condition in conditions.items()]
-    return visibility.visible_items(user).select(*sums).dicts().get()
+    # One query of five counts, each its own index range (created_at, state with closed_at, state with
+    # deadline): a sum over every visible item read all 100,000 of them (50 ms).
+    counts = [visibility.visible_items(user).where(condition).select(fn.COUNT(SQL("*"))).alias(name)
+              for name, condition in conditions.items()]
+    return Select(columns=counts).bind(database).dicts().get()

@@ -239,8 +239,8 @@ def search_items(user, filters=None, page=1, per_page=20, today=None):
     """One page of the items ``user`` may see matching ``filters``, and the total (a Total, counted up to
     LIST_COUNT_CAP); constant query count.
 
-    The page is chosen on the items alone (ids in the sort order), then only its rows are joined with
-    their people: sorting 100,000 matches of a text search then costs no join per match.
+    The page is chosen on the items alone (first_rows): sorting 100,000 matches of a text search then
+    costs no join per match.
     """
     filters = filters or {}
     query = filter_items(visible_items(user), filters, today)
@@ -249,9 +249,15 @@ def search_items(user, filters=None, page=1, per_page=20, today=None):
     page, per_page = max(1, int(page or 1)), max(1, min(int(per_page or 20), 200))
     if page > 1 and (page - 1) * per_page >= (CAPPED_OFFSET_LIMIT if total.capped else total):
         return [], total  # past the end (or, past the cap, past what anyone pages through)
-    ids = query.select(Item.id).order_by(*order).paginate(page, per_page)
-    rows = list(with_people(Item.select().where(Item.id.in_(ids))).order_by(*order))
+    rows = first_rows(query.order_by(*order).paginate(page, per_page))
     return attach_co_departments(rows), total
+
+
+def first_rows(query):
+    """The rows of ``query`` (ordered, limited) with their people: chosen on the items alone, then only they
+    are joined (the planners otherwise join every match before sorting: 30 ms for 5,000 open items)."""
+    ids = query.select(Item.id)
+    return list(with_people(Item.select().where(Item.id.in_(ids))).order_by(*query._order_by))
 
 
 def _open(query):
