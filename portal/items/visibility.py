@@ -3,8 +3,18 @@ once dispatched — a draft is the office's working copy."""
 
 import peewee
 
+from ..db import is_postgres
 from .models import Item, ItemCoDepartment
 from .workflow import relation_holds
+
+
+def id_among(ids):
+    """SQL: the item's id is one of the subquery ``ids``. On PostgreSQL as ``= ANY(ARRAY(…))``, which an index
+    serves beside another condition in an OR (a BitmapOr); ``IN (…)`` there made the planner walk every item
+    to find a department's open ones (34 ms, now a few)."""
+    if is_postgres():
+        return Item.id == peewee.fn.ANY(peewee.fn.ARRAY(ids))
+    return Item.id.in_(ids)
 
 
 def sees_all(user):
@@ -21,7 +31,7 @@ def visible_items(user):
     if user.has_role("handler") and user.department_id is not None:
         co = ItemCoDepartment.select(ItemCoDepartment.item).where(ItemCoDepartment.department == user.department_id)
         return query.where(Item.dispatched_at.is_null(False),
-                           (Item.lead_department == user.department_id) | Item.id.in_(co))
+                           (Item.lead_department == user.department_id) | id_among(co))
     return query.where(peewee.SQL("1 = 0"))
 
 
