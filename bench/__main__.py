@@ -20,17 +20,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from portal import changes, create_app  # noqa: E402
-from portal.db import database, is_postgres  # noqa: E402
+from portal.db import database  # noqa: E402
 from portal.migrations import upgrade  # noqa: E402
 from tests.conftest import csrf_token  # noqa: E402
 from tests.querycount import count_queries  # noqa: E402
 from tests.servers import PostgresServer  # noqa: E402
 
 from bench import kb as kb_bench  # noqa: E402
+from bench.bulk import BATCH, flush, settle  # noqa: E402
 from bench import jobs as jobs_bench  # noqa: E402
 
 YEARS = 10
-BATCH = 5000
 # After the dispatch, an item's events: mostly progress reports, some urges, instructions, acknowledgements
 # and returns (the feed's kinds); a closed item's last event is the leader's approval.
 EVENT_ACTIONS = ["report", "urge", "instruct", "acknowledge", "return", "request_extension"]
@@ -100,26 +100,11 @@ def generate(n_items, events_per_item, seed=7):
                         + datetime.timedelta(days=k),
                     })
                 if len(event_rows) >= BATCH * 4:
-                    _flush(Item, rows), _flush(ItemCoDepartment, co_rows), _flush(ItemEvent, event_rows)
+                    flush(Item, rows), flush(ItemCoDepartment, co_rows), flush(ItemEvent, event_rows)
             NumberSequence.insert(year=year, last=count).execute()
-        _flush(Item, rows), _flush(ItemCoDepartment, co_rows), _flush(ItemEvent, event_rows)
-    if is_postgres():
-        for table in ("item", "item_event", "item_co_department"):
-            database.execute_sql(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
-    # What autovacuum does for a real database: statistics and the visibility map.
-    database.execute_sql("VACUUM ANALYZE" if is_postgres() else "ANALYZE")
+        flush(Item, rows), flush(ItemCoDepartment, co_rows), flush(ItemEvent, event_rows)
+    settle(["item", "item_event", "item_co_department"])
     return time.perf_counter() - start
-
-
-def _flush(model, rows):
-    if not rows:
-        return
-    # PostgreSQL takes at most 65,535 parameters in one statement.
-    batch = min(BATCH, 60_000 // len(model._meta.fields))  # every field is a parameter (defaults too)
-    for i in range(0, len(rows), batch):
-        model.insert_many(rows[i:i + batch]).execute()
-    rows.clear()
 
 
 PAGES = [

@@ -10,9 +10,9 @@ import datetime
 import random
 import time
 
-from portal.db import database, is_postgres
+from bench.bulk import BATCH, flush, settle
+from portal.db import database
 
-BATCH = 5000
 SUBJECTS = ["物业服务中心", "餐饮服务中心", "通勤客运中心", "幼教中心", "离退休管理中心", "文体新闻中心", "综合办公室",
             "承办部门", "督办责任人", "各分公司"]
 ACTIONS = ["按期完成", "认真落实", "统筹推进", "及时反馈", "全面排查", "加快实施", "持续跟踪", "严格执行"]
@@ -92,8 +92,8 @@ def generate(n_articles, n_attachments, n_readers, seed=11):
             if len(rows) >= BATCH * 10:
                 _tokens(SearchToken, rows)
             if len(attachments) >= BATCH:
-                _flush(Article, articles), _flush(ArticleRevision, revisions), _flush(ArticleAttachment, attachments)
-        _flush(Article, articles), _flush(ArticleRevision, revisions), _flush(ArticleAttachment, attachments)
+                flush(Article, articles), flush(ArticleRevision, revisions), flush(ArticleAttachment, attachments)
+        flush(Article, articles), flush(ArticleRevision, revisions), flush(ArticleAttachment, attachments)
         _tokens(SearchToken, rows)
 
         # One article required for handlers, read by half of n_readers handlers: trainees of a department
@@ -103,20 +103,16 @@ def generate(n_articles, n_attachments, n_readers, seed=11):
         users = [{"id": first + i, "username": f"reader{i:05d}", "display_name": f"读者{i}", "department": department,
                   "source": "local", "password_hash": "", "active": True, "created_at": now}
                  for i in range(n_readers)]
-        _flush(User, users)
-        _flush(UserRole, [{"user": first + i, "role": "handler", "origin": "local"} for i in range(n_readers)])
+        flush(User, users)
+        flush(UserRole, [{"user": first + i, "role": "handler", "origin": "local"} for i in range(n_readers)])
         required = Article.create(id=n_articles + 1, title=REQUIRED_TITLE, category="regulation",
                                   body="制度全文", status="published", author=supervisor,
                                   required_for={"roles": ["handler"], "departments": []},
                                   revision=1, html="<p>制度全文</p>", rendered_revision=1, published_at=now)
         ArticleRequirement.create(article=required.id, role="handler")
-        _flush(ArticleRead, [{"article": required.id, "user": first + i, "revision": 1, "read_at": now}
+        flush(ArticleRead, [{"article": required.id, "user": first + i, "revision": 1, "read_at": now}
                              for i in range(0, n_readers, 2)])
-    if is_postgres():
-        for table in ("article", "article_revision", "article_attachment", "user"):
-            database.execute_sql(
-                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT MAX(id) FROM \"{table}\"))")
-    database.execute_sql("VACUUM ANALYZE" if is_postgres() else "ANALYZE")
+    settle(["article", "article_revision", "article_attachment", "user"])
     return time.perf_counter() - start, required.id
 
 
@@ -128,16 +124,7 @@ def required_article():
 
 
 def _tokens(model, rows):
-    _flush(model, [{"kind": k, "ref_id": r, "field": f, "token": t} for k, r, f, t in rows])
-    rows.clear()
-
-
-def _flush(model, rows):
-    if not rows:
-        return
-    batch = min(BATCH, 60_000 // len(model._meta.fields))  # every field is a parameter (defaults too)
-    for i in range(0, len(rows), batch):
-        model.insert_many(rows[i:i + batch]).execute()
+    flush(model, [{"kind": k, "ref_id": r, "field": f, "token": t} for k, r, f, t in rows])
     rows.clear()
 
 
