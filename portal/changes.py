@@ -36,6 +36,12 @@ def user_counter(kind, user_id):
     return f"{kind}:{user_id}"
 
 
+def viewer(user):
+    """What a cached view depends on of its user: who they are, and the roles and department that decide what
+    they may see (a change of either ends their sessions, but a cached value must not outlive it either)."""
+    return (user.id, frozenset(user.roles), user.department_id)
+
+
 def bump(name=BOARDS):
     """Count one change (inside the caller's transaction, if any)."""
     if not ChangeCounter.update(value=ChangeCounter.value + 1).where(ChangeCounter.name == name).execute():

@@ -92,7 +92,7 @@ def last_seen(user):
 def unread_count(user):
     """Feed events after ``user``'s cursor, not their own, at most COUNT_CAP (a badge says "99" at most);
     cached until an item changes or the cursor moves (changes.py)."""
-    key = ("feed-unread", user.id, frozenset(user.roles), user.department_id, changes.current(),
+    key = ("feed-unread", *changes.viewer(user), changes.current(),
            changes.current(changes.user_counter(changes.FEED, user.id)))
     return changes.memo(key, lambda: _count_unread(user))
 

@@ -116,8 +116,7 @@ def load(user, key, today):
 
 
 def _key(user, key, today):
-    return ("panel", user.id, frozenset(user.roles), user.department_id, key, today, str(get_locale()),
-            changes.current(), calendar_loaded_at())
+    return ("panel", *changes.viewer(user), key, today, str(get_locale()), changes.current(), calendar_loaded_at())
 
 
 def compute(user, key, today):

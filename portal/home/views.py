@@ -29,7 +29,7 @@ def index():
         return _board(today)
     generate_csrf()  # the session's CSRF secret exists from here on
     user = current_user
-    key = ("board-page", user.id, frozenset(user.roles), user.display_name, user.department_id,
+    key = ("board-page", *changes.viewer(user), user.display_name,
            user.department.name if user.department_id else None, session["csrf_token"], str(get_locale()),
            today, calendar_loaded_at(),
            *(changes.current(name) for name in changes.request_counters(user.id)))

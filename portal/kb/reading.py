@@ -38,7 +38,7 @@ def required_unread(user, limit=MAX_LISTED):
     """Published articles required for ``user`` (by a role or their department) that they have not read
     yet, newest first; cached until an article changes (its writes bump the boards counter) or the user
     reads one (changes.py)."""
-    key = ("required-unread", user.id, frozenset(user.roles), user.department_id, limit, changes.current(),
+    key = ("required-unread", *changes.viewer(user), limit, changes.current(),
            changes.current(changes.user_counter(changes.READING, user.id)))
     return changes.memo(key, lambda: _required_unread(user, limit))
 
