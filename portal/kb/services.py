@@ -15,9 +15,9 @@ from ..auth.models import Department
 from ..auth.roles import ROLE_LABELS
 from ..db import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..items.inputs import Fields
 from ..items.transaction import write_transaction
 from ..search.index import index_article
-from ..text import BadText, clean
 from .models import CATEGORIES, STATUSES, Article, ArticleRevision
 
 WRITER_ROLES = ("supervisor", "admin")
@@ -66,45 +66,6 @@ def list_articles(user, category=None, tag=None, status=None, page=1, per_page=P
     return rows, total
 
 
-class _Input:
-    """Per-field errors for an article form; ``done()`` raises Invalid (422)."""
-
-    def __init__(self, data):
-        self.data = data or {}
-        self.errors = {}
-
-    def error(self, field, message):
-        self.errors.setdefault(field, message)
-
-    def text(self, field, required, max_length):
-        value = self.data.get(field, "")
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            self.error(field, _("Must be text."))
-            return ""
-        try:
-            value = clean(value, multiline=field == "body")
-        except BadText as exc:
-            self.error(field, str(exc))
-            return ""
-        if required and not value:
-            self.error(field, _("This field is required."))
-        if len(value) > max_length:
-            self.error(field, _("At most %(n)s characters.", n=max_length))
-        return value
-
-    def choice(self, field, choices):
-        value = self.data.get(field)
-        if value not in choices:
-            self.error(field, _("Choose one of: %(choices)s.", choices=", ".join(choices)))
-        return value
-
-    def done(self):
-        if self.errors:
-            raise Invalid(_("Some of the input is not valid."), fields=self.errors)
-
-
 def _tags(fields, value):
     if value is None:
         return []
@@ -150,20 +111,20 @@ def _required_for(fields, value):
 
 def read_fields(data, current=None):
     """Validated article fields from ``data``; with ``current`` (an edit) missing keys keep their values."""
-    fields = _Input(data)
+    fields = Fields(data)
     values = {}
 
     def given(name):
         return current is None or name in fields.data
 
     if given("title"):
-        values["title"] = fields.text("title", True, 200)
+        values["title"] = fields.text("title", required=True, max_length=200)
     if given("category"):
         values["category"] = fields.choice("category", CATEGORIES)
     if given("tags"):
         values["tags"] = _tags(fields, fields.data.get("tags"))
     if given("body"):
-        values["body"] = fields.text("body", False, MAX_BODY)
+        values["body"] = fields.text("body", max_length=MAX_BODY, multiline=True)
     if given("status"):
         values["status"] = fields.choice("status", STATUSES) if fields.data.get("status") else "draft"
     if given("required_for"):

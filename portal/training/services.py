@@ -16,11 +16,10 @@ from flask_babel import gettext as _
 from ..auth.models import User
 from ..db import is_postgres, utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..items.inputs import WHOLE_NUMBER
+from ..items.inputs import Fields
 from ..items.transaction import write_transaction
 from ..kb.models import Article
 from ..search.index import index_object
-from ..text import BadText, clean
 from .models import Enrolment, Training, TrainingFile, TrainingMaterial
 
 PER_PAGE = 20
@@ -65,31 +64,8 @@ def list_trainings(page=1, upcoming=True):
     return list(query.paginate(max(page, 1), PER_PAGE)), total
 
 
-class _Input:
-    def __init__(self, data):
-        self.data = data or {}
-        self.errors = {}
-
-    def error(self, field, message):
-        self.errors.setdefault(field, message)
-
-    def text(self, field, max_length, required=True):
-        value = self.data.get(field)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.error(field, _("This field is required."))
-            return ""
-        if not isinstance(value, str):
-            self.error(field, _("Must be text."))
-            return ""
-        try:
-            value = clean(value, multiline=field in MULTILINE)
-        except BadText as exc:
-            self.error(field, str(exc))
-            return ""
-        if len(value) > max_length:
-            self.error(field, _("At most %(n)s characters.", n=max_length))
-        return value
+class _Input(Fields):
+    """The form's fields: those of every form, and a moment (a local date and time)."""
 
     def moment(self, field):
         value = self.data.get(field)
@@ -106,33 +82,14 @@ class _Input:
             moment = moment.astimezone(zone).replace(tzinfo=None)
         return moment.replace(microsecond=0)
 
-    def integer(self, field, low, high):
-        value = self.data.get(field)
-        try:
-            if isinstance(value, str) and not WHOLE_NUMBER.fullmatch(value):
-                raise ValueError
-            number = int(value)
-            if isinstance(value, bool) or (isinstance(value, float) and number != value):
-                raise ValueError
-        except (TypeError, ValueError, OverflowError):
-            self.error(field, _("Must be a whole number."))
-            return None
-        if not low <= number <= high:
-            self.error(field, _("Must be between %(low)s and %(high)s.", low=low, high=high))
-            return None
-        return number
-
-
-MULTILINE = ("description", "note")  # fields where line breaks belong
-
 
 def _read(data):
     fields = _Input(data)
     values = {
-        "title": fields.text("title", 200),
-        "place": fields.text("place", 200),
-        "trainer": fields.text("trainer", 100),
-        "description": fields.text("description", 20000, required=False),
+        "title": fields.text("title", required=True, max_length=200),
+        "place": fields.text("place", required=True, max_length=200),
+        "trainer": fields.text("trainer", required=True, max_length=100),
+        "description": fields.text("description", max_length=20000, multiline=True),
         "starts_at": fields.moment("starts_at"),
         "ends_at": fields.moment("ends_at"),
         "enrol_until": fields.moment("enrol_until"),
@@ -163,8 +120,7 @@ def _read(data):
         if set(ids) - found:
             fields.error("materials", _("No published article numbered %(ids)s.",
                                         ids=", ".join(str(i) for i in sorted(set(ids) - found))))
-    if fields.errors:
-        raise Invalid(_("Some of the input is not valid."), fields=fields.errors)
+    fields.done()
     return values, sorted(set(ids))
 
 
@@ -268,16 +224,15 @@ def record_attendance(user, training_id, data):
     require_organiser(user)
     training = get(training_id)
     fields = _Input(data)
-    username = fields.text("username", 128)
+    username = fields.text("username", required=True, max_length=128)
     present = data.get("present")
     if isinstance(present, str):
         present = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(
             present.lower())
     if not isinstance(present, bool):
         fields.error("present", _("Say true or false."))
-    note = fields.text("note", 200, required=False)
-    if fields.errors:
-        raise Invalid(_("Some of the input is not valid."), fields=fields.errors)
+    note = fields.text("note", max_length=200, multiline=True)
+    fields.done()
     attendee = User.get_or_none(User.username == username)
     enrolment = attendee and Enrolment.get_or_none(Enrolment.training == training.id, Enrolment.user == attendee.id)
     if enrolment is None:
