@@ -12,7 +12,7 @@ from ..calendar import loaded_at as calendar_loaded_at
 from ..db import database
 from ..items import followthrough, queries, visibility
 from ..items.models import OPEN_STATES, Item
-from ..items.queries import capped_count, filter_items, first_rows, light_condition
+from ..items.queries import Total, capped_count, filter_items, first_rows, light_condition
 
 ROWS = 8
 COUNT_CAP = 100
@@ -127,8 +127,8 @@ def compute(user, key, today):
     query = panel.query(user, today)
     rows = first_rows(query.limit(ROWS))
     # Counting stops at COUNT_CAP: "100+" says enough, and a board stays fast however many items match.
-    count = len(rows) if len(rows) < ROWS else capped_count(query, COUNT_CAP)
-    return {"panel": panel, "count": int(count), "capped": getattr(count, "capped", False), "rows": rows,
+    count = Total(len(rows)) if len(rows) < ROWS else capped_count(query, COUNT_CAP)
+    return {"panel": panel, "count": int(count), "capped": count.capped, "rows": rows,
             "lights": {row.id: queries.light_of(row, today) for row in rows},
             "more": panel.more(user) if panel.more and count else None}
 
