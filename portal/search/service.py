@@ -121,10 +121,9 @@ def snippet(texts, words, width=SNIPPET):
 # --- the built-in sources: items and articles --------------------------------
 
 def _visible_item_ids(user):
-    from ..items.models import Item
-    from ..items.visibility import sees_all, visible_items
+    from ..items.visibility import sees_all, visible_ids
 
-    return None if sees_all(user) else visible_items(user).select(Item.id)
+    return None if sees_all(user) else visible_ids(user)
 
 
 def _load_items(ids):
