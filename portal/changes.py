@@ -24,7 +24,7 @@ BOARDS = "boards"
 # A user's own counters: "<kind>:<user id>".
 NOTIFICATIONS, FEED, READING = "notifications", "feed", "reading"
 MEMO_SIZE = 2000  # entries per process and database (a board page 10–30 kB); emptied when full
-_memo = weakref.WeakKeyDictionary()  # database -> {key: value}: a database dropped (a test's) takes its entries
+_memo = weakref.WeakKeyDictionary()  # database -> (boards counter, {key: value}): a test's database takes its own
 
 
 class ChangeCounter(BaseModel):
@@ -94,12 +94,20 @@ def _read(names):
 
 def memo(key, make):
     """``make()``, kept in this process under ``key`` (for this database), which must hold every counter
-    and everything else the value depends on."""
-    kept = _memo.setdefault(database.obj, {})
+    and everything else the value depends on.
+
+    What is kept belongs to one value of the boards' counter: a request that sees another value drops it
+    all. Nearly every value depends on that counter, and one of an older count is never asked for again:
+    kept until the cache filled, they took each web worker ~50 MB more in `make load`. (Other values are
+    computed again after a change of items, which computes boards afresh anyway.)
+    """
+    generation = current() if has_request_context() else None
+    kept_generation, kept = _memo.get(database.obj, (None, None))
+    if kept is None or len(kept) >= MEMO_SIZE or generation not in (None, kept_generation):
+        kept = {}
+        _memo[database.obj] = (generation, kept)
     found = kept.get(key)
     if found is None:
-        if len(kept) >= MEMO_SIZE:
-            kept.clear()
         found = kept[key] = make()
     return found
 

@@ -13,7 +13,6 @@ import secrets
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from icalendar import Calendar, Event
 
 from ..db import database, utcnow
 from ..items.labels import STATE_LABELS
@@ -77,6 +76,9 @@ def deadline_items(user):
 
 def calendar_for(user):
     """The feed as iCalendar bytes: one all-day event on each open item's deadline."""
+    # (imported here: a web worker that serves no feed is spared its ~3 MB)
+    from icalendar import Calendar, Event
+
     calendar = Calendar()
     calendar.add("prodid", "-//Duban Portal//督办门户//ZH")
     calendar.add("version", "2.0")

@@ -15,7 +15,10 @@ from ..stats import periods
 from ..stats.access import visible_department_ids
 from ..stats.services import statistics_for
 from ..errors import Forbidden, Invalid, NotFound
-from . import exports, feed, imports, jobs
+from . import feed, jobs
+
+# exports and imports are imported where used: openpyxl costs each web worker ~12 MB, for a download
+# that few requests ask for.
 
 bp = Blueprint("reports", __name__)
 api = Blueprint("reports_api", __name__, url_prefix="/api/v1")
@@ -33,6 +36,8 @@ def _xlsx(handle, name):
 @login_required
 def items_export():
     """The item list as filtered on /items (same URL arguments), every matching row, as XLSX."""
+    from . import exports
+
     handle = exports.items_workbook(current_user, list_filters(request.args))
     return _xlsx(handle, f"督办事项-{local_today().isoformat()}.xlsx")
 
@@ -41,6 +46,8 @@ def items_export():
 @login_required
 def stats_export():
     """The statistics of the period in the URL (``from``/``to`` or ``period``) as XLSX; same permissions."""
+    from . import exports
+
     visible_department_ids(current_user)
     period = periods.from_args(request.args)
     handle = exports.stats_workbook(statistics_for(current_user, period))
@@ -168,6 +175,8 @@ def _start_import(upload):
     _require_supervisor(current_user)
     if upload is None or not upload.filename:
         raise Invalid(_("Choose the filled-in template (.xlsx)."), fields={"file": _("Choose the filled-in template (.xlsx).")})
+    from . import imports
+
     data = imports.check_file(upload.read())
     name = XLSX_UPLOAD_NAME.format(token=secrets.token_hex(16))
     (jobs.reports_folder() / name).write_bytes(data)
@@ -179,6 +188,8 @@ def _start_import(upload):
 @login_required
 def import_template():
     """The key-task template: the sheet to fill in and a sheet explaining the columns and valid values."""
+    from . import imports
+
     _require_supervisor(current_user)
     return _xlsx(io.BytesIO(imports.template()), "全年重点工作导入模板.xlsx")
 
