@@ -98,7 +98,7 @@ def memo(key, make):
 
     What is kept belongs to one value of the boards' counter: a request that sees another value drops it
     all. Nearly every value depends on that counter, and one of an older count is never asked for again:
-    kept until the cache filled, they took each web worker ~50 MB more in `make load`. (Other values are
+    kept until the cache filled, they took each web worker ~40 MB more in `make load`. (Other values are
     computed again after a change of items, which computes boards afresh anyway.)
     """
     generation = current() if has_request_context() else None
