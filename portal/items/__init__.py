@@ -5,13 +5,14 @@ def init_app(app):
     """Register the item pages, the item API, delegations, sweep-uploads and the labels and filters templates use."""
     from flask_babel import format_datetime
 
+    from ..i18n import translated_globals
     from . import api, delegations, labels, views
     from .cli import sweep_uploads
 
     for blueprint in (views.bp, api.bp, delegations.bp):
         app.register_blueprint(blueprint)
     app.cli.add_command(sweep_uploads)
-    app.jinja_env.globals.update(labels.template_globals())
+    app.jinja_env.globals.update(translated_globals(labels.template_globals()))
     app.jinja_env.filters["localtime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
     app.jinja_env.filters["filesize"] = _filesize
     app.jinja_env.filters["stars"] = lambda score: (str(score), f"{score} " + "★" * score)

@@ -6,11 +6,12 @@ def init_app(app):
     the overdue-reply reminders of the reminder scan."""
     from ..api import openapi as api_document
     from ..notify import delivery, messages, reminders as item_reminders
+    from ..i18n import translated_globals
     from . import api, labels, openapi, phones, queries, reminders, views, workflow
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
-    app.jinja_env.globals.update(labels.template_globals())
+    app.jinja_env.globals.update(translated_globals(labels.template_globals()))
     app.jinja_env.globals.update(mask_phones=phones.mask_text, mask_phone=phones.mask)
     messages.KIND_LABELS.update({f"petition_{a.name}": a.notice for a in workflow.TABLE})
     messages.KIND_LABELS[reminders.KIND] = labels.REPLY_OVERDUE
