@@ -141,13 +141,18 @@ def light_of(item, today=None):
 
 
 def with_people(query):
-    """``query`` with the lead department, leader and supervisor fetched in the same query.
+    """``query`` with the lead department, leader and supervisor fetched in the same query: of each, what
+    pages and the API show of them (code and name; username and display name). Every column more costs
+    peewee a conversion and an attribute per row: a board's eight panels spent ~1 ms on them.
 
     All joins are LEFT OUTER (lead_department is never null) so SQLite keeps the
     item as the outer loop and can walk the deadline index for ORDER BY ... LIMIT.
     """
     leader, supervisor = User.alias(), User.alias()
-    return (query.select_extend(Department, leader, supervisor)
+    return (query.select_extend(Department.id, Department.code, Department.name,
+                                *(person.id for person in (leader, supervisor)),
+                                *(person.username for person in (leader, supervisor)),
+                                *(person.display_name for person in (leader, supervisor)))
             .join_from(Item, Department, peewee.JOIN.LEFT_OUTER, on=(Item.lead_department == Department.id),
                        attr="lead_department")
             .join_from(Item, leader, peewee.JOIN.LEFT_OUTER, on=(Item.leader == leader.id), attr="leader")
