@@ -11,7 +11,7 @@ from .. import changes
 from ..calendar import loaded_at as calendar_loaded_at
 from ..db import database
 from ..items import followthrough, queries, visibility
-from ..items.models import OPEN_STATES, Item
+from ..items.models import OPEN_STATES, Item, is_open
 from ..items.queries import Total, capped_count, filter_items, first_rows, light_condition
 
 ROWS = 8
@@ -145,7 +145,7 @@ def _count_figures(user, today):
         "registered": Item.created_at >= start,
         "closed": closed,
         "on_time": closed & (Item.closed_on_time == True),  # noqa: E712
-        "open": Item.state.in_(OPEN_STATES),
+        "open": is_open(),
         "red": light_condition("red", today),
     }
     # One query of five counts, each its own index range (created_at, state with closed_at, state with

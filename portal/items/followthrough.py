@@ -12,7 +12,7 @@ from flask import current_app
 
 from ..calendar import add_working_days, local_today
 from ..db import BaseModel
-from .models import OPEN_STATES, Item, ItemEvent
+from .models import OPEN_STATES, Item, ItemEvent, is_open
 
 
 class Instruction(BaseModel):
@@ -56,13 +56,13 @@ def overdue_condition(today=None):
     """SQL on Item: an open item with an instruction not acknowledged by its due day."""
     today = today or local_today()
     late = Instruction.select(Instruction.item).where(Instruction.acknowledged_at.is_null(), Instruction.due < today)
-    return Item.state.in_(OPEN_STATES) & Item.id.in_(late)
+    return is_open() & Item.id.in_(late)
 
 
 def waiting_condition():
     """SQL on Item: an open item with an instruction not acknowledged yet (overdue or not)."""
     waiting = Instruction.select(Instruction.item).where(Instruction.acknowledged_at.is_null())
-    return Item.state.in_(OPEN_STATES) & Item.id.in_(waiting)
+    return is_open() & Item.id.in_(waiting)
 
 
 def of_item(item, events, today=None):

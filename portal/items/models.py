@@ -62,6 +62,18 @@ class Item(BaseModel):
         return f"{self.number} {self.title}"
 
 
+# The open states as SQL text: written into statements (is_open) as they stand in the open items' index
+# (item_open_deadline, migration 14). They are constants, never input.
+OPEN_STATES_SQL = "(" + ", ".join(f"'{state}'" for state in OPEN_STATES) + ")"
+
+
+def is_open():
+    """SQL: the item is open. Its states stand in the statement as written, not as bound parameters:
+    only then may SQLite use the open items' index, which walks the few thousand open items by deadline
+    instead of every item or a sort of all the matches."""
+    return Item.state.in_(peewee.SQL(OPEN_STATES_SQL))
+
+
 class ItemCoDepartment(BaseModel):
     item = peewee.ForeignKeyField(Item, backref="co_department_rows", on_delete="CASCADE")
     department = peewee.ForeignKeyField(Department, backref="co_items", on_delete="RESTRICT")

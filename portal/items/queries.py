@@ -15,7 +15,7 @@ from ..auth.models import Department, User
 from ..calendar import add_working_days, local_today
 from ..db import database, is_postgres, prepared
 from ..search.index import matching
-from .models import FINISHED_STATES, OPEN_STATES, ExtensionRequest, Follow, Item, ItemCoDepartment
+from .models import FINISHED_STATES, OPEN_STATES, ExtensionRequest, Follow, Item, ItemCoDepartment, is_open
 from .visibility import id_among, visible_items
 from .workflow import delegating_leaders
 
@@ -75,9 +75,12 @@ def light_condition(light, today=None):
     Written as disjoint ranges on (state, deadline) so the index narrows every light.
     """
     today = today or local_today()
-    open_ = Item.state.in_(OPEN_STATES)
+    open_ = is_open()
     if light == "red":
-        return (open_ & (Item.deadline < today)) | ((Item.deadline >= today) & _feedback_red(today))
+        # "Open" stands twice: outside, for the open items' index (the first red items by deadline), and in
+        # the first branch, for the (state, deadline) index (a count of every red item). (feedback_red holds
+        # only in progress, so the outer one changes nothing.)
+        return open_ & ((open_ & (Item.deadline < today)) | ((Item.deadline >= today) & _feedback_red(today)))
     not_red = open_ & (Item.deadline >= today) & ~_feedback_red(today)
     if light == "yellow":
         return not_red & (_near(today) | _feedback_overdue(today))
@@ -202,7 +205,7 @@ def filter_items(query, filters, today=None):
     if any("\x00" in str(value) for value in filters.values()):
         return query.where(peewee.SQL("1 = 0"))  # no stored text holds NUL (and PostgreSQL cannot compare it)
     if states := _as_list(filters.get("state")):
-        query = query.where(Item.state.in_(states))
+        query = query.where(is_open() if set(states) == set(OPEN_STATES) else Item.state.in_(states))
     if codes := _as_list(filters.get("department")):
         # The departments' ids first (a small table): both sides of the OR are then index lookups (id_among).
         departments = [d for (d,) in Department.select(Department.id).where(Department.code.in_(codes)).tuples()]
@@ -292,7 +295,7 @@ def _wide_query(size):
 
 
 def _open(query):
-    return query.where(Item.state.in_(OPEN_STATES)).order_by(Item.deadline, Item.id)
+    return query.where(is_open()).order_by(Item.deadline, Item.id)
 
 
 def _mine_or_unassigned(field, user):

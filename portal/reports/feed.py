@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from ..db import database, utcnow
 from ..items.labels import STATE_LABELS
-from ..items.models import OPEN_STATES, Item, ItemCoDepartment
+from ..items.models import Item, ItemCoDepartment, is_open
 from .models import CalendarFeed
 
 # A calendar client downloads the whole feed each time; the nearest deadlines matter most.
@@ -70,7 +70,7 @@ def deadline_items(user):
     if user.has_role("handler") and user.department_id is not None:
         co = ItemCoDepartment.select(ItemCoDepartment.item).where(ItemCoDepartment.department == user.department_id)
         condition |= (Item.lead_department == user.department_id) | Item.id.in_(co)
-    return (Item.select().where(Item.state.in_(OPEN_STATES), condition)
+    return (Item.select().where(is_open(), condition)
             .order_by(Item.deadline, Item.id).limit(MAX_EVENTS))
 
 

@@ -216,3 +216,23 @@ def test_a_text_search_finds_the_same_items_however_frequent_its_words(people, m
     assert [r.title for r in rows] == ["供暖收费改革"] and total == 1
     rows, total = queries.search_items(people.leader, {"q": "改造", "sort": "-number"})
     assert [r.title for r in rows] == ["食堂改造", "供暖管网改造"] and total == 2
+
+
+@pytest.mark.parametrize("light", ["red", "yellow"])
+def test_the_first_items_of_a_light_can_be_read_from_the_open_items_index(people, light):
+    """Boards and lists ask for the first open items by deadline: the open items' own index (migration 14)
+    answers that by reading a few entries. It serves only statements that name the open states as it does
+    (items.models.is_open), so this guards the form of the conditions, on both databases."""
+    from portal.db import database, is_postgres
+
+    query = queries.with_light(Item.select(Item.id), light).order_by(Item.deadline, Item.id).limit(8)
+    sql, params = query.sql()
+    with database.atomic():
+        if is_postgres():  # (a test's few items are cheaper read whole: make the planner show what it can do)
+            database.execute_sql("SET LOCAL enable_seqscan = off")
+            database.execute_sql("SET LOCAL enable_sort = off")
+            plan = "\n".join(row[0] for row in database.execute_sql("EXPLAIN " + sql, params))
+        else:  # SQLite refuses a statement that the index it is told to use cannot answer
+            forced = sql.replace('FROM "item" AS "t1"', 'FROM "item" AS "t1" INDEXED BY item_open_deadline', 1)
+            plan = "\n".join(row[3] for row in database.execute_sql("EXPLAIN QUERY PLAN " + forced, params))
+    assert "item_open_deadline" in plan, plan
