@@ -120,6 +120,31 @@ def test_pages_of_results_and_past_the_end(work, as_user):
     assert beyond["total"] == 25 and beyond["results"] == []
 
 
+def test_a_one_word_search_counts_to_a_cap_and_ranks_every_match_once(work, as_user, monkeypatch):
+    from portal.search import service
+
+    in_body = [work.register(title=f"管网改造第{i}期", content="更换燃气管道").number for i in range(3)]
+    in_both = work.register(title="燃气管网改造", content="燃气入户检查").number
+    in_title = [work.register(title=f"燃气安全第{i}期", content="入户检查").number for i in range(2)]
+    write_article(as_user("supervisor"), title="燃气收费办法", body="燃气价格调整。")
+    client = as_user("supervisor")
+    exact = _search(client, "燃气")
+    assert exact["total"] == 7 and exact["total_capped"] is False
+    titles_first = [r["id"] for r in exact["results"] if r["kind"] == "item"]
+    assert titles_first == [*reversed(in_title), in_both, *reversed(in_body)]  # title hits, then the newest
+
+    monkeypatch.setattr(service, "COUNT_CAP", 5)
+    capped = _search(client, "燃气")
+    assert capped["total"] == 5 and capped["total_capped"] is True
+    assert capped["results"] == exact["results"]  # the same results in the same order
+    second = client.get("/api/v1/search?q=燃气&page=2").get_json()
+    assert second["total_capped"] is True and second["results"] == []  # 7 results: all on page 1
+    page = client.get("/search?q=燃气").get_data(as_text=True)
+    assert "共 5+ 条结果" in page and "超过 5 项，第 1 页" in page
+    assert _search(client, "燃气 检查")["total"] == 3  # several words: counted exactly, no cap
+    assert _search(client, "燃气 检查")["total_capped"] is False
+
+
 def test_every_word_of_the_query_must_be_found(work, as_user):
     both = work.register(title="供暖收费标准调整")
     work.register(title="供暖设施维护")
