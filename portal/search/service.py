@@ -12,7 +12,7 @@ from flask import url_for
 from markupsafe import Markup, escape
 
 from ..items.queries import Total
-from .index import containing
+from .index import FREQUENT
 from .models import BODY, KINDS, TITLE, SearchToken
 from .segment import query_tokens
 
@@ -49,24 +49,49 @@ def _where(query, *conditions):
     return query.where(*[c for c in conditions if c is not None])
 
 
-def _kind_query(kind, words, user):
-    """Every visible object of ``kind`` with all of ``words``, with its number of them in its title."""
-    title_hits = peewee.fn.SUM(peewee.Case(None, [(SearchToken.field == TITLE, 1)], 0))  # one row per word and field
-    query = (SearchToken.select(peewee.Value(kind).alias("kind"), SearchToken.ref_id,
-                                title_hits.alias("title_hits"))
-             .where(SearchToken.kind == kind, SearchToken.token.in_(words))
+def _entries(kinds, words):
+    """{(kind, word): its index entries, counted up to FREQUENT} in one query."""
+    union = None
+    for k in kinds:
+        for w in words:
+            some = (SearchToken.select(peewee.SQL("1")).where(SearchToken.token == w, SearchToken.kind == k)
+                    .limit(FREQUENT).alias("some"))
+            part = peewee.Select([some], [peewee.Value(k), peewee.Value(w), peewee.fn.COUNT(peewee.SQL("*"))])
+            union = part if union is None else union.union_all(part)
+    found = union.bind(SearchToken._meta.database).tuples().execute()
+    return {(k, w): n for k, w, n in found}
+
+
+def _kind_query(kind, words, driver, user):
+    """Every visible object of ``kind`` with all of ``words``, with its number of them in its title: the
+    objects of the word ``driver`` (the rarest), each checked for the others (one index probe a word)."""
+    title = SearchToken.alias()
+    title_hits = title.select(peewee.fn.COUNT(peewee.SQL("*"))).where(
+        title.token.in_(words), title.kind == kind, title.ref_id == SearchToken.ref_id, title.field == TITLE)
+    query = (SearchToken.select(peewee.Value(kind).alias("kind"), SearchToken.ref_id, title_hits.alias("title_hits"))
+             .where(SearchToken.token == driver, SearchToken.kind == kind)
              .group_by(SearchToken.ref_id))
-    if len(words) > 1:  # every word, not any: the intersection of each word's objects
-        query = query.where(containing(kind, words, SearchToken.ref_id))
+    for word in words:
+        if word != driver:
+            other = SearchToken.alias()
+            query = query.where(peewee.fn.EXISTS(other.select(peewee.SQL("1")).where(
+                other.token == word, other.kind == kind, other.ref_id == SearchToken.ref_id)))
     return _where(query, _visible(kind, user, SearchToken.ref_id))
 
 
 def _many_words(words, kinds, user, offset, per_page):
-    """(total, hits) for several words: every match grouped and ranked (the count is exact)."""
+    """(total, hits) for several words: every match ranked (the count is exact), read from the entries of
+    the word with the fewest in each kind; a kind without one of the words is left out."""
+    entries = _entries(kinds, words)
     union = None
     for k in kinds:
-        part = _kind_query(k, words, user)
+        driver = min(words, key=lambda w: entries[k, w])
+        if entries[k, driver] == 0:
+            continue
+        part = _kind_query(k, words, driver, user)
         union = part if union is None else union.union_all(part)
+    if union is None:
+        return Total(0), []
     rows = union.alias("hits")
     # One pass: the page and, beside each row, the number of all matches (a window over the whole result).
     hits = list(peewee.Select([rows], [rows.c.kind, rows.c.ref_id, rows.c.title_hits,
