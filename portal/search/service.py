@@ -12,7 +12,7 @@ from flask import url_for
 from markupsafe import Markup, escape
 
 from ..items.queries import Total
-from .index import FREQUENT
+from . import index
 from .models import BODY, KINDS, TITLE, SearchToken
 from .segment import query_tokens
 
@@ -21,7 +21,7 @@ PER_PAGE = 20
 
 # kind -> (ids the user may see: a subquery or None for "all", loader of the page's rows)
 SOURCES = {}
-COUNT_CAP = 1000  # a one-word search counts its matches up to here, then says "1000+" (Total)
+COUNT_CAP = 1000  # a search counts its matches up to here, then says "1000+" (Total)
 
 
 def register_source(kind, visible_ids, load):
@@ -55,117 +55,105 @@ def _entries(kinds, words):
     for k in kinds:
         for w in words:
             some = (SearchToken.select(peewee.SQL("1")).where(SearchToken.token == w, SearchToken.kind == k)
-                    .limit(FREQUENT).alias("some"))
+                    .limit(index.FREQUENT).alias("some"))
             part = peewee.Select([some], [peewee.Value(k), peewee.Value(w), peewee.fn.COUNT(peewee.SQL("*"))])
             union = part if union is None else union.union_all(part)
     found = union.bind(SearchToken._meta.database).tuples().execute()
     return {(k, w): n for k, w, n in found}
 
 
-def _kind_query(kind, words, driver, user):
-    """Every visible object of ``kind`` with all of ``words``, with its number of them in its title: the
-    objects of the word ``driver`` (the rarest), each checked for the others (one index probe a word)."""
-    title = SearchToken.alias()
-    title_hits = title.select(peewee.fn.COUNT(peewee.SQL("*"))).where(
-        title.token.in_(words), title.kind == kind, title.ref_id == SearchToken.ref_id, title.field == TITLE)
-    query = (SearchToken.select(peewee.Value(kind).alias("kind"), SearchToken.ref_id, title_hits.alias("title_hits"))
-             .where(SearchToken.token == driver, SearchToken.kind == kind)
-             .group_by(SearchToken.ref_id))
-    for word in words:
-        if word != driver:
-            other = SearchToken.alias()
-            query = query.where(peewee.fn.EXISTS(other.select(peewee.SQL("1")).where(
-                other.token == word, other.kind == kind, other.ref_id == SearchToken.ref_id)))
-    return _where(query, _visible(kind, user, SearchToken.ref_id))
-
-
-def _many_words(words, kinds, user, offset, per_page):
-    """(total, hits) for several words: every match ranked (the count is exact), read from the entries of
-    the word with the fewest in each kind; a kind without one of the words is left out."""
+def _drivers(kinds, words):
+    """{kind: (the word whose entries a search of ``words`` reads, True when it has fewer than FREQUENT)}:
+    the rarest in the kind; a kind without one of the words is left out."""
+    if len(words) == 1:
+        return {k: (words[0], False) for k in kinds}
     entries = _entries(kinds, words)
-    union = None
-    for k in kinds:
-        driver = min(words, key=lambda w: entries[k, w])
-        if entries[k, driver] == 0:
-            continue
-        part = _kind_query(k, words, driver, user)
-        union = part if union is None else union.union_all(part)
-    if union is None:
-        return Total(0), []
-    rows = union.alias("hits")
-    # One pass: the page and, beside each row, the number of all matches (a window over the whole result).
-    hits = list(peewee.Select([rows], [rows.c.kind, rows.c.ref_id, rows.c.title_hits,
-                                       peewee.fn.COUNT(peewee.SQL("*")).over().alias("total")])
-                .order_by(rows.c.title_hits.desc(), rows.c.ref_id.desc(), rows.c.kind)
-                .limit(per_page).offset(offset).bind(SearchToken._meta.database).tuples().execute())
-    if hits:
-        return Total(hits[0][3]), [(kind, ref_id) for kind, ref_id, _t, _n in hits]
-    if offset == 0:
-        return Total(0), []
-    # past the last page: count on its own
-    return Total(peewee.Select([rows], [peewee.fn.COUNT(peewee.SQL("*"))]).bind(SearchToken._meta.database)
-                 .scalar()), []
+    drivers = {k: min(words, key=lambda w: entries[k, w]) for k in kinds}
+    return {k: (w, entries[k, w] < index.FREQUENT) for k, w in drivers.items() if entries[k, w]}
 
 
-def _field_rows(kind, word, field, user):
-    """The rows of ``word`` in ``field`` of objects of ``kind`` the user may see."""
-    return _where(SearchToken.select(peewee.Value(kind).alias("kind"), SearchToken.ref_id)
-                  .where(SearchToken.token == word, SearchToken.kind == kind, SearchToken.field == field),
-                  _visible(kind, user, SearchToken.ref_id))
-
-
-def _also_in(kind, word, field):
-    """The object of the current row has ``word`` in ``field`` too (one index probe)."""
+def _also_in(kind, words, field=None):
+    """The object of the current row has one of ``words`` (in ``field``, or anywhere): an index probe a word."""
     other = SearchToken.alias()
-    return peewee.fn.EXISTS(other.select(peewee.SQL("1")).where(
-        other.token == word, other.kind == kind, other.ref_id == SearchToken.ref_id, other.field == field))
+    query = other.select(peewee.SQL("1")).where(other.token.in_(words), other.kind == kind,
+                                                other.ref_id == SearchToken.ref_id)
+    return peewee.fn.EXISTS(query.where(other.field == field) if field else query)
 
 
-def _one_word(word, kinds, user, offset, per_page):
-    """(total, hits) for one word, reading about as many index entries as the page needs, not every match.
+def _stream(query, enough, rank=None):
+    """Rows (kind, ref_id, title_hits) of ``query``, best first (by ``rank`` if any, then the newest), at
+    most ``enough``."""
+    order = ([rank.desc()] if rank is not None else []) + [SearchToken.ref_id.desc()]
+    part = query.order_by(*order).limit(enough).alias("s")
+    return peewee.Select([part], [part.c.kind, part.c.ref_id, part.c.title_hits])
 
-    An object ranks first with the word in its title (title_hits 1), then newest first: per kind, the
-    title entries newest first, then the body entries of objects without it in the title; each read in the
-    index's order and stopped at the end of the page. The count stops at COUNT_CAP.
+
+def _ranked(words, kinds, user, offset, per_page):
+    """(total, [(kind, ref_id)] of the page): objects with every word, more of them in the title first,
+    then the newest; the count stops at COUNT_CAP.
+
+    Per kind the objects with a word in the title (for one word its title entries newest first, stopped
+    at the end of the page; for several every such object, ranked by its number of title words: read from
+    the rarest word's entries when it has fewer than FREQUENT, else from the words' title entries), then
+    those without, read newest first from the rarest word's body entries and stopped at the end of the
+    page; each checked for the other words with an index probe. So a word in 20,000 objects reads about
+    a page of index entries, not all of them.
     """
     database = SearchToken._meta.database
     enough = offset + per_page
-    union = None
-    for k in kinds:
-        for field, title_hits, extra in ((TITLE, 1, None), (BODY, 0, ~_also_in(k, word, TITLE))):
-            stream = (_where(_field_rows(k, word, field, user), extra)
-                      .order_by(SearchToken.ref_id.desc()).limit(enough).alias("s"))
-            part = peewee.Select([stream], [stream.c.kind, stream.c.ref_id,
-                                            peewee.SQL(str(title_hits)).alias("title_hits")])
+    union = counted = None
+    for k, (driver, rare) in _drivers(kinds, words).items():
+        rows = SearchToken.select(peewee.Value(k).alias("kind"), SearchToken.ref_id)
+        has_others = [_also_in(k, [w]) for w in words if w != driver]
+        visible = _visible(k, user, SearchToken.ref_id)  # first: for a handler's items the most selective
+        on = (SearchToken.kind == k)
+        if len(words) == 1:
+            rank = None
+            titled = _where(rows.select_extend(peewee.SQL("1").alias("title_hits"))
+                            .where(on, SearchToken.token == driver, SearchToken.field == TITLE), visible)
+        elif rare:  # the rare word's objects with a title word, each with its number of them
+            rank = peewee.SQL('"title_hits"')
+            title = SearchToken.alias()
+            title_hits = title.select(peewee.fn.COUNT(peewee.SQL("*"))).where(
+                title.token.in_(words), title.kind == k, title.ref_id == SearchToken.ref_id, title.field == TITLE)
+            titled = _where(rows.select_extend(title_hits.alias("title_hits"))
+                            .where(on, SearchToken.token == driver),
+                            visible, _also_in(k, words, TITLE), *has_others).group_by(SearchToken.ref_id)
+        else:  # the title entries of every word, one per object and title word: their count ranks
+            rank = peewee.SQL('"title_hits"')
+            titled = _where(rows.select_extend(peewee.fn.COUNT(peewee.SQL("*")).alias("title_hits"))
+                            .where(on, SearchToken.token.in_(words), SearchToken.field == TITLE),
+                            visible, *[_also_in(k, [w]) for w in words]).group_by(SearchToken.ref_id)
+        untitled = _where(rows.select_extend(peewee.SQL("0").alias("title_hits"))
+                          .where(on, SearchToken.token == driver, SearchToken.field == BODY),
+                          visible, ~_also_in(k, words, TITLE), *has_others)
+        for part in (_stream(titled, enough, rank), _stream(untitled, enough)):
             union = part if union is None else union.union_all(part)
+        # Each object once: its body entry of the driver, or its title entry when the body lacks it.
+        once = (SearchToken.field == BODY) | ~_also_in(k, [driver], BODY)
+        part = _where(SearchToken.select(peewee.SQL("1")).where(on, SearchToken.token == driver), visible, once,
+                      *has_others)
+        counted = part if counted is None else counted.union_all(part)
+    if union is None:
+        return Total(0), []
     rows = union.alias("hits")
     hits = (peewee.Select([rows], [rows.c.kind, rows.c.ref_id])
             .order_by(rows.c.title_hits.desc(), rows.c.ref_id.desc(), rows.c.kind)
             .limit(per_page).offset(offset).bind(database).tuples().execute())
-    # Each object once: its body entries, or its title entry when the body lacks the word.
-    counted = None
-    for k in kinds:
-        part = _where(_field_rows(k, word, BODY, user).select(peewee.SQL("1")))
-        title_only = _where(_field_rows(k, word, TITLE, user).select(peewee.SQL("1")), ~_also_in(k, word, BODY))
-        part = part.union_all(title_only)
-        counted = part if counted is None else counted.union_all(part)
     capped = counted.limit(COUNT_CAP + 1).alias("capped")
     found = peewee.Select([capped], [peewee.fn.COUNT(peewee.SQL("*"))]).bind(database).scalar()
     return Total.of(found, COUNT_CAP), list(hits)
 
 
 def search(user, q, kind=None, page=1, per_page=PER_PAGE):
-    """(total, results) for ``q``: total a Total (for one word capped at COUNT_CAP: "1000+"), results
-    dicts kind, id, title, snippet (Markup), url."""
+    """(total, results) for ``q``: total a Total (capped at COUNT_CAP: "1000+"), results dicts kind, id,
+    title, snippet (Markup), url."""
     words = query_tokens(q)
     kinds = [k for k in KINDS if k in SOURCES and (not kind or k == kind)]
     if not words or not kinds:
         return Total(0), []
     offset = (max(1, page) - 1) * per_page
-    if len(words) == 1:
-        total, hits = _one_word(words[0], kinds, user, offset, per_page)
-    else:
-        total, hits = _many_words(words, kinds, user, offset, per_page)
+    total, hits = _ranked(words, kinds, user, offset, per_page)
     loaded = {}
     for k in kinds:
         ids = [ref_id for (hit_kind, ref_id) in hits if hit_kind == k]
