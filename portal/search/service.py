@@ -30,10 +30,18 @@ def register_source(kind, visible_ids, load):
     SOURCES[kind] = (visible_ids, load)
 
 
+def _exists(query):
+    """``query`` has a row, tested row by row: "(SELECT 1 … LIMIT 1) IS NOT NULL", which PostgreSQL plans as
+    one probe per row read. An EXISTS it may turn into a join or a hash of every match, and with the
+    generic plan of a statement psycopg has prepared (the sixth run on) it did: the count of a word in 80
+    articles merged its entries with all 20,000 articles, 38 ms instead of 0.2."""
+    return peewee.Expression(query.select(peewee.SQL("1")).limit(1), peewee.OP.IS_NOT, None)
+
+
 def _visible(kind, user, column):
     """The condition "the object ``column`` of ``kind`` is one ``user`` may see", or None for all of them.
 
-    A model's query of ids becomes EXISTS (that row, on its key): one lookup per index entry read. As
+    A model's query of ids becomes a test of that row, on its key: one lookup per index entry read. As
     ``column IN (ids)`` SQLite would instead look up the index once for every visible id (20,000 articles:
     15 ms for a word in 80 of them) or first collect them all.
     """
@@ -41,7 +49,7 @@ def _visible(kind, user, column):
     if ids is None:
         return None
     if isinstance(ids, peewee.ModelSelect):
-        return peewee.fn.EXISTS(ids.select(peewee.SQL("1")).where(ids.model._meta.primary_key == column))
+        return _exists(ids.where(ids.model._meta.primary_key == column))
     return column.in_(ids)
 
 
@@ -75,9 +83,8 @@ def _drivers(kinds, words):
 def _also_in(kind, words, field=None):
     """The object of the current row has one of ``words`` (in ``field``, or anywhere): an index probe a word."""
     other = SearchToken.alias()
-    query = other.select(peewee.SQL("1")).where(other.token.in_(words), other.kind == kind,
-                                                other.ref_id == SearchToken.ref_id)
-    return peewee.fn.EXISTS(query.where(other.field == field) if field else query)
+    query = other.select().where(other.token.in_(words), other.kind == kind, other.ref_id == SearchToken.ref_id)
+    return _exists(query.where(other.field == field) if field else query)
 
 
 def _stream(query, enough, rank=None):
