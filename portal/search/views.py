@@ -67,8 +67,8 @@ OPENAPI_PATHS = {
         "responses": {
             "200": {"description": "Results, best first; snippets are HTML (escaped text, words in <mark>)",
                     "content": {"application/json": {"schema": {"type": "object", "properties": {
-                        "total": {"type": "integer", "description": "matches; for a one-word query counted up to "
-                                                                     "a cap (1,000; see total_capped)"},
+                        "total": {"type": "integer",
+                                  "description": "matches, counted up to a cap (1,000; see total_capped)"},
                         "total_capped": {"type": "boolean",
                                          "description": "more than total match: keep paging while a page is full"},
                         "page": {"type": "integer"},
