@@ -7,6 +7,7 @@ any revision of it has been read (a later correction does not make everyone
 read it again).
 """
 
+import collections
 import datetime
 import io
 
@@ -54,28 +55,40 @@ def _required_unread(user, limit):
                 .order_by(Article.published_at.desc(), Article.id.desc()).limit(limit))
 
 
+Reader = collections.namedtuple("Reader", "id username display_name department")  # department: its name or None
+
+
 def audience(article):
     """The active users ``article`` is required for (by role or department)."""
     required = article.required_for or {}
     roles, codes = required.get("roles", []), required.get("departments", [])
+    query = User.select(User, Department).join(Department, peewee.JOIN.LEFT_OUTER)
     if not roles and not codes:
-        return User.select().where(peewee.SQL("1 = 0"))
+        return query.where(peewee.SQL("1 = 0"))
     by_role = UserRole.select(UserRole.user).where(UserRole.role.in_(roles or [""]))
     by_department = Department.select(Department.id).where(Department.code.in_(codes or [""]))
-    return User.select(User, Department).join(Department, peewee.JOIN.LEFT_OUTER).where(
-        User.active, User.id.in_(by_role) | User.department.in_(by_department))
+    return query.where(User.active, User.id.in_(by_role) | User.department.in_(by_department))
 
 
 def readers(user, article):
     """(read, unread): the audience split by whether they read any revision; each a list of
-    (user, last read time or None), by department and name. Supervisors and admins only."""
+    (Reader, last read time or None), by department and name. Supervisors and admins only.
+
+    One query of plain rows, read from the cursor: 2,000 readers as User and Department objects took
+    peewee ~35 ms to build, and as its tuples still ~8 ms.
+    """
     require_writer(user)
     last_read = (ArticleRead.select(ArticleRead.user, peewee.fn.MAX(ArticleRead.read_at).alias("at"))
-                 .where(ArticleRead.article == article.id).group_by(ArticleRead.user))
-    times = {row.user_id: row.at for row in last_read}
-    people = sorted(audience(article), key=lambda u: (u.department.name if u.department_id else "", u.username))
-    read = [(u, times[u.id]) for u in people if u.id in times]
-    unread = [(u, None) for u in people if u.id not in times]
+                 .where(ArticleRead.article == article.id).group_by(ArticleRead.user).alias("last_read"))
+    query = (audience(article)
+             .select(User.id, User.username, User.display_name, Department.name, last_read.c.at)
+             .join_from(User, last_read, peewee.JOIN.LEFT_OUTER, on=(last_read.c.user_id == User.id)))
+    read_at = ArticleRead.read_at.python_value
+    people = sorted(((Reader(i, username, name, department), None if at is None else read_at(at))
+                     for i, username, name, department, at in database.execute(query).fetchall()),
+                    key=lambda row: (row[0].department or "", row[0].username))
+    read = [row for row in people if row[1] is not None]
+    unread = [row for row in people if row[1] is None]
     return read, unread
 
 
@@ -84,8 +97,7 @@ def by_department(read, unread):
     groups = {}
     for rows, index in ((read, 0), (unread, 1)):
         for person, at in rows:
-            name = person.department.name if person.department_id else "—"
-            groups.setdefault(name, ([], []))[index].append((person, at))
+            groups.setdefault(person.department or "—", ([], []))[index].append((person, at))
     return [(name, *groups[name]) for name in sorted(groups)]
 
 
@@ -116,7 +128,7 @@ def readers_xlsx(article, read, unread, timezone):
             local = at.replace(tzinfo=datetime.UTC).astimezone(zone).replace(tzinfo=None) if at else None
             when = WriteOnlyCell(sheet, value=local)
             when.number_format = "yyyy-mm-dd hh:mm"
-            sheet.append([person.department.name if person.department_id else "", person.display_name,
+            sheet.append([person.department or "", person.display_name,
                           person.username, done, when])
     out = io.BytesIO()
     book.save(out)

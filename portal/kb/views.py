@@ -172,7 +172,8 @@ def readers(article_id):
     services.require_writer(current_user)
     article = services.get_visible(current_user, article_id)
     read, unread = reading.readers(current_user, article)
-    return render_template("kb/readers.html", article=article, read=read, unread=unread,
+    # Counts, not the lists as "read"/"unread": the navigation's notification badge reads a variable "unread".
+    return render_template("kb/readers.html", article=article, read_count=len(read), unread_count=len(unread),
                            groups=reading.by_department(read, unread), required=reading.required_labels(article))
 
 

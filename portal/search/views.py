@@ -52,7 +52,7 @@ def api_search():
         raise Invalid(_("Some of the input is not valid."), fields=errors)
     page = page_arg()
     total, results = search(current_user, q, kind, page)
-    return jsonify({"total": total, "page": page, "results": [
+    return jsonify({"total": int(total), "total_capped": total.capped, "page": page, "results": [
         {"kind": r["kind"], "id": r["id"], "title": r["title"], "snippet": str(r["snippet"]), "url": r["url"]}
         for r in results]})
 
@@ -67,7 +67,11 @@ OPENAPI_PATHS = {
         "responses": {
             "200": {"description": "Results, best first; snippets are HTML (escaped text, words in <mark>)",
                     "content": {"application/json": {"schema": {"type": "object", "properties": {
-                        "total": {"type": "integer"}, "page": {"type": "integer"},
+                        "total": {"type": "integer",
+                                  "description": "matches, counted up to a cap (1,000; see total_capped)"},
+                        "total_capped": {"type": "boolean",
+                                         "description": "more than total match: keep paging while a page is full"},
+                        "page": {"type": "integer"},
                         "results": {"type": "array", "items": {"type": "object", "properties": {
                             "kind": {"type": "string", "enum": list(KINDS)},
                             "id": {"type": ["string", "integer"]}, "title": {"type": "string"},

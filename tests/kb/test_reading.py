@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import openpyxl
 
@@ -32,6 +33,12 @@ def test_a_required_regulation_is_found_read_and_reported(as_user):
     assert report["read"] == ["handler"] and set(report["unread"]) == handlers - {"handler"}
     page = supervisor.get(f"/kb/{article['id']}/readers").get_data(as_text=True)
     assert "1 人已读，6 人未读。" in page
+    assert re.search(r'<th scope="row">物业服务中心</th>\s*<td>张伟</td>\s*<td>—</td>', page)
+    assert re.search(r'<th scope="row">餐饮服务中心</th>\s*<td>—</td>\s*<td>刘洋</td>', page)
+    # The navigation's badge still counts the supervisor's unread notifications, not the readers listed.
+    badge = supervisor.get("/notifications/badge").get_data(as_text=True)
+    assert re.search(r'id="notification-badge"[^>]*>(\d+)</span>', page).group(1) == \
+        re.search(r'id="notification-badge"[^>]*>(\d+)</span>', badge).group(1)
 
     xlsx = supervisor.get(f"/kb/{article['id']}/readers.xlsx")
     assert xlsx.status_code == 200 and xlsx.headers["Content-Type"].startswith(
@@ -67,6 +74,15 @@ def test_reading_is_recorded_once_per_user_and_revision(as_user, app):
     draft = write_article(supervisor, status="draft", required_for={"roles": ["handler"], "departments": []})
     assert supervisor.post(f"/api/v1/kb/articles/{draft['id']}/read").get_json()["read"] is False
     assert as_user("handler").get("/api/v1/kb/required").get_json()["total"] == 0  # drafts are not required
+
+
+def test_an_article_required_for_nobody_has_an_empty_report(as_user):
+    supervisor = as_user("supervisor")
+    article = write_article(supervisor)
+    page = supervisor.get(f"/kb/{article['id']}/readers").get_data(as_text=True)
+    assert "0 人已读，0 人未读。" in page and "这篇文章没有指定必读对象。" in page
+    assert supervisor.get(f"/api/v1/kb/articles/{article['id']}/readers").get_json() == {
+        "article": article["id"], "read": [], "unread": []}
 
 
 def test_only_writers_see_the_reading_report(as_user):

@@ -1,5 +1,7 @@
 """Search: Chinese words inside sentences on both databases, ranking, escaped snippets, visibility."""
 
+import pytest
+
 from portal.db import database
 from portal.search.models import SearchToken
 from tests.kb.conftest import write_article
@@ -120,6 +122,35 @@ def test_pages_of_results_and_past_the_end(work, as_user):
     assert beyond["total"] == 25 and beyond["results"] == []
 
 
+def test_a_search_counts_to_a_cap_and_ranks_every_match_once(work, as_user, monkeypatch):
+    from portal.search import service
+
+    in_body = [work.register(title=f"管网改造第{i}期", content="更换燃气管道").number for i in range(3)]
+    in_both = work.register(title="燃气管网改造", content="燃气入户检查").number
+    in_title = [work.register(title=f"燃气安全第{i}期", content="入户检查").number for i in range(2)]
+    write_article(as_user("supervisor"), title="燃气收费办法", body="燃气价格调整。")
+    client = as_user("supervisor")
+    exact = _search(client, "燃气")
+    assert exact["total"] == 7 and exact["total_capped"] is False
+    titles_first = [r["id"] for r in exact["results"] if r["kind"] == "item"]
+    assert titles_first == [*reversed(in_title), in_both, *reversed(in_body)]  # title hits, then the newest
+
+    monkeypatch.setattr(service, "COUNT_CAP", 5)
+    capped = _search(client, "燃气")
+    assert capped["total"] == 5 and capped["total_capped"] is True
+    assert capped["results"] == exact["results"]  # the same results in the same order
+    second = client.get("/api/v1/search?q=燃气&page=2").get_json()
+    assert second["total_capped"] is True and second["results"] == []  # 7 results: all on page 1
+    page = client.get("/search?q=燃气").get_data(as_text=True)
+    assert "共 5+ 条结果" in page and "超过 5 项，第 1 页" in page
+    several = _search(client, "燃气 检查")  # in_both and in_title: the title word ranks them alike
+    assert several["total"] == 3 and several["total_capped"] is False
+    assert [r["id"] for r in several["results"]] == [*reversed(in_title), in_both]
+    for i in range(3):
+        work.register(title=f"燃气检查第{i}期")
+    assert _search(client, "燃气 检查")["total"] == 5 and _search(client, "燃气 检查")["total_capped"] is True
+
+
 def test_every_word_of_the_query_must_be_found(work, as_user):
     both = work.register(title="供暖收费标准调整")
     work.register(title="供暖设施维护")
@@ -129,3 +160,26 @@ def test_every_word_of_the_query_must_be_found(work, as_user):
     assert found["total"] == 1 and found["results"][0]["id"] == both.number
     assert client.get("/api/v1/items?q=供暖 收费").get_json()["total"] == 1
     assert _search(client, "收费")["total"] == 2
+
+
+@pytest.mark.parametrize("frequent", [1, 10**6], ids=["title-entries-read", "rarest-word-read"])
+def test_several_words_find_the_same_results_however_frequent_the_rarest_is(work, as_user, monkeypatch, frequent):
+    """Several words rank the objects with a title word from the rarest word's entries when it is rare, else
+    from every word's title entries (search.service._ranked): the two ways give the same results in the same
+    order, and the same count."""
+    from portal.search import index
+
+    monkeypatch.setattr(index, "FREQUENT", frequent)
+    both_in_title = work.register(title="供暖收费标准", content="按期公布").number
+    one_in_title = work.register(title="供暖设施维护", content="收费另行通知").number
+    none_in_title = work.register(title="年度重点工作", content="供暖收费调整").number
+    work.register(title="供暖管网改造", content="按计划推进")  # one word only
+    write_article(as_user("supervisor"), title="收费办法", body="冬季供暖收费的说明。")
+    client = as_user("supervisor")
+    found = _search(client, "供暖 收费")
+    assert found["total"] == 4 and found["total_capped"] is False
+    assert [(r["kind"], r["id"]) for r in found["results"]][:3] == [
+        ("item", both_in_title), ("item", one_in_title), ("article", found["results"][2]["id"])]
+    assert found["results"][3]["id"] == none_in_title
+    assert _search(client, "供暖 收费", kind="item")["total"] == 3
+    assert _search(client, "供暖 地热")["total"] == 0
