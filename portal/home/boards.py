@@ -44,8 +44,7 @@ def _report_this_week(user, today):
 
 
 def _my_supervised(user, today):
-    return filter_items(visibility.visible_items(user), {"state": list(OPEN_STATES), "leader": user.username}) \
-        .order_by(Item.deadline, Item.id)
+    return visibility.visible_items(user).where(is_open(), Item.leader == user.id).order_by(Item.deadline, Item.id)
 
 
 def _yellow(user, today):
