@@ -18,8 +18,8 @@ def select_locale():
 
 class Translated(Mapping):
     """``labels`` (lazy strings) read as plain strings of the current language, each translated once per
-    language: a lazy string is translated again each time a template shows it (~8 µs; a board's lights
-    and states took a third of its rendering)."""
+    language: a lazy string is translated again each time a template shows it (~8 µs, and a board shows
+    about two hundred labels: ~0.5 ms of its ~4.5 ms of rendering)."""
 
     def __init__(self, labels):
         self._labels = labels
