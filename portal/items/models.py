@@ -69,8 +69,9 @@ OPEN_STATES_SQL = "(" + ", ".join(f"'{state}'" for state in OPEN_STATES) + ")"
 
 def is_open():
     """SQL: the item is open. Its states stand in the statement as written, not as bound parameters:
-    only then may SQLite use the open items' index, which walks the few thousand open items by deadline
-    instead of every item or a sort of all the matches."""
+    only then may SQLite use the open items' index (PostgreSQL too, in a generic plan of a prepared
+    statement), which walks the few thousand open items by deadline instead of every item or a sort of
+    all the matches."""
     return Item.state.in_(peewee.SQL(OPEN_STATES_SQL))
 
 

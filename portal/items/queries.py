@@ -281,12 +281,12 @@ def by_ids(ids):
     """The items of ``ids`` with their people (with_people), in the order of ``ids``; one deleted since is left out.
 
     The wide query's SQL is composed once per size of the list (db.prepared), which peewee otherwise spends
-    ~1 ms on every time: the ids are padded with 0, which no item has, to a power of two from 8.
+    ~1 ms on every time: the ids are padded to a power of two from 8 by repeating the last one.
     """
     if not ids:
         return []
     size = max(8, 1 << (len(ids) - 1).bit_length())
-    found = {item.id: item for item in prepared(_wide_query(size), *ids, *[0] * (size - len(ids)))}
+    found = {item.id: item for item in prepared(_wide_query(size), *ids, *[ids[-1]] * (size - len(ids)))}
     return [found[item_id] for item_id in ids if item_id in found]
 
 

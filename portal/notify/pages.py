@@ -25,7 +25,7 @@ def index():
 @bp.get("/badge")
 @login_required
 def badge():
-    return render_template("notify/_badge.html", unread=services.unread_count(current_user))
+    return render_template("notify/_badge.html", notification_unread=services.unread_count(current_user))
 
 
 @bp.post("/<int:notification_id>/read")

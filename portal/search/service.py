@@ -50,7 +50,9 @@ def _visible(kind, user, column):
     if ids is None:
         return None
     if isinstance(ids, peewee.ModelSelect):
-        return _exists(ids.where(ids.model._meta.primary_key == column))
+        (selected,) = ids._returning
+        # Compared on the column it selects (its key, or the ids another table holds), so it stays true.
+        return _exists(ids.where(selected == column))
     return column.in_(ids)
 
 

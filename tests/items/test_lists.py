@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from werkzeug.datastructures import FileStorage
@@ -221,8 +222,8 @@ def test_a_text_search_finds_the_same_items_however_frequent_its_words(people, m
 @pytest.mark.parametrize("light", ["red", "yellow"])
 def test_the_first_items_of_a_light_can_be_read_from_the_open_items_index(people, light):
     """Boards and lists ask for the first open items by deadline: the open items' own index (migration 14)
-    answers that by reading a few entries. It serves only statements that name the open states as it does
-    (items.models.is_open), so this guards the form of the conditions, on both databases."""
+    answers that by reading a few entries. SQLite uses it only for statements that name the open states as
+    it does (items.models.is_open): this guards that there, and the form of red's condition on both."""
     from portal.db import database, is_postgres
 
     query = queries.with_light(Item.select(Item.id), light).order_by(Item.deadline, Item.id).limit(8)
@@ -236,3 +237,19 @@ def test_the_first_items_of_a_light_can_be_read_from_the_open_items_index(people
             forced = sql.replace('FROM "item" AS "t1"', 'FROM "item" AS "t1" INDEXED BY item_open_deadline', 1)
             plan = "\n".join(row[3] for row in database.execute_sql("EXPLAIN QUERY PLAN " + forced, params))
     assert "item_open_deadline" in plan, plan
+
+
+def test_the_open_items_index_holds_the_open_states_of_today(people):
+    """Migration 14 wrote the open states into the index as they were; a change of OPEN_STATES needs a new
+    migration (a database made before it would keep the old condition, and SQLite would stop using it)."""
+    from portal.db import database, is_postgres
+    from portal.items.models import OPEN_STATES, OPEN_STATES_SQL
+
+    if is_postgres():
+        (definition,) = database.execute_sql(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'item_open_deadline'").fetchone()
+        assert re.findall(r"'(\w+)'", definition.split(" WHERE ", 1)[1]) == list(OPEN_STATES), definition
+    else:
+        (definition,) = database.execute_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'item_open_deadline'").fetchone()
+        assert definition.endswith(f"WHERE state IN {OPEN_STATES_SQL}"), definition
