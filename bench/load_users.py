@@ -95,6 +95,12 @@ class Person(FastHttpUser):
     def page(self, path, name):
         self.client.get(path, name=f"GET {name}")
 
+    def open_one(self, state):
+        """The page of one item in ``state`` this user sees, chosen at random (none when there is none)."""
+        numbers = self.items_in(state)
+        if numbers:
+            self.page(f"/items/{random.choice(numbers)}", "/items/{n}")
+
     def items_in(self, state, **filters):
         """Up to 50 numbers of items in ``state`` this user sees, kept until used up (approving uses them)."""
         key = (state, tuple(sorted(filters.items())))
@@ -129,9 +135,7 @@ class Handler(Person):
 
     @task(2)
     def open_item(self):
-        numbers = self.items_in("in_progress")
-        if numbers:
-            self.page(f"/items/{random.choice(numbers)}", "/items/{n}")
+        self.open_one("in_progress")
 
     @task(2)
     def report(self):
@@ -166,9 +170,7 @@ class Supervisor(Person):
 
     @task(1)
     def open_item(self):
-        numbers = self.items_in("in_progress")
-        if numbers:
-            self.page(f"/items/{random.choice(numbers)}", "/items/{n}")
+        self.open_one("in_progress")
 
 
 class Leader(Person):
