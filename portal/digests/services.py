@@ -148,8 +148,7 @@ def sections_for(leaders, start, end, today=None):
                               Item.leader, [Item.closed_at, Item.id]),
     }
     listed = {item_id for section in found.values() for _total, item_ids in section.values() for item_id in item_ids}
-    items = {item.id: item for item in queries.with_people(Item.select().where(Item.id.in_(list(listed))))} \
-        if listed else {}
+    items = {item.id: item for item in queries.by_ids(list(listed))}
     sections = {leader_id: {key: {"total": section.get(leader_id, (0, []))[0],
                                   "rows": [_row(items[i], today) for i in section.get(leader_id, (0, []))[1]]}
                             for key, section in found.items()} for leader_id in ids}
