@@ -6,26 +6,18 @@ Python's jieba took ~1 s and ~72 MB). HMM guessing of unknown words is off on bo
 into the same single characters in a document and in a query, and is still found.
 """
 
-import threading
-
 MAX_TOKEN = 64
 MAX_QUERY_TOKENS = 8
 
-_tokenizer = None
-_lock = threading.Lock()
-
 
 def tokenizer():
-    """The process's segmenter, loaded on first use: rjieba's module functions, on the instance that
-    importing it loads (a Jieba() of our own would hold the dictionary twice: +24 MB)."""
-    global _tokenizer
-    if _tokenizer is None:
-        with _lock:
-            if _tokenizer is None:
-                import rjieba
+    """The process's segmenter: rjieba's module functions, on the instance that importing it loads (a
+    Jieba() of our own would hold the dictionary twice: +24 MB). Imported here, on first use, so that a
+    process that never segments does not load the dictionary; Python's import lock makes threads that
+    arrive together wait for the one load."""
+    import rjieba
 
-                _tokenizer = rjieba
-    return _tokenizer
+    return rjieba
 
 
 def _word(token):
