@@ -19,8 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from portal import changes, create_app  # noqa: E402
-from portal.db import database  # noqa: E402
+from portal import create_app  # noqa: E402
+
+from portal.kernel import changes
+from portal.kernel.db import database  # noqa: E402
 from portal.migrations import upgrade  # noqa: E402
 from tests.conftest import csrf_token  # noqa: E402
 from tests.querycount import count_queries  # noqa: E402

@@ -1,6 +1,6 @@
 """Bulk writes of the benchmark's generated data (bench/__main__.py's items, bench/kb.py's articles)."""
 
-from portal.db import database, is_postgres
+from portal.kernel.db import database, is_postgres
 
 BATCH = 5000
 

@@ -12,7 +12,7 @@ import datetime
 import logging
 import time
 
-from portal.db import database, is_postgres
+from portal.kernel.db import database, is_postgres
 from tests.querycount import count_queries
 
 LEADERS = 8  # a large office's leaders, each over an eighth of the items

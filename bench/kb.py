@@ -11,7 +11,7 @@ import random
 import time
 
 from bench.bulk import BATCH, flush, settle
-from portal.db import database
+from portal.kernel.db import database
 
 SUBJECTS = ["物业服务中心", "餐饮服务中心", "通勤客运中心", "幼教中心", "离退休管理中心", "文体新闻中心", "综合办公室",
             "承办部门", "督办责任人", "各分公司"]

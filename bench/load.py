@@ -45,7 +45,7 @@ def fill(items, events_per_item):
     """Fill PORTAL_CONFIG's fresh database as `make bench` does; return (app, seconds, the supervisor board's bytes)."""
     from bench.__main__ import generate
     from portal import create_app
-    from portal.db import database
+    from portal.kernel.db import database
     from portal.migrations import upgrade
     from tests.conftest import csrf_token
 
@@ -67,7 +67,7 @@ def events_by_action(app):
     """How many item events there are of each action."""
     from peewee import fn
 
-    from portal.db import database
+    from portal.kernel.db import database
     from portal.items.models import ItemEvent
 
     with app.app_context(), database.connection_context():
@@ -176,7 +176,7 @@ def run_backend(backend, args):
     finally:
         stop_processes(processes)
         if "app" in locals():
-            from portal.db import database
+            from portal.kernel.db import database
             if not database.is_closed():
                 database.close()
         stop_servers(servers)

@@ -91,7 +91,7 @@ def prepare_database(env):
     flask(env, "seed-demo")
     from portal import create_app
     from portal.auth.models import User
-    from portal.db import database
+    from portal.kernel.db import database
 
     app = create_app()
     with app.app_context(), database.connection_context():
@@ -210,7 +210,7 @@ USERS = [("supervisor", supervisor_step), ("supervisor", supervisor_step), ("han
 
 def check_items(app):
     """(items, events, inconsistent numbers): each item's events chain and end in its state."""
-    from portal.db import database
+    from portal.kernel.db import database
     from portal.items.models import Item, ItemEvent
 
     with app.app_context(), database.connection_context():
@@ -229,7 +229,7 @@ def check_items(app):
 
 
 def reminder_rows(app, day):
-    from portal.db import database
+    from portal.kernel.db import database
     from portal.notify.models import Delivery, Notification, Outbox
 
     with app.app_context(), database.connection_context():
@@ -249,7 +249,7 @@ def reminder_rows(app, day):
 
 
 def outbox_pending(app):
-    from portal.db import database
+    from portal.kernel.db import database
     from portal.notify.models import Outbox
 
     with app.app_context(), database.connection_context():

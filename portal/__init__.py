@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import config as config_module
+from .kernel import config as config_module
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,7 +45,7 @@ def create_app(config=None):
     if not app.debug:
         logging.basicConfig(level=logging.INFO)
 
-    from . import assets, compression, db, errors, i18n, jobs, security, templating
+    from .kernel import assets, compression, db, errors, i18n, jobs, security, templating
 
     compression.init_app(app)  # first: Flask runs after_request hooks last-registered first
     assets.init_app(app)

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .db import database, is_postgres
+from .kernel.db import database, is_postgres
 
 INCOMING = "incoming"  # uploads waiting for their transaction (see items.attachments): never backed up
 

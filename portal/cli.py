@@ -7,7 +7,7 @@ import tarfile
 import click
 from flask.cli import with_appcontext
 
-from .db import database
+from .kernel.db import database
 
 
 def init_app(app):

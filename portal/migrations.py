@@ -10,7 +10,7 @@ import logging
 import peewee
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
 
-from .db import BaseModel, database, is_postgres, utcnow
+from .kernel.db import BaseModel, database, is_postgres, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def _delegations(migrator):
 
 
 def _change_counter(migrator):
-    from .changes import create_table
+    from .kernel.changes import create_table
 
     create_table()
 def _inspections_and_digests(migrator):

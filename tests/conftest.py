@@ -9,7 +9,7 @@ import pytest
 
 from portal import create_app
 from portal.auth import users as users_module
-from portal.db import database
+from portal.kernel.db import database
 from portal.migrations import upgrade
 from tests import servers
 
@@ -38,7 +38,7 @@ def postgres_server():
 @pytest.fixture(scope="session")
 def postgres_template(postgres_server):
     """A database migrated once per session; each test's database is a copy of it (fast)."""
-    from portal.db import make_database
+    from portal.kernel.db import make_database
 
     postgres_server.execute("CREATE DATABASE portal_template")
     database.initialize(make_database(postgres_server.url("portal_template"), str(HERE)))

@@ -38,7 +38,7 @@ def count_queries():
 def fresh_request_queries(client, path):
     """The statements of GET ``path`` with nothing cached: what a query count must not let grow with the
     rows shown."""
-    from portal import changes
+    from portal.kernel import changes
 
     changes.forget()
     with count_queries() as statements:

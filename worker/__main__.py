@@ -76,7 +76,7 @@ def run_schedule(app, parent_pid):
 
 
 def _connection(app):
-    from portal.jobs import redis_connection
+    from portal.kernel.jobs import redis_connection
 
     return redis_connection(app)
 

@@ -9,7 +9,7 @@ import contextlib
 
 from flask import has_app_context
 
-from portal.db import database
+from portal.kernel.db import database
 
 _app = None
 

@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from ..auth.models import Department, LoginEvent, User, UserRole
 from ..auth import sessions
 from ..auth.users import grant_override, revoke_override
-from ..changes import bump
-from ..db import database
-from ..errors import Invalid, NotFound
-from ..text import BadText, clean
+from ..kernel.changes import bump
+from ..kernel.db import database
+from ..kernel.errors import Invalid, NotFound
+from ..kernel.text import BadText, clean
 
 PER_PAGE = 50
 

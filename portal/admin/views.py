@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from ..auth.guards import roles_required
 from ..auth.models import ROLES
 from ..auth.roles import ORIGIN_LABELS, SIGN_IN_REASONS, SOURCE_LABELS
-from ..errors import Invalid
-from ..htmx import is_htmx, redirect, render
-from ..paging import page_arg
+from ..kernel.errors import Invalid
+from ..kernel.htmx import is_htmx, redirect, render
+from ..kernel.paging import page_arg
 from . import services
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..errors import Invalid
+from ..kernel.errors import Invalid
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -3,7 +3,7 @@
 import click
 from flask.cli import with_appcontext
 
-from ..db import database
+from ..kernel.db import database
 from .directory import DirectoryUnavailable
 
 
@@ -36,7 +36,7 @@ def ldap_sync():
 @with_appcontext
 def create_token(username, name, expires):
     """Create a personal API token for USERNAME; the token alone is the last line printed."""
-    from ..errors import Invalid
+    from ..kernel.errors import Invalid
     from .models import User
     from .tokens import create_token as create
     from .tokens import parse_expiry

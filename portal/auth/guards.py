@@ -4,7 +4,7 @@ from functools import wraps
 
 from flask_login import current_user, login_required
 
-from ..errors import Forbidden
+from ..kernel.errors import Forbidden
 
 
 def require_role(user, *roles):

@@ -3,7 +3,7 @@
 import peewee
 from flask_login import UserMixin
 
-from ..db import BaseModel, utcnow
+from ..kernel.db import BaseModel, utcnow
 
 ROLES = ("leader", "supervisor", "handler", "admin")
 

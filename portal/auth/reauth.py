@@ -12,7 +12,7 @@ carries no such header and is refused.
 from flask import current_app
 from flask_babel import gettext as _
 
-from ..errors import Invalid, Unavailable
+from ..kernel.errors import Invalid, Unavailable
 from . import signin, throttle
 from .directory import DirectoryUnavailable
 from .users import check_password

@@ -15,8 +15,8 @@ from flask import current_app
 
 import peewee
 
-from .. import changes
-from ..db import joined, prepared, utcnow
+from ..kernel import changes
+from ..kernel.db import joined, prepared, utcnow
 from .models import ApiToken, Department, User, UserRole, UserSession
 
 # last_seen_at is written at most once per this many seconds per session.

@@ -9,9 +9,9 @@ import logging
 from flask import current_app
 from flask_babel import gettext as _
 
-from ..db import utcnow
-from ..errors import Forbidden, Invalid, TooManyRequests, Unavailable
-from ..security import is_trusted_proxy
+from ..kernel.db import utcnow
+from ..kernel.errors import Forbidden, Invalid, TooManyRequests, Unavailable
+from ..kernel.security import is_trusted_proxy
 from . import throttle
 from .directory import Directory, DirectoryUnavailable
 from .models import LoginEvent, User

@@ -7,7 +7,7 @@ connection) so the command and the worker's schedule run the same code.
 import logging
 from collections import Counter
 
-from ..db import database
+from ..kernel.db import database
 from .models import User
 from .signin import directory
 from .users import LocalAccountConflict, deactivate, refresh_from_directory

@@ -29,8 +29,8 @@ import peewee
 from flask import current_app
 from redis.exceptions import RedisError
 
-from ..db import utcnow
-from ..jobs import redis_connection
+from ..kernel.db import utcnow
+from ..kernel.jobs import redis_connection
 from .models import LoginEvent
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ import zoneinfo
 from flask import current_app, g
 from flask_babel import gettext as _
 
-from ..db import utcnow
-from ..errors import Invalid, NotFound
+from ..kernel.db import utcnow
+from ..kernel.errors import Invalid, NotFound
 from .models import ApiToken, User
 
 TOKEN_PREFIX = "dbp_"

@@ -3,8 +3,8 @@
 import argon2
 from flask_babel import gettext as _
 
-from ..db import database, utcnow
-from ..errors import Invalid
+from ..kernel.db import database, utcnow
+from ..kernel.errors import Invalid
 from . import sessions
 from .access import access_changed
 from .models import ROLES, Department, User, UserRole

@@ -10,13 +10,13 @@ from flask import Blueprint, current_app, flash, g, render_template, request, se
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
-from ..errors import Forbidden, Invalid, PortalError, error_response
-from ..db import utcnow
-from ..htmx import is_background, is_htmx, redirect, render
-from ..security import bearer_token, safe_next
+from ..kernel.errors import Forbidden, Invalid, PortalError, error_response
+from ..kernel.db import utcnow
+from ..kernel.htmx import is_background, is_htmx, redirect, render
+from ..kernel.security import bearer_token, safe_next
 from . import reauth, sessions, signin, throttle, tokens, users
 from .models import User
-from .roles import SOURCE_LABELS
+from .roles import ROLE_LABELS, SOURCE_LABELS
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -110,6 +110,7 @@ def init_app(app):
 
     app.register_blueprint(api.bp)
     cli.init_app(app)
+    app.context_processor(lambda: {"role_labels": ROLE_LABELS})
 
 
 def demo_accounts():

@@ -2,7 +2,7 @@
 
 import peewee
 
-from ..db import BaseModel, utcnow
+from ..kernel.db import BaseModel, utcnow
 
 
 class Holiday(BaseModel):

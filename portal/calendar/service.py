@@ -17,9 +17,9 @@ import zoneinfo
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
-from ..changes import bump
-from ..db import database, utcnow
-from ..errors import Invalid
+from ..kernel.changes import bump
+from ..kernel.db import database, utcnow
+from ..kernel.errors import Invalid
 from .models import CalendarYear, Holiday
 
 CACHE_SECONDS = 60

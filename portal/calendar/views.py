@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..auth.guards import roles_required
-from ..errors import Invalid
-from ..htmx import redirect
+from ..kernel.errors import Invalid
+from ..kernel.htmx import redirect
 from . import service
 
 bp = Blueprint("calendar", __name__, url_prefix="/admin/calendar")

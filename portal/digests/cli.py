@@ -3,8 +3,8 @@
 import click
 from flask.cli import with_appcontext
 
-from ..db import database
-from ..errors import Invalid
+from ..kernel.db import database
+from ..kernel.errors import Invalid
 
 
 @click.command("digest")

@@ -3,7 +3,7 @@
 import peewee
 
 from ..auth.models import User
-from ..db import BaseModel, JSONField, utcnow
+from ..kernel.db import BaseModel, JSONField, utcnow
 
 
 class Digest(BaseModel):

@@ -22,8 +22,8 @@ from peewee import SQL, fn
 
 from ..auth.models import User, UserRole
 from ..calendar import local_today
-from ..db import database
-from ..errors import Forbidden, Invalid, NotFound
+from ..kernel.db import database
+from ..kernel.errors import Forbidden, Invalid, NotFound
 from ..items import queries
 from ..items.models import OPEN_STATES, Delegation, ExtensionRequest, Item, ItemEvent
 from ..items.transaction import write_transaction

@@ -3,8 +3,8 @@
 from flask import Blueprint
 from flask_login import current_user, login_required
 
-from .. import htmx
-from ..paging import page_arg
+from ..kernel import htmx
+from ..kernel.paging import page_arg
 from . import services
 
 bp = Blueprint("digests", __name__, url_prefix="/digests")

@@ -4,9 +4,9 @@ closures on the items a user may see, newest first, composed in SQL; unread afte
 import peewee
 from flask_babel import lazy_gettext as _l
 
-from .. import changes
+from ..kernel import changes
 from ..auth.models import Department, User
-from ..db import database, utcnow
+from ..kernel.db import database, utcnow
 from ..items.models import Item, ItemCoDepartment, ItemEvent
 from ..items.visibility import sees_all, visible_ids
 from .models import FeedCursor

@@ -7,9 +7,9 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from peewee import SQL, Select, fn
 
-from .. import changes
+from ..kernel import changes
 from ..calendar import loaded_at as calendar_loaded_at
-from ..db import database
+from ..kernel.db import database
 from ..items import followthrough, queries, visibility
 from ..items.models import OPEN_STATES, Item, is_open
 from ..items.queries import Total, capped_count, filter_items, first_rows, light_condition

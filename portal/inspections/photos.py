@@ -10,7 +10,7 @@ from flask import current_app, send_file
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ..errors import Invalid, PortalError
+from ..kernel.errors import Invalid, PortalError
 from ..items.attachments import CHUNK, INCOMING, _path, upload_folder
 
 # Format Pillow reads -> (stored as, content type, extension)

@@ -11,8 +11,8 @@ import peewee
 from flask_babel import gettext as _
 
 from ..auth.models import User, UserRole
-from ..db import utcnow
-from ..errors import Conflict, Forbidden, NotFound
+from ..kernel.db import utcnow
+from ..kernel.errors import Conflict, Forbidden, NotFound
 from ..items import actions
 from ..items import services as item_services
 from ..items.attachments import kept_on_commit

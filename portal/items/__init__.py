@@ -5,7 +5,7 @@ def init_app(app):
     """Register the item pages, the item API, delegations, sweep-uploads and the labels and filters templates use."""
     from flask_babel import format_datetime
 
-    from ..i18n import translated_globals
+    from ..kernel.i18n import translated_globals
     from . import api, delegations, labels, views
     from .cli import sweep_uploads
 

@@ -6,8 +6,8 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..calendar import add_working_days, local_today
-from ..db import utcnow
-from ..errors import Conflict, Forbidden, NotFound
+from ..kernel.db import utcnow
+from ..kernel.errors import Conflict, Forbidden, NotFound
 from ..notify.outbox import record
 from ..notify.recipients import for_action
 from .attachments import discard, kept_on_commit, prepare_upload, record_upload

@@ -7,7 +7,7 @@ from flask_login import current_user
 from ..api import feature_blueprint, int_arg, json_body
 from ..auth.models import Department
 from ..calendar import local_today
-from ..errors import Invalid
+from ..kernel.errors import Invalid
 from . import actions, attachments, queries, serialize, services
 from .detail import item_detail
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from flask import current_app, send_file
 from flask_babel import gettext as _
 
-from ..errors import Conflict, Forbidden, InsufficientStorage, Invalid, NotFound
-from ..text import BadText, clean
+from ..kernel.errors import Conflict, Forbidden, InsufficientStorage, Invalid, NotFound
+from ..kernel.text import BadText, clean
 from .models import FINISHED_STATES, Attachment, ItemEvent
 from .transaction import write_transaction
 from .visibility import can_see

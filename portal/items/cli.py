@@ -3,7 +3,7 @@
 import click
 from flask.cli import with_appcontext
 
-from ..db import database
+from ..kernel.db import database
 
 
 @click.command("sweep-uploads")

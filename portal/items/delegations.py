@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from ..auth.guards import roles_required
 from ..auth.models import User
 from ..calendar import local_today
-from ..errors import NotFound
-from ..htmx import redirect
+from ..kernel.errors import NotFound
+from ..kernel.htmx import redirect
 from .inputs import Fields
 from .models import Delegation
 from .transaction import write_transaction
@@ -66,7 +66,7 @@ def end_delegation(delegation_id):
 def index():
     from flask_login import current_user
 
-    from ..errors import Invalid
+    from ..kernel.errors import Invalid
 
     errors, status = {}, 200
     if request.method == "POST":

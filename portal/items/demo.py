@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 
 from ..auth.models import User, UserRole
 from ..calendar import local_today
-from ..db import utcnow
+from ..kernel.db import utcnow
 from . import actions, attachments, services
 from .models import ExtensionRequest, Item, ItemEvent
 

@@ -11,7 +11,7 @@ import peewee
 from flask import current_app
 
 from ..calendar import add_working_days, local_today
-from ..db import BaseModel
+from ..kernel.db import BaseModel
 from .models import OPEN_STATES, Item, ItemEvent, is_open
 
 

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 
 from ..auth.models import Department, User, UserRole
 from ..calendar import HORIZON_YEARS, latest_allowed_date
-from ..errors import Conflict, Invalid
-from ..text import BadText, clean
+from ..kernel.errors import Conflict, Invalid
+from ..kernel.text import BadText, clean
 
 # Versions count changes of one item: a database integer holds them; larger numbers are no version.
 MAX_VERSION = 2**31 - 1

@@ -3,7 +3,7 @@
 import peewee
 
 from ..auth.models import Department, User
-from ..db import BaseModel, JSONField, utcnow
+from ..kernel.db import BaseModel, JSONField, utcnow
 
 STATES = ("draft", "dispatched", "in_progress", "returned", "closure_requested",
           "pending_approval", "closed", "cancelled")

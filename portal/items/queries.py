@@ -13,7 +13,7 @@ from flask import current_app
 
 from ..auth.models import Department, User
 from ..calendar import add_working_days, local_today
-from ..db import database, is_postgres, prepared
+from ..kernel.db import database, is_postgres, prepared
 from ..search.index import matching
 from .models import FINISHED_STATES, OPEN_STATES, ExtensionRequest, Follow, Item, ItemCoDepartment, is_open
 from .visibility import id_among, visible_items

@@ -12,8 +12,8 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..calendar import local_today
-from ..db import utcnow
-from ..errors import Conflict, Forbidden, NotFound
+from ..kernel.db import utcnow
+from ..kernel.errors import Conflict, Forbidden, NotFound
 from ..search.index import index_item
 from .inputs import Fields
 from .models import LEVELS, SOURCE_TYPES, Follow, Item, ItemCoDepartment, ItemEvent, NumberSequence

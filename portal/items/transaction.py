@@ -2,8 +2,8 @@
 
 import contextlib
 
-from ..changes import bump
-from ..db import database, is_postgres
+from ..kernel.changes import bump
+from ..kernel.db import database, is_postgres
 
 
 @contextlib.contextmanager

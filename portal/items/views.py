@@ -8,10 +8,10 @@ from flask import Blueprint, abort, flash, make_response, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import htmx
-from ..paging import page_arg
+from ..kernel import htmx
+from ..kernel.paging import page_arg
 from ..calendar import local_today
-from ..errors import Conflict, Forbidden, Invalid
+from ..kernel.errors import Conflict, Forbidden, Invalid
 from . import actions, attachments, labels, pages, pickers, queries, services, workflow
 from .detail import can_edit, item_detail
 

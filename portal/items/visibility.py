@@ -3,7 +3,7 @@ once dispatched — a draft is the office's working copy."""
 
 import peewee
 
-from ..db import is_postgres
+from ..kernel.db import is_postgres
 from .models import Item, ItemCoDepartment
 from .workflow import relation_holds
 

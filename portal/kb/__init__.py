@@ -42,7 +42,7 @@ def _learning_record(user):
 @with_appcontext
 def kb_reindex():
     """Retry failed text extractions, render unrendered articles, rebuild the search index."""
-    from ..db import database
+    from ..kernel.db import database
     from ..search.index import reindex_all
     from .attachments import retry_failed
     from .models import Article

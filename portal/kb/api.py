@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..api import feature_blueprint, json_body
-from ..errors import Invalid
+from ..kernel.errors import Invalid
 from . import attachments, reading, services
 from .models import CATEGORIES, STATUSES
 

@@ -17,10 +17,10 @@ import tempfile
 from flask import current_app
 from flask_babel import gettext as _
 
-from ..db import utcnow
-from ..errors import Invalid, NotFound
+from ..kernel.db import utcnow
+from ..kernel.errors import Invalid, NotFound
 from ..items.attachments import clean_name, upload_folder
-from ..text import BadText
+from ..kernel.text import BadText
 from ..items.transaction import write_transaction
 from ..search.index import index_article
 from . import extractor

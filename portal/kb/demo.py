@@ -7,7 +7,7 @@ import io
 from werkzeug.datastructures import FileStorage
 
 from ..auth.models import User
-from ..db import utcnow
+from ..kernel.db import utcnow
 
 REGULATION = """## 第一章 总则
 

@@ -13,10 +13,10 @@ import io
 
 import peewee
 
-from .. import changes
+from ..kernel import changes
 from ..auth.models import Department, User, UserRole
 from ..auth.roles import ROLE_LABELS
-from ..db import database, utcnow
+from ..kernel.db import database, utcnow
 from .models import Article, ArticleRead, ArticleRequirement
 from .services import require_writer
 

@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 
 from ..auth.models import Department
 from ..auth.roles import ROLE_LABELS
-from ..db import utcnow
-from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..kernel.db import utcnow
+from ..kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from ..items.inputs import Fields
 from ..items.transaction import write_transaction
 from ..search.index import index_article

@@ -9,7 +9,7 @@ import logging
 
 from redis.exceptions import RedisError
 
-from .. import jobs
+from ..kernel import jobs
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from flask import Blueprint, current_app, make_response, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..errors import Invalid
-from ..htmx import redirect, render
-from ..paging import page_arg
+from ..kernel.errors import Invalid
+from ..kernel.htmx import redirect, render
+from ..kernel.paging import page_arg
 from . import attachments, reading, services
 from .labels import CATEGORY_LABELS, EXTRACT_LABELS, STATUS_LABELS
 from .models import CATEGORIES

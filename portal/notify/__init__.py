@@ -5,7 +5,7 @@ import time
 
 from flask import current_app, g
 
-from ..db import database
+from ..kernel.db import database
 
 log = logging.getLogger(__name__)
 

@@ -4,9 +4,9 @@ from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..auth.guards import roles_required
-from ..errors import Invalid
-from ..htmx import redirect, render
-from ..paging import page_arg
+from ..kernel.errors import Invalid
+from ..kernel.htmx import redirect, render
+from ..kernel.paging import page_arg
 from . import services
 from .messages import kind_label
 from .models import ROBOT_KINDS

@@ -3,7 +3,7 @@
 from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
-from ..paging import page_arg
+from ..kernel.paging import page_arg
 from . import services
 from .messages import kind_label
 

@@ -5,7 +5,7 @@ import datetime
 import click
 from flask.cli import with_appcontext
 
-from ..db import database
+from ..kernel.db import database
 
 
 @click.command("remind")

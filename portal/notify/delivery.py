@@ -13,9 +13,9 @@ import logging
 from flask import current_app
 from redis.exceptions import RedisError
 
-from .. import changes, jobs
+from ..kernel import changes, jobs
 from ..auth.models import User
-from ..db import database, utcnow
+from ..kernel.db import database, utcnow
 from ..items.models import Item
 from ..items.visibility import visible_items
 from . import channels, messages

@@ -3,7 +3,7 @@
 import peewee
 
 from ..auth.models import Department, User
-from ..db import BaseModel, JSONField, utcnow
+from ..kernel.db import BaseModel, JSONField, utcnow
 from ..items.models import Item, ItemEvent
 
 # pending: written, waiting for the relay; queued: handed to a job; sending: a job

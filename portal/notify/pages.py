@@ -4,8 +4,8 @@ from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..htmx import is_htmx, redirect, render, trigger
-from ..paging import page_arg
+from ..kernel.htmx import is_htmx, redirect, render, trigger
+from ..kernel.paging import page_arg
 from . import services
 from .channels import email_enabled
 from .messages import KIND_LABELS, kind_label

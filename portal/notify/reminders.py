@@ -13,7 +13,7 @@ from peewee import Cast, Value
 
 from ..auth.models import User
 from ..calendar import add_working_days, is_workday, local_today
-from ..db import database, utcnow
+from ..kernel.db import database, utcnow
 from ..items.followthrough import overdue_condition as instruction_overdue
 from ..items.models import Item
 from .models import Outbox

@@ -5,12 +5,12 @@ from urllib.parse import urlsplit
 import peewee
 from flask_babel import gettext as _
 
-from .. import changes
+from ..kernel import changes
 from ..auth.models import Department, User
-from ..db import database, utcnow
-from ..errors import Conflict, Invalid, NotFound
+from ..kernel.db import database, utcnow
+from ..kernel.errors import Conflict, Invalid, NotFound
 from ..items.models import Item
-from ..text import BadText, clean
+from ..kernel.text import BadText, clean
 from .messages import KIND_LABELS
 from .models import ROBOT_KINDS, Delivery, DepartmentRobot, EmailPreference, Notification, Outbox
 

@@ -6,7 +6,7 @@ def init_app(app):
     the overdue-reply reminders of the reminder scan."""
     from ..api import openapi as api_document
     from ..notify import delivery, messages, reminders as item_reminders
-    from ..i18n import translated_globals
+    from ..kernel.i18n import translated_globals
     from . import api, labels, openapi, phones, queries, reminders, views, workflow
 
     app.register_blueprint(views.bp)

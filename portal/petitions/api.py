@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..api import int_arg, json_body
 from ..calendar import local_today
-from ..errors import Forbidden
+from ..kernel.errors import Forbidden
 from . import hot as hot_issues, queries, serialize, services
 from .detail import petition_detail
 

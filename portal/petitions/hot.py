@@ -7,7 +7,7 @@ import peewee
 from flask_babel import gettext as _
 
 from ..calendar import local_today
-from ..errors import Invalid
+from ..kernel.errors import Invalid
 from .labels import CATEGORY_LABELS
 from .models import Petition
 from .queries import local_midnight_utc

@@ -3,7 +3,7 @@
 import peewee
 
 from ..auth.models import Department, User
-from ..db import BaseModel, JSONField, utcnow
+from ..kernel.db import BaseModel, JSONField, utcnow
 from ..items.models import Item
 
 CHANNELS = ("hotline", "visit", "letter", "online", "inspection")

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from ..auth.models import Department
 from ..calendar import local_today
-from ..errors import Forbidden, NotFound
+from ..kernel.errors import Forbidden, NotFound
 from ..items.inputs import Fields
 from ..items.models import Item
 from . import phones

@@ -3,7 +3,7 @@
 import logging
 
 from ..calendar import is_workday, local_today
-from ..db import utcnow
+from ..kernel.db import utcnow
 from ..notify.reminders import insert_rows
 from .labels import CATEGORY_LABELS
 from .models import Petition

@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 
 from ..auth.models import Department
 from ..calendar import add_working_days, local_today
-from ..db import utcnow
-from ..errors import Conflict, Forbidden, NotFound
+from ..kernel.db import utcnow
+from ..kernel.errors import Conflict, Forbidden, NotFound
 from ..items import services as item_services
 from ..items.inputs import Fields
 from ..items.transaction import write_transaction

@@ -8,11 +8,11 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import htmx
+from ..kernel import htmx
 from ..calendar import local_today
-from ..errors import Conflict, Forbidden, Invalid
+from ..kernel.errors import Conflict, Forbidden, Invalid
 from ..items import pickers
-from ..paging import page_arg
+from ..kernel.paging import page_arg
 from . import hot as hot_issues, queries, services, workflow
 from .detail import petition_detail
 from .labels import action_labels

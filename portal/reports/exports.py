@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from ..auth.models import Department, User
 from ..calendar import local_today
-from ..db import joined
+from ..kernel.db import joined
 from ..items.labels import LEVEL_LABELS, LIGHT_LABELS, SOURCE_LABELS, STATE_LABELS
 from ..items.models import Item, ItemCoDepartment
 from ..items.queries import filter_items, light_of

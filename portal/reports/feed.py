@@ -14,7 +14,7 @@ import secrets
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
-from ..db import database, utcnow
+from ..kernel.db import database, utcnow
 from ..items.labels import STATE_LABELS
 from ..items.models import Item, ItemCoDepartment, is_open
 from .models import CalendarFeed

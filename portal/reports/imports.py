@@ -23,7 +23,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..auth.models import Department, User, UserRole
-from ..errors import Invalid
+from ..kernel.errors import Invalid
 from ..items import services
 from ..items.labels import LEVEL_LABELS, SOURCE_LABELS
 from ..items.models import Item, LEVELS, SOURCE_TYPES

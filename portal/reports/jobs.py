@@ -11,9 +11,9 @@ from pathlib import Path
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
-from .. import jobs
-from ..db import utcnow
-from ..errors import NotFound, Unavailable
+from ..kernel import jobs
+from ..kernel.db import utcnow
+from ..kernel.errors import NotFound, Unavailable
 from .models import ReportJob
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 import peewee
 
 from ..auth.models import User
-from ..db import BaseModel, utcnow
+from ..kernel.db import BaseModel, utcnow
 from ..items.models import Item, JSONField
 
 

@@ -7,7 +7,7 @@ the index and the text commit together. ``reindex_all`` rebuilds everything
 
 import peewee
 
-from ..db import database
+from ..kernel.db import database
 from .models import BODY, TITLE, SearchToken
 from .segment import index_tokens, query_tokens
 

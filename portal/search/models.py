@@ -2,7 +2,7 @@
 
 import peewee
 
-from ..db import BaseModel
+from ..kernel.db import BaseModel
 
 KINDS = ("item", "article", "training")
 TITLE, BODY = "t", "b"

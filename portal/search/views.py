@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from ..errors import Invalid
-from ..htmx import render
-from ..paging import page_arg
+from ..kernel.errors import Invalid
+from ..kernel.htmx import render
+from ..kernel.paging import page_arg
 from .models import KINDS
 from .service import PER_PAGE, search
 

@@ -2,7 +2,7 @@
 
 
 def init_app(app):
-    from ..i18n import translated_globals
+    from ..kernel.i18n import translated_globals
     from . import labels, views
 
     app.jinja_env.globals.update(translated_globals(labels.template_globals()))

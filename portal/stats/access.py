@@ -3,7 +3,7 @@
 from flask_babel import gettext as _
 
 from ..auth.models import Department
-from ..errors import Forbidden, NotFound
+from ..kernel.errors import Forbidden, NotFound
 
 
 def may_see_stats(user):

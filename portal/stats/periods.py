@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..calendar import local_today
-from ..errors import Invalid
+from ..kernel.errors import Invalid
 
 PERIODS = ("month", "quarter", "year")
 MAX_DAYS = 366 * 5  # a longer span is a mistake in the URL, not a question

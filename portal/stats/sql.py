@@ -4,7 +4,7 @@ Every figure is computed by the database; these helpers give the local day of a
 stored UTC timestamp, day numbers, months and the weekend test in each dialect.
 """
 
-from ..db import database, is_postgres
+from ..kernel.db import database, is_postgres
 
 
 # A progress report made after it was due, as actions.py records it in the event's data. Written as

@@ -3,8 +3,8 @@
 from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user, login_required
 
-from .. import htmx
-from ..errors import Invalid
+from ..kernel import htmx
+from ..kernel.errors import Invalid
 from . import charts, periods
 from .access import visible_department_ids
 from .services import as_json, statistics_for

@@ -4,7 +4,7 @@ from flask import jsonify, request, url_for
 from flask_login import current_user
 
 from ..api import feature_blueprint, json_body
-from ..paging import page_arg
+from ..kernel.paging import page_arg
 from . import services
 
 bp = feature_blueprint("trainings_api", __name__, "/api/v1/trainings")

@@ -8,7 +8,7 @@ run twice, or on two working days before a long weekend, never reminds twice.
 import datetime
 
 from ..calendar import add_working_days
-from ..db import utcnow
+from ..kernel.db import utcnow
 from .models import Enrolment, Training
 
 KIND = "training_reminder"

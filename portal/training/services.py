@@ -14,8 +14,8 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..auth.models import User
-from ..db import is_postgres, utcnow
-from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..kernel.db import is_postgres, utcnow
+from ..kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from ..items.inputs import Fields
 from ..items.transaction import write_transaction
 from ..kb.models import Article

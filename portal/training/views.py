@@ -3,9 +3,9 @@
 from flask import Blueprint, make_response, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from ..errors import Conflict, Invalid
-from ..htmx import redirect, render
-from ..paging import page_arg
+from ..kernel.errors import Conflict, Invalid
+from ..kernel.htmx import redirect, render
+from ..kernel.paging import page_arg
 from . import services
 
 bp = Blueprint("trainings", __name__, url_prefix="/trainings")

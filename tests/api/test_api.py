@@ -136,7 +136,7 @@ def test_uploads_are_checked(api):
 def test_a_bearer_token_works_without_csrf(app, client, demo):
     from portal.auth.models import User
     from portal.auth.tokens import create_token
-    from portal.db import database
+    from portal.kernel.db import database
 
     with app.app_context(), database.connection_context():
         _, token = create_token(User.get(User.username == "supervisor"))

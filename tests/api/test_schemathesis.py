@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
 
 from portal.auth.models import User
 from portal.auth.tokens import create_token
-from portal.db import database
+from portal.kernel.db import database
 from portal.items.models import Attachment, Item
 from tests.items.conftest import act, attach, register
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import ldap
 import pytest
 
-from portal.db import database
+from portal.kernel.db import database
 from tests import servers
 
 LDIF = (Path(__file__).parent / "directory.ldif").read_text(encoding="utf-8")

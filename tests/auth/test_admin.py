@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.db import database
+from portal.kernel.db import database
 from tests.conftest import csrf_token
 
 # Database-independent behaviour runs on SQLite; storage and lists run on both.

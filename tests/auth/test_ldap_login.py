@@ -79,7 +79,7 @@ def test_filter_injection_finds_nobody(client, auth, ldap_app, username):
     assert response.status_code == 422
     assert signed_in_as(client) is None
     from portal.auth.models import User
-    from portal.db import database
+    from portal.kernel.db import database
 
     with ldap_app.app_context(), database.connection_context():
         assert User.select().count() == 0
@@ -114,7 +114,7 @@ def test_special_characters_in_the_dn_and_display_name(client, auth):
 
 def test_new_department_is_created_once_and_keeps_an_admins_name(client, auth, ldap_app):
     from portal.auth.models import Department
-    from portal.db import database
+    from portal.kernel.db import database
 
     auth.login("wujun", PASSWORD)
     with ldap_app.app_context(), database.connection_context():
@@ -152,7 +152,7 @@ def test_role_change_in_the_directory_is_picked_up_at_next_login(make_app, fresh
 
 def test_ldap_then_local_backend(make_app, directory):
     from portal.auth.users import create_user
-    from portal.db import database
+    from portal.kernel.db import database
 
     app = make_app(auth={"backends": ["ldap", "local"], "ldap": ldap_settings(directory.ldap_uri)})
     with app.app_context(), database.connection_context():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.db import database
+from portal.kernel.db import database
 from tests.auth.conftest import PASSWORD, ldap_settings, user
 from tests.conftest import AuthActions
 

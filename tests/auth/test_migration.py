@@ -1,6 +1,6 @@
 """Migration 3 brings a database of the previous release up: sessions table, token expiry, limiter index."""
 
-from portal.db import database
+from portal.kernel.db import database
 
 
 def test_a_release_2_database_gains_sessions_and_token_expiry_keeping_its_tokens(make_app):

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from portal.db import database
+from portal.kernel.db import database
 from tests.conftest import AuthActions, csrf_token
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -142,7 +142,7 @@ def test_a_session_idle_too_long_ends_on_the_server_too(make_app):
     """Even a cookie whose own clock was kept fresh (a replayed copy) dies with the server's record."""
     from portal import demo
     from portal.auth.models import UserSession
-    from portal.db import utcnow
+    from portal.kernel.db import utcnow
 
     app = make_app(app={"session_idle_minutes": 30})
     with app.app_context(), database.connection_context():

@@ -3,7 +3,7 @@
 import ldap
 import pytest
 
-from portal.db import database
+from portal.kernel.db import database
 from tests.auth.conftest import PASSWORD, admin_connection, ldap_settings, user
 from tests.conftest import AuthActions
 

@@ -4,7 +4,7 @@ import argon2
 import pytest
 
 from portal.auth import users as users_module
-from portal.db import database
+from portal.kernel.db import database
 from tests.auth.conftest import ldap_settings
 from tests.conftest import AuthActions
 

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from portal import demo as demo_module
-from portal.db import database
+from portal.kernel.db import database
 from tests.conftest import csrf_token
 
 # Database-independent behaviour runs on SQLite; storage and lists run on both.

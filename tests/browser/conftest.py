@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
-from portal.db import database
+from portal.kernel.db import database
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Debian's package; on Ubuntu the snap's /snap/bin/chromium, found on PATH.

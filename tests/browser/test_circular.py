@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from redis import Redis
 from rq import SimpleWorker
 
-from portal.db import database
+from portal.kernel.db import database
 from tests.servers import RedisServer
 
 from .conftest import LiveServer

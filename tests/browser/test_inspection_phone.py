@@ -8,7 +8,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from portal.auth.models import User
-from portal.db import database
+from portal.kernel.db import database
 from portal.inspections import services as inspections
 from portal.items import actions, services
 from portal.items.models import Item

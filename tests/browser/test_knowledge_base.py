@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from portal.auth.models import User
-from portal.db import database
+from portal.kernel.db import database
 from portal.training import services as trainings
 from tests.kb.conftest import docx_bytes
 

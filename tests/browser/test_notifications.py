@@ -5,7 +5,7 @@ import datetime
 from playwright.sync_api import expect
 
 from portal.auth.models import User
-from portal.db import database
+from portal.kernel.db import database
 from portal.items import services
 
 

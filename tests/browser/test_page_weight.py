@@ -7,7 +7,7 @@ Run with ``-s`` to see the figures (each file: as served, compressed body, bytes
 import pytest
 from playwright.sync_api import expect
 
-from portal.db import database
+from portal.kernel.db import database
 
 from .conftest import LiveServer
 

@@ -10,7 +10,7 @@ import re
 from playwright.sync_api import expect
 
 from portal.auth.models import User
-from portal.db import database
+from portal.kernel.db import database
 from portal.items import pages, services
 from portal.items.models import Item
 

@@ -37,7 +37,7 @@ def test_a_day_is_added_and_removed_from_the_page(app, client, auth, demo):
                                                          "workday": "0", "name": "国庆节"})
     assert response.status_code == 303
     with app.app_context():
-        from portal.db import database
+        from portal.kernel.db import database
 
         with database.connection_context():
             assert not is_workday(monday)

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from portal import calendar
-from portal.db import database
+from portal.kernel.db import database
 from portal.items.models import Item
 from tests.conftest import AuthActions, csrf_token
 

@@ -17,7 +17,7 @@ from portal import calendar
 from portal.auth.models import User
 from portal.calendar import service
 from portal.calendar.models import CalendarYear, Holiday
-from portal.db import database
+from portal.kernel.db import database
 from portal.items import actions, services
 from portal.items.models import Item
 from tests.conftest import AuthActions
@@ -83,7 +83,7 @@ def python_calls_at_most(limit):
 # --- the page: what the attack run found ---------------------------------------------------------
 
 def test_an_item_due_9999_12_31_costs_what_one_due_next_month_costs(app, demo):
-    from portal import changes
+    from portal.kernel import changes
 
     with app.test_request_context(), database.connection_context():
         supervisor = User.get(User.username == "supervisor")

@@ -57,7 +57,7 @@ def test_import_replaces_the_years_it_mentions(db):
 
 @pytest.mark.parametrize("table", ["2027-13-01,0,x", "2027-10-01,maybe,x", "", "date,workday,name\n"])
 def test_a_bad_table_imports_nothing_and_says_where(db, table):
-    from portal.errors import Invalid
+    from portal.kernel.errors import Invalid
 
     with pytest.raises(Invalid) as err:
         calendar.import_table(table)

@@ -19,7 +19,7 @@ from portal.auth import tokens
 from portal.auth.models import Department, User
 from portal.auth.users import create_user
 from portal.calendar import local_today
-from portal.db import database
+from portal.kernel.db import database
 from portal.items import actions, attachments, services
 from portal.items.delegations import name_delegate
 from portal.items.models import Item

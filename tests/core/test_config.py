@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from portal import config
-from portal.config import ConfigError, load
+from portal.kernel import config
+from portal.kernel.config import ConfigError, load
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -3,7 +3,7 @@
 import peewee
 import pytest
 
-from portal.db import database, is_postgres
+from portal.kernel.db import database, is_postgres
 from portal.migrations import MIGRATIONS, SchemaVersion, current_version, upgrade
 
 

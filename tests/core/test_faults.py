@@ -16,7 +16,7 @@ import pytest
 from portal import create_app
 from portal import demo as demo_module
 from portal.auth.models import User
-from portal.db import database
+from portal.kernel.db import database
 from portal.items.models import Attachment, Item, ItemEvent
 from portal.migrations import upgrade
 from tests.api.conftest import ApiClient

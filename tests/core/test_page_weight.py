@@ -14,7 +14,7 @@ import pytest
 from flask import url_for
 
 from portal import ROOT
-from portal.assets import content_hash
+from portal.kernel.assets import content_hash
 
 YEAR = "max-age=31536000"
 STATIC_URL = re.compile(r'(?:href|src)="(/static/[^"]+)"')
@@ -123,7 +123,7 @@ def _board(client, **headers):
 def test_over_https_a_page_another_site_caused_goes_uncompressed(make_app, tmp_path):
     """BREACH: a page holding the CSRF token is compressed only for requests from the portal itself."""
     from portal import demo
-    from portal.db import database
+    from portal.kernel.db import database
     from tests.conftest import AuthActions
 
     app = make_app(app={"base_url": "https://localhost"})

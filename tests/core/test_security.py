@@ -21,7 +21,7 @@ def test_next_never_leads_to_another_host(client, auth, demo, target):
 @SQLITE_ONLY
 def test_a_bearer_header_does_not_lift_csrf_from_a_page(client, auth, demo):
     from portal.auth.models import ApiToken
-    from portal.db import database
+    from portal.kernel.db import database
 
     auth.login("leader", "demo")
     response = client.post("/profile/tokens", data={"name": "forged"},

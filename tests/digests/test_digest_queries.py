@@ -4,10 +4,10 @@ they stand in for today."""
 
 import datetime
 
-from portal import changes
+from portal.kernel import changes
 from portal.auth.users import create_user
 from portal.calendar import local_today
-from portal.db import database
+from portal.kernel.db import database
 from portal.digests import services
 from portal.digests.models import Digest
 from portal.items.models import Delegation, Item, ItemEvent

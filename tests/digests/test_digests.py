@@ -10,7 +10,7 @@ import pytest
 from portal.auth.models import User
 from portal.auth.users import create_user
 from portal.calendar import local_today
-from portal.db import database
+from portal.kernel.db import database
 from portal.digests import services
 from portal.digests.models import Digest
 from portal.items.models import Item

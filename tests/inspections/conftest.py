@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from portal.calendar import local_today
-from portal.db import database
+from portal.kernel.db import database
 from portal.inspections import services
 from tests.conftest import AuthActions, csrf_token
 from tests.items.conftest import People, act, register  # noqa: F401

@@ -195,7 +195,7 @@ def test_the_report_prints_with_its_photos(app, world, login, reading):
 
 def test_the_demo_has_an_inspection_with_photos_and_last_weeks_digests(app, tmp_path):
     from portal import demo
-    from portal.db import database
+    from portal.kernel.db import database
     from portal.digests.models import Digest
     from portal.digests.services import last_week
     from portal.inspections.models import FindingPhoto

@@ -8,8 +8,8 @@ import pytest
 
 from portal.calendar.service import set_day
 from portal.auth.models import User
-from portal.db import database
-from portal.errors import Conflict, Invalid
+from portal.kernel.db import database
+from portal.kernel.errors import Conflict, Invalid
 from portal.items.followthrough import Instruction, acknowledge_due
 from portal.items.models import Item, ItemEvent
 from portal.items.workflow import available_actions

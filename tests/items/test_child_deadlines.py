@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from portal.calendar import local_today
-from portal.errors import Invalid
+from portal.kernel.errors import Invalid
 from portal.items import services
 from portal.items.models import ExtensionRequest, Item, ItemEvent
 

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from portal.db import database
+from portal.kernel.db import database
 from portal.items import actions
 from portal.items.models import Item, ItemEvent
 

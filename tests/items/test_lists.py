@@ -8,7 +8,7 @@ import pytest
 from werkzeug.datastructures import FileStorage
 
 from portal.calendar import add_working_days, local_today
-from portal.errors import Conflict, Invalid, NotFound
+from portal.kernel.errors import Conflict, Invalid, NotFound
 from portal.items import attachments, queries, services, visibility
 from portal.items.models import Item
 from portal.items.queries import light_condition
@@ -177,7 +177,7 @@ def test_a_page_far_past_the_end_is_empty_not_an_error(people):
 
 
 def test_text_search_finds_number_title_and_content_through_the_search_index(people):
-    from portal.db import database, is_postgres
+    from portal.kernel.db import database, is_postgres
     from portal.items.queries import filter_items
 
     by_title = register(people.supervisor, title="水电气暖收费制度改革")
@@ -224,7 +224,7 @@ def test_the_first_items_of_a_light_can_be_read_from_the_open_items_index(people
     """Boards and lists ask for the first open items by deadline: the open items' own index (migration 14)
     answers that by reading a few entries. SQLite uses it only for statements that name the open states as
     it does (items.models.is_open): this guards that there, and the form of red's condition on both."""
-    from portal.db import database, is_postgres
+    from portal.kernel.db import database, is_postgres
 
     query = queries.with_light(Item.select(Item.id), light).order_by(Item.deadline, Item.id).limit(8)
     sql, params = query.sql()
@@ -242,7 +242,7 @@ def test_the_first_items_of_a_light_can_be_read_from_the_open_items_index(people
 def test_the_open_items_index_holds_the_open_states_of_today(people):
     """Migration 14 wrote the open states into the index as they were; a change of OPEN_STATES needs a new
     migration (a database made before it would keep the old condition, and SQLite would stop using it)."""
-    from portal.db import database, is_postgres
+    from portal.kernel.db import database, is_postgres
     from portal.items.models import OPEN_STATES, OPEN_STATES_SQL
 
     if is_postgres():

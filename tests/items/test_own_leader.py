@@ -8,7 +8,7 @@ import pytest
 
 from portal.auth.users import create_user
 from portal.calendar import local_today
-from portal.errors import Forbidden, Invalid
+from portal.kernel.errors import Forbidden, Invalid
 from portal.items.delegations import end_delegation, name_delegate
 from portal.items.models import Item, ItemEvent
 from portal.items.workflow import available_actions

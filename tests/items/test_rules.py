@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from portal.calendar import add_working_days, local_today
-from portal.errors import Conflict, Forbidden, Invalid
+from portal.kernel.errors import Conflict, Forbidden, Invalid
 from portal.items import actions, queries, services
 from portal.items.models import ExtensionRequest, Item, ItemEvent
 from portal.notify.models import Outbox

@@ -13,7 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from portal.auth.models import User
 from portal.calendar import local_today
-from portal.errors import PortalError
+from portal.kernel.errors import PortalError
 from portal.items import actions, services
 from portal.items.models import STATES, Item, ItemCoDepartment, ItemEvent
 from portal.items.workflow import ACTIONS, available_actions

@@ -10,7 +10,7 @@ import time
 import pytest
 from werkzeug.datastructures import FileStorage
 
-from portal.errors import Conflict, Forbidden, Invalid
+from portal.kernel.errors import Conflict, Forbidden, Invalid
 from portal.items import actions, attachments
 from portal.items.models import Attachment, Item, ItemEvent
 

@@ -3,7 +3,7 @@
 import datetime
 
 from portal.auth.models import User
-from portal.db import database
+from portal.kernel.db import database
 from portal.items import actions, services
 from tests.conftest import csrf_token
 

@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from portal.calendar import local_today
-from portal.errors import Conflict, Forbidden
+from portal.kernel.errors import Conflict, Forbidden
 from portal.items import actions
 from portal.items.models import Item, ItemEvent
 from portal.items.workflow import TABLE

@@ -1,6 +1,6 @@
 """Articles: writing, drafts and publishing, revisions and their differences, rendering, permissions."""
 
-from portal.db import database
+from portal.kernel.db import database
 from portal.kb.models import Article, ArticleRevision
 from tests.kb.conftest import write_article
 
@@ -197,7 +197,7 @@ def test_two_writers_saving_the_same_revision_at_once_one_wins(as_user, app):
     import threading
 
     from portal.auth.models import User
-    from portal.errors import Conflict
+    from portal.kernel.errors import Conflict
     from portal.kb import services
 
     article = write_article(as_user("supervisor"))

@@ -3,7 +3,7 @@ kept or refused with a clear reason; failures retried by kb-reindex; attachment 
 
 import pytest
 
-from portal.db import database
+from portal.kernel.db import database
 from portal.kb.models import ArticleAttachment
 from tests.kb.conftest import (PNG, blank_pdf_bytes, docx_bytes, encrypted_pdf_bytes, large_docx_bytes, pdf_bytes,
                                pptx_bytes, upload, write_article, xlsx_bytes, zip_bomb_docx_bytes)

@@ -56,7 +56,7 @@ def test_a_required_regulation_is_found_read_and_reported(as_user):
 
 
 def test_reading_is_recorded_once_per_user_and_revision(as_user, app):
-    from portal.db import database
+    from portal.kernel.db import database
     from portal.kb.models import ArticleRead
 
     supervisor = as_user("supervisor")

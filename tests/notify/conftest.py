@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from portal.auth.models import Department, User
-from portal.db import database
+from portal.kernel.db import database
 from portal.items.models import Item, ItemEvent
 from portal.notify.outbox import record
 from tests.servers import free_port

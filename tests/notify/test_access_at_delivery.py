@@ -6,7 +6,7 @@ from redis import Redis
 from rq import SimpleWorker
 
 from portal.auth.models import User
-from portal.db import database
+from portal.kernel.db import database
 from portal.items.models import Follow
 from portal.notify import delivery
 from portal.notify.models import Delivery, Notification, Outbox

@@ -5,7 +5,7 @@ import datetime
 
 
 from portal.auth.models import Department, User
-from portal.db import database
+from portal.kernel.db import database
 from portal.notify import reminders
 from portal.notify.models import Outbox
 from portal.petitions import services as petitions

@@ -7,7 +7,7 @@ import pytest
 from redis import Redis
 from rq import Queue, SimpleWorker
 
-from portal.db import database
+from portal.kernel.db import database
 from portal.notify import delivery
 from portal.notify.models import Delivery, Notification, Outbox
 from tests.notify.conftest import dispatch, make_item, notify_config, seed_people

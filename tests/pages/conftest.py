@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from portal.auth.models import User
-from portal.db import database
+from portal.kernel.db import database
 from portal.items import services
 from portal.items.actions import perform
 from tests.conftest import csrf_token

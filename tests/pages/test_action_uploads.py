@@ -3,7 +3,7 @@
 import io
 import re
 
-from portal.db import database
+from portal.kernel.db import database
 from portal.items.models import Attachment, Item, ItemEvent
 from tests.conftest import csrf_token
 

@@ -2,7 +2,7 @@
 
 import re
 
-from portal.db import database
+from portal.kernel.db import database
 from portal.items.models import Item
 from portal.notify.models import Notification
 from tests.conftest import csrf_token
@@ -169,7 +169,7 @@ def test_a_cached_board_is_never_stale_after_a_change(app, signed_in, make_item)
 def test_a_change_empties_the_cache_of_the_boards_it_outdates(app, signed_in, make_item):
     """A web worker keeps boards of the latest count only: values of an older one are never asked for
     again, and kept until the cache filled they took ~40 MB per worker under load (issue 14)."""
-    from portal import changes
+    from portal.kernel import changes
 
     leader, supervisor = signed_in("leader"), signed_in("supervisor")
     make_item("燃气入户")

@@ -4,7 +4,7 @@ import datetime
 import re
 
 from portal.auth.models import User
-from portal.db import database
+from portal.kernel.db import database
 from portal.items import actions, services
 from portal.items.models import Item
 from tests.conftest import csrf_token

@@ -3,7 +3,7 @@
 import datetime
 
 from portal.auth.users import create_user
-from portal.db import database
+from portal.kernel.db import database
 from tests.conftest import csrf_token
 
 

@@ -204,7 +204,7 @@ def test_closure_without_evidence_is_refused_beside_the_file_field(signed_in, ma
 
 def test_item_page_query_count_does_not_grow_with_its_timeline(app, signed_in, make_item):
     from portal.auth.models import User
-    from portal.db import database
+    from portal.kernel.db import database
     from portal.items import actions, services
     from tests.querycount import fresh_request_queries
 

@@ -3,7 +3,7 @@
 import pytest
 
 from portal.auth.models import User
-from portal.db import database
+from portal.kernel.db import database
 from portal.petitions import services
 from tests.api.conftest import ApiClient
 

@@ -3,7 +3,7 @@ pages, the API, list search, notifications (in-app, e-mail text) and the item a 
 
 import pytest
 
-from portal.db import database
+from portal.kernel.db import database
 from portal.notify import delivery
 from portal.notify.messages import compose
 from portal.notify.models import Notification, Outbox

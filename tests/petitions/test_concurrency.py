@@ -4,7 +4,7 @@ it); petition numbers never repeat."""
 import pytest
 
 from portal.auth.models import User
-from portal.db import database
+from portal.kernel.db import database
 from portal.petitions import services
 from portal.petitions.models import Petition, PetitionEvent
 from tests.items.test_concurrency import race

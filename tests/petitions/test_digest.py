@@ -5,7 +5,7 @@ import datetime
 
 from portal.auth.models import User
 from portal.calendar import local_today
-from portal.db import database
+from portal.kernel.db import database
 from portal.digests import services as digests
 from portal.digests.models import Digest
 from portal.items import actions, services as items

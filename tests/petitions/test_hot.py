@@ -4,7 +4,7 @@ table), in the API and on the leader's board."""
 import datetime
 import re
 
-from portal.db import database
+from portal.kernel.db import database
 from portal.petitions.models import Petition
 
 from .conftest import PHONE

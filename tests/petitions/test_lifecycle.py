@@ -1,7 +1,7 @@
 """A petition's life through the API and the pages on both databases: register, assign, answer, convert,
 merge, close — with wrong actors (403/404), wrong states (409) and bad input (422)."""
 
-from portal.db import database
+from portal.kernel.db import database
 from portal.items.models import Item
 from portal.notify.models import Outbox
 from portal.petitions.models import Petition, PetitionEvent

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from flask import render_template
 
-from portal.db import database
+from portal.kernel.db import database
 from portal.items.inputs import Fields
 from portal.notify.models import Outbox
 from portal.petitions import reminders

@@ -4,7 +4,7 @@ clients keep their own request contexts), and the kb clients."""
 import pytest
 
 from portal.auth.models import User
-from portal.db import database
+from portal.kernel.db import database
 from tests.items import conftest as items
 from tests.kb.conftest import as_user, write_article  # noqa: F401
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.db import database
+from portal.kernel.db import database
 from portal.search.models import SearchToken
 from tests.kb.conftest import write_article
 

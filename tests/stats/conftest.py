@@ -123,7 +123,7 @@ def build_history(people):
 def history(app):
     """The history, built in its own app context so that test clients get a fresh one per request."""
     from portal import demo
-    from portal.db import database
+    from portal.kernel.db import database
 
     with app.app_context(), database.connection_context():
         demo.seed_people()

@@ -113,7 +113,7 @@ def own_redis():
 def test_with_redis_the_worker_makes_it_and_the_progress_follows(make_app, own_redis, tmp_path):
     from .conftest import People, build_history
     from portal import demo
-    from portal.db import database
+    from portal.kernel.db import database
 
     Redis.from_url(own_redis.url).flushall()
     app = make_app(stats={"min_items": 2}, workflow={"closure_requires_attachment": False},
@@ -154,7 +154,7 @@ def test_libreoffice_converts_the_circular_with_its_chinese(clients, tmp_path):
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_queue_that_is_down_gives_a_clear_503_and_a_failed_job(make_app):
     from portal import demo
-    from portal.db import database
+    from portal.kernel.db import database
     from portal.reports.models import ReportJob
     from tests.servers import free_port
 

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from portal.calendar import local_today
-from portal.db import database
+from portal.kernel.db import database
 from portal.items.models import Item, ItemCoDepartment
 from tests.conftest import csrf_token
 

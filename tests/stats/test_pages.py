@@ -95,7 +95,7 @@ def test_the_query_count_does_not_grow_with_the_items(app, history):
     """Statistics are SQL aggregates: twice the items, the same statements."""
     import datetime
 
-    from portal.db import database
+    from portal.kernel.db import database
     from portal.items.models import Item
     from tests.querycount import fresh_request_queries
 

@@ -5,7 +5,7 @@ import datetime
 import threading
 
 from portal.auth.models import User
-from portal.db import database
+from portal.kernel.db import database
 from portal.training import services
 from portal.training.models import Enrolment, Training
 

@@ -2,14 +2,11 @@
 
 from flask import current_app
 
-from .auth.roles import ROLE_LABELS
-
 
 def init_app(app):
     @app.context_processor
     def _globals():
-        return {"has_endpoint": _has_endpoint, "role_labels": ROLE_LABELS,
-                "demo_mode": app.config["PORTAL"]["app"]["demo"]}
+        return {"has_endpoint": _has_endpoint, "demo_mode": app.config["PORTAL"]["app"]["demo"]}
 
 
 def _has_endpoint(endpoint):
