@@ -1,4 +1,4 @@
-"""The speed benchmark of DESIGN.md §10: `make bench` (or `python -m bench --help`).
+"""The speed benchmark of docs/quality.md: `make bench` (or `python -m bench --help`).
 
 Fills a fresh database (SQLite file and a throwaway PostgreSQL cluster) with
 ten years of a large office — by default 100,000 items and a million events —

@@ -257,7 +257,8 @@ def outbox_pending(app):
 
 
 def last_working_day(app):
-    from portal.calendar import is_workday, local_today
+    from portal.calendar import is_workday
+    from portal.kernel.clock import local_today
 
     with app.app_context():
         day = local_today()

@@ -51,8 +51,9 @@ def main():
                         help="the longest span the day-by-day loop is timed on (it grows linearly)")
     args = parser.parse_args()
     from portal import calendar, demo
+    from portal.kernel import clock
     from portal.auth.models import User
-    from portal.calendar import service
+    from portal.calendar import services as service
     from portal.items import actions, services
     from portal.items.models import Item
 
@@ -62,7 +63,7 @@ def main():
             upgrade()
             demo.seed_people()
             years = calendar.seed_known_years(2004)
-            today = calendar.local_today()
+            today = clock.local_today()
             print(f"# Working days, {today}: {len(years)} years entered ({years[0]}-{years[-1]}), "
                   f"{args.runs} calls per row\n")
             print("| span | working days | fast ms | day-by-day ms |\n| --- | --- | --- | --- |")

@@ -45,7 +45,7 @@ def create_app(config=None):
     if not app.debug:
         logging.basicConfig(level=logging.INFO)
 
-    from .kernel import assets, compression, db, errors, i18n, jobs, security, templating
+    from .kernel import api, assets, compression, db, errors, i18n, jobs, security, templating
 
     compression.init_app(app)  # first: Flask runs after_request hooks last-registered first
     assets.init_app(app)
@@ -55,13 +55,14 @@ def create_app(config=None):
     errors.init_app(app)
     jobs.init_app(app)
     templating.init_app(app)
+    api.init_app(app)
 
     # The features, each registering its own blueprints, commands and template names.
-    from . import (admin, api, auth, calendar, cli, digests, feed, home, inspections, items, kb, notify, petitions,
+    from . import (admin, auth, calendar, cli, digests, feed, home, inspections, items, kb, notify, petitions,
                    reports, search, stats, training)
 
     # petitions and feed after digests: they add their sections to it.
-    for feature in (auth, home, items, admin, api, calendar, notify, kb, search, training, inspections, digests,
+    for feature in (auth, home, items, admin, calendar, notify, kb, search, training, inspections, digests,
                     petitions, feed, stats, reports, cli):
         feature.init_app(app)
     return app

@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from .kernel import files, hooks
 from .kernel.db import database, is_postgres
 
-INCOMING = "incoming"  # uploads waiting for their transaction (see items.attachments): never backed up
 
 
 class RestoreRefused(Exception):
@@ -46,7 +46,7 @@ def backup(target_dir, uploads):
 
 def _archive_uploads(uploads, path):
     def skip_incoming(member):
-        return None if member.name == f"uploads/{INCOMING}" or member.name.startswith(f"uploads/{INCOMING}/") \
+        return None if member.name == f"uploads/{files.INCOMING}" or member.name.startswith(f"uploads/{files.INCOMING}/") \
             else member
 
     with tarfile.open(path, "w:gz") as tar:
@@ -69,12 +69,10 @@ def _archive_uploads(uploads, path):
 
 
 def _referenced():
-    from .items.attachments import REFERENCES
-
     found = set()
-    for model, field in REFERENCES:
-        if database.table_exists(model._meta.table_name):
-            found.update(row[0] for row in model.select(field).distinct().tuples())
+    for field in hooks.files_kept.values():
+        if database.table_exists(field.model._meta.table_name):
+            found.update(row[0] for row in field.model.select(field).distinct().tuples())
     return sorted(found)
 
 
@@ -124,7 +122,7 @@ def holdings(uploads):
         counts[key] = model.select().count() if database.table_exists(model._meta.table_name) else 0
     uploads = Path(uploads)
     counts["files"] = sum(1 for path in uploads.rglob("*")
-                          if path.is_file() and path.relative_to(uploads).parts[0] != INCOMING) \
+                          if path.is_file() and path.relative_to(uploads).parts[0] != files.INCOMING) \
         if uploads.is_dir() else 0
     return counts
 
@@ -180,7 +178,7 @@ def _unpack_uploads(archive, uploads):
         with tarfile.open(archive, "r:gz") as tar:
             for member in tar:
                 parts = Path(member.name).parts
-                if not member.isfile() or len(parts) < 2 or parts[0] != "uploads" or parts[1] == INCOMING:
+                if not member.isfile() or len(parts) < 2 or parts[0] != "uploads" or parts[1] == files.INCOMING:
                     continue
                 # Written by name below (never tar.extract): refuse what could leave the staging folder.
                 # (tarfile.data_filter would say the same, but Debian 12's Python 3.11.2 lacks it.)
@@ -228,12 +226,11 @@ def _load_postgres(dump):
 def _check(uploads):
     """Counts of what is back, and every attachment whose file is missing or differs from its SHA-256."""
     from .auth.models import User
-    from .items.attachments import REFERENCES
     from .items.models import Attachment, Item, ItemEvent
 
     bad = []
-    for model, field in REFERENCES:
-        for (sha,) in model.select(field).distinct().tuples():
+    for field in hooks.files_kept.values():
+        for (sha,) in field.model.select(field).distinct().tuples():
             path = uploads / sha[:2] / sha
             if not path.is_file() or _sha256(path) != sha:
                 bad.append(sha)

@@ -11,7 +11,7 @@ from .kernel.db import database
 
 
 def init_app(app):
-    for command in (init_db, seed_demo, create_user, backup, restore):
+    for command in (init_db, seed_demo, create_user, backup, restore, sweep_uploads):
         app.cli.add_command(command)
 
 
@@ -78,7 +78,7 @@ def backup(target):
     from flask import current_app
 
     from .backup import backup as run_backup
-    from .items.attachments import upload_folder
+    from .kernel.files import upload_folder
 
     target = target or f"{current_app.instance_path}/backups"
     with database.connection_context():
@@ -100,7 +100,7 @@ def restore(archive):
     There is no --force: restore never overwrites data. Exit code 2 when the instance is not empty
     (or the folder is not a backup for this database), 1 when the restore or its file check fails."""
     from .backup import RestoreRefused, restore as run_restore
-    from .items.attachments import upload_folder
+    from .kernel.files import upload_folder
 
     with database.connection_context():
         try:
@@ -115,3 +115,14 @@ def restore(archive):
     click.echo("restored: {users} users, {items} items, {events} events, {attachments} attachments".format(**counts))
     if bad:
         raise click.ClickException(f"{len(bad)} attachment files are missing or damaged: {', '.join(bad[:10])}")
+
+
+@click.command("sweep-uploads")
+@with_appcontext
+def sweep_uploads():
+    """Remove uploads whose transaction never committed and stored files no row uses (older than an hour)."""
+    from .kernel.files import sweep
+
+    with database.connection_context():
+        removed = sweep()
+    click.echo(f"removed {removed} orphaned file(s)")

@@ -1,4 +1,4 @@
-"""Demo data (DESIGN.md §9): a mining-district office of a petrochemical company."""
+"""Demo data (docs/demo.md): a mining-district office of a petrochemical company."""
 
 from .auth.models import Department, User
 from .auth.users import create_user
@@ -43,10 +43,12 @@ def seed():
     from .digests.services import make as make_digests
     from .inspections.demo import seed_inspections
     from .kb.demo import seed_knowledge_base
+    from .training.demo import seed_trainings
 
     summary = seed_people()
     seed_known_years()
     articles = seed_knowledge_base()
+    seed_trainings()
     items = seed_items()
     petitions = seed_petitions()
     seed_inspections()

@@ -79,7 +79,7 @@ def _knowledge_base(migrator):
 
 
 def _front_line(migrator):
-    """The front line (DESIGN §11): instructions awaiting acknowledgement (批示落实), residents' petitions
+    """The front line (docs/front-line.md): instructions awaiting acknowledgement (批示落实), residents' petitions
     (群众诉求) and how far each user has read the instruction feed (灵通信息).
 
     Instructions given before this version get their row too (due the day after they were given),
@@ -110,7 +110,7 @@ def _change_counter(migrator):
 
     create_table()
 def _inspections_and_digests(migrator):
-    """Field inspections (实地督查) and the leaders' weekly digests (定期听取汇报), DESIGN §11."""
+    """Field inspections (实地督查) and the leaders' weekly digests (定期听取汇报), docs/front-line.md."""
     from .digests.models import MODELS as digest_models
     from .inspections.models import MODELS as inspection_models
 

@@ -20,6 +20,7 @@ import zoneinfo
 from redis.exceptions import RedisError
 
 from portal import create_app
+from portal.kernel import jobs
 
 QUEUES = ("notify", "kb", "default")
 LDAP_SYNC_CRON = "30 2 * * *"
@@ -54,17 +55,21 @@ def run_schedule(app, parent_pid):
     """Enqueue the periodic jobs until the parent worker exits."""
     from rq.cron import CronScheduler
 
-    from . import tasks
-
     settings = app.config["PORTAL"]
     connection = _connection(app)
     cron = CronScheduler(connection=connection, name=f"duban-{os.uname().nodename}-{os.getpid()}")
-    cron.register(tasks.relay, "notify", interval=settings["notify"]["relay_interval_seconds"], result_ttl=60)
-    cron.register(tasks.remind, "default", cron=scan_cron(settings), job_timeout=3600)
-    cron.register(tasks.sweep_uploads, "default", cron=SWEEP_CRON, job_timeout=3600)
-    cron.register(tasks.digest, "default", cron=digest_cron(settings), job_timeout=3600)
+
+    def every(name, **when):
+        declared = jobs.JOBS[name]
+        cron.register(jobs.run, declared.queue, args=(name,), name=name, job_timeout=declared.timeout,
+                      **{**declared.options, **when})
+
+    every("notify.relay", interval=settings["notify"]["relay_interval_seconds"])
+    every("notify.remind", cron=scan_cron(settings))
+    every("files.sweep", cron=SWEEP_CRON)
+    every("digests.make", cron=digest_cron(settings))
     if {"ldap", "header"} & set(settings["auth"]["backends"]):  # header SSO reads the directory too
-        cron.register(tasks.ldap_sync, "default", cron=LDAP_SYNC_CRON, job_timeout=3600)
+        every("auth.ldap_sync", cron=LDAP_SYNC_CRON)
     while os.getppid() == parent_pid:
         try:
             cron.enqueue_jobs()
@@ -76,9 +81,7 @@ def run_schedule(app, parent_pid):
 
 
 def _connection(app):
-    from portal.kernel.jobs import redis_connection
-
-    return redis_connection(app)
+    return jobs.redis_connection(app)
 
 
 def main(argv=None):
@@ -102,9 +105,7 @@ def main(argv=None):
 
     from rq import Worker
 
-    from . import tasks
-
-    tasks.use_app(app)
+    jobs.use_app(app)
     schedule = None
     if not args.no_schedule and not args.burst:
         schedule = multiprocessing.get_context("fork").Process(

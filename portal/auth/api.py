@@ -3,6 +3,8 @@
 from flask import Blueprint, jsonify
 from flask_login import current_user, login_required
 
+from ..kernel.openapi import errors, ref, response
+
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
 
 
@@ -22,3 +24,14 @@ def user_json(user):
 @login_required
 def me():
     return jsonify(user_json(current_user))
+
+
+OPENAPI_PATHS = {
+    "/api/v1/me": {"get": {
+        "operationId": "me", "summary": "The signed-in user",
+        "responses": {"200": response({"type": "object", "required": ["username", "roles"], "properties": {
+            "username": {"type": "string"}, "display_name": {"type": "string"}, "email": {"type": "string"},
+            "roles": {"type": "array", "items": {"type": "string",
+                                                 "enum": ["leader", "supervisor", "handler", "admin"]}},
+            "department": {"oneOf": [ref("Department"), {"type": "null"}]}}}, "You"), **errors("401")}}},
+}

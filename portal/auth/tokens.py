@@ -3,11 +3,11 @@
 import datetime
 import hashlib
 import secrets
-import zoneinfo
 
-from flask import current_app, g
+from flask import g
 from flask_babel import gettext as _
 
+from ..kernel.clock import local_today, zone
 from ..kernel.db import utcnow
 from ..kernel.errors import Invalid, NotFound
 from .models import ApiToken, User
@@ -45,8 +45,7 @@ def parse_expiry(choice, date_text="", today=None):
     if choice != "date":
         message = _("Choose when the token expires.")
         raise Invalid(message, fields={"expires": message})
-    zone = zoneinfo.ZoneInfo(current_app.config["PORTAL"]["app"]["timezone"])
-    today = today or datetime.datetime.now(zone).date()
+    today = today or local_today()
     try:
         day = datetime.date.fromisoformat((date_text or "").strip())
     except ValueError:
@@ -55,7 +54,7 @@ def parse_expiry(choice, date_text="", today=None):
     if day <= today or (day - today).days > MAX_DAYS:
         message = _("Choose a date after today and at most ten years ahead.")
         raise Invalid(message, fields={"expires_on": message})
-    end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), tzinfo=zone)
+    end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), tzinfo=zone())
     return end.astimezone(datetime.UTC).replace(tzinfo=None)
 
 

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, flash, g, render_template, request, se
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
+from ..kernel import hooks
 from ..kernel.errors import Forbidden, Invalid, PortalError, error_response
 from ..kernel.db import utcnow
 from ..kernel.htmx import is_background, is_htmx, redirect, render
@@ -106,9 +107,10 @@ def init_app(app):
     login_manager.init_app(app)
     app.before_request(_before_request)
     app.register_blueprint(bp)
-    from . import api, cli
+    from . import api, cli, tasks  # noqa: F401  (tasks: the job)
 
     app.register_blueprint(api.bp)
+    hooks.openapi.add("auth", (api.OPENAPI_PATHS, {}))
     cli.init_app(app)
     app.context_processor(lambda: {"role_labels": ROLE_LABELS})
 

@@ -1,7 +1,8 @@
 """Working days (工作日): the holiday calendar kept in the database, with a small cache."""
 
-from .service import (HORIZON_YEARS, add_working_days, import_table, invalidate, is_workday, latest_allowed_date,
-                      loaded_at, local_today, seed_known_years, working_days_between, year_status)
+from ..kernel.clock import latest_allowed_date
+from .services import (add_working_days, import_table, invalidate, is_workday, loaded_at, seed_known_years,
+                      working_days_between, year_status)
 
 
 def init_app(app):
@@ -11,5 +12,5 @@ def init_app(app):
     app.add_template_global(latest_allowed_date)
 
 
-__all__ = ["HORIZON_YEARS", "add_working_days", "import_table", "invalidate", "is_workday", "latest_allowed_date", "loaded_at",
-           "local_today", "seed_known_years", "working_days_between", "year_status"]
+__all__ = ["add_working_days", "import_table", "invalidate", "is_workday", "loaded_at", "seed_known_years",
+           "working_days_between", "year_status"]

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from ..auth.guards import roles_required
 from ..kernel.errors import Invalid
 from ..kernel.htmx import redirect
-from . import service
+from . import services
 
 bp = Blueprint("calendar", __name__, url_prefix="/admin/calendar")
 
@@ -28,16 +28,16 @@ def _year_arg(default):
 
 
 def _page(year, errors=None, status=200, form=None):
-    today = service.local_today()
-    return render_template("calendar/admin.html", status=service.year_status(today), year=year,
-                           days=service.holidays_of(year), errors=errors or {}, form=form or {},
+    today = services.local_today()
+    return render_template("calendar/admin.html", status=services.year_status(today), year=year,
+                           days=services.holidays_of(year), errors=errors or {}, form=form or {},
                            today=today), status
 
 
 @bp.get("")
 @roles_required("admin")
 def admin():
-    return _page(_year_arg(service.local_today().year))
+    return _page(_year_arg(services.local_today().year))
 
 
 @bp.post("/days")
@@ -53,8 +53,8 @@ def set_day():
     if form.get("workday") not in ("0", "1"):
         errors["workday"] = _("Choose whether the day is worked.")
     if errors:
-        return _page(_year_arg(service.local_today().year), errors, 422, form)
-    service.set_day(day, form["workday"] == "1", form.get("name", "").strip()[:64])
+        return _page(_year_arg(services.local_today().year), errors, 422, form)
+    services.set_day(day, form["workday"] == "1", form.get("name", "").strip()[:64])
     flash(_("%(day)s saved.", day=day.isoformat()), "success")
     return redirect(url_for("calendar.admin", year=day.year))
 
@@ -65,8 +65,8 @@ def remove_day(day):
     try:
         date = datetime.date.fromisoformat(day)
     except ValueError:
-        return _page(service.local_today().year, {"day": _("Must be a date like 2026-12-31.")}, 422)
-    service.remove_day(date)
+        return _page(services.local_today().year, {"day": _("Must be a date like 2026-12-31.")}, 422)
+    services.remove_day(date)
     flash(_("%(day)s removed: it follows the weekend rule again.", day=date.isoformat()), "success")
     return redirect(url_for("calendar.admin", year=date.year))
 
@@ -74,7 +74,7 @@ def remove_day(day):
 @bp.post("/years/<int:year>/confirm")
 @roles_required("admin")
 def confirm_year(year):
-    service.confirm_year(year)
+    services.confirm_year(year)
     flash(_("%(year)s marked as entered.", year=year), "success")
     return redirect(url_for("calendar.admin", year=year))
 
@@ -82,7 +82,7 @@ def confirm_year(year):
 @bp.post("/seed")
 @roles_required("admin")
 def seed():
-    years = service.seed_known_years()
+    years = services.seed_known_years()
     if years:
         flash(_("Loaded the official calendar for %(years)s.", years=", ".join(map(str, years))), "success")
     else:
@@ -101,10 +101,10 @@ def import_table():
         try:
             text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
-            return _page(service.local_today().year, {"file": _("The file must be UTF-8 text (CSV or TSV).")}, 422)
+            return _page(services.local_today().year, {"file": _("The file must be UTF-8 text (CSV or TSV).")}, 422)
     try:
-        counts = service.import_table(text)
+        counts = services.import_table(text)
     except Invalid as exc:
-        return _page(service.local_today().year, {field: exc.fields["file"]}, 422, request.form)
+        return _page(services.local_today().year, {field: exc.fields["file"]}, 422, request.form)
     flash(_("Imported: %(summary)s.", summary=", ".join(f"{y} ({n})" for y, n in counts.items())), "success")
     return redirect(url_for("calendar.admin", year=min(counts)))

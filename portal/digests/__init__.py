@@ -1,17 +1,21 @@
 """The leaders' weekly digest (定期听取汇报): made weekly by the worker or on demand, in-app and by e-mail."""
 
+from ..kernel import hooks
+
 
 def init_app(app):
     """Register the digest pages, API, its OpenAPI path, ``flask digest`` and the notification's link."""
-    from ..notify import messages
-    from . import api, views
+    from flask_babel import lazy_gettext as _l
+
+    from ..notify.messages import Kind
+    from . import api, tasks, views  # noqa: F401  (tasks: the job)
     from .cli import digest
 
     for blueprint in (views.bp, api.bp):
         app.register_blueprint(blueprint)
-    app.extensions.setdefault("openapi_paths", {}).update(api.OPENAPI_PATHS)
+    hooks.openapi.add("digests", (api.OPENAPI_PATHS, {}))
     app.cli.add_command(digest)
-    messages.LINKS["digest"] = _link
+    hooks.notification_kinds.add("digest", Kind(_l("Weekly digest"), link=_link))
     app.jinja_env.globals["digest_section_labels"] = section_labels
 
 
@@ -19,11 +23,9 @@ def section_labels():
     """The title of each section, in the order a digest shows them (registered sections last)."""
     from flask_babel import lazy_gettext as _l
 
-    from .services import EXTRA_SECTIONS
-
     labels = {"changed": _l("Your items that changed"), "red": _l("Red and overdue items"),
               "decisions": _l("Decisions waiting for you"), "closed": _l("Items closed")}
-    labels.update({key: label for key, (label, _build, _scope) in EXTRA_SECTIONS.items()})
+    labels.update({key: label for key, (label, _build, _scope) in hooks.digest_sections.items()})
     return labels
 
 

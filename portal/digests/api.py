@@ -3,7 +3,7 @@
 from flask import jsonify, url_for
 from flask_login import current_user
 
-from ..api import feature_blueprint
+from ..kernel.api import feature_blueprint
 from . import services
 
 bp = feature_blueprint("digests_api", __name__, "/api/v1")

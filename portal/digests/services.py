@@ -3,8 +3,8 @@
 A digest covers one ISO week (Monday to Sunday, ``app.timezone``) for one
 leader: their items that changed, their red (and overdue) items, decisions
 waiting for them, their items closed — plus the sections other features
-register (``register_section``: residents' petitions and hot issues belong
-there once that feature exists). Its row and its outbox row (in-app and
+add (residents' petitions and hot issues, the instructions' follow-through: they belong
+there; see ``hooks.digest_sections``). Its row and its outbox row (in-app and
 e-mail) are written in one transaction; the unique (leader, week) key makes
 a second maker — another worker, a retry, a restart, the command — write
 nothing, so a leader never gets two digests for one week.
@@ -13,21 +13,22 @@ nothing, so a leader never gets two digests for one week.
 import datetime
 import logging
 import re
-import zoneinfo
 
 import peewee
 from flask import current_app
 from flask_babel import force_locale, gettext as _
 from peewee import SQL, fn
 
+from ..kernel.clock import local_midnight_utc
 from ..auth.models import User, UserRole
-from ..calendar import local_today
+from ..kernel.clock import local_today
 from ..kernel.db import database
 from ..kernel.errors import Forbidden, Invalid, NotFound
 from ..items import queries
 from ..items.models import OPEN_STATES, Delegation, ExtensionRequest, Item, ItemEvent
-from ..items.transaction import write_transaction
-from ..notify.models import Outbox
+from ..kernel.changes import write_transaction
+from ..kernel import hooks
+from ..notify import outbox
 from .models import Digest
 
 log = logging.getLogger(__name__)
@@ -36,22 +37,9 @@ WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 ROWS = 20  # items listed per section; the total is always given
 KIND = "digest"
 
-# Sections beyond the four of the items, registered by other features: key -> (label, build, scope).
-EXTRA_SECTIONS = {}
-# How a registered section is built: for one leader at a time; for all leaders in one go; once for everyone.
+# How an added section (hooks.digest_sections) is built: for one leader at a time; for all leaders in one
+# go; once for everyone.
 SCOPES = ("leader", "leaders", "week")
-
-
-def register_section(key, label, build, scope="leader"):
-    """Add a section to every digest made from now on (e.g. ``petitions``, ``hot_issues`` from the petitions
-    feature). A section is {"total", "rows": [{"number", "title", …}]}, or None to leave it out. ``scope`` says
-    how ``build`` is called: "leader" — ``build(leader, start, end, today)`` for each leader; "leaders" —
-    ``build(leaders, start, end, today)`` once, returning {leader id: section}; "week" — ``build(start, end,
-    today)`` once, the same section for every leader. The last two keep the maker's queries as many for eight
-    leaders as for one."""
-    if scope not in SCOPES:
-        raise ValueError(scope)
-    EXTRA_SECTIONS[key] = (label, build, scope)
 
 
 # --- weeks ---------------------------------------------------------------------
@@ -80,12 +68,7 @@ def last_week(today=None):
 
 def _utc_bounds(start, end):
     """The UTC datetimes (naive, as stored) of local midnight at ``start`` and after ``end``."""
-    zone = zoneinfo.ZoneInfo(current_app.config["PORTAL"]["app"]["timezone"])
-
-    def utc(day):
-        local = datetime.datetime.combine(day, datetime.time(0), zone)
-        return local.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return utc(start), utc(end + datetime.timedelta(days=1))
+    return local_midnight_utc(start), local_midnight_utc(end + datetime.timedelta(days=1))
 
 
 # --- what a digest says ----------------------------------------------------------
@@ -152,7 +135,9 @@ def sections_for(leaders, start, end, today=None):
     sections = {leader_id: {key: {"total": section.get(leader_id, (0, []))[0],
                                   "rows": [_row(items[i], today) for i in section.get(leader_id, (0, []))[1]]}
                             for key, section in found.items()} for leader_id in ids}
-    for key, (_label, build, scope) in EXTRA_SECTIONS.items():
+    for key, (_label, build, scope) in hooks.digest_sections.items():
+        if scope not in SCOPES:
+            raise ValueError(f"digest section {key}: scope {scope}")
         if scope == "week":
             built = dict.fromkeys(ids, build(start, end, today))
         elif scope == "leaders":
@@ -210,10 +195,9 @@ def make(week=None, today=None):
                 .on_conflict_ignore().as_rowcount().execute())
         written = (Digest.select().where(Digest.week == week, Digest.leader.in_([leader.id for leader in waiting]))
                    .order_by(Digest.leader))
-        Outbox.insert_many([{"kind": KIND, "recipient": digest.leader_id,
-                             "data": {"digest": digest.id, "week": week, "text": summary(digest)},
-                             "dedupe_key": f"{KIND}:{digest.leader_id}:{week}"} for digest in written]
-                           ).on_conflict_ignore().execute()
+        outbox.write([{"kind": KIND, "recipient": digest.leader_id,
+                       "data": {"digest": digest.id, "week": week, "text": summary(digest)},
+                       "dedupe_key": f"{KIND}:{digest.leader_id}:{week}"} for digest in written], skip_existing=True)
     log.info("digests for %s: %d new", week, made)
     return made
 

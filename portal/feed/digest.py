@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from ..items.followthrough import Instruction
 from ..items.models import Item, ItemEvent
-from ..petitions.queries import local_midnight_utc
+from ..kernel.clock import local_midnight_utc
 
 ROWS = 10
 

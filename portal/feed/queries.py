@@ -1,4 +1,4 @@
-"""The instruction feed (灵通信息, DESIGN §11): instructions, acknowledgements, urges, approvals, returns and
+"""The instruction feed (灵通信息, docs/front-line.md): instructions, acknowledgements, urges, approvals, returns and
 closures on the items a user may see, newest first, composed in SQL; unread after the user's cursor."""
 
 import peewee

@@ -7,12 +7,13 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from peewee import SQL, Select, fn
 
-from ..kernel import changes
+from ..kernel import changes, hooks
 from ..calendar import loaded_at as calendar_loaded_at
 from ..kernel.db import database
 from ..items import followthrough, queries, visibility
 from ..items.models import OPEN_STATES, Item, is_open
-from ..items.queries import Total, capped_count, filter_items, first_rows, light_condition
+from ..items.queries import filter_items, first_rows, light_condition
+from ..kernel.paging import Total, capped_count
 
 ROWS = 8
 COUNT_CAP = 100
@@ -51,12 +52,6 @@ def _yellow(user, today):
     return queries.with_light(visibility.visible_items(user), "yellow", today).order_by(Item.deadline, Item.id)
 
 
-def _hot_issues(user, today):
-    from ..petitions.hot import board_panel
-
-    return board_panel(today)
-
-
 PANELS = {panel.key: panel for panel in [
     Panel("approval", _l("Waiting for my approval"), lambda u, t: queries.awaiting_my_approval(u),
           lambda u: {"state": "pending_approval"}),
@@ -81,16 +76,33 @@ PANELS = {panel.key: panel for panel in [
           lambda u, t: visibility.visible_items(u).where(followthrough.waiting_condition()).order_by(Item.deadline, Item.id)),
     Panel("unacknowledged", _l("Instructions not acknowledged in time"),
           lambda u, t: visibility.visible_items(u).where(followthrough.overdue_condition(t)).order_by(Item.deadline, Item.id)),
-    Panel("hot_issues", _l("Hot issues raised by residents"), None, urgent=False, load=_hot_issues,
-          rows_template="petitions/_hot_panel.html"),
     Panel("department", _l("My department's open items"), _open_of_department, lambda u: {}, urgent=False),
 ]}
 
 ROLE_PANELS = {
-    "leader": ["approval", "extensions", "red", "unacknowledged", "hot_issues", "supervised", "followed"],
+    "leader": ["approval", "extensions", "red", "unacknowledged", "supervised", "followed"],
     "supervisor": ["review", "returned", "feedback_overdue", "red", "unacknowledged", "yellow", "drafts", "followed"],
     "handler": ["to_accept", "to_acknowledge", "report_due", "due_soon", "department"],
 }
+
+
+def role_panels(role):
+    """The keys of a role's panels in order: the items' own, and those the features added
+    (hooks.board_panels), each after the panel it names."""
+    keys = list(ROLE_PANELS[role])
+    for key, (_title, _load, _rows_template, placement) in hooks.board_panels.items():
+        if role in placement:
+            after = placement[role]
+            keys.insert(keys.index(after) + 1 if after in keys else len(keys), key)
+    return keys
+
+
+def panel_of(key):
+    """The panel ``key``: one of the items' own, or one a feature added (not of items: its own load)."""
+    if key in PANELS:
+        return PANELS[key]
+    title, load, rows_template, _placement = hooks.board_panels[key]
+    return Panel(key, title, None, urgent=False, load=load, rows_template=rows_template)
 
 
 def panels_for(user):
@@ -98,7 +110,7 @@ def panels_for(user):
     keys = []
     for role in ("leader", "supervisor", "handler"):
         if user.has_role(role):
-            keys += [key for key in ROLE_PANELS[role] if key not in keys]
+            keys += [key for key in role_panels(role) if key not in keys]
     return keys
 
 
@@ -120,7 +132,7 @@ def _key(user, key, today):
 
 def compute(user, key, today):
     """One panel's content: its count and its first rows (with departments), in at most three queries."""
-    panel = PANELS[key]
+    panel = panel_of(key)
     if panel.load is not None:
         return {"panel": panel, "capped": False, "lights": {}, **panel.load(user, today)}
     query = panel.query(user, today)

@@ -7,7 +7,7 @@ from flask_wtf.csrf import generate_csrf
 
 from ..kernel import changes, htmx
 from ..calendar import loaded_at as calendar_loaded_at
-from ..calendar import local_today
+from ..kernel.clock import local_today
 from . import boards
 
 bp = Blueprint("home", __name__)

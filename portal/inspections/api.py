@@ -3,7 +3,7 @@
 from flask import jsonify, request, url_for
 from flask_login import current_user
 
-from ..api import feature_blueprint, json_body
+from ..kernel.api import feature_blueprint, json_body
 from . import services
 
 bp = feature_blueprint("inspections_api", __name__, "/api/v1")
@@ -79,7 +79,7 @@ def convert(inspection_id, finding_id):
 
 OPENAPI_PATHS = {
     "/api/v1/inspections": {
-        "get": {"operationId": "listInspections", "summary": "Field inspections you may see (DESIGN §11)",
+        "get": {"operationId": "listInspections", "summary": "Field inspections you may see (docs/front-line.md)",
                 "responses": {"200": {"description": "Inspections"}, "401": {"description": "Sign in"}}},
         "post": {"operationId": "planInspection", "summary": "Plan an inspection (supervisors)",
                  "requestBody": {"content": {"application/json": {"schema": {

@@ -1,4 +1,4 @@
-"""Demo inspection (DESIGN §9): last week's visit to the heating sites, two findings with photos, one of them
+"""Demo inspection (docs/demo.md): last week's visit to the heating sites, two findings with photos, one of them
 turned into an item. Made through the real services, so the photos are cleaned and stored like any other."""
 
 import datetime
@@ -8,7 +8,7 @@ from PIL import Image, ImageDraw
 from werkzeug.datastructures import FileStorage
 
 from ..auth.models import User
-from ..calendar import local_today
+from ..kernel.clock import local_today
 from ..items.models import Item
 from . import services
 from .models import Inspection

@@ -1,17 +1,14 @@
 """Photos of findings: images only (checked by content), turned upright, re-encoded without any metadata
 (EXIF, GPS, XMP, ICC, text chunks), with a thumbnail; kept in the items' content-addressed upload store."""
 
-import hashlib
 import io
-import os
-import tempfile
 
-from flask import current_app, send_file
+from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..kernel.errors import Invalid, PortalError
-from ..items.attachments import CHUNK, INCOMING, _path, upload_folder
+from ..kernel import files
 
 # Format Pillow reads -> (stored as, content type, extension)
 FORMATS = {"JPEG": ("JPEG", "image/jpeg", "jpg"), "PNG": ("PNG", "image/png", "png"),
@@ -50,7 +47,7 @@ def _read(file_storage):
     """The upload's bytes; TooLarge past the limit, read in chunks so a huge body is not held whole."""
     limit = _settings()["photo_max_bytes"]
     buffer, size = io.BytesIO(), 0
-    while chunk := file_storage.stream.read(CHUNK):
+    while chunk := file_storage.stream.read(files.CHUNK):
         size += len(chunk)
         if size > limit:
             message = _("A photo may be at most %(mb)s MB.", mb=round(limit / 1048576, 1))
@@ -110,34 +107,23 @@ def clean_photo(data):
     return body, _encode(thumb, "JPEG", quality=80), content_type, pixels.width, pixels.height
 
 
-def _stage(body):
-    """Write ``body`` into the store's incoming folder; the upload record kept_on_commit() moves in."""
-    folder = upload_folder() / INCOMING
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="photo-")
-    with os.fdopen(fd, "wb") as out:
-        out.write(body)
-    return {"sha256": hashlib.sha256(body).hexdigest(), "tmp": tmp, "size": len(body)}
-
-
-def prepare(files):
+def prepare(uploads):
     """Check and clean the photos of one finding (outside any transaction); return (photo rows' values,
     staged uploads for kept_on_commit). 413 for a photo over the limit, 422 for anything not a photo."""
-    files = [f for f in files if f is not None and getattr(f, "filename", "")]
+    uploads = [f for f in uploads if f is not None and getattr(f, "filename", "")]
     limit = _settings()["photos_per_finding"]
-    if len(files) > limit:
+    if len(uploads) > limit:
         _refuse(_("At most %(n)s photos per finding.", n=limit))
-    cleaned = [clean_photo(_read(f)) for f in files]
+    cleaned = [clean_photo(_read(f)) for f in uploads]
     photos, staged = [], []
     try:
         for body, thumb, content_type, width, height in cleaned:
-            main, small = _stage(body), _stage(thumb)
+            main, small = files.stage(body, "photo-"), files.stage(thumb, "photo-")
             staged += [main, small]
             photos.append({"sha256": main["sha256"], "thumb_sha256": small["sha256"], "size": main["size"],
                            "content_type": content_type, "width": width, "height": height})
     except BaseException:
-        for upload in staged:
-            os.unlink(upload["tmp"])
+        files.discard(staged)
         raise
     return photos, staged
 
@@ -151,9 +137,9 @@ def serve(photo, thumb=False):
     sha = photo.thumb_sha256 if thumb else photo.sha256
     mimetype = "image/jpeg" if thumb else photo.content_type
     name = f"finding-{photo.finding_id}-{photo.id}{'-thumb.jpg' if thumb else '.' + extension(photo)}"
-    return send_file(_path(sha), mimetype=mimetype, as_attachment=True, download_name=name, max_age=3600)
+    return files.serve(sha, name, mimetype=mimetype, max_age=3600)
 
 
 def path_of(sha256):
     """Where the store keeps ``sha256`` (for tests and the report)."""
-    return _path(sha256)
+    return files.path(sha256)

@@ -15,10 +15,10 @@ from ..kernel.db import utcnow
 from ..kernel.errors import Conflict, Forbidden, NotFound
 from ..items import actions
 from ..items import services as item_services
-from ..items.attachments import kept_on_commit
-from ..items.inputs import Fields
+from ..kernel.forms import Fields
 from ..items.models import FINISHED_STATES, Attachment, Item
-from ..items.transaction import write_transaction
+from ..kernel import files as store
+from ..kernel.changes import write_transaction
 from ..items.visibility import can_see, sees_all, visible_ids, visible_items
 from . import photos as photo_store
 from .models import SEVERITIES, Finding, FindingPhoto, Inspection, InspectionItem, InspectionMember
@@ -234,7 +234,7 @@ def record_finding(user, inspection, data, files=()):
     item = _linked_item(inspection, data.get("item"), fields)
     fields.done()
     photos, staged = photo_store.prepare(files)
-    with kept_on_commit(staged), write_transaction():
+    with store.kept_on_commit(staged), write_transaction():
         finding = Finding.create(inspection=inspection, recorded_by=user, text=text, severity=severity, item=item)
         if photos:
             FindingPhoto.insert_many([{"finding": finding.id, **photo} for photo in photos]).execute()

@@ -5,13 +5,18 @@ def init_app(app):
     """Register the item pages, the item API, delegations, sweep-uploads and the labels and filters templates use."""
     from flask_babel import format_datetime
 
+    from ..kernel import hooks
     from ..kernel.i18n import translated_globals
-    from . import api, delegations, labels, views
-    from .cli import sweep_uploads
+    from . import api, delegations, labels, openapi, search, services, views
+    from ..kernel.files import keeps_files
+    from .models import Attachment
 
     for blueprint in (views.bp, api.bp, delegations.bp):
         app.register_blueprint(blueprint)
-    app.cli.add_command(sweep_uploads)
+    keeps_files(Attachment.sha256)
+    search.register()
+    hooks.access_changed.add("follows", services.end_unseen_follows)
+    hooks.openapi.add("items", (openapi.paths, openapi.SCHEMAS))
     app.jinja_env.globals.update(translated_globals(labels.template_globals()))
     app.jinja_env.filters["localtime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
     app.jinja_env.filters["filesize"] = _filesize

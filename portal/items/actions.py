@@ -1,21 +1,22 @@
-"""Performing an action of §2: one transaction for the item, its event and its outbox rows."""
+"""Performing an action of docs/items.md through the kernel's workflow engine: the steps beyond the table, and one
+transaction for the item, its files, its event and its notices."""
 
+import contextlib
 import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from ..calendar import add_working_days, local_today
-from ..kernel.db import utcnow
-from ..kernel.errors import Conflict, Forbidden, NotFound
-from ..notify.outbox import record
-from ..notify.recipients import for_action
-from .attachments import discard, kept_on_commit, prepare_upload, record_upload
-from ..search.index import index_item
-from .inputs import Fields
+from ..auth.forms import Fields
+from ..calendar import add_working_days
+from ..kernel import files, hooks, workflow
+from ..kernel.errors import Conflict
+from .search import index_item
+from .attachments import prepare_upload, record_upload
 from .models import FINISHED_STATES, Attachment, ExtensionRequest, Item, ItemEvent
-from .transaction import write_transaction
-from .workflow import ACTIONS, is_own_leader, may_act, parent_deadline, past_limit, pending_extension, waiting_for
+from .workflow import (ACTIONS, answered_events, is_own_leader, may_act, open_events, parent_deadline, past_limit,
+                       pending_extension, waiting_for)
 
 
 def _settings(section):
@@ -158,7 +159,7 @@ def _approve(item, f, ctx):
 
 
 def _rate(item, f, ctx):
-    """Every rater's score stays in the timeline; the leader's stands as the item's (DESIGN §2)."""
+    """Every rater's score stays in the timeline; the leader's stands as the item's (docs/items.md)."""
     by_leader = ctx["user"].has_role("leader") and is_own_leader(ctx["user"], item)
     data = {"score": ctx["score"], "rater_role": "leader" if by_leader else "supervisor"}
     if by_leader or not _rated_by_leader_since_closing(item):
@@ -197,78 +198,69 @@ STEPS = {
 }
 
 
-def _checked(user, item, action, fields):
-    """The checks of the table, in order: the actor (403), the state (409), ``version`` (422 missing,
-    409 stale), the inputs (422); return (version, the inputs' values)."""
-    if not may_act(user, item, action):
-        raise Forbidden(_("You may not do this on this item."))
-    if item.state not in action.from_states:
-        raise Conflict(_("This action is not possible while the item is in its current state."))
-    if not waiting_for(item, action):
-        raise Conflict(_("Nothing on this item is waiting for this action."))
-    version = fields.version()
-    fields.done()
-    if version != item.version:
-        raise Conflict(_("Someone else changed this item in the meantime. Reload it and try again."))
-    values = fields.action(action, item)
-    fields.done()
-    return version, values
+class ItemWorkflow(workflow.Workflow):
+    """The items' actions for the kernel's engine: the table's rules, files sent with an action, the
+    timeline's event, the search index and the notices (hooks.item_actions: notify writes the outbox)."""
+
+    model, event_model, subject_field = Item, ItemEvent, "item"
+    actions, steps = ACTIONS, STEPS
+    forbidden = _l("You may not do this on this item.")
+    wrong_state = _l("This action is not possible while the item is in its current state.")
+    nothing_waiting = _l("Nothing on this item is waiting for this action.")
+    stale = _l("Someone else changed this item in the meantime. Reload it and try again.")
+
+    def fields(self, data):
+        return Fields(data)
+
+    def may_act(self, user, item, action):
+        return may_act(user, item, action)
+
+    def waiting_for(self, item, action):
+        return waiting_for(item, action)
+
+    def inputs(self, fields, action, item):
+        def events(spec):
+            return {e.id for e in open_events(item, action, spec)}, answered_events(item, action, spec)
+        return fields.action(action, events)
+
+    @contextlib.contextmanager
+    def receiving(self, user, item, sent):
+        """Files sent with the action, checked and written aside before the transaction; they reach the
+        store only once it has committed (files.kept_on_commit): nothing of a refused action stays."""
+        uploads = []
+        try:
+            for upload in sent:
+                uploads.append(prepare_upload(user, item, upload))
+        except BaseException:
+            files.discard(uploads)
+            raise
+        with files.kept_on_commit(uploads):
+            yield uploads
+
+    def begin(self, user, item, ctx):
+        for upload in ctx["received"]:  # before the step: they count as evidence for request_closure
+            record_upload(user, item, upload)
+
+    def leaving(self, item, to_state, ctx):
+        if item.state == "in_progress" and to_state != "in_progress":
+            # A request waiting for a decision goes with the work it was for (closure asked, or cancelled).
+            ExtensionRequest.update(status="withdrawn", decided_at=ctx["now"]).where(
+                ExtensionRequest.item == item.id, ExtensionRequest.status == "pending").execute()
+
+    def finish(self, item, action, event, ctx):
+        if ctx["comment"]:
+            index_item(item.id)  # the comment becomes searchable in the same transaction
+        hooks.item_actions.call(item, action, event, ctx["decision"])
+        return event
+
+
+WORKFLOW = ItemWorkflow()
 
 
 def perform(user, item, action_name, data, files=()):
     """Run ``action_name`` on ``item`` as ``user`` in one transaction; return its ItemEvent.
 
-    The checks of the table run first, before any file sent with the action
-    is received, so a refused action reads no upload; they run again on the
-    item as read inside the transaction. ``files`` are attached in the same
-    transaction, before the action's own rules: they count as evidence for
-    request_closure. A file reaches the store only once the transaction has
-    committed (attachments.kept_on_commit): nothing of a refused action stays.
-
-    The version is compared in the UPDATE itself, so of two concurrent
-    actions one wins and the other gets 409 with nothing written.
+    ``files`` are attached in the same transaction, before the action's own rules: they count as
+    evidence for request_closure.
     """
-    action = ACTIONS.get(action_name)
-    if action is None:
-        raise NotFound(_("There is no action %(name)s.", name=action_name))
-    data = data or {}
-    _checked(user, item, action, Fields(data))
-    uploads = []
-    try:
-        for upload in files:
-            uploads.append(prepare_upload(user, item, upload))
-    except BaseException:
-        discard(uploads)
-        raise
-    with kept_on_commit(uploads), write_transaction():
-        item = Item.get_by_id(item.id)
-        fields = Fields(data)
-        version, values = _checked(user, item, action, fields)
-        decision, comment = values.get("decision"), values.get("comment", "")
-        for upload in uploads:
-            record_upload(user, item, upload)
-        ctx = {"user": user, "today": local_today(), "now": utcnow(), **values, "decision": decision,
-               "comment": comment, "after_event": []}  # steps may add what needs the event's id
-        changes, event_data = STEPS[action.name](item, fields, ctx)
-        fields.done()
-        to_state = action.target(item.state, decision)
-        if item.state == "in_progress" and to_state != "in_progress":
-            # A request waiting for a decision goes with the work it was for (closure asked, or cancelled).
-            ExtensionRequest.update(status="withdrawn", decided_at=ctx["now"]).where(
-                ExtensionRequest.item == item.id, ExtensionRequest.status == "pending").execute()
-        changed = (Item.update(**changes, state=to_state, version=Item.version + 1)
-                   .where(Item.id == item.id, Item.version == version).execute())
-        if changed != 1:
-            raise Conflict(_("Someone else changed this item in the meantime. Reload it and try again."))
-        if decision is not None:
-            event_data["decision"] = decision
-        event = ItemEvent.create(item=item, actor=user, action=action.name, from_state=item.state,
-                                 to_state=to_state, comment=comment, data=event_data)
-        for after in ctx["after_event"]:
-            after(event)
-        if comment:
-            index_item(item.id)  # the comment becomes searchable in the same transaction
-        record(event, for_action(item, action, decision),
-               data={"number": item.number, "title": item.title, "from_state": item.state,
-                     "to_state": to_state, "decision": decision})
-    return event
+    return workflow.perform(WORKFLOW, user, item, action_name, data, files)

@@ -4,9 +4,9 @@ from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..api import feature_blueprint, int_arg, json_body
+from ..kernel.api import feature_blueprint, int_arg, json_body
 from ..auth.models import Department
-from ..calendar import local_today
+from ..kernel.clock import local_today
 from ..kernel.errors import Invalid
 from . import actions, attachments, queries, serialize, services
 from .detail import item_detail

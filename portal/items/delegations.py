@@ -12,12 +12,12 @@ from flask_babel import gettext as _
 
 from ..auth.guards import roles_required
 from ..auth.models import User
-from ..calendar import local_today
+from ..kernel.clock import local_today
 from ..kernel.errors import NotFound
 from ..kernel.htmx import redirect
-from .inputs import Fields
+from ..auth.forms import Fields
 from .models import Delegation
-from .transaction import write_transaction
+from ..kernel.changes import write_transaction
 
 bp = Blueprint("delegations", __name__, url_prefix="/admin/delegations")
 

@@ -1,4 +1,4 @@
-"""Demo items (DESIGN §9): the district office's five key works and their children, in every state.
+"""Demo items (docs/demo.md): the district office's five key works and their children, in every state.
 
 Items are moved through the real services (so events and outbox rows are real),
 then their dates are shifted into the past so some are overdue or closed late.
@@ -10,7 +10,7 @@ import io
 from werkzeug.datastructures import FileStorage
 
 from ..auth.models import User, UserRole
-from ..calendar import local_today
+from ..kernel.clock import local_today
 from ..kernel.db import utcnow
 from . import actions, attachments, services
 from .models import ExtensionRequest, Item, ItemEvent

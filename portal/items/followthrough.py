@@ -1,4 +1,4 @@
-"""批示落实 (DESIGN §11): every leader's instruction waits for its acknowledgement.
+"""批示落实 (docs/front-line.md): every leader's instruction waits for its acknowledgement.
 
 An ``instruct`` event opens an Instruction row due ``workflow.acknowledge_within_working_days``
 working days later; the ``acknowledge`` action (workflow.TABLE) closes it in the same
@@ -10,7 +10,9 @@ table's generic rule (``workflow.open_events``), and both are written together.
 import peewee
 from flask import current_app
 
-from ..calendar import add_working_days, local_today
+from ..calendar import add_working_days
+
+from ..kernel.clock import local_today
 from ..kernel.db import BaseModel
 from .models import OPEN_STATES, Item, ItemEvent, is_open
 

@@ -3,6 +3,7 @@
 import peewee
 
 from ..auth.models import Department, User
+from ..kernel.numbering import YearSequence
 from ..kernel.db import BaseModel, JSONField, utcnow
 
 STATES = ("draft", "dispatched", "in_progress", "returned", "closure_requested",
@@ -153,11 +154,8 @@ class Delegation(BaseModel):
         indexes = ((("delegate", "ends"), False),)
 
 
-class NumberSequence(BaseModel):
-    """The last number given per year: ``DB-<year>-<seq>`` stays unique under concurrency."""
-
-    year = peewee.IntegerField(primary_key=True)
-    last = peewee.IntegerField(default=0)
+class NumberSequence(YearSequence):
+    """The last item number given per year: ``DB-<year>-<seq>``."""
 
 
 MODELS = [Item, ItemCoDepartment, ItemEvent, ExtensionRequest, Attachment, Follow, NumberSequence]

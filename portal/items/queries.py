@@ -12,10 +12,12 @@ import peewee
 from flask import current_app
 
 from ..auth.models import Department, User
-from ..calendar import add_working_days, local_today
-from ..kernel.db import database, is_postgres, prepared
+from ..calendar import add_working_days
+from ..kernel.clock import local_today
+from ..kernel.paging import capped_count
+from ..kernel.db import is_postgres, prepared
 from ..search.index import matching
-from .models import FINISHED_STATES, OPEN_STATES, ExtensionRequest, Follow, Item, ItemCoDepartment, is_open
+from .models import FINISHED_STATES, OPEN_STATES, ExtensionRequest, Follow, Item, ItemCoDepartment, ItemEvent, is_open
 from .visibility import id_among, visible_items
 from .workflow import delegating_leaders
 
@@ -91,30 +93,6 @@ def light_condition(light, today=None):
     if light == "late":
         return (Item.state == "closed") & (Item.closed_on_time == False)  # noqa: E712
     raise ValueError(light)
-
-
-class Total(int):
-    """A count that stopped at a cap: it prints as "1000+" and is that much in arithmetic."""
-
-    capped = False
-
-    def __str__(self):
-        return f"{int(self)}+" if self.capped else f"{int(self)}"
-
-    @classmethod
-    def of(cls, found, cap):
-        """The Total of ``found`` rows read up to cap + 1: at most ``cap``, capped when more were found."""
-        total = cls(min(found, cap))
-        total.capped = found > cap
-        return total
-
-
-def capped_count(query, cap):
-    """``query``'s rows counted up to ``cap`` (a Total, capped when more exist): reading at most cap + 1 rows
-    keeps a list of 100,000 matches as fast as one of 100."""
-    inner = query.select(peewee.SQL("1")).order_by().limit(cap + 1)
-    found = peewee.Select([inner.alias("capped")], [peewee.fn.COUNT(peewee.SQL("*"))]).bind(database).scalar()
-    return Total.of(found, cap)
 
 
 def with_light(query, light, today=None):
@@ -368,3 +346,17 @@ def followed(user):
     follows = Follow.select(Follow.item).where(Follow.user == user.id)
     return Item.select().where(Item.id.in_(follows), Item.state.not_in(FINISHED_STATES)) \
         .order_by(Item.deadline, Item.id)
+
+
+def co_departments(item):
+    """The item's co-departments in display order."""
+    return list(Department.select().join(ItemCoDepartment, on=ItemCoDepartment.department == Department.id)
+                .where(ItemCoDepartment.item == item.id).order_by(Department.sort_order, Department.name))
+
+
+def events_since(item, seen):
+    """The item's events after the event id ``seen`` (what changed while the user looked)."""
+    query = ItemEvent.select().where(ItemEvent.item == item.id)
+    if seen and str(seen).isdigit():
+        query = query.where(ItemEvent.id > int(seen))
+    return list(query.order_by(ItemEvent.id))

@@ -2,7 +2,7 @@
 
 Pages, the API and jobs call these functions; they raise the portal errors
 (404 invisible, 403 wrong actor, 409 wrong state or stale version, 422 input).
-The actions of §2 live in actions.py, lists and lights in queries.py,
+The actions of docs/items.md live in actions.py, lists and lights in queries.py,
 attachments in attachments.py, visibility in visibility.py: import them from there.
 """
 
@@ -11,14 +11,16 @@ import datetime
 from flask import current_app
 from flask_babel import gettext as _
 
-from ..calendar import local_today
+from ..auth.models import User
+from ..kernel.clock import local_today
 from ..kernel.db import utcnow
+from ..kernel.numbering import next_number
 from ..kernel.errors import Conflict, Forbidden, NotFound
-from ..search.index import index_item
-from .inputs import Fields
+from .search import index_item
+from ..auth.forms import Fields
 from .models import LEVELS, SOURCE_TYPES, Follow, Item, ItemCoDepartment, ItemEvent, NumberSequence
-from .transaction import write_transaction
-from .visibility import can_see, sees_all
+from ..kernel.changes import write_transaction
+from .visibility import can_see, sees_all, visible_ids
 from .workflow import latest_child_deadline, past_limit
 
 EDITABLE_STATES = ("draft", "returned")
@@ -38,14 +40,6 @@ def default_deadline(source_type, today=None):
     """The deadline pre-filled at registration: today plus workflow.default_days.<source_type> days."""
     days = current_app.config["PORTAL"]["workflow"]["default_days"]
     return (today or local_today()) + datetime.timedelta(days=days.get(source_type, days["other"]))
-
-
-def next_number(year):
-    """The next ``DB-<year>-<seq>``; the sequence row stays locked until the caller's transaction ends."""
-    NumberSequence.insert(year=year, last=0).on_conflict_ignore().execute()
-    NumberSequence.update(last=NumberSequence.last + 1).where(NumberSequence.year == year).execute()
-    last = NumberSequence.select(NumberSequence.last).where(NumberSequence.year == year).scalar()
-    return f"DB-{year}-{last:04d}"
 
 
 def _read_fields(data, current=None, parent=None):
@@ -114,7 +108,7 @@ def _create(user, data, parent=None):
     if parent is not None and values.get("leader") is None:
         values["leader"] = parent.leader
     with write_transaction():
-        number = next_number(local_today().year)
+        number = next_number(NumberSequence, "DB", local_today().year)
         item = Item.create(number=number, parent=parent, created_by=user, state="draft", **values)
         _set_co_departments(item, co or [])
         ItemEvent.create(item=item, actor=user, action="create", from_state=None, to_state="draft",
@@ -182,3 +176,13 @@ def unfollow(user, item):
 def is_following(user, item):
     return Follow.select().where(Follow.user == user, Follow.item == item).exists()
 
+
+def end_unseen_follows(user):
+    """Delete ``user``'s follows (关注) of items they can no longer see; return how many ended.
+
+    One DELETE with the named visibility query as its subquery (no loop over items).
+    """
+    user = User.get_by_id(user.id)  # judge by the roles and department held now, not a cached copy
+    seen = visible_ids(user)
+    with write_transaction():  # (which bumps the boards' counter: a follows panel counts afresh)
+        return Follow.delete().where(Follow.user == user.id, Follow.item.not_in(seen)).execute()

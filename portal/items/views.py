@@ -10,9 +10,9 @@ from flask_login import current_user, login_required
 
 from ..kernel import htmx
 from ..kernel.paging import page_arg
-from ..calendar import local_today
+from ..kernel.clock import local_today
 from ..kernel.errors import Conflict, Forbidden, Invalid
-from . import actions, attachments, labels, pages, pickers, queries, services, workflow
+from . import actions, attachments, labels, pickers, queries, services, workflow
 from .detail import can_edit, item_detail
 
 bp = Blueprint("items", __name__, url_prefix="/items")
@@ -71,14 +71,14 @@ def _form_values(item=None, parent=None):
         values["co_departments"] = request.form.getlist("co_departments")
         return values
     if parent is not None:
-        values = pages.item_form_values(parent)
+        values = _item_values(parent)
         return {key: values[key] for key in ("source_type", "source_ref", "level", "deadline", "leader",
                                              "supervisor", "feedback_cycle_days")}
     if item is None:
         return {"source_type": "meeting", "level": "normal", "feedback_cycle_days": "0",
                 "deadline": services.default_deadline("meeting").isoformat(),
                 "supervisor": current_user.username}
-    return pages.item_form_values(item)
+    return _item_values(item)
 
 
 def _posted_data():
@@ -152,7 +152,7 @@ def new_child(number):
 
 @bp.get("/new/deadline")
 def deadline_field():
-    """The deadline field pre-filled for the chosen source (DESIGN §2 default deadlines)."""
+    """The deadline field pre-filled for the chosen source (docs/items.md default deadlines)."""
     _require_supervisor()
     source_type = request.args.get("source_type", "other")
     values = {"deadline": services.default_deadline(source_type).isoformat()}
@@ -204,7 +204,7 @@ def act(number, action):
             errors["_form"] = "；".join(others) or exc.message
         return _item_response(item, status=422, form_errors={action: errors}, form_values={action: data})
     except Conflict as exc:
-        conflict = {"message": exc.message, "events": pages.events_since(item, request.form.get("seen"))}
+        conflict = {"message": exc.message, "events": queries.events_since(item, request.form.get("seen"))}
         return _item_response(item, status=409, conflict=conflict)
     return _done(item, _("Done: %(action)s.", action=labels.ACTION_LABELS[action]))
 
@@ -261,7 +261,7 @@ def follow(number):
 def print_notice(number):
     """The printable 督办单: one A4 page."""
     item = services.get_visible(current_user, number)
-    return render_template("items/print.html", item=item, co_departments=pages.co_departments(item))
+    return render_template("items/print.html", item=item, co_departments=queries.co_departments(item))
 
 
 # --- pickers that search as you type -------------------------------------------
@@ -283,3 +283,16 @@ def picker(kind):
         abort(404)
     return render_template("items/_picker_options.html", name=field, options=options, selected=selected,
                            multiple=request.args.get("multiple") == "1")
+
+
+def _item_values(item):
+    """The draft form's values for an existing item."""
+    return {
+        "title": item.title, "content": item.content, "source_type": item.source_type,
+        "source_ref": item.source_ref, "level": item.level, "deadline": item.deadline.isoformat(),
+        "feedback_cycle_days": str(item.feedback_cycle_days),
+        "lead_department": item.lead_department.code,
+        "co_departments": [d.code for d in queries.co_departments(item)],
+        "leader": item.leader.username if item.leader else "",
+        "supervisor": item.supervisor.username if item.supervisor else "",
+    }

@@ -1,26 +1,23 @@
-"""THE description of every action of DESIGN.md §2, written once.
+"""THE description of every action of docs/items.md, written once.
 
 Each action names the states it may start from, the state it leads to
 (``None``: unchanged; a dict: chosen by ``decision``), the roles allowed, for
 handlers the department relation required (``lead``: the item's lead
 department; ``lead_or_co``: lead or a co-department), its inputs with their
 types, bounds and whether they are required, its label, the label of the
-notification it sends and who receives it (DESIGN §3; followers always do).
+notification it sends and who receives it (docs/notifications.md; followers always do).
 
 Everything else is derived from this table: the checks of ``perform()``
-(actions.py), the action forms (templates/items/_action_form.html), the
-labels, the OpenAPI request bodies (api/openapi.py) and the recipients
-(notify/recipients.py). tests/items/test_action_descriptions.py fails when
+(actions.py, through the kernel's workflow engine), the action forms, the
+labels, the OpenAPI request bodies (openapi.py) and the recipients
+(recipients.py). tests/items/test_action_descriptions.py fails when
 a form or the OpenAPI document disagrees with it.
 """
 
-from dataclasses import dataclass
-
 from flask_babel import lazy_gettext as _l
 
+from ..kernel.workflow import MAX_COMMENT, Action, Input
 from .models import OPEN_STATES, RETURN_REASONS, STATES
-
-MAX_COMMENT = 4000
 
 RETURN_REASON_LABELS = {
     "not_our_remit": _l("Not our department's remit"),
@@ -35,89 +32,11 @@ DECISION_LABELS = {
 assert tuple(RETURN_REASON_LABELS) == RETURN_REASONS
 
 
-@dataclass(frozen=True)
-class Input:
-    """One input of an action, as the form shows it and ``perform()`` checks it.
-
-    ``kind``: ``text`` (a comment), ``choice`` (one of ``choices``, a dict of
-    value to label), ``integer`` (``low``..``high``), ``date`` (a day, not in
-    the past, within the date horizon), ``event`` (the id of one of the item's
-    events of action ``of_action`` that no event of this action names yet in
-    this input: see ``open_events``), ``department`` (an active department's
-    code) or ``file`` (uploads sent with the form;
-    the API attaches files separately). ``required``: True, False, or
-    ``"on_reject"`` (required when the decision is ``reject``).
-    """
-
-    name: str
-    kind: str
-    label: object
-    required: object = True
-    choices: object = None
-    low: int | None = None
-    high: int | None = None
-    max_length: int | None = None
-    widget: str = ""  # "radio" or "select" where the kind's usual control does not fit
-    step: int | None = None
-    hint: object = ""  # may use %(deadline)s, the item's current deadline
-    prefill: bool = False  # start from the item's attribute of the same name
-    of_action: str | None = None  # kind "event": the action whose events are chosen among
-
-    def required_when(self, decision):
-        return self.required is True or (self.required == "on_reject" and decision == "reject")
-
-
 def _comment(label=_l("Comment"), required=True):
     return Input("comment", "text", label, required=required, max_length=MAX_COMMENT)
 
 
 DECISION = Input("decision", "choice", _l("Decision"), choices=DECISION_LABELS, widget="radio")
-
-
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: object  # the verb on the button and the line in the timeline
-    from_states: frozenset
-    to_state: object  # a state, None (unchanged) or {decision: state}
-    roles: frozenset
-    relation: str | None = None  # for handlers: "lead" or "lead_or_co"
-    own_leader: bool = False  # for leaders: only the item's own leader (or their delegate)
-    inputs: tuple = ()
-    notice: object = None  # what the notification of this action says
-    notify: object = ()  # recipient groups (notify/recipients.py), or {decision: groups}
-    confirm: object = None  # a question the page asks before sending
-
-    def target(self, item_state, decision=None):
-        """The state the item is in after this action (with ``decision`` where it chooses)."""
-        if self.to_state is None:
-            return item_state
-        if isinstance(self.to_state, dict):
-            return self.to_state[decision]
-        return self.to_state
-
-    def recipient_groups(self, decision=None):
-        """The recipient groups of this action (for the decision taken)."""
-        if isinstance(self.notify, dict):
-            return self.notify.get(decision, ())
-        return self.notify
-
-    def input(self, name):
-        return next((i for i in self.inputs if i.name == name), None)
-
-    @property
-    def field_names(self):
-        """The names of the inputs this action's form shows (errors on others go above the form)."""
-        return {i.name for i in self.inputs}
-
-    @property
-    def takes_files(self):
-        return any(i.kind == "file" for i in self.inputs)
-
-    @property
-    def event_inputs(self):
-        """The inputs that choose one of the item's events still waiting for this action."""
-        return [i for i in self.inputs if i.kind == "event"]
 
 
 def _action(name, label, from_states, to_state, roles, relation=None, own_leader=False, inputs=(), notice=None,
@@ -168,7 +87,7 @@ TABLE = [
     _action("rate", _l("Rate"), "closed", None, "leader supervisor", own_leader=True,
             inputs=[Input("score", "integer", _l("Score"), low=1, high=5, widget="select"), _comment()],
             notice=_l("Item rated")),
-    # 批示落实 (DESIGN §11): the lead or a co-department answers each instruction with what it will do.
+    # 批示落实 (docs/front-line.md): the lead or a co-department answers each instruction with what it will do.
     # The supervisor and the item's leader (every leader when it has none) hear of it.
     _action("acknowledge", _l("Acknowledge instruction"), " ".join(OPEN_STATES), None, "handler", "lead_or_co",
             inputs=[Input("instruction", "event", _l("Instruction"), of_action="instruct", widget="select"),
@@ -209,7 +128,7 @@ def delegating_leaders(user):
     """The ids of the leaders for whom ``user`` decides today (Delegation), read once per user object."""
     ids = getattr(user, "_delegating_for", None)
     if ids is None:
-        from ..calendar import local_today
+        from ..kernel.clock import local_today
         from .models import Delegation
 
         today = local_today()
@@ -292,7 +211,7 @@ def available_actions(item, user):
     return names
 
 
-# The child-deadline rule of DESIGN §2: a child's deadline never passes its parent's.
+# The child-deadline rule of docs/items.md: a child's deadline never passes its parent's.
 
 def parent_deadline(item):
     """The deadline ``item``'s own may not pass: its parent's; None for a top-level item."""

@@ -1,23 +1,25 @@
-"""The knowledge base (知识库, DESIGN.md §4): articles with revisions, Markdown rendered by a job,
+"""The knowledge base (知识库, docs/knowledge.md): articles with revisions, Markdown rendered by a job,
 attachments whose text is extracted by a job, and the kb-reindex command."""
 
 import click
 from flask.cli import with_appcontext
 
+from ..kernel import hooks
+
 
 def init_app(app):
-    from . import api, views
+    from . import api, search, tasks, views  # noqa: F401  (tasks: the jobs declare themselves)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.cli.add_command(kb_reindex)
-    from ..items.attachments import keeps_files
+    from ..kernel.files import keeps_files
     from .models import ArticleAttachment
 
-    keeps_files(ArticleAttachment, ArticleAttachment.sha256)
-    app.extensions.setdefault("openapi_paths", {}).update(api.OPENAPI_PATHS)
+    keeps_files(ArticleAttachment.sha256)
+    search.register()
+    hooks.openapi.add("kb", (api.OPENAPI_PATHS, {}))
     app.jinja_env.globals["required_reading"] = _required_reading
-    app.jinja_env.globals["learning_record"] = _learning_record
 
 
 def _required_reading():
@@ -29,15 +31,6 @@ def _required_reading():
     return required_unread(current_user) if current_user.is_authenticated else []
 
 
-def _learning_record(user):
-    """Articles read, trainings attended and their hours (for the profile)."""
-    from ..training.services import learning_record as trainings_attended
-    from .reading import learning_record as articles_read
-
-    trainings, hours = trainings_attended(user)
-    return {"articles": articles_read(user), "trainings": trainings, "hours": hours}
-
-
 @click.command("kb-reindex")
 @with_appcontext
 def kb_reindex():
@@ -46,7 +39,7 @@ def kb_reindex():
     from ..search.index import reindex_all
     from .attachments import retry_failed
     from .models import Article
-    from .tasks import render_article
+    from .render import render_article
 
     with database.connection_context():
         retried = retry_failed()

@@ -4,7 +4,7 @@ from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..api import feature_blueprint, json_body
+from ..kernel.api import feature_blueprint, json_body
 from ..kernel.errors import Invalid
 from . import attachments, reading, services
 from .models import CATEGORIES, STATUSES

@@ -5,24 +5,22 @@ A file whose text cannot be read (damaged, encrypted, scanned) is kept and
 marked with the reason; ``flask --app wsgi kb-reindex`` tries it again.
 """
 
-import hashlib
 import json
 import logging
 import os
 import resource
 import subprocess
 import sys
-import tempfile
 
 from flask import current_app
 from flask_babel import gettext as _
 
+from ..kernel import files, jobs
 from ..kernel.db import utcnow
 from ..kernel.errors import Invalid, NotFound
-from ..items.attachments import clean_name, upload_folder
 from ..kernel.text import BadText
-from ..items.transaction import write_transaction
-from ..search.index import index_article
+from ..kernel.changes import write_transaction
+from .search import index_article
 from . import extractor
 from .models import ArticleAttachment
 from .services import require_writer
@@ -59,11 +57,6 @@ def reason_label(error):
     return error
 
 
-def stored_path(sha256):
-    """Where the file with this SHA-256 is kept."""
-    return upload_folder() / sha256[:2] / sha256
-
-
 def of(article):
     return list(ArticleAttachment.select().where(ArticleAttachment.article == article.id)
                 .order_by(ArticleAttachment.id))
@@ -73,32 +66,11 @@ def _refuse(message):
     raise Invalid(message, fields={"file": message})
 
 
-def _store(stream, max_bytes):
-    folder = upload_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    digest, size = hashlib.sha256(), 0
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            while chunk := stream.read(CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    _refuse(_("The file is larger than %(mb)s MB.", mb=round(max_bytes / 1048576, 1)))
-                digest.update(chunk)
-                out.write(chunk)
-        if size == 0:
-            _refuse(_("The file is empty."))
-        return tmp, digest.hexdigest(), size
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def store_checked(file_storage):
     """Check an upload (name, type by content, size, ZIP bomb) and store it; return (name, kind, sha256, size).
     422 with the reason when it is refused."""
     try:
-        name = clean_name(getattr(file_storage, "filename", "") if file_storage is not None else "")
+        name = files.clean_name(getattr(file_storage, "filename", "") if file_storage is not None else "")
     except BadText as exc:
         _refuse(str(exc))
     if not name:
@@ -107,7 +79,7 @@ def store_checked(file_storage):
     kind = KINDS.get(extension)
     if kind is None:
         _refuse(_("Files of this type are not accepted. Allowed: %(list)s.", list=", ".join(KINDS)))
-    tmp, sha, size = _store(file_storage.stream, current_app.config["PORTAL"]["uploads"]["max_bytes"])
+    sha, size, tmp = files.receive(file_storage.stream, current_app.config["PORTAL"]["uploads"]["max_bytes"])
     try:
         extractor.sniff(tmp, kind)
     except extractor.ExtractionError as exc:
@@ -116,9 +88,7 @@ def store_checked(file_storage):
         if str(exc).startswith("not a"):
             message = _("The content does not match the file's name: %(reason)s", reason=message)
         _refuse(message)
-    target = stored_path(sha)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(tmp, target)
+    files.keep({"sha256": sha, "tmp": tmp})
     return name, kind, sha, size
 
 
@@ -130,18 +100,16 @@ def add(user, article, file_storage):
     with write_transaction():
         attachment = ArticleAttachment.create(article=article.id, original_name=name, kind=kind, sha256=sha,
                                               size=size, uploaded_by=user, extract_status="pending")
-    from .tasks import request_extract
-
-    request_extract(attachment.id)
+    jobs.enqueue("kb.extract", attachment.id)
     return ArticleAttachment.get_by_id(attachment.id)
 
 
 def for_download(article, attachment_id, need_file=True):
     attachment = ArticleAttachment.get_or_none(ArticleAttachment.id == attachment_id,
                                                ArticleAttachment.article == article.id)
-    if attachment is None or (need_file and not stored_path(attachment.sha256).is_file()):
+    if attachment is None or (need_file and not files.path(attachment.sha256).is_file()):
         raise NotFound(_("This file does not exist."))
-    return attachment, stored_path(attachment.sha256)
+    return attachment, files.path(attachment.sha256)
 
 
 def _limits(memory_bytes, seconds):
@@ -182,7 +150,7 @@ def extract_attachment(attachment_id):
     attachment = ArticleAttachment.get_or_none(ArticleAttachment.id == attachment_id)
     if attachment is None:
         return None
-    path = stored_path(attachment.sha256)
+    path = files.path(attachment.sha256)
     if not path.is_file():
         result = {"status": "failed", "text": "", "error": "the stored file is missing"}
     else:

@@ -1,13 +1,11 @@
-"""The demo's knowledge base and trainings (DESIGN.md §9): articles with real attachments, one required
+"""The demo's knowledge base and trainings (docs/demo.md): articles with real attachments, one required
 for handlers and read by some, a draft, an upcoming training with enrolments and a past one attended."""
 
-import datetime
 import io
 
 from werkzeug.datastructures import FileStorage
 
 from ..auth.models import User
-from ..kernel.db import utcnow
 
 REGULATION = """## 第一章 总则
 
@@ -66,9 +64,7 @@ def xlsx_bytes(rows):
 
 
 def seed_knowledge_base():
-    """Create the demo articles and trainings once (nothing when any article exists); return how many."""
-    from ..training.models import Enrolment, Training
-    from ..training.services import create_training, enrol, local_now
+    """Create the demo articles once (nothing when any article exists); return how many."""
     from . import attachments, reading, services
     from .models import Article
 
@@ -97,23 +93,4 @@ def seed_knowledge_base():
     for username in ("catering", "commute"):
         reading.record_read(people[username], Article.get_by_id(regulation.id))
 
-    start = (local_now() + datetime.timedelta(days=7)).replace(hour=9, minute=0, second=0)
-    upcoming = create_training(supervisor, {
-        "title": "督办业务培训：闭环管理与佐证材料", "starts_at": start.isoformat(),
-        "ends_at": start.replace(hour=11, minute=30).isoformat(), "place": "矿区办公楼 301 会议室",
-        "trainer": "李秀英", "capacity": 20, "enrol_until": (start - datetime.timedelta(days=1)).isoformat(),
-        "description": "讲解督办事项的签收、反馈、办结要求，以及佐证材料的准备。", "materials": [regulation.id]})
-    for username in ("handler", "catering", "commute", "kindergarten"):
-        enrol(people[username], upcoming.id)
-    past_start = (local_now() - datetime.timedelta(days=30)).replace(hour=14, minute=0, second=0)
-    past = Training.create(title="供暖季群众诉求处置培训", starts_at=past_start,
-                           ends_at=past_start.replace(hour=16), place="文体中心报告厅", trainer="王建国",
-                           capacity=50, enrol_until=past_start - datetime.timedelta(days=2),
-                           description="供暖期诉求的受理、转办和回访。", created_by=supervisor)
-    for username, present in (("handler", True), ("catering", True), ("commute", False)):
-        Enrolment.create(training=past, user=people[username], present=present, recorded_by=supervisor,
-                         recorded_at=utcnow())
-    from ..training.services import index_training
-
-    index_training(past.id)
     return 4

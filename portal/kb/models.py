@@ -3,8 +3,7 @@
 import peewee
 
 from ..auth.models import Department, User
-from ..kernel.db import BaseModel, utcnow
-from ..items.models import JSONField
+from ..kernel.db import BaseModel, JSONField, utcnow
 
 CATEGORIES = ("regulation", "training", "experience", "policy")
 STATUSES = ("draft", "published")

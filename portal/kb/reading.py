@@ -13,6 +13,7 @@ import io
 
 import peewee
 
+from ..kernel import clock
 from ..kernel import changes
 from ..auth.models import Department, User, UserRole
 from ..auth.roles import ROLE_LABELS
@@ -101,14 +102,12 @@ def by_department(read, unread):
     return [(name, *groups[name]) for name in sorted(groups)]
 
 
-def readers_xlsx(article, read, unread, timezone):
+def readers_xlsx(article, read, unread):
     """The reading report as XLSX bytes: Chinese headers, typed cells (date-time, boolean)."""
-    import zoneinfo
-
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    zone = zoneinfo.ZoneInfo(timezone)
+    zone = clock.zone()
     book = Workbook(write_only=True)
     sheet = book.create_sheet("阅读情况")
     sheet.column_dimensions["A"].width = 16

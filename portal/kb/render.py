@@ -9,6 +9,8 @@ Images are kept only when their source is on the portal itself (a path such as
 import nh3
 from markdown_it import MarkdownIt
 
+from .models import Article
+
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
     "i", "img", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead",
@@ -57,3 +59,13 @@ def sanitize(html):
 def render_markdown(source):
     """The sanitized HTML of the Markdown ``source``."""
     return sanitize(_parser().render(source or ""))
+
+
+def render_article(article_id):
+    """Store the sanitized HTML of the article's newest revision (nothing when a newer save overtook it)."""
+    row = Article.select(Article.revision, Article.body).where(Article.id == article_id).first()
+    if row is None:
+        return False
+    html = render_markdown(row.body)
+    return (Article.update(html=html, rendered_revision=row.revision)
+            .where(Article.id == article_id, Article.revision == row.revision).execute()) == 1

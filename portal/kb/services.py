@@ -15,9 +15,11 @@ from ..auth.models import Department
 from ..auth.roles import ROLE_LABELS
 from ..kernel.db import utcnow
 from ..kernel.errors import Conflict, Forbidden, Invalid, NotFound
-from ..items.inputs import Fields
-from ..items.transaction import write_transaction
-from ..search.index import index_article
+from ..kernel.forms import Fields
+from ..kernel import jobs
+from ..kernel.changes import write_transaction
+from .queries import visible_articles
+from .search import index_article
 from .models import CATEGORIES, STATUSES, Article, ArticleRevision
 
 WRITER_ROLES = ("supervisor", "admin")
@@ -33,11 +35,6 @@ def may_write(user):
 def require_writer(user):
     if not may_write(user):
         raise Forbidden(_("Only supervisors and administrators write knowledge-base articles."))
-
-
-def visible_articles(user):
-    """Articles ``user`` may read: the published ones and their own drafts."""
-    return Article.select().where((Article.status == "published") | (Article.author == user.id))
 
 
 def get_visible(user, article_id):
@@ -162,9 +159,7 @@ def create_article(user, data):
         _record_revision(article, user)
         _record_requirements(article)
         index_article(article.id)
-    from .tasks import request_render
-
-    request_render(article.id)
+    jobs.enqueue("kb.render", article.id)
     return Article.get_by_id(article.id)
 
 
@@ -198,9 +193,7 @@ def update_article(user, article, data):
             _record_requirements(article)
         index_article(article.id)
     if "body" in changed:
-        from .tasks import request_render
-
-        request_render(article.id)
+        jobs.enqueue("kb.render", article.id)
     else:  # the body is unchanged: its rendering still holds for the new revision
         Article.update(rendered_revision=article.revision).where(
             Article.id == article.id, Article.revision == article.revision,

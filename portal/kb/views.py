@@ -1,7 +1,7 @@
 """Knowledge-base pages: /kb list, article page (rendered when the job is done), write with live preview,
 revisions and their differences, attachments."""
 
-from flask import Blueprint, current_app, make_response, render_template, request, send_file, url_for
+from flask import Blueprint, make_response, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -169,9 +169,7 @@ def attachment_status(article_id, attachment_id):
 @login_required
 def readers(article_id):
     """Who of the article's audience has read it and who has not, per department (supervisors, admins)."""
-    services.require_writer(current_user)
-    article = services.get_visible(current_user, article_id)
-    read, unread = reading.readers(current_user, article)
+    article, read, unread = _readers_of(article_id)
     # Counts, not the lists as "read"/"unread": the navigation's notification badge reads a variable "unread".
     return render_template("kb/readers.html", article=article, read_count=len(read), unread_count=len(unread),
                            groups=reading.by_department(read, unread), required=reading.required_labels(article))
@@ -180,11 +178,15 @@ def readers(article_id):
 @bp.get("/<int:article_id>/readers.xlsx")
 @login_required
 def readers_xlsx(article_id):
-    services.require_writer(current_user)
-    article = services.get_visible(current_user, article_id)
-    read, unread = reading.readers(current_user, article)
-    response = make_response(reading.readers_xlsx(article, read, unread,
-                                                  current_app.config["PORTAL"]["app"]["timezone"]))
+    article, read, unread = _readers_of(article_id)
+    response = make_response(reading.readers_xlsx(article, read, unread))
     response.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response.headers["Content-Disposition"] = f'attachment; filename="article-{article.id}-readers.xlsx"'
     return response
+
+
+def _readers_of(article_id):
+    """(the article, its readers, its audience yet to read it), for a writer (403 otherwise)."""
+    services.require_writer(current_user)
+    article = services.get_visible(current_user, article_id)
+    return (article, *reading.readers(current_user, article))

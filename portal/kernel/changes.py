@@ -1,7 +1,7 @@
 """Counters of changes, so that what pages show can be cached and never shown stale.
 
 ``boards`` counts changes to what boards show: every transaction that changes items
-(``items.transaction.write_transaction``, also used by the knowledge base), follows, delegations or the
+(``write_transaction``, which every feature writes in), follows, delegations or the
 holiday calendar bumps it in the same transaction. A user's own counters (``user_counter``) count what
 only concerns them: their notifications, their feed cursor, their reading. A cached value is keyed by
 the counters it was computed at (``memo``), so the first request after a committed change computes it
@@ -13,12 +13,13 @@ user's session (``auth.sessions.load``), or in one query of their own (``current
 request forgets them, so a read after one's own change sees it.
 """
 
+import contextlib
 import weakref
 
 import peewee
 from flask import g, has_request_context
 
-from .db import BaseModel, database
+from .db import BaseModel, database, is_postgres
 
 BOARDS = "boards"
 # A user's own counters: "<kind>:<user id>".
@@ -30,6 +31,17 @@ _memo = weakref.WeakKeyDictionary()  # database -> (boards counter, {key: value}
 class ChangeCounter(BaseModel):
     name = peewee.CharField(max_length=32, primary_key=True)
     value = peewee.BigIntegerField(default=0)
+
+
+@contextlib.contextmanager
+def write_transaction():
+    """A transaction for a change: on SQLite it takes the write lock at BEGIN, so concurrent
+    writers wait for each other (busy_timeout) instead of failing half-way with "database is locked".
+    It ends by counting the change (changes.bump), so cached boards are computed afresh."""
+    with database.atomic() if is_postgres() else database.atomic(lock_type="IMMEDIATE"):
+        yield
+        if database.transaction_depth() == 1:  # once, at the end of the outermost: the counter row stays
+            bump()                             # locked only from there to the commit
 
 
 def user_counter(kind, user_id):

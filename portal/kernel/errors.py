@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 class PortalError(Exception):
-    """A refusal a user should see: ``status`` and ``code`` as in DESIGN.md §2."""
+    """A refusal a user should see: ``status`` and ``code`` as in docs/items.md."""
 
     status = 400
     code = "bad_request"

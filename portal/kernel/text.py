@@ -1,6 +1,6 @@
 """Text as people type it: NFC, without what nobody means to type.
 
-Every text input of a form or the API goes through ``clean()`` (items.inputs.Fields.text, file names):
+Every text input of a form or the API goes through ``clean()`` (forms.Fields.text, file names):
 zero-width spaces pasted along with text are dropped; control characters (line breaks are allowed
 where the field has several lines), direction overrides (which make "exe.pdf" read as "fdp.exe"),
 lone surrogates and noncharacters are refused with a message.

@@ -5,6 +5,7 @@ import time
 
 from flask import current_app, g
 
+from ..kernel import hooks
 from ..kernel.db import database
 
 log = logging.getLogger(__name__)
@@ -19,11 +20,14 @@ def init_app(app):
     """Register the notification pages, admin pages and API, the relay after requests and ``remind``."""
     from flask_login import current_user
 
-    from . import admin, api, pages, services
+    from . import admin, api, messages, outbox, services, tasks, views  # noqa: F401  (tasks: the jobs)
     from .cli import remind
 
-    for blueprint in (pages.bp, admin.bp, api.bp):
+    for blueprint in (views.bp, admin.bp, api.bp):
         app.register_blueprint(blueprint)
+    hooks.openapi.add("notify", (api.OPENAPI_PATHS, {}))
+    hooks.item_actions.add("notify", outbox.item_action)
+    messages.add_item_kinds()
     relay_after_request(app)
     app.cli.add_command(remind)
     app.jinja_env.globals["unread_notifications"] = lambda: services.unread_count(current_user)

@@ -3,6 +3,7 @@
 from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
+from ..kernel.openapi import NULLABLE_TIME, errors, query, response
 from ..kernel.paging import page_arg
 from . import services
 from .messages import kind_label
@@ -39,3 +40,26 @@ def api_list():
 @login_required
 def api_read(notification_id):
     return jsonify(_as_json(services.mark_read(current_user, notification_id)))
+
+
+NOTIFICATION = {"type": "object", "required": ["id", "kind", "title", "read"], "properties": {
+    "id": {"type": "integer"}, "kind": {"type": "string"}, "label": {"type": "string"},
+    "title": {"type": "string"}, "body": {"type": "string"}, "item": {"type": ["string", "null"]},
+    "created_at": {"type": "string", "format": "date-time"}, "read": {"type": "boolean"},
+    "read_at": NULLABLE_TIME}}
+
+OPENAPI_PATHS = {
+    "/api/v1/notifications": {"get": {
+        "operationId": "listNotifications", "summary": "Your notifications, newest first",
+        "parameters": [query("page", "page number", {"type": "integer", "minimum": 1}),
+                       query("per_page", "per page", {"type": "integer", "minimum": 1, "maximum": 100}),
+                       query("unread", "only unread ones when 1 or true")],
+        "responses": {"200": response({"type": "object", "properties": {
+            "notifications": {"type": "array", "items": NOTIFICATION}, "page": {"type": "integer"},
+            "per_page": {"type": "integer"}, "has_more": {"type": "boolean"}, "unread": {"type": "integer"}}},
+            "One page of notifications"), **errors("401")}}},
+    "/api/v1/notifications/<int:notification_id>/read": {
+        "parameters": [{"name": "notification_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "post": {"operationId": "readNotification", "summary": "Mark one notification read",
+                 "responses": {"200": response(NOTIFICATION, "The notification"), **errors("401", "404")}}},
+}

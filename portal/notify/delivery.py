@@ -11,10 +11,10 @@ import datetime
 import logging
 
 from flask import current_app
-from redis.exceptions import RedisError
 
 from ..kernel import changes, jobs
 from ..auth.models import User
+from ..kernel import hooks
 from ..kernel.db import database, utcnow
 from ..items.models import Item
 from ..items.visibility import visible_items
@@ -23,7 +23,6 @@ from .models import Delivery, DepartmentRobot, EmailPreference, Notification, Ou
 
 log = logging.getLogger(__name__)
 
-QUEUE = "notify"
 RELAY_BATCH = 500
 FAILED_JOB_TTL = 7 * 24 * 3600  # RQ's own record of a failed job; the outbox row keeps the story
 
@@ -76,11 +75,7 @@ def relay(max_rows=None):
         ids = claim_batch(RELAY_BATCH if max_rows is None else min(RELAY_BATCH, max_rows - total))
         if not ids:
             return total
-        queue = jobs.get_queue(QUEUE)
-        if queue is None:
-            for outbox_id in ids:
-                deliver_logged(outbox_id)
-        elif not _enqueue(queue, ids):
+        if not _enqueue(ids):
             return total
         total += len(ids)
         if len(ids) < RELAY_BATCH:
@@ -88,21 +83,16 @@ def relay(max_rows=None):
     return total
 
 
-def _enqueue(queue, ids):
+def _enqueue(ids):
+    """Hand the claimed rows to the queue (or, without Redis, deliver them now); False when Redis is down."""
     from rq import Retry
 
     settings = _settings()
-    intervals = backoff_intervals()
     try:
-        with queue.connection.pipeline() as pipe:
-            for outbox_id in ids:
-                queue.enqueue("worker.tasks.deliver", outbox_id, pipeline=pipe,
-                              retry=Retry(max=settings["max_attempts"] - 1 or 1, interval=intervals),
-                              job_timeout=max(int(settings["lease_seconds"] * 0.8), 1),
-                              failure_ttl=FAILED_JOB_TTL,
-                              description=f"deliver notification {outbox_id}")
-            pipe.execute()
-    except RedisError as exc:
+        jobs.enqueue_many("notify.deliver", [(outbox_id,) for outbox_id in ids],
+                          retry=Retry(max=settings["max_attempts"] - 1 or 1, interval=backoff_intervals()),
+                          job_timeout=max(int(settings["lease_seconds"] * 0.8), 1))
+    except jobs.QueueUnavailable as exc:
         Outbox.update(status="pending", lease_until=None).where(
             Outbox.id.in_(ids), Outbox.status == "queued").execute()
         log.warning("notify: Redis unavailable, %d notifications stay pending: %s", len(ids), exc)
@@ -146,7 +136,7 @@ def deliver(outbox_id):
         Outbox.update(status="failed", lease_until=None,
                       last_error=row.last_error or "delivery was interrupted on every attempt").where(mine).execute()
         return False
-    if not may_receive(row.recipient, row.item_id, row.data):
+    if not may_receive(row):
         # Access was lost since the event (a role revoked, a department changed, deactivated):
         # nothing about the item reaches this person on any channel.
         Outbox.update(status="withheld", lease_until=None, delivered_at=utcnow(),
@@ -177,25 +167,21 @@ def deliver(outbox_id):
     raise DeliveryFailed(error)
 
 
-# Other features' objects a notification is about, checked the same way: key in the row's data ->
-# may_see(user, value). A feature adds its own from its init_app (petitions: "petition").
-RECEIVE_CHECKS = {}
+def may_receive(row):
+    """True when the recipient of outbox ``row`` is active and may see its item (when there is one) now, at
+    delivery time, and what else it is about where its kind says (hooks.notification_kinds).
 
-
-def may_receive(user, item_id, data=None):
-    """True when ``user`` is active and may see the item (when there is one) now, at delivery time.
-
-    Uses the named visibility query, one EXISTS (after the user's roles), whatever the item; another
-    feature's object named in ``data`` is checked by its RECEIVE_CHECKS entry.
+    Uses the named visibility query, one EXISTS (after the user's roles), whatever the item.
     """
+    user = row.recipient
     if not user.active:
         return False
-    for key, may_see in RECEIVE_CHECKS.items():
-        if (data or {}).get(key) is not None and not may_see(user, data[key]):
-            return False
-    if item_id is None:
+    kind = hooks.notification_kinds.get(row.kind)
+    if kind is not None and kind.may_receive is not None and not kind.may_receive(user, row):
+        return False
+    if row.item_id is None:
         return True
-    return visible_items(user).where(Item.id == item_id).exists()
+    return visible_items(user).where(Item.id == row.item_id).exists()
 
 
 def _in_app(row, message):

@@ -1,30 +1,50 @@
 """What a notification says: its label per kind, the e-mail and the group-robot message."""
 
+import dataclasses
 import re
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, format_date, lazy_gettext as _l
 
 from ..items.workflow import TABLE
+from ..kernel import hooks
 
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
-# Every kind a user can receive, in the order the settings page lists them: the actions' notices
-# (items.workflow.TABLE), then the reminders.
-KIND_LABELS = {
-    **{action.name: action.notice for action in TABLE},
+
+@dataclasses.dataclass(frozen=True)
+class Kind:
+    """A kind of notification (an entry of hooks.notification_kinds).
+
+    ``link(row)`` gives the address of a notification that is not about one item (whose
+    ``data["text"]`` is its message); ``may_receive(user, row)`` says whether its recipient may still
+    see what it is about, at delivery time (an item's visibility is checked for every kind).
+    """
+
+    label: object
+    link: object = None
+    may_receive: object = None
+
+
+ITEM_REMINDERS = {
     "reminder_deadline": _l("Deadline approaching"),
     "reminder_feedback": _l("Progress report due"),
     "reminder_overdue": _l("Item overdue"),
     "reminder_escalation": _l("Overdue item escalated to you"),
     "reminder_acknowledge": _l("Instruction waiting for your acknowledgement"),
-    "training_reminder": _l("Training on the next working day"),
-    "digest": _l("Weekly digest"),
 }
 
-# The link of a notification that is not about one item, by kind: kind -> function(outbox row) -> URL
-# (features register theirs, e.g. the weekly digest). Such a row's ``data["text"]`` is its message.
-LINKS = {}
+
+def add_item_kinds():
+    """The items' kinds, first in the order the settings page lists them: the actions' notices
+    (items.workflow.TABLE), then the reminders; the features' own follow as they add them."""
+    for name, label in {**{action.name: action.notice for action in TABLE}, **ITEM_REMINDERS}.items():
+        hooks.notification_kinds.add(name, Kind(label))
+
+
+def kind_labels():
+    """{kind: label} of every kind a user can receive, in the settings page's order."""
+    return {kind: entry.label for kind, entry in hooks.notification_kinds.items()}
 
 
 DECISION_LABELS = {"approve": _l("Approved"), "reject": _l("Rejected")}
@@ -32,7 +52,8 @@ DECISION_LABELS = {"approve": _l("Approved"), "reject": _l("Rejected")}
 
 def kind_label(kind):
     """The user's words for ``kind`` (the kind itself when unknown)."""
-    return KIND_LABELS.get(kind, kind)
+    entry = hooks.notification_kinds.get(kind)
+    return entry.label if entry is not None else kind
 
 
 def item_link(item):
@@ -61,7 +82,8 @@ def compose(row):
     """The message for outbox ``row`` in the portal's language: subject, text, html, robot text, link."""
     item = row.item
     data = row.data or {}
-    link = LINKS[row.kind](row) if row.kind in LINKS else item_link(item)
+    kind = hooks.notification_kinds.get(row.kind)
+    link = kind.link(row) if kind is not None and kind.link is not None else item_link(item)
     comment = row.event.comment if row.event_id else data.get("text", "")
     with force_locale(current_app.config["PORTAL"]["app"]["locale"]):
         # What people typed goes into a mail header and robot Markdown escaped for that medium.

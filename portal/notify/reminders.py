@@ -12,19 +12,19 @@ from flask import current_app
 from peewee import Cast, Value
 
 from ..auth.models import User
-from ..calendar import add_working_days, is_workday, local_today
+from ..calendar import add_working_days, is_workday
+from ..kernel.clock import local_today
 from ..kernel.db import database, utcnow
 from ..items.followthrough import overdue_condition as instruction_overdue
 from ..items.models import Item
+from ..items.recipients import handler_of_lead_department
+from ..kernel import hooks
+from . import outbox
 from .models import Outbox
-from .recipients import handler_of_lead_department
 
 log = logging.getLogger(__name__)
 
 ACTIVE = ("dispatched", "in_progress")
-# Other features' reminders, run by the same scan: kind -> scan(today) returning new rows.
-# A feature adds its own from its init_app (petitions: overdue replies).
-EXTRA_SCANS = {}
 
 
 def _text(node):
@@ -44,19 +44,8 @@ def _insert(kind, stamp, recipient, condition, join_on=None):
     if join_on is not None:
         query = query.join(User, on=join_on)
     query = query.where(condition)
-    return (Outbox.insert_from(query, [Outbox.kind, Outbox.recipient, Outbox.item, Outbox.data,
-                                       Outbox.dedupe_key, Outbox.status, Outbox.attempts, Outbox.last_error,
-                                       Outbox.created_at])
-            .on_conflict_ignore().as_rowcount().execute())
-
-
-def insert_rows(rows, batch=500):
-    """Write reminder rows (dicts of Outbox fields) built in Python, a statement per ``batch``, not per row;
-    keys that exist are skipped. Returns how many were new."""
-    new = 0
-    for first in range(0, len(rows), batch):
-        new += Outbox.insert_many(rows[first:first + batch]).on_conflict_ignore().as_rowcount().execute()
-    return new
+    return outbox.write_selected(query, [Outbox.kind, Outbox.recipient, Outbox.item, Outbox.data, Outbox.dedupe_key,
+                                         Outbox.status, Outbox.attempts, Outbox.last_error, Outbox.created_at])
 
 
 def scan(today=None):
@@ -89,12 +78,7 @@ def scan(today=None):
         counts["reminder_escalation"] = _insert(
             "reminder_escalation", Item.deadline, Item.leader,
             active & (Item.deadline < today) & (Item.deadline <= escalate_from) & Item.leader.is_null(False))
-    from ..training.reminders import KIND as TRAINING_REMINDER, remind_enrolled
-
-    if trainings := remind_enrolled(today):
-        counts[TRAINING_REMINDER] = trainings
-    for kind, extra in EXTRA_SCANS.items():
-        counts[kind] = extra(today)
+    counts.update(hooks.reminder_scans.call(today))
     log.info("reminders for %s: %s", today, counts)
     return counts
 

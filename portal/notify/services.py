@@ -11,7 +11,7 @@ from ..kernel.db import database, utcnow
 from ..kernel.errors import Conflict, Invalid, NotFound
 from ..items.models import Item
 from ..kernel.text import BadText, clean
-from .messages import KIND_LABELS
+from .messages import kind_labels
 from .models import ROBOT_KINDS, Delivery, DepartmentRobot, EmailPreference, Notification, Outbox
 
 PER_PAGE = 20
@@ -62,15 +62,15 @@ def mark_all_read(user):
 def email_choices(user):
     """{kind: e-mail on?} for every kind a user can receive."""
     chosen = {p.kind: p.email for p in EmailPreference.select().where(EmailPreference.user == user.id)}
-    return {kind: chosen.get(kind, True) for kind in KIND_LABELS}
+    return {kind: chosen.get(kind, True) for kind in kind_labels()}
 
 
 def set_email_choices(user, kinds_on):
     """Turn e-mail on for ``kinds_on`` and off for every other kind (in-app stays on)."""
-    unknown = set(kinds_on) - set(KIND_LABELS)
+    unknown = set(kinds_on) - set(kind_labels())
     if unknown:
         raise Invalid(_("Unknown kind of notification."), fields={"email": _("Unknown kind of notification.")})
-    rows = [{"user": user.id, "kind": kind, "email": kind in kinds_on} for kind in KIND_LABELS]
+    rows = [{"user": user.id, "kind": kind, "email": kind in kinds_on} for kind in kind_labels()]
     with database.atomic():
         EmailPreference.delete().where(EmailPreference.user == user.id).execute()
         EmailPreference.insert_many(rows).execute()

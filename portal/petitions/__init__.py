@@ -1,33 +1,38 @@
-"""Residents' petitions (群众诉求, DESIGN §11): registration, triage, replies, hot issues."""
+"""Residents' petitions (群众诉求, docs/front-line.md): registration, triage, replies, hot issues."""
+
+from ..kernel import hooks
 
 
 def init_app(app):
     """Register the petition pages and API, the labels templates use, the notification labels and
     the overdue-reply reminders of the reminder scan."""
-    from ..api import openapi as api_document
-    from ..notify import delivery, messages, reminders as item_reminders
+    from flask_babel import lazy_gettext as _l
+
     from ..kernel.i18n import translated_globals
-    from . import api, labels, openapi, phones, queries, reminders, views, workflow
+    from ..notify.messages import Kind
+    from . import api, digest, hot, labels, openapi, phones, reminders, views, workflow
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.jinja_env.globals.update(translated_globals(labels.template_globals()))
     app.jinja_env.globals.update(mask_phones=phones.mask_text, mask_phone=phones.mask)
-    messages.KIND_LABELS.update({f"petition_{a.name}": a.notice for a in workflow.TABLE})
-    messages.KIND_LABELS[reminders.KIND] = labels.REPLY_OVERDUE
-    item_reminders.EXTRA_SCANS[reminders.KIND] = reminders.scan
-    api_document.FEATURES["petitions"] = (openapi.paths, openapi.SCHEMAS)
-    delivery.RECEIVE_CHECKS["petition"] = queries.may_see_number
-    for kind in [f"petition_{a.name}" for a in workflow.TABLE] + [reminders.KIND]:
-        messages.LINKS[kind] = _link
-    if "digests.index" in app.view_functions:
-        from flask_babel import lazy_gettext as _l
+    for kind, label in [*((f"petition_{a.name}", a.notice) for a in workflow.TABLE),
+                        (reminders.KIND, labels.REPLY_OVERDUE)]:
+        hooks.notification_kinds.add(kind, Kind(label, link=_link, may_receive=_may_receive))
+    hooks.reminder_scans.add(reminders.KIND, reminders.scan)
+    hooks.board_panels.add("hot_issues", (_l("Hot issues raised by residents"), hot.board_panel,
+                                          "petitions/_hot_panel.html", {"leader": "unacknowledged"}))
+    hooks.openapi.add("petitions", (openapi.paths, openapi.SCHEMAS))
+    hooks.digest_sections.add("petitions", (_l("New residents' petitions"), digest.new_petitions, "week"))
+    hooks.digest_sections.add("hot_issues", (_l("Hot issues raised by residents"), digest.hot, "week"))
 
-        from ..digests.services import register_section
-        from . import digest
 
-        register_section("petitions", _l("New residents' petitions"), digest.new_petitions, scope="week")
-        register_section("hot_issues", _l("Hot issues raised by residents"), digest.hot, scope="week")
+def _may_receive(user, row):
+    """A petition's notice reaches only who may still see the petition."""
+    from .queries import may_see_number
+
+    number = (row.data or {}).get("petition")
+    return number is None or may_see_number(user, number)
 
 
 def _link(row):

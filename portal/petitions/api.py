@@ -1,11 +1,11 @@
-"""/api/v1/petitions: list, register, read, actions, hot issues (DESIGN §8, §11)."""
+"""/api/v1/petitions: list, register, read, actions, hot issues (docs/interfaces.md, docs/front-line.md)."""
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..api import int_arg, json_body
-from ..calendar import local_today
+from ..kernel.api import int_arg, json_body
+from ..kernel.clock import local_today
 from ..kernel.errors import Forbidden
 from . import hot as hot_issues, queries, serialize, services
 from .detail import petition_detail

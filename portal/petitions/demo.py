@@ -1,4 +1,4 @@
-"""Demo petitions (DESIGN §9): across categories and areas, a hot issue about heating in one area,
+"""Demo petitions (docs/demo.md): across categories and areas, a hot issue about heating in one area,
 one answered and closed, one converted into an item; loaded once."""
 
 from ..auth.models import User

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from .hot import hot_issues
 from .labels import CATEGORY_LABELS
 from .models import Petition
-from .queries import local_midnight_utc
+from ..kernel.clock import local_midnight_utc
 
 ROWS = 10
 

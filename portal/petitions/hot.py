@@ -6,11 +6,11 @@ import datetime
 import peewee
 from flask_babel import gettext as _
 
-from ..calendar import local_today
+from ..kernel.clock import local_today
 from ..kernel.errors import Invalid
 from .labels import CATEGORY_LABELS
 from .models import Petition
-from .queries import local_midnight_utc
+from ..kernel.clock import local_midnight_utc
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -93,7 +93,7 @@ def as_json(hot):
 PANEL_ROWS = 5
 
 
-def board_panel(today):
+def board_panel(user, today):
     """The 群众热点 panel of the leader's board: the last 30 days' busiest categories and areas, with the
     change against the 30 days before; its count is the petitions received in the period."""
     end = today

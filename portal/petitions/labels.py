@@ -2,7 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
-from .models import CATEGORIES, CHANNELS, SATISFACTION, STATES
+from .models import CATEGORIES, CHANNELS, STATES
+from .workflow import ACTIONS, SATISFACTION_LABELS, TABLE
 
 CHANNEL_LABELS = {
     "hotline": _l("Hotline"),
@@ -31,26 +32,17 @@ PETITION_STATE_LABELS = {
     "closed": _l("Closed"),
     "merged": _l("Merged"),
 }
-SATISFACTION_LABELS = {
-    "satisfied": _l("Satisfied"),
-    "basically_satisfied": _l("Basically satisfied"),
-    "dissatisfied": _l("Dissatisfied"),
-}
 assert tuple(CHANNEL_LABELS) == CHANNELS and tuple(CATEGORY_LABELS) == CATEGORIES
-assert tuple(PETITION_STATE_LABELS) == STATES and tuple(SATISFACTION_LABELS) == SATISFACTION
+assert tuple(PETITION_STATE_LABELS) == STATES
 
 
 def action_labels():
     """The verb of each petition action (its table's) and of the events that are not actions."""
-    from .workflow import TABLE
-
     return {**{a.name: a.label for a in TABLE}, "register": _l("Petition registered"), "merged_in": _l("Merged in")}
 
 
 def template_globals():
     """The label dictionaries and the action table under the names templates use."""
-    from .workflow import ACTIONS
-
     return {
         "channel_labels": CHANNEL_LABELS, "category_labels": CATEGORY_LABELS,
         "petition_state_labels": PETITION_STATE_LABELS, "satisfaction_labels": SATISFACTION_LABELS,

@@ -1,8 +1,9 @@
-"""Residents' petitions (群众诉求, DESIGN §11), their events (留痕) and numbers."""
+"""Residents' petitions (群众诉求, docs/front-line.md), their events (留痕) and numbers."""
 
 import peewee
 
 from ..auth.models import Department, User
+from ..kernel.numbering import YearSequence
 from ..kernel.db import BaseModel, JSONField, utcnow
 from ..items.models import Item
 
@@ -62,11 +63,8 @@ class PetitionEvent(BaseModel):
         indexes = ((("petition", "created_at"), False),)
 
 
-class PetitionSequence(BaseModel):
-    """The last number given per year: ``SQ-<year>-<seq>`` stays unique under concurrency."""
-
-    year = peewee.IntegerField(primary_key=True)
-    last = peewee.IntegerField(default=0)
+class PetitionSequence(YearSequence):
+    """The last petition number given per year: ``SQ-<year>-<seq>``."""
 
 
 MODELS = [Petition, PetitionEvent, PetitionSequence]

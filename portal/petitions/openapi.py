@@ -1,6 +1,6 @@
 """The OpenAPI description of /api/v1/petitions; each action's body derived from workflow.TABLE."""
 
-from ..api.openapi import NULLABLE_TIME, PERSON, _errors, _json, _query, _ref, action_body, action_path
+from ..kernel.openapi import NULLABLE_TIME, PERSON, action_body, action_path, errors, query, ref, response
 from .models import CATEGORIES, CHANNELS, SATISFACTION, STATES
 from .services import MAX_CONTENT
 from .workflow import ACTIONS, TABLE
@@ -18,7 +18,7 @@ SUMMARY = {
     "resident_phone": {"type": "string", "description": "masked for handlers: 138****5678"},
     "received_at": {"type": "string", "format": "date-time"}, "reply_due": {"type": "string", "format": "date"},
     "overdue": {"type": "boolean"}, "state": {"type": "string", "enum": list(STATES)},
-    "department": {"oneOf": [_ref("Department"), {"type": "null"}]},
+    "department": {"oneOf": [ref("Department"), {"type": "null"}]},
     "repeat": {"type": "boolean", "description": "重复诉求: same category and area within petitions.repeat_days"},
     "item": {"type": ["string", "null"], "description": "the supervision item it became"},
     "satisfaction": {"type": ["string", "null"], "enum": [*SATISFACTION, None]},
@@ -35,15 +35,15 @@ SCHEMAS = {
                            "description": "mainland mobile (13812345678) or landline with area code (0351-2345678)"},
         "received_at": {"type": "string", "description": "a date or date-time, not in the future (default now)"}}},
     "PetitionSummary": {"type": "object", "required": list(SUMMARY), "properties": SUMMARY},
-    "PetitionDetail": {"allOf": [_ref("PetitionSummary"), {"type": "object", "properties": {
+    "PetitionDetail": {"allOf": [ref("PetitionSummary"), {"type": "object", "properties": {
         "reply": {"type": "string"}, "replied_at": NULLABLE_TIME, "replied_late": {"type": "boolean"},
         "closed_at": NULLABLE_TIME, "merged_into": {"type": ["string", "null"]},
         "item_state": {"type": ["string", "null"]}, "item_closed_at": NULLABLE_TIME,
         "repeats": {"type": "array", "items": {"type": "string"}}, "created_by": PERSON,
-        "events": {"type": "array", "items": _ref("Event")},
+        "events": {"type": "array", "items": ref("Event")},
         "available_actions": {"type": "array", "items": {"type": "string", "enum": list(ACTIONS)}}}}]},
     "PetitionActionResult": {"type": "object", "required": ["event", "petition"], "properties": {
-        "event": _ref("Event"), "petition": _ref("PetitionDetail"),
+        "event": ref("Event"), "petition": ref("PetitionDetail"),
         "item": {"type": "string", "description": "convert only: the new item's number"}}},
     "HotIssues": {"type": "object", "properties": {
         "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
@@ -61,32 +61,32 @@ SCHEMAS = {
 PATHS = {
     "/api/v1/petitions": {
         "get": {"operationId": "listPetitions", "summary": "Petitions you may see, newest first", "parameters": [
-            _query("state", "state(s)"), _query("category", "category(ies)"), _query("channel", "channel(s)"),
-            _query("department", "department code(s)"), _query("area", "text in the area"),
-            _query("q", "text in number, area or content (and phone for supervisors and leaders)"),
-            _query("repeat", "1: repeats only"), _query("overdue", "1: replies overdue only"),
-            _query("from", "received on or after", {"type": "string", "format": "date"}),
-            _query("to", "received on or before", {"type": "string", "format": "date"}),
-            _query("page", "page number", {"type": "integer", "minimum": 1}),
-            _query("per_page", "per page", {"type": "integer", "minimum": 1, "maximum": 100})],
-            "responses": {"200": _json({"type": "object", "properties": {
-                "petitions": {"type": "array", "items": _ref("PetitionSummary")}, "page": {"type": "integer"},
+            query("state", "state(s)"), query("category", "category(ies)"), query("channel", "channel(s)"),
+            query("department", "department code(s)"), query("area", "text in the area"),
+            query("q", "text in number, area or content (and phone for supervisors and leaders)"),
+            query("repeat", "1: repeats only"), query("overdue", "1: replies overdue only"),
+            query("from", "received on or after", {"type": "string", "format": "date"}),
+            query("to", "received on or before", {"type": "string", "format": "date"}),
+            query("page", "page number", {"type": "integer", "minimum": 1}),
+            query("per_page", "per page", {"type": "integer", "minimum": 1, "maximum": 100})],
+            "responses": {"200": response({"type": "object", "properties": {
+                "petitions": {"type": "array", "items": ref("PetitionSummary")}, "page": {"type": "integer"},
                 "per_page": {"type": "integer"}, "total": {"type": "integer"}, "pages": {"type": "integer"}}},
-                "One page of petitions"), **_errors("401", "403", "422")}},
+                "One page of petitions"), **errors("401", "403", "422")}},
         "post": {"operationId": "registerPetition", "summary": "Register a petition (supervisor)",
                  "requestBody": {"required": True, "content": {"application/json": {
-                     "schema": _ref("PetitionInput")}}},
-                 "responses": {"201": _json(_ref("PetitionDetail"), "The new petition"),
-                               **_errors("401", "403", "422")}}},
+                     "schema": ref("PetitionInput")}}},
+                 "responses": {"201": response(ref("PetitionDetail"), "The new petition"),
+                               **errors("401", "403", "422")}}},
     "/api/v1/petitions/hot": {"get": {
         "operationId": "hotIssues", "summary": "Counts by category and area against the previous period",
-        "parameters": [_query("from", "first day (default: 29 days before to)", {"type": "string", "format": "date"}),
-                       _query("to", "last day (default today)", {"type": "string", "format": "date"})],
-        "responses": {"200": _json(_ref("HotIssues"), "Hot issues"), **_errors("401", "403", "422")}}},
+        "parameters": [query("from", "first day (default: 29 days before to)", {"type": "string", "format": "date"}),
+                       query("to", "last day (default today)", {"type": "string", "format": "date"})],
+        "responses": {"200": response(ref("HotIssues"), "Hot issues"), **errors("401", "403", "422")}}},
     "/api/v1/petitions/<number>": {
         "parameters": [NUMBER],
         "get": {"operationId": "getPetition", "summary": "A petition with its timeline and links",
-                "responses": {"200": _json(_ref("PetitionDetail"), "The petition"), **_errors("401", "403", "404")}}},
+                "responses": {"200": response(ref("PetitionDetail"), "The petition"), **errors("401", "403", "404")}}},
 }
 
 

@@ -7,16 +7,15 @@ the export, the reminder scan and the notifications all ask here.
 
 import datetime
 import re
-import zoneinfo
 
 import peewee
 from flask import current_app
 from flask_babel import gettext as _
 
 from ..auth.models import Department
-from ..calendar import local_today
+from ..kernel.clock import local_midnight_utc, local_today
 from ..kernel.errors import Forbidden, NotFound
-from ..items.inputs import Fields
+from ..auth.forms import Fields
 from ..items.models import Item
 from . import phones
 from .models import CATEGORIES, CHANNELS, STATES, Petition, PetitionEvent
@@ -36,7 +35,7 @@ def sees_all(user):
 
 
 def shows_phone(user):
-    """True when ``user`` may read a resident's phone number unmasked (DESIGN §11)."""
+    """True when ``user`` may read a resident's phone number unmasked (docs/front-line.md)."""
     return sees_all(user)
 
 
@@ -88,23 +87,6 @@ def shown_text(user, text):
 
 def shown_phone(user, petition):
     return petition.resident_phone if shows_phone(user) else phones.mask(petition.resident_phone)
-
-
-# --- local time -----------------------------------------------------------------------
-
-def zone():
-    return zoneinfo.ZoneInfo(current_app.config["PORTAL"]["app"]["timezone"])
-
-
-def local_midnight_utc(day):
-    """The naive UTC time at which local ``day`` begins (times are stored in UTC)."""
-    start = datetime.datetime.combine(day, datetime.time(), tzinfo=zone())
-    return start.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-
-
-def local_day(stamp):
-    """The local date of a naive UTC time."""
-    return stamp.replace(tzinfo=datetime.timezone.utc).astimezone(zone()).date()
 
 
 # --- lists ----------------------------------------------------------------------------

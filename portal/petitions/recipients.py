@@ -1,4 +1,4 @@
-"""Who hears of a petition (DESIGN §11), for its actions and its reminders alike.
+"""Who hears of a petition (docs/front-line.md), for its actions and its reminders alike.
 
 The groups an action names in ``petitions.workflow.TABLE``:
 

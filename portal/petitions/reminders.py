@@ -1,10 +1,12 @@
-"""Overdue replies remind like items (DESIGN §11): once a working day per petition and recipient."""
+"""Overdue replies remind like items (docs/front-line.md): once a working day per petition and recipient."""
 
 import logging
 
-from ..calendar import is_workday, local_today
+from ..calendar import is_workday
+
+from ..kernel.clock import local_today
 from ..kernel.db import utcnow
-from ..notify.reminders import insert_rows
+from ..notify import outbox
 from .labels import CATEGORY_LABELS
 from .models import Petition
 from .recipients import for_overdue_replies
@@ -28,6 +30,6 @@ def scan(today=None):
         for person in sorted(set(recipients[petition.id]) - {None}):
             rows.append({"kind": KIND, "recipient": person, "item": None, "event": None, "data": data,
                          "dedupe_key": f"{KIND}:{petition.id}:{today}:{person}", "created_at": utcnow()})
-    new = insert_rows(rows)
+    new = outbox.write(rows, skip_existing=True)
     log.info("petition reminders for %s: %s", today, new)
     return new

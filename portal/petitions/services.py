@@ -9,36 +9,31 @@ its event and its outbox rows.
 
 import datetime
 
-from flask import g, has_app_context
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..auth.models import Department
-from ..calendar import add_working_days, local_today
+from ..calendar import add_working_days
+from ..kernel.clock import local_today
 from ..kernel.db import utcnow
-from ..kernel.errors import Conflict, Forbidden, NotFound
+from ..kernel.numbering import next_number
+from ..kernel import workflow
+from ..kernel.errors import Conflict, Forbidden
 from ..items import services as item_services
-from ..items.inputs import Fields
-from ..items.transaction import write_transaction
-from ..notify.models import Outbox
+from ..auth.forms import Fields
+from ..kernel.changes import write_transaction
+from ..notify import outbox
 from . import phones, recipients
 from .labels import CATEGORY_LABELS
 from .models import CATEGORIES, CHANNELS, Petition, PetitionEvent, PetitionSequence
-from .queries import local_day, local_midnight_utc, require_use, settings, zone
+from .queries import require_use, settings
+from ..kernel.clock import local_day, local_midnight_utc, zone
 from .workflow import ACTIONS, may_act
 
 MAX_CONTENT = 2000
-NUMBER_PREFIX = "SQ"
 
 
 # --- registration ---------------------------------------------------------------------
-
-def next_number(year):
-    """The next ``SQ-<year>-<seq>``; the sequence row stays locked until the caller's transaction ends."""
-    PetitionSequence.insert(year=year, last=0).on_conflict_ignore().execute()
-    PetitionSequence.update(last=PetitionSequence.last + 1).where(PetitionSequence.year == year).execute()
-    last = PetitionSequence.select(PetitionSequence.last).where(PetitionSequence.year == year).scalar()
-    return f"{NUMBER_PREFIX}-{year}-{last:04d}"
-
 
 def _received_at(fields):
     """When the petition was received: now, or the date or time given (not in the future)."""
@@ -115,7 +110,7 @@ def register(user, data):
     reply_due = add_working_days(received_day, settings()["reply_within_working_days"])
     with write_transaction():
         repeat = is_repeat(values["category"], values["area"], values["received_at"])
-        petition = Petition.create(number=next_number(received_day.year), created_by=user, state="new",
+        petition = Petition.create(number=next_number(PetitionSequence, "SQ", received_day.year), created_by=user, state="new",
                                    reply_due=reply_due, repeat=repeat, **values)
         PetitionEvent.create(petition=petition, actor=user, action="register", from_state=None, to_state="new",
                              data={"repeat": repeat})
@@ -182,43 +177,41 @@ STEPS = {"assign": _assign, "answer": _answer, "convert": _convert, "merge": _me
 assert set(STEPS) == set(ACTIONS)
 
 
+class PetitionWorkflow(workflow.Workflow):
+    """The petitions' actions for the kernel's engine: the table's rules, the petition's event, and the
+    notices of the petition as it is after the action."""
+
+    model, event_model, subject_field = Petition, PetitionEvent, "petition"
+    actions, steps = ACTIONS, STEPS
+    forbidden = _l("You may not do this on this petition.")
+    wrong_state = _l("This action is not possible while the petition is in its current state.")
+    stale = _l("Someone else changed this petition in the meantime. Reload it and try again.")
+
+    def fields(self, data):
+        return Fields(data)
+
+    def may_act(self, user, petition, action):
+        return may_act(user, petition, action)
+
+    def comment(self, values):
+        return values.get("reply") or values.get("comment") or ""
+
+    def finish(self, petition, action, event, ctx):
+        after = Petition.get_by_id(petition.id)
+        notify(after, event, recipients.for_action(after, action))
+        return event, after
+
+
+WORKFLOW = PetitionWorkflow()
+
+
 def perform(user, petition, action_name, data):
     """Run ``action_name`` on ``petition`` as ``user`` in one transaction; return (its event, the petition after).
 
     Checks, in order: the action exists (404), the actor (403), the state (409), ``version``
     (422 missing, 409 stale), the input (422).
     """
-    action = ACTIONS.get(action_name)
-    if action is None:
-        raise NotFound(_("There is no action %(name)s.", name=action_name))
-    data = data or {}
-    with write_transaction():
-        petition = Petition.get_by_id(petition.id)
-        if not may_act(user, petition, action):
-            raise Forbidden(_("You may not do this on this petition."))
-        if petition.state not in action.from_states:
-            raise Conflict(_("This action is not possible while the petition is in its current state."))
-        fields = Fields(data)
-        version = fields.version()
-        fields.done()
-        if version != petition.version:
-            raise Conflict(_("Someone else changed this petition in the meantime. Reload it and try again."))
-        values = fields.action(action)
-        fields.done()
-        comment = values.get("reply") or values.get("comment") or ""
-        ctx = {"user": user, "today": local_today(), "now": utcnow(), **values, "comment": comment}
-        changes, event_data = STEPS[action.name](petition, fields, ctx)
-        fields.done()
-        to_state = action.target(petition.state)
-        changed = (Petition.update(**changes, state=to_state, version=Petition.version + 1)
-                   .where(Petition.id == petition.id, Petition.version == version).execute())
-        if changed != 1:
-            raise Conflict(_("Someone else changed this petition in the meantime. Reload it and try again."))
-        event = PetitionEvent.create(petition=petition, actor=user, action=action.name, from_state=petition.state,
-                                     to_state=to_state, comment=comment, data=event_data)
-        after = Petition.get_by_id(petition.id)
-        notify(after, event, recipients.for_action(after, action))
-    return event, after
+    return workflow.perform(WORKFLOW, user, petition, action_name, data)
 
 
 def notify(petition, event, people, kind=None):
@@ -229,9 +222,5 @@ def notify(petition, event, people, kind=None):
     title = f"{petition.number} {CATEGORY_LABELS[petition.category]} · {petition.area}"
     data = {"petition": petition.number, "title": title[:200], "text": phones.mask_text(event.comment)}
     kind = kind or f"petition_{event.action}"
-    rows = [{"kind": kind, "recipient": person, "item": None, "event": None, "data": data,
-             "dedupe_key": f"petition:{event.id}:{person}"} for person in people]
-    Outbox.insert_many(rows).execute()
-    if has_app_context():
-        g.notify_outbox_written = True
-    return len(rows)
+    return outbox.write([{"kind": kind, "recipient": person, "item": None, "event": None, "data": data,
+                          "dedupe_key": f"petition:{event.id}:{person}"} for person in people])

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..kernel import htmx
-from ..calendar import local_today
+from ..kernel.clock import local_today
 from ..kernel.errors import Conflict, Forbidden, Invalid
 from ..items import pickers
 from ..kernel.paging import page_arg

@@ -1,19 +1,26 @@
-"""THE description of every petition action of DESIGN §11, written once, in the items' style.
+"""THE description of every petition action of docs/front-line.md, written once, in the items' style.
 
-Each row is an ``items.workflow.Action``: the states it starts from, the state it leads to
+Each row is a ``kernel.workflow.Action``: the states it starts from, the state it leads to
 (None: unchanged), the roles allowed and, for handlers, the relation required (``department``:
-the petition is assigned to the handler's department), its inputs (``items.workflow.Input``,
-checked by ``items.inputs.Fields.action``), its label, notification and recipient groups
-(petitions/recipients.py). The checks of ``services.perform()``, the action forms
-(templates/petitions/_action_form.html), the labels and the OpenAPI bodies (api.py) are
-derived from it; tests/petitions/test_petition_table.py holds them to it.
+the petition is assigned to the handler's department), its inputs (``kernel.workflow.Input``,
+checked by ``Fields.action``), its label, notification and recipient groups
+(petitions/recipients.py). The checks of ``services.perform()`` (the kernel's workflow engine),
+the action forms, the labels and the OpenAPI bodies (openapi.py) are derived from it;
+tests/petitions/test_petition_table.py holds them to it.
 """
 
 from flask_babel import lazy_gettext as _l
 
-from ..items.workflow import MAX_COMMENT, Action, Input
-from .labels import SATISFACTION_LABELS
-from .models import STATES
+from ..kernel.workflow import MAX_COMMENT, Action, Input
+from .models import SATISFACTION, STATES
+
+
+SATISFACTION_LABELS = {
+    "satisfied": _l("Satisfied"),
+    "basically_satisfied": _l("Basically satisfied"),
+    "dissatisfied": _l("Dissatisfied"),
+}
+assert tuple(SATISFACTION_LABELS) == SATISFACTION
 
 
 def _action(name, label, from_states, to_state, roles, relation=None, inputs=(), notice=None, notify=(),

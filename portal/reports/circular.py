@@ -5,17 +5,15 @@ Chinese renders in Word and LibreOffice because the styles name an East Asian
 font (w:eastAsia) besides the Latin one.
 """
 
-import datetime
-import zoneinfo
 
 import peewee
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
-from flask import current_app
 from flask_babel import gettext as _
 
+from ..kernel.clock import local_day
 from ..auth.models import Department, User
 from ..items.models import Item, ItemEvent
 from ..stats.figures import overdue_items
@@ -91,8 +89,7 @@ def _instructions(period, limit=50):
 
 
 def _local_day(moment):
-    zone = zoneinfo.ZoneInfo(current_app.config["PORTAL"]["app"]["timezone"])
-    return moment.replace(tzinfo=datetime.UTC).astimezone(zone).date()
+    return local_day(moment)
 
 
 def write(user, period, path, report=lambda percent: None):

@@ -1,15 +1,14 @@
-"""The item list and the statistics as XLSX (DESIGN §5): what the user sees, typed and streamed."""
+"""The item list and the statistics as XLSX (docs/statistics.md): what the user sees, typed and streamed."""
 
 import datetime
-import zoneinfo
 from types import SimpleNamespace
 
 import peewee
-from flask import current_app
 from flask_babel import gettext as _
 
+from ..kernel import clock
 from ..auth.models import Department, User
-from ..calendar import local_today
+from ..kernel.clock import local_today
 from ..kernel.db import joined
 from ..items.labels import LEVEL_LABELS, LIGHT_LABELS, SOURCE_LABELS, STATE_LABELS
 from ..items.models import Item, ItemCoDepartment
@@ -60,7 +59,7 @@ def item_rows(user, filters):
     that is held in memory, and 10,000 rows take a few seconds.
     """
     today = local_today()
-    zone = zoneinfo.ZoneInfo(current_app.config["PORTAL"]["app"]["timezone"])
+    zone = clock.zone()
     leader, supervisor = User.alias(), User.alias()
     # The labels translated once, not once per row.
     sources, levels, states, lights = ({key: str(label) for key, label in labels.items()}

@@ -27,7 +27,7 @@ from ..kernel.errors import Invalid
 from ..items import services
 from ..items.labels import LEVEL_LABELS, SOURCE_LABELS
 from ..items.models import Item, LEVELS, SOURCE_TYPES
-from ..items.transaction import write_transaction
+from ..kernel.changes import write_transaction
 from .models import ImportedRow
 
 MAX_ROWS = 2000

@@ -5,19 +5,20 @@ worker restart and need no Redis to be read; only its owner ever sees a job.
 """
 
 import datetime
+import functools
 import logging
 from pathlib import Path
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
+from ..auth.models import User
 from ..kernel import jobs
 from ..kernel.db import utcnow
 from ..kernel.errors import NotFound, Unavailable
 from .models import ReportJob
 
 log = logging.getLogger(__name__)
-QUEUE = "default"
 # Finished report files are kept this long, then deleted when the next job starts.
 KEEP_FILES = datetime.timedelta(days=7)
 
@@ -41,33 +42,37 @@ def prune(now=None):
 
 
 def start(user, kind, params, task):
-    """Record a job for ``user`` and hand it to the queue (or run ``task`` now without Redis); return the job."""
+    """Record a job for ``user`` and hand the job ``task`` (a name of tasks.py) to the queue, or run it now
+    without Redis; return the job's row. 503 when Redis is configured but down (the row says it failed)."""
     prune()
     job = ReportJob.create(user=user.id, kind=kind, params=params)
-    queue = jobs.get_queue(QUEUE)
-    if queue is None:
-        run(task, job.id)
-        return ReportJob.get_by_id(job.id)
-    from redis.exceptions import RedisError
-
     try:
-        queue.enqueue(f"worker.tasks.{task}", job.id, job_timeout=600, description=f"{kind} report {job.id}")
-    except RedisError as exc:
+        if not jobs.enqueue(task, job.id):
+            return ReportJob.get_by_id(job.id)
+    except jobs.QueueUnavailable as exc:
         log.warning("reports: the queue is unavailable: %s", exc)
         fail(job.id, _("The job queue is unavailable; nothing was started. Please try again later."))
         raise Unavailable(_("The job queue is unavailable; nothing was started. Please try again later.")) from None
     return job
 
 
-def run(task, job_id):
-    """Run the task function named ``task`` of this feature for ``job_id``, recording failure on the job."""
-    from . import tasks
-
-    try:
-        getattr(tasks, task)(job_id)
-    except Exception as exc:  # the job records what went wrong; the user sees it on the progress page
-        log.exception("reports: job %s failed", job_id)
-        fail(job_id, _("The report could not be made: %(error)s", error=type(exc).__name__))
+def report_job(name):
+    """Declare the decorated ``body(job, user, report)`` as the job ``name``: it gets the job's row, its
+    owner and ``report(percent)`` for its progress (5 % as it starts); a failure is recorded on the row,
+    where the user sees it on the progress page."""
+    def declare(body):
+        @jobs.job(name)
+        @functools.wraps(body)
+        def run(job_id):
+            try:
+                job = ReportJob.get_by_id(job_id)
+                progress(job_id, 5)
+                return body(job, User.get_by_id(job.user_id), lambda percent: progress(job_id, percent))
+            except Exception as exc:  # the job records what went wrong
+                log.exception("reports: job %s failed", job_id)
+                fail(job_id, _("The report could not be made: %(error)s", error=type(exc).__name__))
+        return run
+    return declare
 
 
 def progress(job_id, percent, state="started"):
@@ -94,7 +99,7 @@ def job_of(user, job_id):
 
 
 def as_json(job):
-    """{"state", "progress", "result", "download"} as DESIGN §8 describes a job."""
+    """{"state", "progress", "result", "download"} as docs/interfaces.md describes a job."""
     download = url_for("reports.job_download", job_id=job.id) if job.state == "finished" and job.file_path else None
     result = job.result
     if job.state == "failed":

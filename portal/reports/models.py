@@ -3,8 +3,8 @@
 import peewee
 
 from ..auth.models import User
-from ..kernel.db import BaseModel, utcnow
-from ..items.models import Item, JSONField
+from ..kernel.db import BaseModel, JSONField, utcnow
+from ..items.models import Item
 
 
 class CalendarFeed(BaseModel):

@@ -1,33 +1,26 @@
-"""The work of each report job, called by worker.tasks (in the worker) or directly (no Redis)."""
+"""The report jobs' bodies: run by the worker, or at once without Redis (jobs.start); a failure is recorded
+on the job's row."""
 
 import datetime
 
-from ..auth.models import User
 from ..stats.periods import Period
-from . import circular, jobs
-from .models import ReportJob
+from . import circular, imports
+from .jobs import finish, report_job, reports_folder
 
 
-def make_circular(job_id):
+@report_job("reports.make_circular")
+def make_circular(job, user, report):
     """Write the circular (督查通报) DOCX of the job's period, reporting progress on the job."""
-    job = ReportJob.get_by_id(job_id)
-    jobs.progress(job_id, 5)
-    user = User.get_by_id(job.user_id)
     period = Period(datetime.date.fromisoformat(job.params["from"]), datetime.date.fromisoformat(job.params["to"]))
-    path = jobs.reports_folder() / f"circular-{job_id}.docx"
-    summary = circular.write(user, period, path, lambda percent: jobs.progress(job_id, percent))
-    name = f"督查通报-{period.start.isoformat()}-{period.end.isoformat()}.docx"
-    jobs.finish(job_id, path, name, summary)
+    path = reports_folder() / f"circular-{job.id}.docx"
+    summary = circular.write(user, period, path, report)
+    finish(job.id, path, f"督查通报-{period.start.isoformat()}-{period.end.isoformat()}.docx", summary)
 
 
-def import_key_tasks(job_id):
+@report_job("reports.import_key_tasks")
+def import_key_tasks(job, user, report):
     """Import the job's uploaded key-task workbook, reporting progress; the row report is the job's result."""
-    from . import imports
-
-    job = ReportJob.get_by_id(job_id)
-    jobs.progress(job_id, 5)
-    user = User.get_by_id(job.user_id)
-    path = jobs.reports_folder() / job.params["file"]
-    result = imports.import_rows(user, path.read_bytes(), job_id, lambda percent: jobs.progress(job_id, percent))
+    path = reports_folder() / job.params["file"]
+    result = imports.import_rows(user, path.read_bytes(), job.id, report)
     path.unlink(missing_ok=True)
-    jobs.finish(job_id, "", "", result)
+    finish(job.id, "", "", result)

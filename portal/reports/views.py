@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..kernel import htmx
-from ..calendar import local_today
+from ..kernel.clock import local_today
 from ..items.views import list_filters
 from ..stats import periods
 from ..stats.access import visible_department_ids
@@ -93,7 +93,7 @@ def _start_circular(values):
     _require_office(current_user)
     period = periods.from_args(values)
     return jobs.start(current_user, "circular", {"from": period.start.isoformat(), "to": period.end.isoformat()},
-                      "make_circular")
+                      "reports.make_circular")
 
 
 @bp.route("/reports/circular", methods=["GET", "POST"])
@@ -181,7 +181,7 @@ def _start_import(upload):
     name = XLSX_UPLOAD_NAME.format(token=secrets.token_hex(16))
     (jobs.reports_folder() / name).write_bytes(data)
     return jobs.start(current_user, "key_task_import", {"file": name, "name": upload.filename[:200]},
-                      "import_key_tasks")
+                      "reports.import_key_tasks")
 
 
 @bp.get("/items/import/template.xlsx")

@@ -1,5 +1,7 @@
-"""Search (搜索, DESIGN.md §4): one box in the header, /search and GET /api/v1/search, over the items,
+"""Search (搜索, docs/knowledge.md): one box in the header, /search and GET /api/v1/search, over the items,
 articles and trainings a user may see, with Chinese word segmentation (jieba)."""
+
+from ..kernel import hooks
 
 
 def init_app(app):
@@ -7,4 +9,4 @@ def init_app(app):
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.api_bp)
-    app.extensions.setdefault("openapi_paths", {}).update(views.OPENAPI_PATHS)
+    hooks.openapi.add("search", (views.openapi_paths, {}))

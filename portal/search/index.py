@@ -1,12 +1,13 @@
 """Keeping the search index current: each searchable object's words, rewritten whole when its text changes.
 
-Call the ``index_*`` function inside the transaction that changes the text, so
-the index and the text commit together. ``reindex_all`` rebuilds everything
-(``flask --app wsgi kb-reindex``).
+A feature indexes its objects with ``index_object`` inside the transaction that changes their text, so
+the index and the text commit together, and adds ``(model, indexer)`` to ``hooks.search_indexers`` so
+that ``reindex_all`` (``flask --app wsgi kb-reindex``) can rebuild them.
 """
 
 import peewee
 
+from ..kernel import hooks
 from ..kernel.db import database
 from .models import BODY, TITLE, SearchToken
 from .segment import index_tokens, query_tokens
@@ -31,42 +32,10 @@ def remove_object(kind, ref_id):
     SearchToken.delete().where(SearchToken.kind == kind, SearchToken.ref_id == ref_id).execute()
 
 
-def index_item(item_id):
-    """Index an item: title; number, content and the comments of its events."""
-    from ..items.models import Item, ItemEvent
-
-    item = Item.get_by_id(item_id)
-    comments = [c for (c,) in ItemEvent.select(ItemEvent.comment)
-                .where(ItemEvent.item == item_id, ItemEvent.comment != "").tuples()]
-    index_object("item", item_id, item.title, [item.number, item.content, *comments])
-
-
-def index_article(article_id):
-    """Index an article: title; tags, body and the extracted text of its attachments."""
-    from ..kb.models import Article, ArticleAttachment
-
-    article = Article.get_by_id(article_id)
-    texts = [c for (c,) in ArticleAttachment.select(ArticleAttachment.text)
-             .where(ArticleAttachment.article == article_id, ArticleAttachment.text != "").tuples()]
-    index_object("article", article_id, article.title, [" ".join(article.tags or []), article.body, *texts])
-
-
-INDEXERS = {}
-
-
-def register(kind, model, indexer):
-    """Let a feature put its objects of ``kind`` (rows of ``model``) into the index, and reindex_all rebuild them."""
-    INDEXERS[kind] = (model, indexer)
-
-
 def reindex_all(kinds=None):
     """Rebuild the index of ``kinds`` (default every registered kind); return {kind: objects indexed}."""
-    from ..items.models import Item
-    from ..kb.models import Article
-
-    known = {"item": (Item, index_item), "article": (Article, index_article), **INDEXERS}
     done = {}
-    for kind, (model, indexer) in known.items():
+    for kind, (model, indexer) in hooks.search_indexers.items():
         if kinds and kind not in kinds:
             continue
         ids = [i for (i,) in model.select(model.id).order_by(model.id).tuples()]

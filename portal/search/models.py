@@ -4,7 +4,6 @@ import peewee
 
 from ..kernel.db import BaseModel
 
-KINDS = ("item", "article", "training")
 TITLE, BODY = "t", "b"
 
 

@@ -2,19 +2,17 @@
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..kernel.errors import Invalid
 from ..kernel.htmx import render
 from ..kernel.paging import page_arg
-from .models import KINDS
-from .service import PER_PAGE, search
+from ..kernel import hooks
+from .services import PER_PAGE, search
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 api_bp = Blueprint("search_api", __name__, url_prefix="/api/v1")
 
-KIND_LABELS = {"item": _l("Supervision item"), "article": _l("Article"), "training": _l("Training")}
 MAX_QUERY = 100
 
 
@@ -24,8 +22,8 @@ def _query():
     errors = {}
     if len(q) > MAX_QUERY:
         errors["q"] = _("At most %(n)s characters.", n=MAX_QUERY)
-    if kind is not None and kind not in KINDS:
-        errors["kind"] = _("Choose one of: %(choices)s.", choices=", ".join(KINDS))
+    if kind is not None and kind not in hooks.search_sources:
+        errors["kind"] = _("Choose one of: %(choices)s.", choices=", ".join(hooks.search_sources))
     return q, kind, errors
 
 
@@ -38,7 +36,7 @@ def index():
     args = {k: v for k, v in {"q": q, "kind": kind}.items() if v}
     return render("search/index.html", "search/_results.html", status=422 if errors else 200, q=q, kind=kind,
                   errors=errors, total=total, results=results, page_number=page, per_page=PER_PAGE, args=args,
-                  kind_labels=KIND_LABELS)
+                  kind_labels={kind: label for kind, (label, _visible, _load) in hooks.search_sources.items()})
 
 
 @api_bp.get("/search")
@@ -57,12 +55,14 @@ def api_search():
         for r in results]})
 
 
-OPENAPI_PATHS = {
-    "/api/v1/search": {"get": {
+def openapi_paths(rules):
+    """/api/v1/search, with the kinds the features made searchable."""
+    kinds = list(hooks.search_sources)
+    return {} if "/api/v1/search" not in rules else {"/api/v1/search": {"get": {
         "operationId": "search", "summary": "Search items, articles and trainings you may see",
         "parameters": [
             {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "maxLength": MAX_QUERY}},
-            {"name": "kind", "in": "query", "required": False, "schema": {"type": "string", "enum": list(KINDS)}},
+            {"name": "kind", "in": "query", "required": False, "schema": {"type": "string", "enum": kinds}},
             {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}}],
         "responses": {
             "200": {"description": "Results, best first; snippets are HTML (escaped text, words in <mark>)",
@@ -73,9 +73,8 @@ OPENAPI_PATHS = {
                                          "description": "more than total match: keep paging while a page is full"},
                         "page": {"type": "integer"},
                         "results": {"type": "array", "items": {"type": "object", "properties": {
-                            "kind": {"type": "string", "enum": list(KINDS)},
+                            "kind": {"type": "string", "enum": kinds},
                             "id": {"type": ["string", "integer"]}, "title": {"type": "string"},
                             "snippet": {"type": "string"}, "url": {"type": "string"}}}}}}}}},
             "401": {"$ref": "#/components/responses/Unauthorized"},
-            "422": {"$ref": "#/components/responses/Invalid"}}}},
-}
+            "422": {"$ref": "#/components/responses/Invalid"}}}}}

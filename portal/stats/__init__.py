@@ -1,4 +1,6 @@
-"""Statistics and rankings (DESIGN §5): /stats, its API, charts and exports."""
+"""Statistics and rankings (docs/statistics.md): /stats, its API, charts and exports."""
+
+from ..kernel import hooks
 
 
 def init_app(app):
@@ -8,4 +10,4 @@ def init_app(app):
     app.jinja_env.globals.update(translated_globals(labels.template_globals()))
     app.register_blueprint(views.bp)
     app.register_blueprint(views.api)
-    app.extensions.setdefault("openapi_paths", {}).update(views.OPENAPI)
+    hooks.openapi.add("stats", (views.OPENAPI, {}))

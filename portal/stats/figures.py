@@ -1,4 +1,4 @@
-"""The figures of DESIGN §5 per lead department for a period, aggregated by the database.
+"""The figures of docs/statistics.md per lead department for a period, aggregated by the database.
 
 A fixed number of queries whatever the number of items: four grouped counts
 over narrow index ranges of the items (dispatched, closed, signed for in the
@@ -176,7 +176,7 @@ def department_stats(period, department_ids=None):
     """The figures of every department in ``department_ids`` (None: all) for ``period``, ranked.
 
     Returns {"departments": [...], "best": row or None, "worst": row or None}; a
-    row holds code, name, items and every figure of DESIGN §5.
+    row holds code, name, items and every figure of docs/statistics.md.
     """
     by_items = item_figures(period, department_ids)
     by_events = event_counts(period, department_ids)

@@ -2,12 +2,10 @@
 
 import dataclasses
 import datetime
-import zoneinfo
 
-from flask import current_app
 from flask_babel import gettext as _
 
-from ..calendar import local_today
+from ..kernel.clock import local_midnight_utc, local_today, zone
 from ..kernel.errors import Invalid
 
 PERIODS = ("month", "quarter", "year")
@@ -34,10 +32,7 @@ class Period:
 
     def utc_bounds(self):
         """The period as naive UTC datetimes [start, end) as timestamps are stored."""
-        zone = _zone()
-        begin = datetime.datetime.combine(self.start, datetime.time(), zone)
-        after = datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time(), zone)
-        return _naive_utc(begin), _naive_utc(after)
+        return local_midnight_utc(self.start), local_midnight_utc(self.end + datetime.timedelta(days=1))
 
     def args(self):
         """The URL arguments that name this period again."""
@@ -46,18 +41,10 @@ class Period:
         return {"from": self.start.isoformat(), "to": self.end.isoformat()}
 
 
-def _zone():
-    return zoneinfo.ZoneInfo(current_app.config["PORTAL"]["app"]["timezone"])
-
-
-def _naive_utc(moment):
-    return moment.astimezone(datetime.UTC).replace(tzinfo=None)
-
-
 def utc_offset_minutes(day=None):
     """The portal time zone's offset from UTC in minutes on ``day`` (today by default)."""
     day = day or local_today()
-    moment = datetime.datetime.combine(day, datetime.time(12), _zone())
+    moment = datetime.datetime.combine(day, datetime.time(12), zone())
     return int(moment.utcoffset().total_seconds() // 60)
 
 

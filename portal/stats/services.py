@@ -17,7 +17,7 @@ def statistics_for(user, period, department_code=""):
 
 
 def as_json(result):
-    """The JSON of DESIGN §8: {"from", "to", "departments": [...], "best", "worst"}."""
+    """The JSON of docs/interfaces.md: {"from", "to", "departments": [...], "best", "worst"}."""
     def award(row):
         return None if row is None else {"code": row["code"], "name": row["name"], "score": row["score"]}
 

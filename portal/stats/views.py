@@ -68,7 +68,7 @@ FIGURE_SCHEMA = {"type": "object", "required": ["code", "name", "received", "clo
 AWARD = {"type": ["object", "null"], "properties": {"code": {"type": "string"}, "name": {"type": "string"},
                                                     "score": {"type": "number"}}}
 OPENAPI = {"/api/v1/stats/departments": {"get": {
-    "operationId": "departmentStats", "summary": "The figures of DESIGN §5 per lead department for a period",
+    "operationId": "departmentStats", "summary": "The figures of docs/statistics.md per lead department for a period",
     "parameters": [_query("from", "first day (with to)", {"type": "string", "format": "date"}),
                    _query("to", "last day (with from)", {"type": "string", "format": "date"}),
                    _query("period", "this month, quarter (default) or year",

@@ -3,7 +3,7 @@
 from flask import jsonify, request, url_for
 from flask_login import current_user
 
-from ..api import feature_blueprint, json_body
+from ..kernel.api import feature_blueprint, json_body
 from ..kernel.paging import page_arg
 from . import services
 

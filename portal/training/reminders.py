@@ -9,6 +9,7 @@ import datetime
 
 from ..calendar import add_working_days
 from ..kernel.db import utcnow
+from ..notify import outbox
 from .models import Enrolment, Training
 
 KIND = "training_reminder"
@@ -17,8 +18,6 @@ KIND = "training_reminder"
 def remind_enrolled(today):
     """Queue a reminder for everyone enrolled in a training that starts after ``today`` and no later than
     the next working day; return how many rows are new."""
-    from ..notify.reminders import insert_rows
-
     next_workday = add_working_days(today, 1)
     start = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time())
     end = datetime.datetime.combine(next_workday + datetime.timedelta(days=1), datetime.time())
@@ -28,4 +27,4 @@ def remind_enrolled(today):
             for user_id, training_id, title, starts_at, place in
             Enrolment.select(Enrolment.user, Training.id, Training.title, Training.starts_at, Training.place)
             .join(Training).where(Training.starts_at >= start, Training.starts_at < end).tuples()]
-    return insert_rows(rows)
+    return outbox.write(rows, skip_existing=True)

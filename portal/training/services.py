@@ -7,17 +7,18 @@ PostgreSQL the training's row is locked (SELECT … FOR UPDATE) before counting.
 """
 
 import datetime
-import zoneinfo
 
 import peewee
-from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from ..kernel.clock import local_now, zone
 from ..auth.models import User
 from ..kernel.db import is_postgres, utcnow
 from ..kernel.errors import Conflict, Forbidden, Invalid, NotFound
-from ..items.inputs import Fields
-from ..items.transaction import write_transaction
+from ..kernel.forms import Fields
+from ..kernel import files as store, hooks
+from ..kernel.changes import write_transaction
 from ..kb.models import Article
 from ..search.index import index_object
 from .models import Enrolment, Training, TrainingFile, TrainingMaterial
@@ -32,12 +33,6 @@ def may_organise(user):
 def require_organiser(user):
     if not may_organise(user):
         raise Forbidden(_("Only supervisors organise trainings."))
-
-
-def local_now():
-    """Now as a wall-clock time in app.timezone (how training times are stored)."""
-    zone = zoneinfo.ZoneInfo(current_app.config["PORTAL"]["app"]["timezone"])
-    return datetime.datetime.now(zone).replace(tzinfo=None, microsecond=0)
 
 
 def get(training_id):
@@ -78,8 +73,7 @@ class _Input(Fields):
             self.error(field, _("Give a date and time such as 2026-12-01T09:30."))
             return None
         if moment.tzinfo is not None:
-            zone = zoneinfo.ZoneInfo(current_app.config["PORTAL"]["app"]["timezone"])
-            moment = moment.astimezone(zone).replace(tzinfo=None)
+            moment = moment.astimezone(zone()).replace(tzinfo=None)
         return moment.replace(microsecond=0)
 
 
@@ -211,12 +205,10 @@ def add_file(user, training_id, file_storage):
 
 
 def file_for_download(training_id, file_id):
-    from ..kb.attachments import stored_path
-
     found = TrainingFile.get_or_none(TrainingFile.id == file_id, TrainingFile.training == training_id)
-    if found is None or not stored_path(found.sha256).is_file():
+    if found is None or not store.path(found.sha256).is_file():
         raise NotFound(_("This file does not exist."))
-    return found, stored_path(found.sha256)
+    return found, store.path(found.sha256)
 
 
 def record_attendance(user, training_id, data):
@@ -273,10 +265,9 @@ def _fold(line):
 
 def ics(training, host):
     """The training as an iCalendar (RFC 5545) event, times in UTC."""
-    zone = zoneinfo.ZoneInfo(current_app.config["PORTAL"]["app"]["timezone"])
 
     def utc(moment):
-        return moment.replace(tzinfo=zone).astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+        return moment.replace(tzinfo=zone()).astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
 
     lines = [
         "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Duban Portal//Trainings//ZH", "CALSCALE:GREGORIAN",
@@ -297,13 +288,10 @@ def training_url_source():
     """Register trainings with the search (every signed-in user sees every training)."""
     from flask import url_for
 
-    from ..search.index import register
-    from ..search.service import register_source
-
     def load(ids):
         return {t.id: {"id": t.id, "title": t.title, "texts": [t.description, t.trainer, t.place],
                        "url": url_for("trainings.detail", training_id=t.id)}
                 for t in Training.select().where(Training.id.in_(ids))}
 
-    register_source("training", lambda user: None, load)
-    register("training", Training, index_training)
+    hooks.search_sources.add("training", (_l("Training"), lambda user: None, load))
+    hooks.search_indexers.add("training", (Training, index_training))

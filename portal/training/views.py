@@ -3,6 +3,7 @@
 from flask import Blueprint, make_response, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from ..kernel.clock import local_now
 from ..kernel.errors import Conflict, Invalid
 from ..kernel.htmx import redirect, render
 from ..kernel.paging import page_arg
@@ -54,7 +55,7 @@ def _detail_context(training, **extra):
     return dict(training=training, enrolled=services.enrolled_count(training.id),
                 mine=services.is_enrolled(current_user, training.id),
                 enrolments=services.enrolments(training.id) if services.may_organise(current_user) else [],
-                materials=services.materials(training.id), files=services.files(training.id), open=services.local_now() <= training.enrol_until,
+                materials=services.materials(training.id), files=services.files(training.id), open=local_now() <= training.enrol_until,
                 **extra)
 
 

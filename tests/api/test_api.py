@@ -5,7 +5,7 @@ import re
 
 from openapi_spec_validator import validate
 
-from portal.calendar import local_today
+from portal.kernel.clock import local_today
 from tests.conftest import csrf_token
 
 
@@ -14,7 +14,8 @@ def test_the_openapi_document_is_valid_and_lists_every_api_endpoint(app, client)
     assert response.status_code == 200
     document = response.get_json()
     validate(document)
-    from portal.api.openapi import ACTION_RULE, _openapi_path
+    from portal.items.openapi import ACTION_RULE
+    from portal.kernel.openapi import path_of as _openapi_path
     from portal.items.workflow import ACTIONS
     from portal.petitions import openapi as petitions_openapi, workflow as petitions_workflow
 

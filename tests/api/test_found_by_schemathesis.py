@@ -13,7 +13,7 @@ def test_a_nul_in_a_list_filter_selects_nothing_instead_of_a_500(api, param):
 
 
 def test_the_document_names_every_type_a_download_is_served_as(api, tmp_path):
-    from portal.items.attachments import TYPES
+    from portal.kernel.files import TYPES
 
     document = api("supervisor").get("/api/v1/openapi.json").get_json()
     download = document["paths"]["/api/v1/items/{number}/attachments/{attachment_id}"]["get"]

@@ -1,11 +1,11 @@
-"""DESIGN §2 end to end through the API alone, with every step's wrong actor and wrong state."""
+"""docs/items.md end to end through the API alone, with every step's wrong actor and wrong state."""
 
 import datetime
 import io
 
 from openapi_schema_validator import OAS31Validator
 
-from portal.calendar import local_today
+from portal.kernel.clock import local_today
 
 TODAY = local_today()
 

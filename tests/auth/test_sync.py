@@ -110,7 +110,7 @@ def test_an_empty_answer_deactivates_nobody(make_app, server):
 
 
 def test_sync_is_a_plain_function_for_the_worker(app):
-    from worker.tasks import ldap_sync
+    from portal.auth.tasks import sync_directory as ldap_sync
 
     with app.app_context():
         lines = ldap_sync()

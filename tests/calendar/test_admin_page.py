@@ -3,7 +3,9 @@
 import datetime
 import io
 
-from portal.calendar import is_workday, local_today
+from portal.calendar import is_workday
+
+from portal.kernel.clock import local_today
 from tests.conftest import csrf_token
 
 

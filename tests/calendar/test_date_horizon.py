@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from portal import calendar
+from portal.kernel import clock
 from portal.kernel.db import database
 from portal.items.models import Item
 from tests.conftest import AuthActions, csrf_token
@@ -14,10 +14,10 @@ HX = {"HX-Request": "true"}
 
 
 def test_the_horizon_is_ten_years_ahead():
-    assert calendar.HORIZON_YEARS == 10
-    assert calendar.latest_allowed_date(D(2026, 11, 29)) == D(2036, 11, 29)
-    assert calendar.latest_allowed_date(D(2028, 2, 29)) == D(2038, 2, 28)
-    assert calendar.latest_allowed_date(D(9995, 1, 1)) == D(9999, 1, 1)
+    assert clock.HORIZON_YEARS == 10
+    assert clock.latest_allowed_date(D(2026, 11, 29)) == D(2036, 11, 29)
+    assert clock.latest_allowed_date(D(2028, 2, 29)) == D(2038, 2, 28)
+    assert clock.latest_allowed_date(D(9995, 1, 1)) == D(9999, 1, 1)
 
 
 def signed_in(app, username):
@@ -34,7 +34,7 @@ def items(app):
 @pytest.fixture
 def latest(app):
     with app.app_context():
-        return calendar.latest_allowed_date()
+        return clock.latest_allowed_date()
 
 
 def test_the_registration_page_refuses_a_deadline_past_the_horizon(app, demo, latest):
@@ -86,7 +86,7 @@ def test_an_extension_past_the_horizon_is_refused_too(app, demo, latest):
     as_supervisor = {"X-CSRFToken": csrf_token(supervisor, "/")}
     as_handler = {"X-CSRFToken": csrf_token(handler, "/")}
     with app.app_context():
-        soon = (calendar.local_today() + datetime.timedelta(days=30)).isoformat()
+        soon = (clock.local_today() + datetime.timedelta(days=30)).isoformat()
     number = supervisor.post("/api/v1/items", headers=as_supervisor, json={
         "title": "管网改造", "source_type": "meeting", "lead_department": "property", "leader": "leader",
         "deadline": soon}).get_json()["number"]

@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal import calendar
+from portal.kernel import clock
 from portal.auth.models import User
-from portal.calendar import service
+from portal.calendar import services as service
 from portal.calendar.models import CalendarYear, Holiday
 from portal.kernel.db import database
 from portal.items import actions, services
@@ -91,12 +92,12 @@ def test_an_item_due_9999_12_31_costs_what_one_due_next_month_costs(app, demo):
         for key, title in (("soon", "下月到期"), ("far", "远期事项")):
             item = services.create_item(supervisor, {
                 "title": title, "source_type": "meeting", "lead_department": "property", "leader": "leader",
-                "deadline": (calendar.local_today() + datetime.timedelta(days=30)).isoformat()})
+                "deadline": (clock.local_today() + datetime.timedelta(days=30)).isoformat()})
             actions.perform(supervisor, item, "dispatch", {"version": item.version})
             numbers[key] = item.number
         # Saved before dates had a horizon (or written by another tool): the page must still be cheap.
         Item.update(deadline=D.max).where(Item.number == numbers["far"]).execute()
-        today = calendar.local_today()
+        today = clock.local_today()
     client = app.test_client()
     AuthActions(client).login("supervisor")
 

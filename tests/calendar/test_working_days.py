@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from portal import calendar
-from portal.calendar import service
+from portal.calendar import services as service
 from portal.calendar.models import CalendarYear, Holiday
 
 D = datetime.date

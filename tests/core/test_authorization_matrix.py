@@ -18,7 +18,7 @@ from werkzeug.datastructures import FileStorage
 from portal.auth import tokens
 from portal.auth.models import Department, User
 from portal.auth.users import create_user
-from portal.calendar import local_today
+from portal.kernel.clock import local_today
 from portal.kernel.db import database
 from portal.items import actions, attachments, services
 from portal.items.delegations import name_delegate
@@ -214,7 +214,7 @@ MATRIX = {
     ("GET", "/api/v1/digests"): "L F F F A A A F",
 }
 
-# The actions of §2 on an item in progress (lead: property, co: catering, leader: leader), on the page
+# The actions of docs/items.md on an item in progress (lead: property, co: catering, leader: leader), on the page
 # and in the API alike: who passes the permission check (the state may still refuse, 409).
 ACTION_MATRIX = {
     "dispatch": "L F F H A F F H",

@@ -1,4 +1,4 @@
-"""The commands of DESIGN §8: names and options as specified, each run inside the app context."""
+"""The commands of docs/interfaces.md: names and options as specified, each run inside the app context."""
 
 from pathlib import Path
 

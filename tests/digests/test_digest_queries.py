@@ -6,7 +6,7 @@ import datetime
 
 from portal.kernel import changes
 from portal.auth.users import create_user
-from portal.calendar import local_today
+from portal.kernel.clock import local_today
 from portal.kernel.db import database
 from portal.digests import services
 from portal.digests.models import Digest

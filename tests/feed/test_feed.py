@@ -4,7 +4,7 @@ filters by kind and department; a leader's instruction and its acknowledgement r
 import datetime
 
 from portal.auth.models import User
-from portal.calendar import local_today
+from portal.kernel.clock import local_today
 from portal.kernel.db import database
 from portal.items import actions, services
 from portal.items.models import Item, ItemEvent

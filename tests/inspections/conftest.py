@@ -6,7 +6,7 @@ import io
 import pytest
 from PIL import Image
 
-from portal.calendar import local_today
+from portal.kernel.clock import local_today
 from portal.kernel.db import database
 from portal.inspections import services
 from tests.conftest import AuthActions, csrf_token

@@ -6,7 +6,7 @@ import io
 from PIL import Image
 
 from portal.inspections.models import Finding, FindingPhoto
-from portal.items import attachments
+from portal.kernel import files
 
 from .conftest import jpeg_with_gps, png_with_text, post_finding, webp_photo
 
@@ -112,6 +112,6 @@ def test_the_hourly_sweep_keeps_photos_and_thumbnails(app, world, login, tmp_pat
     orphan.parent.mkdir(parents=True, exist_ok=True)
     orphan.write_bytes(b"nobody points here")
     with reading():
-        removed = attachments.sweep(older_than=datetime.timedelta(0))
+        removed = files.sweep(older_than=datetime.timedelta(0))
     assert removed == 1 and not orphan.exists()
     assert store(photo.sha256).is_file() and store(photo.thumb_sha256).is_file()

@@ -7,7 +7,7 @@ import pytest
 from werkzeug.datastructures import FileStorage
 
 from portal.auth.models import User
-from portal.calendar import local_today
+from portal.kernel.clock import local_today
 from portal.items import actions, attachments, services
 from portal.items.models import Item
 

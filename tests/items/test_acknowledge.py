@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from portal.calendar.service import set_day
+from portal.calendar.services import set_day
 from portal.auth.models import User
 from portal.kernel.db import database
 from portal.kernel.errors import Conflict, Invalid

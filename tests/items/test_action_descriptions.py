@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from flask import render_template
 
-from portal.items.inputs import Fields
+from portal.auth.forms import Fields
 from portal.items.workflow import TABLE
 
 FORM_ONLY = {"csrf_token", "version", "seen"}

@@ -1,10 +1,10 @@
-"""§2: a child's deadline is never after its parent's — not by an extension, not by editing the parent."""
+"""docs/items.md: a child's deadline is never after its parent's — not by an extension, not by editing the parent."""
 
 import datetime
 
 import pytest
 
-from portal.calendar import local_today
+from portal.kernel.clock import local_today
 from portal.kernel.errors import Invalid
 from portal.items import services
 from portal.items.models import ExtensionRequest, Item, ItemEvent

@@ -1,4 +1,4 @@
-"""The demo (DESIGN §9): items in every state, some overdue, with feedback and events; loaded once."""
+"""The demo (docs/demo.md): items in every state, some overdue, with feedback and events; loaded once."""
 
 from portal import demo
 from portal.items import queries

@@ -7,7 +7,9 @@ import re
 import pytest
 from werkzeug.datastructures import FileStorage
 
-from portal.calendar import add_working_days, local_today
+from portal.calendar import add_working_days
+
+from portal.kernel.clock import local_today
 from portal.kernel.errors import Conflict, Invalid, NotFound
 from portal.items import attachments, queries, services, visibility
 from portal.items.models import Item

@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from portal.auth.users import create_user
-from portal.calendar import local_today
+from portal.kernel.clock import local_today
 from portal.kernel.errors import Forbidden, Invalid
 from portal.items.delegations import end_delegation, name_delegate
 from portal.items.models import Item, ItemEvent

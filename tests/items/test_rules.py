@@ -1,11 +1,13 @@
-"""The details offices ask for (§2): numbers, deadlines, returns, late flags, extensions, evidence,
+"""The details offices ask for (docs/items.md): numbers, deadlines, returns, late flags, extensions, evidence,
 children, urging, the version lock and who is notified."""
 
 import datetime
 
 import pytest
 
-from portal.calendar import add_working_days, local_today
+from portal.calendar import add_working_days
+
+from portal.kernel.clock import local_today
 from portal.kernel.errors import Conflict, Forbidden, Invalid
 from portal.items import actions, queries, services
 from portal.items.models import ExtensionRequest, Item, ItemEvent

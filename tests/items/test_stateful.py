@@ -1,4 +1,4 @@
-"""Random sequences of actions by random users keep the invariants of §2 (hypothesis stateful).
+"""Random sequences of actions by random users keep the invariants of docs/items.md (hypothesis stateful).
 
 SQLite only: the property is about the rules, which are the same on both databases.
 """
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from portal.auth.models import User
-from portal.calendar import local_today
+from portal.kernel.clock import local_today
 from portal.kernel.errors import PortalError
 from portal.items import actions, services
 from portal.items.models import STATES, Item, ItemCoDepartment, ItemEvent

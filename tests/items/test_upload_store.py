@@ -12,6 +12,7 @@ from werkzeug.datastructures import FileStorage
 
 from portal.kernel.errors import Conflict, Forbidden, Invalid
 from portal.items import actions, attachments
+from portal.kernel import files
 from portal.items.models import Attachment, Item, ItemEvent
 
 from .conftest import act, attach, register
@@ -24,7 +25,7 @@ def upload(name="evidence.pdf", content=PDF, mimetype="application/pdf"):
 
 
 def files_on_disk():
-    folder = attachments.upload_folder()
+    folder = files.upload_folder()
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) \
         if folder.exists() else []
 
@@ -75,7 +76,7 @@ def test_a_file_reaches_the_store_when_its_action_commits(people):
 def test_the_sweep_removes_orphans_and_keeps_what_rows_use_and_fresh_uploads(people):
     item = in_progress(people)
     kept = attach(people.handler, item)
-    folder = attachments.upload_folder()
+    folder = files.upload_folder()
     orphan = folder / "ab" / ("ab" + "0" * 62)
     orphan.parent.mkdir(parents=True, exist_ok=True)
     orphan.write_bytes(b"left by a crash")
@@ -86,7 +87,7 @@ def test_the_sweep_removes_orphans_and_keeps_what_rows_use_and_fresh_uploads(peo
     two_hours_ago = time.time() - 7200
     for path in (orphan, stale, folder / kept.sha256[:2] / kept.sha256):
         os.utime(path, (two_hours_ago, two_hours_ago))
-    assert attachments.sweep(datetime.timedelta(hours=1)) == 2
+    assert files.sweep(datetime.timedelta(hours=1)) == 2
     assert files_on_disk() == sorted([f"{kept.sha256[:2]}/{kept.sha256}", "incoming/upload-fresh"])
 
 

@@ -1,11 +1,11 @@
-"""Every row of DESIGN §2's action table: the allowed actor succeeds, a wrong actor gets 403,
+"""Every row of docs/items.md's action table: the allowed actor succeeds, a wrong actor gets 403,
 a wrong state gets 409 — on SQLite and PostgreSQL."""
 
 import datetime
 
 import pytest
 
-from portal.calendar import local_today
+from portal.kernel.clock import local_today
 from portal.kernel.errors import Conflict, Forbidden
 from portal.items import actions
 from portal.items.models import Item, ItemEvent

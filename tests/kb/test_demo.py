@@ -5,7 +5,7 @@ from portal import demo
 from portal.auth.models import User
 from portal.kb import reading
 from portal.kb.models import Article, ArticleAttachment, ArticleRead
-from portal.search.service import search
+from portal.search.services import search
 from portal.training.models import Enrolment, Training
 
 

@@ -19,7 +19,7 @@ from redis import Redis
 from rq import SimpleWorker
 
 from portal.auth.models import Department, User
-from portal.calendar import local_today
+from portal.kernel.clock import local_today
 from portal.items import services as items
 from portal.notify import delivery
 from portal.notify.models import Delivery, DepartmentRobot, Notification, Outbox

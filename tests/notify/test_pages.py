@@ -6,7 +6,7 @@ import re
 import pytest
 
 from portal.auth.models import Department, User
-from portal.calendar import local_today
+from portal.kernel.clock import local_today
 from portal.items import services as items
 from portal.notify import delivery
 from portal.notify.models import DepartmentRobot, EmailPreference, Notification

@@ -2,7 +2,7 @@
 
 import datetime
 
-from portal.calendar.service import set_day
+from portal.calendar.services import set_day
 from portal.notify import delivery, reminders
 from portal.notify.models import Notification, Outbox
 from tests.notify.conftest import make_item, notify_config, seed_people
@@ -35,7 +35,7 @@ def test_the_scan_reminds_the_right_people_once_a_day(make_app):
         counts = reminders.scan(THURSDAY)
         assert counts == {"reminder_deadline": 1, "reminder_feedback": 1, "reminder_overdue": 4,
                           "reminder_escalation": 1, "reminder_acknowledge": 0,
-                          "petition_reply_overdue": 0}
+                          "petition_reply_overdue": 0, "training_reminder": 0}
         assert outbox() == [
             ("reminder_deadline", "DB-2027-0001", "handler"),
             ("reminder_escalation", "DB-2027-0004", "leader"),

@@ -142,8 +142,8 @@ def test_only_admins_see_the_failures_page(make_app, redis_url):
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_daily_reminder_job_runs_in_a_worker_and_queues_its_reminders(make_app, redis_url):
-    from portal.calendar import local_today
-    from portal.calendar.service import set_day
+    from portal.kernel.clock import local_today
+    from portal.calendar.services import set_day
 
     app = make_app(redis={"url": redis_url}, **notify_config())
     with app.app_context():
@@ -151,7 +151,7 @@ def test_the_daily_reminder_job_runs_in_a_worker_and_queues_its_reminders(make_a
         today = local_today()
         set_day(today, workday=True, name="")  # whatever day the suite runs on, a working day
         make_item(people, deadline=today - datetime.timedelta(days=1))
-        job = Queue("default", connection=Redis.from_url(redis_url)).enqueue("worker.tasks.remind")
+        job = Queue("default", connection=Redis.from_url(redis_url)).enqueue("portal.kernel.jobs.run", "notify.remind")
         run_worker(redis_url)
         assert job.return_value()["reminder_overdue"] == 2
         assert Outbox.select().where(Outbox.status == "delivered").count() == 2
@@ -169,7 +169,7 @@ def test_the_nightly_directory_sync_runs_as_a_worker_job(make_app, redis_url):
         app = make_app(redis={"url": redis_url},
                        auth={"backends": ["ldap"], "ldap": ldap_settings(directory.ldap_uri)})
         with app.app_context():
-            job = Queue("default", connection=Redis.from_url(redis_url)).enqueue("worker.tasks.ldap_sync")
+            job = Queue("default", connection=Redis.from_url(redis_url)).enqueue("portal.kernel.jobs.run", "auth.ldap_sync")
             run_worker(redis_url)
             assert any("lixy: created" in line for line in job.return_value())
             assert User.get(User.username == "lixy").has_role("supervisor")

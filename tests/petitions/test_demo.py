@@ -1,4 +1,4 @@
-"""The demo's petitions (DESIGN §9): across categories and areas, a heating hot issue in one area, one closed,
+"""The demo's petitions (docs/demo.md): across categories and areas, a heating hot issue in one area, one closed,
 one converted into an item; seeding twice makes nothing new."""
 
 from portal import demo

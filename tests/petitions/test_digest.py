@@ -4,7 +4,7 @@ with their follow-through (the sections the petitions and feed features register
 import datetime
 
 from portal.auth.models import User
-from portal.calendar import local_today
+from portal.kernel.clock import local_today
 from portal.kernel.db import database
 from portal.digests import services as digests
 from portal.digests.models import Digest

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from flask import render_template
 
 from portal.kernel.db import database
-from portal.items.inputs import Fields
+from portal.auth.forms import Fields
 from portal.notify.models import Outbox
 from portal.petitions import reminders
 from portal.petitions.models import Petition, PetitionEvent

@@ -123,7 +123,7 @@ def test_pages_of_results_and_past_the_end(work, as_user):
 
 
 def test_a_search_counts_to_a_cap_and_ranks_every_match_once(work, as_user, monkeypatch):
-    from portal.search import service
+    from portal.search import services as service
 
     in_body = [work.register(title=f"管网改造第{i}期", content="更换燃气管道").number for i in range(3)]
     in_both = work.register(title="燃气管网改造", content="燃气入户检查").number
@@ -165,7 +165,7 @@ def test_every_word_of_the_query_must_be_found(work, as_user):
 @pytest.mark.parametrize("frequent", [1, 10**6], ids=["title-entries-read", "rarest-word-read"])
 def test_several_words_find_the_same_results_however_frequent_the_rarest_is(work, as_user, monkeypatch, frequent):
     """Several words rank the objects with a title word from the rarest word's entries when it is rare, else
-    from every word's title entries (search.service._ranked): the two ways give the same results in the same
+    from every word's title entries (search.services._ranked): the two ways give the same results in the same
     order, and the same count."""
     from portal.search import index
 

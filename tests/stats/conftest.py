@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from portal.auth.models import User
-from portal.calendar.service import set_day
+from portal.calendar.services import set_day
 from portal.items import actions, services
 from portal.items.models import Item
 

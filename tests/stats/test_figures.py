@@ -1,4 +1,4 @@
-"""Every figure of DESIGN §5 against a hand count, on SQLite and PostgreSQL.
+"""Every figure of docs/statistics.md against a hand count, on SQLite and PostgreSQL.
 
 The history (tests/stats/conftest.py), Shanghai time, 2025; 12 March a holiday, 15 March (Sat) worked:
   G property: dispatched 24 Feb, signed 24 Feb, closed 4 Mar (deadline 10 Mar: on time)   6 working days

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from openpyxl import Workbook
 
-from portal.calendar import local_today
+from portal.kernel.clock import local_today
 from portal.kernel.db import database
 from portal.items.models import Item, ItemCoDepartment
 from tests.conftest import csrf_token

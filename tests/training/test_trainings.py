@@ -159,7 +159,8 @@ def test_permissions_of_every_route_for_every_role(as_user, app):
 
 
 def test_enrolled_users_are_reminded_the_working_day_before_once(as_user, app, runner):
-    from portal.calendar import add_working_days, local_today
+    from portal.calendar import add_working_days
+    from portal.kernel.clock import local_today
     from portal.notify.models import Notification, Outbox
 
     with app.app_context(), database.connection_context():

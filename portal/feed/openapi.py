@@ -1,6 +1,6 @@
 """The OpenAPI description of /api/v1/feed."""
 
-from ..api.openapi import ERRORS, PERSON, _json, _query
+from ..kernel.openapi import ERRORS, PERSON, query, response
 from .queries import KIND_LABELS
 
 EVENT = {"type": "object", "properties": {
@@ -14,20 +14,17 @@ PATHS = {
     "/api/v1/feed": {"get": {
         "operationId": "feed", "summary": "Instructions, acknowledgements, urges, approvals, returns and closures "
                                           "on the items you may see, newest first",
-        "parameters": [_query("kind", "kind(s): " + ", ".join(KIND_LABELS)),
-                       _query("department", "department code: lead or co-department"),
-                       _query("before", "only events older than this id (the next page)", {"type": "integer"})],
-        "responses": {"200": _json({"type": "object", "properties": {
+        "parameters": [query("kind", "kind(s): " + ", ".join(KIND_LABELS)),
+                       query("department", "department code: lead or co-department"),
+                       query("before", "only events older than this id (the next page)", {"type": "integer"})],
+        "responses": {"200": response({"type": "object", "properties": {
             "events": {"type": "array", "items": EVENT}, "has_more": {"type": "boolean"},
             "unread": {"type": "integer"}}}, "One page of the feed"),
             **{c: ERRORS[c] for c in ("401", "403", "422")}}}},
     "/api/v1/feed/read": {"post": {
         "operationId": "feedRead", "summary": "Mark the whole feed read",
-        "responses": {"200": _json({"type": "object", "properties": {"last_seen": {"type": "integer"},
+        "responses": {"200": response({"type": "object", "properties": {"last_seen": {"type": "integer"},
                                                                      "unread": {"type": "integer"}}}, "Read"),
                       **{c: ERRORS[c] for c in ("401", "403")}}}},
 }
 
-
-def paths(rules):
-    return {rule: spec for rule, spec in PATHS.items() if rule in rules}

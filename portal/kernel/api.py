@@ -1,22 +1,26 @@
-"""The JSON API under /api/v1 (DESIGN.md §8): same services and permissions as the pages.
+"""The JSON API under /api/v1: same services and permissions as the pages (docs/interfaces.md).
 
-Each feature serves its own endpoints from a blueprint made by ``feature_blueprint()`` and reads
-bodies with ``json_body()``; this package publishes the OpenAPI document.
+Each feature serves its own endpoints from a blueprint made by ``feature_blueprint()``, reads bodies
+with ``json_body()`` and describes them in ``hooks.openapi``; this module serves the OpenAPI document.
 """
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..kernel.errors import Invalid
+from .errors import Invalid
+from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def init_app(app):
-    from . import openapi  # noqa: F401  (routes register on import)
-
     app.register_blueprint(bp)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document())
 
 
 def feature_blueprint(name, import_name, url_prefix="/api/v1"):

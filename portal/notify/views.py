@@ -8,7 +8,7 @@ from ..kernel.htmx import is_htmx, redirect, render, trigger
 from ..kernel.paging import page_arg
 from . import services
 from .channels import email_enabled
-from .messages import KIND_LABELS, kind_label
+from .messages import kind_label, kind_labels
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -54,4 +54,4 @@ def settings():
         flash(_("Your notification settings are saved."), "success")
         return redirect(url_for("notifications.settings"))
     return render_template("notify/settings.html", choices=services.email_choices(current_user),
-                           labels=KIND_LABELS, email_enabled=email_enabled())
+                           labels=kind_labels(), email_enabled=email_enabled())

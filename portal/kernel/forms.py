@@ -1,16 +1,20 @@
-"""Reading and checking the input of item forms and actions: one message per bad field."""
+"""Reading and checking the input of forms, the API and actions: one message per bad field.
+
+``Fields(data)`` reads one field at a time (``text``, ``choice``, ``integer``, ``date``, ``event``…),
+collecting one message per bad field; ``done()`` raises Invalid (422) with all of them. Every text goes
+through ``text.clean()``. Features that read more kinds subclass it (auth.forms: departments, people).
+"""
 
 import datetime
 import re
 
 from flask_babel import gettext as _
 
-from ..auth.models import Department, User, UserRole
-from ..calendar import HORIZON_YEARS, latest_allowed_date
-from ..kernel.errors import Conflict, Invalid
-from ..kernel.text import BadText, clean
+from .clock import HORIZON_YEARS, latest_allowed_date
+from .errors import Conflict, Invalid
+from .text import BadText, clean
 
-# Versions count changes of one item: a database integer holds them; larger numbers are no version.
+# Versions count changes of one row: a database integer holds them; larger numbers are no version.
 MAX_VERSION = 2**31 - 1
 MAX_EVENT_ID = 2**63 - 1
 WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
@@ -25,6 +29,14 @@ class Fields:
 
     def error(self, field, message):
         self.errors.setdefault(field, message)
+
+    def missing(self, field, required, message=None):
+        """True when ``field`` was not given (absent or empty); then, when ``required``, its error says so."""
+        if self.data.get(field) not in (None, ""):
+            return False
+        if required:
+            self.error(field, message or _("This field is required."))
+        return True
 
     def present(self, field):
         value = self.data.get(field)
@@ -52,9 +64,7 @@ class Fields:
 
     def choice(self, field, choices, required=True, default=None):
         value = self.data.get(field)
-        if value in (None, ""):
-            if required:
-                self.error(field, _("Choose one of: %(choices)s.", choices=", ".join(choices)))
+        if self.missing(field, required, _("Choose one of: %(choices)s.", choices=", ".join(choices))):
             return default
         if value not in choices:
             self.error(field, _("Choose one of: %(choices)s.", choices=", ".join(choices)))
@@ -63,9 +73,7 @@ class Fields:
 
     def integer(self, field, low, high, required=True, default=None):
         value = self.data.get(field)
-        if value in (None, ""):
-            if required:
-                self.error(field, _("This field is required."))
+        if self.missing(field, required):
             return default
         try:
             # ASCII digits only: int() would also read "٤٠" (Arabic-Indic digits), which nobody types here.
@@ -84,9 +92,7 @@ class Fields:
 
     def date(self, field, required=True, default=None):
         value = self.data.get(field)
-        if value in (None, ""):
-            if required:
-                self.error(field, _("This field is required."))
+        if self.missing(field, required):
             return default
         try:
             day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value).strip())
@@ -101,60 +107,16 @@ class Fields:
             return default
         return day
 
-    def department(self, field, required=True):
-        code = self.data.get(field)
-        if code in (None, ""):
-            if required:
-                self.error(field, _("Choose a department."))
-            return None
-        # No code holds NUL, and PostgreSQL cannot even compare text with one: refused without asking.
-        department = None if "\x00" in str(code) else Department.get_or_none(
-            Department.code == str(code), Department.active == True)  # noqa: E712
-        if department is None:
-            self.error(field, _("No department with code %(code)s.", code=code))
-        return department
-
-    def departments(self, field):
-        codes = self.data.get(field) or []
-        if isinstance(codes, str):
-            codes = [c.strip() for c in codes.split(",") if c.strip()]
-        if not isinstance(codes, list):
-            self.error(field, _("Must be a list of department codes."))
-            return []
-        codes = list(dict.fromkeys(str(c) for c in codes))
-        found = {d.code: d for d in Department.select().where(Department.code.in_(codes),
-                                                                Department.active == True)}  # noqa: E712
-        unknown = [c for c in codes if c not in found]
-        if unknown:
-            self.error(field, _("No department with code %(code)s.", code=", ".join(unknown)))
-        return [found[c] for c in codes if c in found]
-
-    def person(self, field, role, required=False):
-        username = self.data.get(field)
-        if username in (None, ""):
-            if required:
-                self.error(field, _("This field is required."))
-            return None
-        user = (User.select().join(UserRole)
-                .where(User.username == str(username), User.active == True, UserRole.role == role)  # noqa: E712
-                .first())
-        if user is None:
-            self.error(field, _("No active user %(name)s with this role.", name=username))
-        return user
-
     def version(self):
         if self.data.get("version") in (None, ""):
-            self.error("version", _("The item's version is required (reload the item)."))
+            self.error("version", _("The version is required (reload the page)."))
             return None
         return self.integer("version", 0, MAX_VERSION)
 
     def event(self, field, choices, required=True, answered=()):
         """The id of one of ``choices`` (event ids), given as a whole number; Conflict (409) for one of
         ``answered``: someone answered it in the meantime."""
-        value = self.data.get(field)
-        if value in (None, ""):
-            if required:
-                self.error(field, _("Choose one."))
+        if self.missing(field, required, _("Choose one.")):
             return None
         number = self.integer(field, 1, MAX_EVENT_ID, required=required)
         if number is not None and number in answered:
@@ -164,17 +126,19 @@ class Fields:
             return None
         return number
 
-    def action(self, action, item=None):
-        """The checked values of ``action``'s inputs (workflow.TABLE), files aside, by name.
+    def action(self, action, events=None):
+        """The checked values of ``action``'s inputs (a workflow.Action), files aside, by name.
 
-        Inputs are read in table order, so a decision is known before the
-        comment that it may make required. An ``event`` input is checked
-        against ``item``'s events waiting for this action; a ``department``
-        input (a code) gives the active Department.
+        Inputs are read in table order, so a decision is known before the comment that it may make
+        required. Each kind is read by the method of its name (``department``: a subclass's); an
+        ``event`` input by ``event()``, among what ``events(spec)`` gives: (the ids waiting, the ids
+        answered already).
         """
         values = {}
         for spec in action.inputs:
             required = spec.required_when(values.get("decision"))
+            if spec.kind == "file":
+                continue
             if spec.kind == "text":
                 values[spec.name] = self.text(spec.name, required=required, max_length=spec.max_length,
                                               multiline=True)
@@ -182,16 +146,11 @@ class Fields:
                 values[spec.name] = self.choice(spec.name, tuple(spec.choices), required=required)
             elif spec.kind == "integer":
                 values[spec.name] = self.integer(spec.name, spec.low, spec.high, required=required)
-            elif spec.kind == "date":
-                values[spec.name] = self.date(spec.name, required=required)
-            elif spec.kind == "department":
-                values[spec.name] = self.department(spec.name, required=required)
             elif spec.kind == "event":
-                from .workflow import answered_events, open_events
-
-                choices = {e.id for e in open_events(item, action, spec)} if item is not None else set()
-                answered = answered_events(item, action, spec) if item is not None else set()
+                choices, answered = events(spec) if events is not None else (set(), set())
                 values[spec.name] = self.event(spec.name, choices, required=required, answered=answered)
+            else:  # date, department
+                values[spec.name] = getattr(self, spec.kind)(spec.name, required=required)
         return values
 
     def done(self):

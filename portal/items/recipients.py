@@ -1,6 +1,6 @@
-"""Who is notified (DESIGN §3), for events and reminders alike.
+"""Who hears of an item's actions (docs/notifications.md), for events and reminders alike.
 
-The groups an action names in ``items.workflow.TABLE``:
+The groups an action names in ``workflow.TABLE``:
 
 - ``handlers``: active handlers of the lead department and the co-departments;
 - ``lead_handlers``: active handlers of the lead department;
@@ -15,8 +15,8 @@ its recipients in SQL with the same definitions (``handler_of_lead_department``)
 from peewee import SQL, fn
 
 from ..auth.models import User, UserRole
-from ..calendar import local_today
-from ..items.models import Delegation, Follow, Item, ItemCoDepartment
+from ..kernel.clock import local_today
+from .models import Delegation, Follow, Item, ItemCoDepartment
 
 
 def _has_role(role):

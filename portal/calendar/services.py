@@ -12,20 +12,16 @@ import datetime
 import io
 import time
 import weakref
-import zoneinfo
 
-from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from ..kernel.changes import bump
+from ..kernel.clock import local_today
 from ..kernel.db import database, utcnow
 from ..kernel.errors import Invalid
 from .models import CalendarYear, Holiday
 
 CACHE_SECONDS = 60
-# Dates typed in (deadlines, extensions) lie at most this far ahead: a typo such as 2206 for 2026
-# is caught, and no date can make a page count working days to the year 9999.
-HORIZON_YEARS = 10
 _caches = weakref.WeakKeyDictionary()  # peewee database -> {"at": monotonic, "calendar": _Calendar}
 
 HOLIDAY_NAMES_ZH = {
@@ -35,20 +31,6 @@ HOLIDAY_NAMES_ZH = {
 }
 TRUE_WORDS = {"1", "true", "yes", "y", "workday", "work", "是", "班", "上班", "工作日"}
 FALSE_WORDS = {"0", "false", "no", "n", "holiday", "off", "否", "休", "休息", "假", "节假日"}
-
-
-def local_today():
-    """Today's date in the portal's time zone (app.timezone)."""
-    name = current_app.config["PORTAL"]["app"]["timezone"] if has_app_context() else "Asia/Shanghai"
-    return datetime.datetime.now(zoneinfo.ZoneInfo(name)).date()
-
-
-def latest_allowed_date(today=None):
-    """The last date a person may enter (a deadline, an extension): HORIZON_YEARS after ``today``."""
-    today = today or local_today()
-    if today.month == 2 and today.day == 29:
-        today = today.replace(day=28)  # ten years after 29 February is 28 February
-    return today.replace(year=min(today.year + HORIZON_YEARS, datetime.MAXYEAR))
 
 
 def invalidate():

@@ -1,4 +1,5 @@
-"""One search over items, articles and trainings, each only as far as the user may see it.
+"""One search over what the features make searchable (hooks.search_sources: items, articles, trainings),
+each only as far as the user may see it.
 
 Ranking: objects with more of the query's words in their title first, then the
 newest. Snippets are cut from the text around the first match, escaped, and
@@ -8,26 +9,18 @@ the matching words wrapped in <mark>.
 import re
 
 import peewee
-from flask import url_for
 from markupsafe import Markup, escape
 
-from ..items.queries import Total
+from ..kernel import hooks
+from ..kernel.paging import Total
 from . import index
-from .models import BODY, KINDS, TITLE, SearchToken
+from .models import BODY, TITLE, SearchToken
 from .segment import query_tokens
 
 SNIPPET = 90
 PER_PAGE = 20
 
-# kind -> (ids the user may see: a subquery or None for "all", loader of the page's rows)
-SOURCES = {}
 COUNT_CAP = 1000  # a search counts its matches up to here, then says "1000+" (Total)
-
-
-def register_source(kind, visible_ids, load):
-    """Make ``kind`` searchable: ``visible_ids(user)`` a subquery of the ids the user may see;
-    ``load(ids)`` {id: {"title", "texts", "id", "url"}} for one page of results."""
-    SOURCES[kind] = (visible_ids, load)
 
 
 def _exists(query):
@@ -46,7 +39,7 @@ def _visible(kind, user, column):
     ``column IN (ids)`` SQLite would instead look up the index once for every visible id (20,000 articles:
     15 ms for a word in 80 of them) or first collect them all.
     """
-    ids = SOURCES[kind][0](user)
+    ids = hooks.search_sources[kind][1](user)
     if ids is None:
         return None
     if isinstance(ids, peewee.ModelSelect):
@@ -159,7 +152,7 @@ def search(user, q, kind=None, page=1, per_page=PER_PAGE):
     """(total, results) for ``q``: total a Total (capped at COUNT_CAP: "1000+"), results dicts kind, id,
     title, snippet (Markup), url."""
     words = query_tokens(q)
-    kinds = [k for k in KINDS if k in SOURCES and (not kind or k == kind)]
+    kinds = [k for k in hooks.search_sources if not kind or k == kind]
     if not words or not kinds:
         return Total(0), []
     offset = (max(1, page) - 1) * per_page
@@ -168,7 +161,7 @@ def search(user, q, kind=None, page=1, per_page=PER_PAGE):
     for k in kinds:
         ids = [ref_id for (hit_kind, ref_id) in hits if hit_kind == k]
         if ids:
-            loaded[k] = SOURCES[k][1](ids)
+            loaded[k] = hooks.search_sources[k][2](ids)
     results = []
     for hit_kind, ref_id in hits:
         doc = loaded.get(hit_kind, {}).get(ref_id)
@@ -211,47 +204,3 @@ def snippet(texts, words, width=SNIPPET):
     first = next((t for t in texts if t), "")
     piece = " ".join(first[:width].split())
     return escape(piece) + ("…" if len(first) > width else "")
-
-
-# --- the built-in sources: items and articles --------------------------------
-
-def _visible_item_ids(user):
-    from ..items.visibility import sees_all, visible_ids
-
-    return None if sees_all(user) else visible_ids(user)
-
-
-def _load_items(ids):
-    from ..items.models import Item, ItemEvent
-
-    items = {i.id: i for i in Item.select(Item.id, Item.number, Item.title, Item.content).where(Item.id.in_(ids))}
-    comments = {}
-    for event in (ItemEvent.select(ItemEvent.item, ItemEvent.comment)
-                  .where(ItemEvent.item.in_(ids), ItemEvent.comment != "").order_by(ItemEvent.id)):
-        comments.setdefault(event.item_id, []).append(event.comment)
-    return {i: {"id": item.number, "title": item.title, "texts": [item.content, *comments.get(i, [])],
-                "url": url_for("items.detail", number=item.number)} for i, item in items.items()}
-
-
-def _visible_article_ids(user):
-    from ..kb.services import visible_articles
-    from ..kb.models import Article
-
-    return visible_articles(user).select(Article.id)
-
-
-def _load_articles(ids):
-    from ..kb.models import Article, ArticleAttachment
-
-    articles = {a.id: a for a in Article.select(Article.id, Article.title, Article.body).where(Article.id.in_(ids))}
-    texts = {}
-    for attachment in (ArticleAttachment.select(ArticleAttachment.article, ArticleAttachment.text)
-                       .where(ArticleAttachment.article.in_(ids), ArticleAttachment.text != "")
-                       .order_by(ArticleAttachment.id)):
-        texts.setdefault(attachment.article_id, []).append(attachment.text)
-    return {i: {"id": a.id, "title": a.title, "texts": [a.body, *texts.get(i, [])],
-                "url": url_for("kb.view", article_id=a.id)} for i, a in articles.items()}
-
-
-register_source("item", _visible_item_ids, _load_items)
-register_source("article", _visible_article_ids, _load_articles)

@@ -1,0 +1,50 @@
+"""The clock: the portal's time zone (``app.timezone``), today and now there, and the date horizon.
+
+Times are stored as naive UTC (``db.utcnow``); days are the portal's local days. Every feature asks
+here, so "today" means the same thing on a page, in the API and in a job.
+"""
+
+import datetime
+import zoneinfo
+
+from flask import current_app, has_app_context
+
+DEFAULT_ZONE = "Asia/Shanghai"
+# Dates typed in (deadlines, extensions) lie at most this far ahead: a typo such as 2206 for 2026
+# is caught, and no date can make a page count working days to the year 9999.
+HORIZON_YEARS = 10
+
+
+def zone():
+    """The portal's time zone (outside an app: Asia/Shanghai)."""
+    name = current_app.config["PORTAL"]["app"]["timezone"] if has_app_context() else DEFAULT_ZONE
+    return zoneinfo.ZoneInfo(name)
+
+
+def local_today():
+    """Today's date in the portal's time zone."""
+    return datetime.datetime.now(zone()).date()
+
+
+def local_now():
+    """Now as a naive wall-clock time in the portal's time zone, to the second (how training times are kept)."""
+    return datetime.datetime.now(zone()).replace(tzinfo=None, microsecond=0)
+
+
+def local_midnight_utc(day):
+    """The stored (naive UTC) time at which ``day`` begins in the portal's time zone."""
+    start = datetime.datetime.combine(day, datetime.time(), tzinfo=zone())
+    return start.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def local_day(stamp):
+    """The portal's local day of a stored (naive UTC) time."""
+    return stamp.replace(tzinfo=datetime.timezone.utc).astimezone(zone()).date()
+
+
+def latest_allowed_date(today=None):
+    """The last date a person may enter (a deadline, an extension): HORIZON_YEARS after ``today``."""
+    today = today or local_today()
+    if today.month == 2 and today.day == 29:
+        today = today.replace(day=28)  # ten years after 29 February is 28 February
+    return today.replace(year=min(today.year + HORIZON_YEARS, datetime.MAXYEAR))
