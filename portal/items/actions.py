@@ -208,15 +208,7 @@ class ItemWorkflow(workflow.Workflow):
     wrong_state = _l("This action is not possible while the item is in its current state.")
     nothing_waiting = _l("Nothing on this item is waiting for this action.")
     stale = _l("Someone else changed this item in the meantime. Reload it and try again.")
-
-    def fields(self, data):
-        return Fields(data)
-
-    def may_act(self, user, item, action):
-        return may_act(user, item, action)
-
-    def waiting_for(self, item, action):
-        return waiting_for(item, action)
+    fields, may_act, waiting_for = Fields, staticmethod(may_act), staticmethod(waiting_for)
 
     def inputs(self, fields, action, item):
         def events(spec):

@@ -19,6 +19,7 @@ from .changes import write_transaction
 from .clock import local_today
 from .db import utcnow
 from .errors import Conflict, Forbidden, NotFound
+from .forms import Fields
 
 MAX_COMMENT = 4000
 
@@ -117,12 +118,10 @@ class Workflow:
     actions = {}
     steps = {}
     forbidden = stale = wrong_state = nothing_waiting = ""  # the refusals, in the subject's words
-
-    def fields(self, data):
-        """The field reader for ``data`` (a kernel.forms.Fields)."""
-        raise NotImplementedError
+    fields = Fields  # the reader of the action's input: Fields(data), or a subclass reading more kinds
 
     def may_act(self, user, subject, action):
+        """True when ``user`` may take ``action`` on ``subject`` (403 otherwise)."""
         raise NotImplementedError
 
     def waiting_for(self, subject, action):

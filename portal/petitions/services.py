@@ -186,12 +186,7 @@ class PetitionWorkflow(workflow.Workflow):
     forbidden = _l("You may not do this on this petition.")
     wrong_state = _l("This action is not possible while the petition is in its current state.")
     stale = _l("Someone else changed this petition in the meantime. Reload it and try again.")
-
-    def fields(self, data):
-        return Fields(data)
-
-    def may_act(self, user, petition, action):
-        return may_act(user, petition, action)
+    fields, may_act = Fields, staticmethod(may_act)
 
     def comment(self, values):
         return values.get("reply") or values.get("comment") or ""
