@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, make_response, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..kernel import htmx
+from ..kernel import actionforms, htmx
 from ..kernel.paging import page_arg
 from ..kernel.clock import local_today
 from ..kernel.errors import Conflict, Forbidden, Invalid
@@ -185,9 +185,7 @@ def detail(number):
 def act(number, action):
     """Perform ``action``: swapped panels for htmx, 303 back otherwise; 422 beside the field, 409 with what changed."""
     item = services.get_visible(current_user, number)
-    if action not in workflow.ACTIONS:
-        abort(404)
-    data = {key: value for key, value in request.form.items() if key not in ("csrf_token", "seen", "from")}
+    data = actionforms.posted(workflow.ACTIONS, action, ignore=("seen", "from"))
     if request.form.get("from") == "board":
         return _act_from_board(item, action, data)
     files = [upload for upload in request.files.getlist("file") if upload.filename] \
@@ -196,12 +194,8 @@ def act(number, action):
         actions.perform(current_user, item, action, data, files=files)
     except Invalid as exc:
         # The form shows its inputs' errors beside them (missing evidence beside the file), others above it.
-        shown = workflow.ACTIONS[action].field_names
         fields = {("file" if k == "attachment" else k): v for k, v in exc.fields.items()}
-        errors = {k: v for k, v in fields.items() if k in shown}
-        others = [str(v) for k, v in fields.items() if k not in shown]
-        if others or not errors:
-            errors["_form"] = "；".join(others) or exc.message
+        errors = actionforms.errors(fields, exc.message, workflow.ACTIONS[action].field_names)
         return _item_response(item, status=422, form_errors={action: errors}, form_values={action: data})
     except Conflict as exc:
         conflict = {"message": exc.message, "events": queries.events_since(item, request.form.get("seen"))}

@@ -4,11 +4,11 @@ Views are thin: the rules live in services/workflow; a view reads the form, call
 service function and chooses page, fragment or redirect.
 """
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..kernel import htmx
+from ..kernel import actionforms, htmx
 from ..kernel.clock import local_today
 from ..kernel.errors import Conflict, Forbidden, Invalid
 from ..items import pickers
@@ -98,17 +98,11 @@ def detail(number):
 def act(number, action):
     """Perform ``action``: the swapped petition for htmx, 303 back otherwise; 422 beside the field, 409 above."""
     petition = queries.get_visible(current_user, number)
-    if action not in workflow.ACTIONS:
-        abort(404)
-    data = {key: value for key, value in request.form.items() if key not in ("csrf_token",)}
+    data = actionforms.posted(workflow.ACTIONS, action)
     try:
         event, after = services.perform(current_user, petition, action, data)
     except Invalid as exc:
-        shown = workflow.ACTIONS[action].field_names
-        errors = {k: v for k, v in exc.fields.items() if k in shown}
-        others = [str(v) for k, v in exc.fields.items() if k not in shown]
-        if others or not errors:
-            errors["_form"] = "；".join(others) or exc.message
+        errors = actionforms.errors(exc.fields, exc.message, workflow.ACTIONS[action].field_names)
         return _petition_response(petition, status=422, form_errors={action: errors}, form_values={action: data})
     except Conflict as exc:
         return _petition_response(petition, status=409, conflict=exc.message)
