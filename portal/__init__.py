@@ -58,8 +58,8 @@ def create_app(config=None):
     api.init_app(app)
 
     # The features, each registering its own blueprints, commands and template names.
-    from . import (admin, auth, calendar, cli, digests, feed, home, inspections, items, kb, notify, petitions,
-                   reports, search, stats, training)
+    from . import (admin, auth, calendar, cli, digests, feed, home, inspections, items, kb, notify, petitions, reports,
+                   search, stats, training)
 
     # petitions and feed after digests: they add their sections to it.
     for feature in (auth, home, items, admin, calendar, notify, kb, search, training, inspections, digests,

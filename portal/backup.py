@@ -20,7 +20,6 @@ from .kernel import files, hooks
 from .kernel.db import database, is_postgres
 
 
-
 class RestoreRefused(Exception):
     """The target is not an empty instance, or the folder is not a backup this instance can take."""
 

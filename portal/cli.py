@@ -19,9 +19,8 @@ def init_app(app):
 @with_appcontext
 def init_db():
     """Create the database or upgrade it to the newest schema (safe to run again)."""
-    from .migrations import upgrade
-
     from .calendar import seed_known_years
+    from .migrations import upgrade
 
     with database.connection_context():
         applied = upgrade()

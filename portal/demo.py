@@ -37,12 +37,11 @@ def has_data():
 def seed():
     """Load the whole demo (idempotent); return a short summary."""
     from .calendar import seed_known_years
-    from .items.demo import seed_items
-    from .petitions.demo import seed_petitions
-
     from .digests.services import make as make_digests
     from .inspections.demo import seed_inspections
+    from .items.demo import seed_items
     from .kb.demo import seed_knowledge_base
+    from .petitions.demo import seed_petitions
     from .training.demo import seed_trainings
 
     summary = seed_people()

@@ -3,8 +3,8 @@
 import peewee
 from flask_babel import gettext as _
 
-from ..auth.models import Department, LoginEvent, User, UserRole
 from ..auth import sessions
+from ..auth.models import Department, LoginEvent, User, UserRole
 from ..auth.users import grant_override, revoke_override
 from ..kernel.changes import bump
 from ..kernel.db import database

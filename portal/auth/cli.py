@@ -38,8 +38,7 @@ def create_token(username, name, expires):
     """Create a personal API token for USERNAME; the token alone is the last line printed."""
     from ..kernel.errors import Invalid
     from .models import User
-    from .tokens import create_token as create
-    from .tokens import parse_expiry
+    from .tokens import create_token as create, parse_expiry
 
     with database.connection_context():
         user = User.get_or_none(User.username == username)

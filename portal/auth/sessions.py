@@ -11,9 +11,8 @@ import datetime
 import hashlib
 import secrets
 
-from flask import current_app
-
 import peewee
+from flask import current_app
 
 from ..kernel import changes
 from ..kernel.db import joined, prepared, utcnow

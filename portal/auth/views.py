@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
 from ..kernel import hooks
-from ..kernel.errors import Forbidden, Invalid, PortalError, error_response
 from ..kernel.db import utcnow
+from ..kernel.errors import Forbidden, Invalid, PortalError, error_response
 from ..kernel.htmx import is_background, is_htmx, redirect, render
 from ..kernel.security import bearer_token, safe_next
 from . import reauth, sessions, signin, throttle, tokens, users

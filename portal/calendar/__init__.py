@@ -2,7 +2,7 @@
 
 from ..kernel.clock import latest_allowed_date
 from .services import (add_working_days, import_table, invalidate, is_workday, loaded_at, seed_known_years,
-                      working_days_between, year_status)
+                       working_days_between, year_status)
 
 
 def init_app(app):

@@ -3,8 +3,7 @@
 import datetime
 
 from flask import Blueprint, flash, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from ..auth.guards import roles_required
 from ..kernel.errors import Invalid

@@ -19,15 +19,14 @@ from flask import current_app
 from flask_babel import force_locale, gettext as _
 from peewee import SQL, fn
 
-from ..kernel.clock import local_midnight_utc
 from ..auth.models import User, UserRole
-from ..kernel.clock import local_today
-from ..kernel.db import database
-from ..kernel.errors import Forbidden, Invalid, NotFound
 from ..items import queries
 from ..items.models import OPEN_STATES, Delegation, ExtensionRequest, Item, ItemEvent
-from ..kernel.changes import write_transaction
 from ..kernel import hooks
+from ..kernel.changes import write_transaction
+from ..kernel.clock import local_midnight_utc, local_today
+from ..kernel.db import database
+from ..kernel.errors import Forbidden, Invalid, NotFound
 from ..notify import outbox
 from .models import Digest
 

@@ -4,11 +4,11 @@ closures on the items a user may see, newest first, composed in SQL; unread afte
 import peewee
 from flask_babel import lazy_gettext as _l
 
-from ..kernel import changes
 from ..auth.models import Department, User
-from ..kernel.db import database, utcnow
 from ..items.models import Item, ItemCoDepartment, ItemEvent
 from ..items.visibility import sees_all, visible_ids
+from ..kernel import changes
+from ..kernel.db import database, utcnow
 from .models import FeedCursor
 
 KIND_LABELS = {

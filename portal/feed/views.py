@@ -4,10 +4,10 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..kernel import htmx
-from ..kernel.errors import Forbidden, Invalid
 from ..items import pickers
 from ..items.serialize import person, stamp
+from ..kernel import htmx
+from ..kernel.errors import Forbidden, Invalid
 from . import queries
 
 bp = Blueprint("feed", __name__, url_prefix="/feed")

@@ -3,16 +3,15 @@
 import datetime
 from dataclasses import dataclass
 
-from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
 from peewee import SQL, Select, fn
 
-from ..kernel import changes, hooks
 from ..calendar import loaded_at as calendar_loaded_at
-from ..kernel.db import database
 from ..items import followthrough, queries, visibility
 from ..items.models import OPEN_STATES, Item, is_open
 from ..items.queries import filter_items, first_rows, light_condition
+from ..kernel import changes, hooks
+from ..kernel.db import database
 from ..kernel.paging import Total, capped_count
 
 ROWS = 8

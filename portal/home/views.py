@@ -5,8 +5,8 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from ..kernel import changes, htmx
 from ..calendar import loaded_at as calendar_loaded_at
+from ..kernel import changes, htmx
 from ..kernel.clock import local_today
 from . import boards
 

@@ -8,8 +8,8 @@ from PIL import Image, ImageDraw
 from werkzeug.datastructures import FileStorage
 
 from ..auth.models import User
-from ..kernel.clock import local_today
 from ..items.models import Item
+from ..kernel.clock import local_today
 from . import services
 from .models import Inspection
 

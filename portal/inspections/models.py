@@ -3,8 +3,8 @@
 import peewee
 
 from ..auth.models import User
-from ..kernel.db import BaseModel, utcnow
 from ..items.models import Item, ItemEvent
+from ..kernel.db import BaseModel, utcnow
 
 SEVERITIES = ("minor", "serious", "critical")
 # What a finding became: a new supervision item, or a note (an urge) on a linked item.

@@ -7,8 +7,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ..kernel.errors import Invalid, PortalError
 from ..kernel import files
+from ..kernel.errors import Invalid, PortalError
 
 # Format Pillow reads -> (stored as, content type, extension)
 FORMATS = {"JPEG": ("JPEG", "image/jpeg", "jpg"), "PNG": ("PNG", "image/png", "png"),

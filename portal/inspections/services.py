@@ -11,15 +11,14 @@ import peewee
 from flask_babel import gettext as _
 
 from ..auth.models import User, UserRole
-from ..kernel.db import utcnow
-from ..kernel.errors import Conflict, Forbidden, NotFound
-from ..items import actions
-from ..items import services as item_services
-from ..kernel.forms import Fields
+from ..items import actions, services as item_services
 from ..items.models import FINISHED_STATES, Attachment, Item
+from ..items.visibility import can_see, sees_all, visible_ids, visible_items
 from ..kernel import files as store
 from ..kernel.changes import write_transaction
-from ..items.visibility import can_see, sees_all, visible_ids, visible_items
+from ..kernel.db import utcnow
+from ..kernel.errors import Conflict, Forbidden, NotFound
+from ..kernel.forms import Fields
 from . import photos as photo_store
 from .models import SEVERITIES, Finding, FindingPhoto, Inspection, InspectionItem, InspectionMember
 

@@ -4,10 +4,10 @@ from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..items import pickers
 from ..kernel import htmx
 from ..kernel.clock import local_today
 from ..kernel.errors import Conflict, Forbidden, Invalid
-from ..items import pickers
 from ..kernel.paging import page_arg
 from . import photos, services
 from .photos import TooLarge

@@ -6,9 +6,9 @@ def init_app(app):
     from flask_babel import format_datetime
 
     from ..kernel import hooks
+    from ..kernel.files import keeps_files
     from ..kernel.i18n import translated_globals
     from . import api, delegations, labels, openapi, search, services, views
-    from ..kernel.files import keeps_files
     from .models import Attachment
 
     for blueprint in (views.bp, api.bp, delegations.bp):

@@ -5,16 +5,15 @@ import contextlib
 import datetime
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from ..auth.forms import Fields
 from ..calendar import add_working_days
 from ..kernel import files, hooks, workflow
 from ..kernel.errors import Conflict
-from .search import index_item
 from .attachments import prepare_upload, record_upload
 from .models import FINISHED_STATES, Attachment, ExtensionRequest, Item, ItemEvent
+from .search import index_item
 from .workflow import (ACTIONS, answered_events, is_own_leader, may_act, open_events, parent_deadline, past_limit,
                        pending_extension, waiting_for)
 

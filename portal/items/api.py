@@ -4,8 +4,8 @@ from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..kernel.api import feature_blueprint, int_arg, json_body
 from ..auth.models import Department
+from ..kernel.api import feature_blueprint, int_arg, json_body
 from ..kernel.clock import local_today
 from ..kernel.errors import Invalid
 from . import actions, attachments, queries, serialize, services

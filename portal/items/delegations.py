@@ -10,14 +10,14 @@ import datetime
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..auth.forms import Fields
 from ..auth.guards import roles_required
 from ..auth.models import User
+from ..kernel.changes import write_transaction
 from ..kernel.clock import local_today
 from ..kernel.errors import NotFound
 from ..kernel.htmx import redirect
-from ..auth.forms import Fields
 from .models import Delegation
-from ..kernel.changes import write_transaction
 
 bp = Blueprint("delegations", __name__, url_prefix="/admin/delegations")
 

@@ -4,10 +4,10 @@ import peewee
 
 from ..auth.models import User
 from ..calendar import working_days_between
+from .followthrough import of_item as instructions_of
 from .models import FINISHED_STATES, Attachment, ExtensionRequest, Item, ItemEvent
 from .queries import attach_co_departments, light_of, visible_children, with_people
 from .services import DECOMPOSABLE_STATES, EDITABLE_STATES, is_following
-from .followthrough import of_item as instructions_of
 from .visibility import can_see, sees_all
 from .workflow import available_actions, input_choices, relation_holds
 

@@ -11,7 +11,6 @@ import peewee
 from flask import current_app
 
 from ..calendar import add_working_days
-
 from ..kernel.clock import local_today
 from ..kernel.db import BaseModel
 from .models import OPEN_STATES, Item, ItemEvent, is_open

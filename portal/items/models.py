@@ -3,8 +3,8 @@
 import peewee
 
 from ..auth.models import Department, User
-from ..kernel.numbering import YearSequence
 from ..kernel.db import BaseModel, JSONField, utcnow
+from ..kernel.numbering import YearSequence
 
 STATES = ("draft", "dispatched", "in_progress", "returned", "closure_requested",
           "pending_approval", "closed", "cancelled")

@@ -2,8 +2,8 @@
 workflow.TABLE (tests/items/test_action_descriptions.py holds the document to the table)."""
 
 from ..kernel.files import TYPES
-from ..kernel.openapi import (NULLABLE_DATE, NULLABLE_TIME, PERSON, action_body, action_path, errors, query,
-                              ref, response)
+from ..kernel.openapi import (NULLABLE_DATE, NULLABLE_TIME, PERSON, action_body, action_path, errors, query, ref,
+                              response)
 from .models import LEVELS, SOURCE_TYPES, STATES
 from .queries import LIGHTS
 from .workflow import ACTIONS, TABLE

@@ -14,8 +14,8 @@ from flask import current_app
 from ..auth.models import Department, User
 from ..calendar import add_working_days
 from ..kernel.clock import local_today
-from ..kernel.paging import capped_count
 from ..kernel.db import is_postgres, prepared
+from ..kernel.paging import capped_count
 from ..search.index import matching
 from .models import FINISHED_STATES, OPEN_STATES, ExtensionRequest, Follow, Item, ItemCoDepartment, ItemEvent, is_open
 from .visibility import id_among, visible_items

@@ -11,15 +11,15 @@ import datetime
 from flask import current_app
 from flask_babel import gettext as _
 
+from ..auth.forms import Fields
 from ..auth.models import User
+from ..kernel.changes import write_transaction
 from ..kernel.clock import local_today
 from ..kernel.db import utcnow
-from ..kernel.numbering import next_number
 from ..kernel.errors import Conflict, Forbidden, NotFound
-from .search import index_item
-from ..auth.forms import Fields
+from ..kernel.numbering import next_number
 from .models import LEVELS, SOURCE_TYPES, Follow, Item, ItemCoDepartment, ItemEvent, NumberSequence
-from ..kernel.changes import write_transaction
+from .search import index_item
 from .visibility import can_see, sees_all, visible_ids
 from .workflow import latest_child_deadline, past_limit
 

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..kernel import actionforms, htmx
-from ..kernel.paging import page_arg
 from ..kernel.clock import local_today
 from ..kernel.errors import Conflict, Forbidden, Invalid
+from ..kernel.paging import page_arg
 from . import actions, attachments, labels, pickers, queries, services, workflow
 from .detail import can_edit, item_detail
 

@@ -16,13 +16,13 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..kernel import files, jobs
+from ..kernel.changes import write_transaction
 from ..kernel.db import utcnow
 from ..kernel.errors import Invalid, NotFound
 from ..kernel.text import BadText
-from ..kernel.changes import write_transaction
-from .search import index_article
 from . import extractor
 from .models import ArticleAttachment
+from .search import index_article
 from .services import require_writer
 
 KINDS = {"pdf": "pdf", "docx": "docx", "xlsx": "xlsx", "pptx": "pptx",

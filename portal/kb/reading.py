@@ -13,10 +13,9 @@ import io
 
 import peewee
 
-from ..kernel import clock
-from ..kernel import changes
 from ..auth.models import Department, User, UserRole
 from ..auth.roles import ROLE_LABELS
+from ..kernel import changes, clock
 from ..kernel.db import database, utcnow
 from .models import Article, ArticleRead, ArticleRequirement
 from .services import require_writer

@@ -13,14 +13,14 @@ from flask_babel import gettext as _
 
 from ..auth.models import Department
 from ..auth.roles import ROLE_LABELS
+from ..kernel import jobs
+from ..kernel.changes import write_transaction
 from ..kernel.db import utcnow
 from ..kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from ..kernel.forms import Fields
-from ..kernel import jobs
-from ..kernel.changes import write_transaction
+from .models import CATEGORIES, STATUSES, Article, ArticleRevision
 from .queries import visible_articles
 from .search import index_article
-from .models import CATEGORIES, STATUSES, Article, ArticleRevision
 
 WRITER_ROLES = ("supervisor", "admin")
 MAX_BODY = 200_000

@@ -12,12 +12,11 @@ import logging
 
 from flask import current_app
 
-from ..kernel import changes, jobs
 from ..auth.models import User
-from ..kernel import hooks
-from ..kernel.db import database, utcnow
 from ..items.models import Item
 from ..items.visibility import visible_items
+from ..kernel import changes, hooks, jobs
+from ..kernel.db import database, utcnow
 from . import channels, messages
 from .models import Delivery, DepartmentRobot, EmailPreference, Notification, Outbox
 

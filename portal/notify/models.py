@@ -3,8 +3,8 @@
 import peewee
 
 from ..auth.models import Department, User
-from ..kernel.db import BaseModel, JSONField, utcnow
 from ..items.models import Item, ItemEvent
+from ..kernel.db import BaseModel, JSONField, utcnow
 
 # pending: written, waiting for the relay; queued: handed to a job; sending: a job
 # holds its lease; delivered; failed: out of attempts, waiting for an admin's retry; withheld: the

@@ -13,12 +13,12 @@ from peewee import Cast, Value
 
 from ..auth.models import User
 from ..calendar import add_working_days, is_workday
-from ..kernel.clock import local_today
-from ..kernel.db import database, utcnow
 from ..items.followthrough import overdue_condition as instruction_overdue
 from ..items.models import Item
 from ..items.recipients import handler_of_lead_department
 from ..kernel import hooks
+from ..kernel.clock import local_today
+from ..kernel.db import database, utcnow
 from . import outbox
 from .models import Outbox
 

@@ -5,11 +5,11 @@ from urllib.parse import urlsplit
 import peewee
 from flask_babel import gettext as _
 
-from ..kernel import changes
 from ..auth.models import Department, User
+from ..items.models import Item
+from ..kernel import changes
 from ..kernel.db import database, utcnow
 from ..kernel.errors import Conflict, Invalid, NotFound
-from ..items.models import Item
 from ..kernel.text import BadText, clean
 from .messages import kind_labels
 from .models import ROBOT_KINDS, Delivery, DepartmentRobot, EmailPreference, Notification, Outbox

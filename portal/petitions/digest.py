@@ -4,10 +4,10 @@ import datetime
 
 from flask_babel import gettext as _
 
+from ..kernel.clock import local_midnight_utc
 from .hot import hot_issues
 from .labels import CATEGORY_LABELS
 from .models import Petition
-from ..kernel.clock import local_midnight_utc
 
 ROWS = 10
 

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 
 from ..items.serialize import stamp
 from .labels import CATEGORY_LABELS, CHANNEL_LABELS, PETITION_STATE_LABELS
-from .workflow import SATISFACTION_LABELS
 from .queries import filter_petitions, require_use, shown_phone, shown_text
+from .workflow import SATISFACTION_LABELS
 
 MAX_ROWS = 10000
 

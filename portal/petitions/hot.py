@@ -6,11 +6,10 @@ import datetime
 import peewee
 from flask_babel import gettext as _
 
-from ..kernel.clock import local_today
+from ..kernel.clock import local_midnight_utc, local_today
 from ..kernel.errors import Invalid
 from .labels import CATEGORY_LABELS
 from .models import Petition
-from ..kernel.clock import local_midnight_utc
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366

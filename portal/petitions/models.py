@@ -3,9 +3,9 @@
 import peewee
 
 from ..auth.models import Department, User
-from ..kernel.numbering import YearSequence
-from ..kernel.db import BaseModel, JSONField, utcnow
 from ..items.models import Item
+from ..kernel.db import BaseModel, JSONField, utcnow
+from ..kernel.numbering import YearSequence
 
 CHANNELS = ("hotline", "visit", "letter", "online", "inspection")
 CATEGORIES = ("property", "heating", "gas", "water_power", "commute", "canteen", "kindergarten", "retiree",

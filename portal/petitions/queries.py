@@ -12,11 +12,11 @@ import peewee
 from flask import current_app
 from flask_babel import gettext as _
 
+from ..auth.forms import Fields
 from ..auth.models import Department
+from ..items.models import Item
 from ..kernel.clock import local_midnight_utc, local_today
 from ..kernel.errors import Forbidden, NotFound
-from ..auth.forms import Fields
-from ..items.models import Item
 from . import phones
 from .models import CATEGORIES, CHANNELS, STATES, Petition, PetitionEvent
 

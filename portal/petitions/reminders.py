@@ -3,14 +3,13 @@
 import logging
 
 from ..calendar import is_workday
-
 from ..kernel.clock import local_today
 from ..kernel.db import utcnow
 from ..notify import outbox
 from .labels import CATEGORY_LABELS
 from .models import Petition
-from .recipients import for_overdue_replies
 from .queries import overdue_condition
+from .recipients import for_overdue_replies
 
 log = logging.getLogger(__name__)
 KIND = "petition_reply_overdue"

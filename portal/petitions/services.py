@@ -9,25 +9,23 @@ its event and its outbox rows.
 
 import datetime
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 
+from ..auth.forms import Fields
 from ..auth.models import Department
 from ..calendar import add_working_days
-from ..kernel.clock import local_today
-from ..kernel.db import utcnow
-from ..kernel.numbering import next_number
-from ..kernel import workflow
-from ..kernel.errors import Conflict, Forbidden
 from ..items import services as item_services
-from ..auth.forms import Fields
+from ..kernel import workflow
 from ..kernel.changes import write_transaction
+from ..kernel.clock import local_day, local_midnight_utc, local_today, zone
+from ..kernel.db import utcnow
+from ..kernel.errors import Conflict, Forbidden
+from ..kernel.numbering import next_number
 from ..notify import outbox
 from . import phones, recipients
 from .labels import CATEGORY_LABELS
 from .models import CATEGORIES, CHANNELS, Petition, PetitionEvent, PetitionSequence
 from .queries import require_use, settings
-from ..kernel.clock import local_day, local_midnight_utc, zone
 from .workflow import ACTIONS, may_act
 
 MAX_CONTENT = 2000

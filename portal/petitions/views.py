@@ -8,10 +8,10 @@ from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..items import pickers
 from ..kernel import actionforms, htmx
 from ..kernel.clock import local_today
 from ..kernel.errors import Conflict, Forbidden, Invalid
-from ..items import pickers
 from ..kernel.paging import page_arg
 from . import hot as hot_issues, queries, services, workflow
 from .detail import petition_detail

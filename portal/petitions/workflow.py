@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 from ..kernel.workflow import MAX_COMMENT, Action, Input
 from .models import SATISFACTION, STATES
 
-
 SATISFACTION_LABELS = {
     "satisfied": _l("Satisfied"),
     "basically_satisfied": _l("Basically satisfied"),

@@ -13,9 +13,9 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from flask_babel import gettext as _
 
-from ..kernel.clock import local_day
 from ..auth.models import Department, User
 from ..items.models import Item, ItemEvent
+from ..kernel.clock import local_day
 from ..stats.figures import overdue_items
 from ..stats.services import statistics_for
 

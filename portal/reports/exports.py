@@ -6,14 +6,14 @@ from types import SimpleNamespace
 import peewee
 from flask_babel import gettext as _
 
-from ..kernel import clock
 from ..auth.models import Department, User
-from ..kernel.clock import local_today
-from ..kernel.db import joined
 from ..items.labels import LEVEL_LABELS, LIGHT_LABELS, SOURCE_LABELS, STATE_LABELS
 from ..items.models import Item, ItemCoDepartment
 from ..items.queries import filter_items, light_of
 from ..items.visibility import visible_items
+from ..kernel import clock
+from ..kernel.clock import local_today
+from ..kernel.db import joined
 from ..stats.labels import FIGURE_DEFINITIONS, FIGURE_LABELS, SERIES_LABELS
 from . import xlsx
 from .xlsx import Column

@@ -14,9 +14,9 @@ import secrets
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
-from ..kernel.db import database, utcnow
 from ..items.labels import STATE_LABELS
 from ..items.models import Item, ItemCoDepartment, is_open
+from ..kernel.db import database, utcnow
 from .models import CalendarFeed
 
 # A calendar client downloads the whole feed each time; the nearest deadlines matter most.

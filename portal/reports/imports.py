@@ -15,19 +15,18 @@ import re
 import zipfile
 
 import peewee
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..auth.models import Department, User, UserRole
-from ..kernel.errors import Invalid
 from ..items import services
 from ..items.labels import LEVEL_LABELS, SOURCE_LABELS
-from ..items.models import Item, LEVELS, SOURCE_TYPES
+from ..items.models import LEVELS, SOURCE_TYPES, Item
 from ..kernel.changes import write_transaction
+from ..kernel.errors import Invalid
 from .models import ImportedRow
 
 MAX_ROWS = 2000

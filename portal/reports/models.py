@@ -3,8 +3,8 @@
 import peewee
 
 from ..auth.models import User
-from ..kernel.db import BaseModel, JSONField, utcnow
 from ..items.models import Item
+from ..kernel.db import BaseModel, JSONField, utcnow
 
 
 class CalendarFeed(BaseModel):

@@ -8,13 +8,13 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, make_response,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..items.views import list_filters
 from ..kernel import htmx
 from ..kernel.clock import local_today
-from ..items.views import list_filters
+from ..kernel.errors import Forbidden, Invalid, NotFound
 from ..stats import periods
 from ..stats.access import visible_department_ids
 from ..stats.services import statistics_for
-from ..kernel.errors import Forbidden, Invalid, NotFound
 from . import feed, jobs
 
 # exports and imports are imported where used: openpyxl costs each web worker ~12 MB, for a download

@@ -4,10 +4,10 @@ from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..kernel import hooks
 from ..kernel.errors import Invalid
 from ..kernel.htmx import render
 from ..kernel.paging import page_arg
-from ..kernel import hooks
 from .services import PER_PAGE, search
 
 bp = Blueprint("search", __name__, url_prefix="/search")

@@ -6,7 +6,6 @@ stored UTC timestamp, day numbers, months and the weekend test in each dialect.
 
 from ..kernel.db import database, is_postgres
 
-
 # A progress report made after it was due, as actions.py records it in the event's data. Written as
 # literals (not parameters) so that the index of migration 5 matches it: on SQLite an index on the
 # expression, on PostgreSQL a partial index (it reads ``x = TRUE`` as ``x``).

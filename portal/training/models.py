@@ -3,8 +3,8 @@
 import peewee
 
 from ..auth.models import User
-from ..kernel.db import BaseModel, utcnow
 from ..kb.models import Article
+from ..kernel.db import BaseModel, utcnow
 
 
 class Training(BaseModel):

@@ -9,17 +9,16 @@ PostgreSQL the training's row is locked (SELECT … FOR UPDATE) before counting.
 import datetime
 
 import peewee
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 
-from ..kernel.clock import local_now, zone
 from ..auth.models import User
+from ..kb.models import Article
+from ..kernel import files as store, hooks
+from ..kernel.changes import write_transaction
+from ..kernel.clock import local_now, zone
 from ..kernel.db import is_postgres, utcnow
 from ..kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from ..kernel.forms import Fields
-from ..kernel import files as store, hooks
-from ..kernel.changes import write_transaction
-from ..kb.models import Article
 from ..search.index import index_object
 from .models import Enrolment, Training, TrainingFile, TrainingMaterial
 
