@@ -24,7 +24,7 @@ from portal import create_app  # noqa: E402
 from portal.kernel import changes
 from portal.kernel.db import database  # noqa: E402
 from portal.migrations import upgrade  # noqa: E402
-from tests.conftest import csrf_token  # noqa: E402
+from tests.conftest import log_in  # noqa: E402
 from tests.querycount import count_queries  # noqa: E402
 from tests.servers import PostgresServer  # noqa: E402
 
@@ -155,8 +155,7 @@ def measure(app, runs, extra=None):
         client = clients.get(username)
         if client is None:
             client = clients[username] = app.test_client()
-            token = csrf_token(client)
-            client.post("/login", data={"username": username, "password": "demo", "csrf_token": token})
+            log_in(client, username)
         url = path.format(number=number, year=year, **extra)
         what = what.format(**extra)
         status = client.get(url).status_code

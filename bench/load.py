@@ -47,7 +47,7 @@ def fill(items, events_per_item):
     from portal import create_app
     from portal.kernel.db import database
     from portal.migrations import upgrade
-    from tests.conftest import csrf_token
+    from tests.conftest import log_in
 
     from portal.items.models import Item
 
@@ -56,7 +56,7 @@ def fill(items, events_per_item):
         upgrade()
         seconds = 0 if Item.select().exists() else generate(items, events_per_item)  # (kept by --keep)
     client = app.test_client()
-    client.post("/login", data={"username": "supervisor", "password": "demo", "csrf_token": csrf_token(client)})
+    log_in(client, "supervisor")
     board = client.get("/")
     if board.status_code != 200:
         raise RuntimeError(f"the supervisor's board answered {board.status_code}")

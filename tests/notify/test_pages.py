@@ -10,7 +10,7 @@ from portal.calendar import local_today
 from portal.items import services as items
 from portal.notify import delivery
 from portal.notify.models import DepartmentRobot, EmailPreference, Notification
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import bearer, csrf_token
 from tests.notify.conftest import dispatch, make_item, notify_config, seed_people
 
 # Pages and templates behave the same on both databases; the SQL they rely on is tested on both elsewhere.
@@ -26,7 +26,7 @@ def badge_count(client):
     return int(match.group(1))
 
 
-def test_a_handler_sees_the_badge_right_after_a_supervisor_dispatches(make_app):
+def test_a_handler_sees_the_badge_right_after_a_supervisor_dispatches(make_app, sign_in):
     """Inline mode (no Redis): the notification is there when the dispatch's response is done."""
     app = make_app(**notify_config())
     with app.app_context():
@@ -38,12 +38,10 @@ def test_a_handler_sees_the_badge_right_after_a_supervisor_dispatches(make_app):
             "deadline": (local_today() + datetime.timedelta(days=20)).isoformat()})
         number, version = item.number, item.version
 
-    handler = app.test_client()
-    AuthActions(handler).login("handler")
+    handler = sign_in("handler", app=app)
     assert badge_count(handler) == 0
 
-    office = app.test_client()
-    AuthActions(office).login("supervisor")
+    office = sign_in("supervisor", app=app)
     token = csrf_token(office, f"/items/{number}")
     response = office.post(f"/items/{number}/actions/dispatch", data={"csrf_token": token, "version": version})
     assert response.status_code in (200, 303)
@@ -59,7 +57,7 @@ def test_a_handler_sees_the_badge_right_after_a_supervisor_dispatches(make_app):
         assert Notification.select().where(Notification.user == catering.id).count() == 1
 
 
-def test_mark_read_one_and_all_on_the_page_and_by_htmx(make_app):
+def test_mark_read_one_and_all_on_the_page_and_by_htmx(make_app, sign_in):
     app = make_app(**notify_config())
     with app.app_context():
         people = seed_people()
@@ -67,8 +65,7 @@ def test_mark_read_one_and_all_on_the_page_and_by_htmx(make_app):
             dispatch(make_item(people, number=f"DB-2026-{n + 1:04d}"), people["supervisor"], [people["handler"]])
         delivery.relay()
         first = Notification.select().order_by(Notification.id).first().id
-    client = app.test_client()
-    AuthActions(client).login("handler")
+    client = sign_in("handler", app=app)
     assert badge_count(client) == 3
     token = csrf_token(client, "/notifications")
     fragment = client.post(f"/notifications/{first}/read", data={"csrf_token": token},
@@ -81,7 +78,7 @@ def test_mark_read_one_and_all_on_the_page_and_by_htmx(make_app):
     assert badge_count(client) == 0
 
 
-def test_the_api_lists_and_marks_read_only_ones_own(make_app):
+def test_the_api_lists_and_marks_read_only_ones_own(make_app, sign_in):
     app = make_app(**notify_config())
     with app.app_context():
         people = seed_people()
@@ -89,8 +86,7 @@ def test_the_api_lists_and_marks_read_only_ones_own(make_app):
         delivery.relay()
         theirs = Notification.get(Notification.user == people["catering"].id).id
         mine = Notification.get(Notification.user == people["handler"].id).id
-    client = app.test_client()
-    AuthActions(client).login("handler")
+    client = sign_in("handler", app=app)
     body = client.get("/api/v1/notifications").get_json()
     assert body["unread"] == 1
     assert [(n["id"], n["kind"], n["item"], n["read"]) for n in body["notifications"]] == [
@@ -116,7 +112,7 @@ def test_the_api_works_with_a_bearer_token_and_no_cookie(make_app):
         delivery.relay()
         _, token = create_token(people["handler"], "phone")
     api = app.test_client(use_cookies=False)
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = bearer(token)
     listed = api.get("/api/v1/notifications", headers=headers).get_json()
     assert listed["unread"] == 1
     mine = listed["notifications"][0]["id"]
@@ -124,12 +120,11 @@ def test_the_api_works_with_a_bearer_token_and_no_cookie(make_app):
     assert api.get("/api/v1/notifications", headers=headers).get_json()["unread"] == 0
 
 
-def test_settings_turn_mail_off_per_kind(make_app, smtp_server):
+def test_settings_turn_mail_off_per_kind(make_app, smtp_server, sign_in):
     app = make_app(**notify_config(smtp_server))
     with app.app_context():
         people = seed_people()
-    client = app.test_client()
-    AuthActions(client).login("handler")
+    client = sign_in("handler", app=app)
     page = client.get("/notifications/settings").get_data(as_text=True)
     assert 'value="dispatch" checked' in page
     token = csrf_token(client, "/notifications/settings")
@@ -146,13 +141,12 @@ def test_settings_turn_mail_off_per_kind(make_app, smtp_server):
     assert smtp_server.messages == []
 
 
-def test_an_admin_sets_a_department_robot_and_a_bad_address_is_refused(make_app):
+def test_an_admin_sets_a_department_robot_and_a_bad_address_is_refused(make_app, sign_in):
     app = make_app(**notify_config())
     with app.app_context():
         seed_people()
         property_id = Department.get(Department.code == "property").id
-    client = app.test_client()
-    AuthActions(client).login("admin")
+    client = sign_in("admin", app=app)
     token = csrf_token(client, "/admin/notifications/robots")
     bad = client.post("/admin/notifications/robots", data={"csrf_token": token, "department": property_id,
                                                            "kind": "wecom", "url": "ftp://nowhere"})
@@ -171,14 +165,13 @@ def test_an_admin_sets_a_department_robot_and_a_bad_address_is_refused(make_app)
         assert DepartmentRobot.select().count() == 0
 
 
-def test_crafted_robot_form_values_answer_404_and_422_not_500(make_app):
+def test_crafted_robot_form_values_answer_404_and_422_not_500(make_app, sign_in):
     """Issue 10, finding 8: 2^63 as the department id; an address no client can parse."""
     app = make_app(**notify_config())
     with app.app_context():
         seed_people()
         property_id = Department.get(Department.code == "property").id
-    client = app.test_client()
-    AuthActions(client).login("admin")
+    client = sign_in("admin", app=app)
     token = csrf_token(client, "/admin/notifications/robots")
     huge = client.post("/admin/notifications/robots", data={"csrf_token": token, "department": str(2**63),
                                                             "kind": "wecom", "url": "https://robot.example/x"})

@@ -4,7 +4,7 @@ import pytest
 
 from portal.auth.models import Department
 from portal.notify.models import DepartmentRobot
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import csrf_token
 from tests.notify.conftest import notify_config, seed_people
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -13,13 +13,12 @@ SECRET = "SECa1b2c3d4e5f6g7h8i9j0"
 URL = "https://oapi.dingtalk.com/robot/send?access_token=abc"
 
 
-def test_the_secret_is_shown_once_then_masked_and_kept(make_app):
+def test_the_secret_is_shown_once_then_masked_and_kept(make_app, sign_in):
     app = make_app(**notify_config())
     with app.app_context():
         seed_people()
         property_id = Department.get(Department.code == "property").id
-    client = app.test_client()
-    AuthActions(client).login("admin")
+    client = sign_in("admin", app=app)
     token = csrf_token(client, "/admin/notifications/robots")
     saved = client.post("/admin/notifications/robots", data={"csrf_token": token, "department": property_id,
                                                              "kind": "dingtalk", "url": URL, "secret": SECRET})
