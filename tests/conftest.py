@@ -1,5 +1,6 @@
 """Fixtures: the app on a fresh database (SQLite and PostgreSQL), real servers, signed-in clients."""
 
+import contextlib
 import re
 import uuid
 from pathlib import Path
@@ -65,14 +66,24 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'portal.db'}"
         return
-    pg = request.getfixturevalue("postgres_server")
     template = request.getfixturevalue("postgres_template")
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    pg.execute(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
-    yield pg.url(name)
-    if not database.is_closed():
-        database.close()
-    pg.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with postgres_database(request.getfixturevalue("postgres_server"), "t", template) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def postgres_database(pg, prefix, template=None):
+    """A new database on the server ``pg`` named ``prefix_…``, a copy of ``template`` or empty: its URL.
+    Dropped afterwards (this process's connection to it closed first)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:16]}"
+    pg.execute(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY" if template
+               else f"CREATE DATABASE {name}")
+    try:
+        yield pg.url(name)
+    finally:
+        if not database.is_closed():
+            database.close()
+        pg.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def merge(base, extra):

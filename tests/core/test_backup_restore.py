@@ -20,6 +20,7 @@ from portal import demo as demo_module
 from portal.auth.models import User
 from portal.kernel.db import database
 from portal.items.models import Attachment, Item, ItemEvent
+from tests.conftest import postgres_database
 from tests.items.conftest import act, attach, register
 
 LOAD_REQUESTS = 200
@@ -111,13 +112,8 @@ def empty_target(database_url, tmp_path, request):
     if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'restored' / 'portal.db'}"
         return
-    pg = request.getfixturevalue("postgres_server")
-    name = f"r_{uuid.uuid4().hex[:16]}"
-    pg.execute(f"CREATE DATABASE {name}")
-    yield pg.url(name)
-    if not database.is_closed():
-        database.close()
-    pg.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with postgres_database(request.getfixturevalue("postgres_server"), "r") as url:
+        yield url
 
 
 def test_backup_under_load_restores_everything_into_an_empty_instance(make_app, empty_target, tmp_path, sign_in):
