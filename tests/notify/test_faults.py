@@ -20,10 +20,10 @@ from rq import SimpleWorker
 
 from portal.auth.models import Department, User
 from portal.calendar import local_today
-from portal.items import services as items
 from portal.notify import delivery
 from portal.notify.models import Delivery, DepartmentRobot, Notification, Outbox
 from tests.conftest import csrf_token
+from tests.items.conftest import register
 from tests.notify.conftest import dispatch, make_item, notify_config, seed_people
 from tests.servers import RedisServer
 
@@ -50,11 +50,8 @@ def test_redis_down_pages_work_rows_wait_and_are_delivered_when_it_is_back(make_
     app = make_app(redis={"url": own_redis.url}, **notify_config())
     with app.app_context():
         seed_people()
-        supervisor = User.get(User.username == "supervisor")
-        item = items.create_item(supervisor, {
-            "title": "天然气接入", "source_type": "key_task", "level": "important", "lead_department": "property",
-            "co_departments": ["catering"], "leader": "leader",
-            "deadline": (local_today() + datetime.timedelta(days=30)).isoformat()})
+        item = register(User.get(User.username == "supervisor"), title="天然气接入", source_type="key_task",
+                        level="important", deadline=(local_today() + datetime.timedelta(days=30)).isoformat())
     office, handler = sign_in("supervisor", app=app), sign_in("handler", app=app)
 
     own_redis.stop()

@@ -1,16 +1,14 @@
 """The notification pages, nav badge and API as a user meets them; settings and robots pages."""
 
-import datetime
 import re
 
 import pytest
 
-from portal.auth.models import Department, User
-from portal.calendar import local_today
-from portal.items import services as items
+from portal.auth.models import User
 from portal.notify import delivery
 from portal.notify.models import DepartmentRobot, EmailPreference, Notification
 from tests.conftest import bearer, csrf_token
+from tests.items.conftest import register
 from tests.notify.conftest import dispatch, make_item, notify_config, seed_people
 
 # Pages and templates behave the same on both databases; the SQL they rely on is tested on both elsewhere.
@@ -31,11 +29,7 @@ def test_a_handler_sees_the_badge_right_after_a_supervisor_dispatches(make_app, 
     app = make_app(**notify_config())
     with app.app_context():
         seed_people()
-        supervisor = User.get(User.username == "supervisor")
-        item = items.create_item(supervisor, {
-            "title": "旧街区关闭", "source_type": "meeting", "level": "major", "lead_department": "property",
-            "co_departments": ["catering"], "leader": "leader",
-            "deadline": (local_today() + datetime.timedelta(days=20)).isoformat()})
+        item = register(User.get(User.username == "supervisor"), title="旧街区关闭")
         number, version = item.number, item.version
 
     handler = sign_in("handler", app=app)
@@ -141,44 +135,28 @@ def test_settings_turn_mail_off_per_kind(make_app, smtp_server, sign_in):
     assert smtp_server.messages == []
 
 
-def test_an_admin_sets_a_department_robot_and_a_bad_address_is_refused(make_app, sign_in):
-    app = make_app(**notify_config())
-    with app.app_context():
-        seed_people()
-        property_id = Department.get(Department.code == "property").id
-    client = sign_in("admin", app=app)
-    token = csrf_token(client, "/admin/notifications/robots")
-    bad = client.post("/admin/notifications/robots", data={"csrf_token": token, "department": property_id,
-                                                           "kind": "wecom", "url": "ftp://nowhere"})
+def test_an_admin_sets_a_department_robot_and_a_bad_address_is_refused(robots_page):
+    app, client = robots_page.app, robots_page.admin
+    bad = robots_page.save(kind="wecom", url="ftp://nowhere")
     assert bad.status_code == 422 and "Webhook" in bad.get_data(as_text=True)
     url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"
-    good = client.post("/admin/notifications/robots", data={"csrf_token": token, "department": property_id,
-                                                            "kind": "dingtalk", "url": url, "secret": "SEC1"})
+    good = robots_page.save(kind="dingtalk", url=url, secret="SEC1")
     assert good.status_code == 200  # the page that shows the new secret once
     assert url.replace("&", "&amp;") in client.get("/admin/notifications/robots").get_data(as_text=True)
     with app.app_context():
         robot = DepartmentRobot.get()
         assert (robot.kind, robot.url, robot.secret) == ("dingtalk", url, "SEC1")
-    client.post("/admin/notifications/robots", data={"csrf_token": token, "department": property_id,
-                                                     "kind": "wecom", "url": ""})
+    robots_page.save(kind="wecom", url="")
     with app.app_context():
         assert DepartmentRobot.select().count() == 0
 
 
-def test_crafted_robot_form_values_answer_404_and_422_not_500(make_app, sign_in):
+def test_crafted_robot_form_values_answer_404_and_422_not_500(robots_page):
     """Issue 10, finding 8: 2^63 as the department id; an address no client can parse."""
-    app = make_app(**notify_config())
-    with app.app_context():
-        seed_people()
-        property_id = Department.get(Department.code == "property").id
-    client = sign_in("admin", app=app)
-    token = csrf_token(client, "/admin/notifications/robots")
-    huge = client.post("/admin/notifications/robots", data={"csrf_token": token, "department": str(2**63),
-                                                            "kind": "wecom", "url": "https://robot.example/x"})
+    huge = robots_page.save(department=str(2**63), kind="wecom", url="https://robot.example/x")
     assert huge.status_code == 404
     for url in ("http://[::1", "https://", "https://robot.example/\r\nX: y"):
-        bad = client.post("/admin/notifications/robots", data={"csrf_token": token, "department": property_id,
-                                                               "kind": "wecom", "url": url})
+        bad = robots_page.save(kind="wecom", url=url)
         assert bad.status_code == 422, url
-    with app.app_context():
+    with robots_page.app.app_context():
         assert DepartmentRobot.select().count() == 0
