@@ -71,7 +71,7 @@ def test_state_change_without_csrf_is_refused(client, demo):
 
 
 def test_logout_is_post_only_and_clears_session(client, demo):
-    log_in(client)
+    log_in(client, "supervisor")
     assert client.get("/logout").status_code == 405
     log_out(client)
     assert client.get("/").status_code == 303
