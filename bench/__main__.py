@@ -19,18 +19,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import jobs as jobs_bench, kb as kb_bench  # noqa: E402
+from bench.bulk import BATCH, flush, settle  # noqa: E402
 from portal import create_app  # noqa: E402
-
 from portal.kernel import changes
 from portal.kernel.db import database  # noqa: E402
 from portal.migrations import upgrade  # noqa: E402
-from tests.conftest import csrf_token  # noqa: E402
+from tests.conftest import log_in  # noqa: E402
 from tests.querycount import count_queries  # noqa: E402
 from tests.servers import PostgresServer  # noqa: E402
-
-from bench import kb as kb_bench  # noqa: E402
-from bench.bulk import BATCH, flush, settle  # noqa: E402
-from bench import jobs as jobs_bench  # noqa: E402
 
 YEARS = 10
 # After the dispatch, an item's events: mostly progress reports, some urges, instructions, acknowledgements
@@ -43,8 +40,7 @@ def generate(n_items, events_per_item, seed=7):
     """Insert departments, people, items, co-departments and events in bulk."""
     from portal import demo
     from portal.auth.models import Department, User
-    from portal.items.models import (OPEN_STATES, SOURCE_TYPES, Item, ItemCoDepartment, ItemEvent,
-                                     NumberSequence)
+    from portal.items.models import OPEN_STATES, SOURCE_TYPES, Item, ItemCoDepartment, ItemEvent, NumberSequence
 
     rng = random.Random(seed)
     demo.seed_people()
@@ -155,8 +151,7 @@ def measure(app, runs, extra=None):
         client = clients.get(username)
         if client is None:
             client = clients[username] = app.test_client()
-            token = csrf_token(client)
-            client.post("/login", data={"username": username, "password": "demo", "csrf_token": token})
+            log_in(client, username)
         url = path.format(number=number, year=year, **extra)
         what = what.format(**extra)
         status = client.get(url).status_code

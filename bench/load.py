@@ -45,18 +45,17 @@ def fill(items, events_per_item):
     """Fill PORTAL_CONFIG's fresh database as `make bench` does; return (app, seconds, the supervisor board's bytes)."""
     from bench.__main__ import generate
     from portal import create_app
+    from portal.items.models import Item
     from portal.kernel.db import database
     from portal.migrations import upgrade
-    from tests.conftest import csrf_token
-
-    from portal.items.models import Item
+    from tests.conftest import log_in
 
     app = create_app()
     with app.app_context(), database.connection_context():
         upgrade()
         seconds = 0 if Item.select().exists() else generate(items, events_per_item)  # (kept by --keep)
     client = app.test_client()
-    client.post("/login", data={"username": "supervisor", "password": "demo", "csrf_token": csrf_token(client)})
+    log_in(client, "supervisor")
     board = client.get("/")
     if board.status_code != 200:
         raise RuntimeError(f"the supervisor's board answered {board.status_code}")
@@ -67,8 +66,8 @@ def events_by_action(app):
     """How many item events there are of each action."""
     from peewee import fn
 
-    from portal.kernel.db import database
     from portal.items.models import ItemEvent
+    from portal.kernel.db import database
 
     with app.app_context(), database.connection_context():
         return collections.Counter(dict(ItemEvent.select(ItemEvent.action, fn.COUNT(ItemEvent.id))

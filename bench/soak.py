@@ -35,10 +35,9 @@ import uuid
 import zoneinfo
 from pathlib import Path
 
-from bench.serve import (BIN, ROOT, TIMEZONE, Session, flask, percentile, start_gunicorn, start_worker,
-                         stop_processes, stop_servers, write_config)
+from bench.serve import (BIN, ROOT, TIMEZONE, Session, flask, percentile, start_gunicorn, start_worker, stop_processes,
+                         stop_servers, write_config)
 from tests.servers import PostgresServer, RedisServer, free_port, wait_for_port
-
 
 # --- outside parts ----------------------------------------------------------------------------------
 
@@ -119,6 +118,18 @@ def act(session, number, action, **fields):
     return status
 
 
+def act_on_first(session, state, filters, action, **fields):
+    """``action`` on the first listed item in ``state`` (``filters`` narrow the list), if there is one."""
+    for number in items_in(session, state, **filters)[:1]:
+        act(session, number, action, **fields)
+
+
+def any_item(session, rng, state, **filters):
+    """An item in ``state`` picked at random (``filters`` narrow the list), or None."""
+    numbers = items_in(session, state, **filters)
+    return rng.choice(numbers) if numbers else None
+
+
 def deadline(days):
     return (datetime.date.today() + datetime.timedelta(days=days)).isoformat()
 
@@ -133,8 +144,7 @@ def supervisor_step(session, rng):
         if status == 201:
             act(session, body["number"], "dispatch")
     elif choice < 0.45:
-        for number in items_in(session, "closure_requested")[:1]:
-            act(session, number, "review", decision="approve", comment="同意")
+        act_on_first(session, "closure_requested", {}, "review", decision="approve", comment="同意")
     elif choice < 0.55:
         for number in rng.sample(items_in(session, "in_progress"), 1) if rng.random() < 0.5 else []:
             act(session, number, "urge", comment="请加快进度")
@@ -145,16 +155,14 @@ def supervisor_step(session, rng):
 def handler_step(session, rng):
     choice = rng.random()
     if choice < 0.2:
-        for number in items_in(session, "dispatched", department="property")[:1]:
-            act(session, number, "accept")
+        act_on_first(session, "dispatched", {"department": "property"}, "accept")
     elif choice < 0.4:
-        numbers = items_in(session, "in_progress", department="property")
-        if numbers:
-            act(session, rng.choice(numbers), "report", progress=rng.randrange(0, 100, 5), comment="按计划推进")
+        number = any_item(session, rng, "in_progress", department="property")
+        if number:
+            act(session, number, "report", progress=rng.randrange(0, 100, 5), comment="按计划推进")
     elif choice < 0.5:
-        numbers = items_in(session, "in_progress", department="property")
-        if numbers:
-            number = rng.choice(numbers)
+        number = any_item(session, rng, "in_progress", department="property")
+        if number:
             status, _ = session.request("action", "POST", f"/api/v1/items/{number}/attachments",
                                         files=("佐证.pdf", b"%PDF-1.4 soak " + os.urandom(2048)))
             if status == 201:
@@ -165,9 +173,9 @@ def handler_step(session, rng):
 
 def co_handler_step(session, rng):
     if rng.random() < 0.3:
-        numbers = items_in(session, "in_progress", department="catering")
-        if numbers:
-            act(session, rng.choice(numbers), "report", progress=rng.randrange(0, 100, 5), comment="配合单位进展")
+        number = any_item(session, rng, "in_progress", department="catering")
+        if number:
+            act(session, number, "report", progress=rng.randrange(0, 100, 5), comment="配合单位进展")
     else:
         read_step(session, rng)
 
@@ -175,12 +183,12 @@ def co_handler_step(session, rng):
 def leader_step(session, rng):
     choice = rng.random()
     if choice < 0.3:
-        for number in items_in(session, "pending_approval", leader="leader")[:1]:
-            act(session, number, "approve", decision="approve", comment="同意办结")
+        act_on_first(session, "pending_approval", {"leader": "leader"}, "approve", decision="approve",
+                     comment="同意办结")
     elif choice < 0.4:
-        numbers = items_in(session, "in_progress")
-        if numbers:
-            act(session, rng.choice(numbers), "instruct", comment="请抓紧落实")
+        number = any_item(session, rng, "in_progress")
+        if number:
+            act(session, number, "instruct", comment="请抓紧落实")
     else:
         read_step(session, rng)
 
@@ -192,9 +200,9 @@ def read_step(session, rng):
     elif choice < 0.5:
         session.request("read", "GET", f"/items?page={rng.randint(1, 3)}")
     elif choice < 0.7:
-        numbers = items_in(session, rng.choice(["in_progress", "dispatched", "closed"]))
-        if numbers:
-            session.request("read", "GET", f"/items/{rng.choice(numbers)}")
+        number = any_item(session, rng, rng.choice(["in_progress", "dispatched", "closed"]))
+        if number:
+            session.request("read", "GET", f"/items/{number}")
     elif choice < 0.85:
         session.json("read", "GET", "/api/v1/notifications")
     else:
@@ -210,8 +218,8 @@ USERS = [("supervisor", supervisor_step), ("supervisor", supervisor_step), ("han
 
 def check_items(app):
     """(items, events, inconsistent numbers): each item's events chain and end in its state."""
-    from portal.kernel.db import database
     from portal.items.models import Item, ItemEvent
+    from portal.kernel.db import database
 
     with app.app_context(), database.connection_context():
         states = dict(Item.select(Item.id, Item.state).tuples())

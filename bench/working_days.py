@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 from portal import create_app  # noqa: E402
 from portal.kernel.db import database  # noqa: E402
 from portal.migrations import upgrade  # noqa: E402
-from tests.conftest import AuthActions  # noqa: E402
+from tests.conftest import log_in  # noqa: E402
 from tests.querycount import count_queries  # noqa: E402
 
 D = datetime.date
@@ -51,11 +51,11 @@ def main():
                         help="the longest span the day-by-day loop is timed on (it grows linearly)")
     args = parser.parse_args()
     from portal import calendar, demo
-    from portal.kernel import clock
     from portal.auth.models import User
     from portal.calendar import services as service
     from portal.items import actions, services
     from portal.items.models import Item
+    from portal.kernel import clock
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"app": {"secret_key": "bench", "demo": False}, "database": {"url": f"sqlite:///{tmp}/b.db"}})
@@ -95,7 +95,7 @@ def main():
                 numbers.append(item.number)
             Item.update(deadline=D.max).where(Item.number == numbers[1]).execute()
         client = app.test_client()
-        AuthActions(client).login("supervisor")
+        log_in(client, "supervisor")
         print("| item page (cold calendar cache) | p50 ms | queries |\n| --- | --- | --- |")
         for label, number in (("due next month", numbers[0]), ("due 9999-12-31", numbers[1])):
             def view():

@@ -12,9 +12,9 @@ def create(supervisor, **fields):
     return supervisor.post("/api/v1/items", json={"title": "燃气入户", **ITEM, **fields})
 
 
-def accepted(api):
+def accepted(sign_in):
     """An item in progress, as the handler sees it (number, version)."""
-    supervisor, handler = api("supervisor"), api("handler")
+    supervisor, handler = sign_in("supervisor"), sign_in("handler")
     number = create(supervisor).get_json()["number"]
     supervisor.post(f"/api/v1/items/{number}/actions/dispatch", json={"version": 1})
     handler.post(f"/api/v1/items/{number}/actions/accept", json={"version": 2})
@@ -27,14 +27,14 @@ def accepted(api):
     "\u202e供暖",                                # right-to-left override
     "\x1b[31m红色",                               # terminal escape
 ])
-def test_titles_refuse_control_and_direction_characters(api, title):
-    response = create(api("supervisor"), title=title)
+def test_titles_refuse_control_and_direction_characters(sign_in, demo, title):
+    response = create(sign_in("supervisor"), title=title)
     assert response.status_code == 422
     assert "title" in response.get_json()["error"]["fields"]
 
 
-def test_a_title_of_invisible_characters_is_no_title_and_text_is_kept_in_nfc(api):
-    supervisor = api("supervisor")
+def test_a_title_of_invisible_characters_is_no_title_and_text_is_kept_in_nfc(sign_in, demo):
+    supervisor = sign_in("supervisor")
     response = create(supervisor, title="\u200b")
     assert response.status_code == 422 and "title" in response.get_json()["error"]["fields"]
     created = create(supervisor, title="Cafe\u0301 供\u200b暖", content="第一行\n第二行")
@@ -44,48 +44,48 @@ def test_a_title_of_invisible_characters_is_no_title_and_text_is_kept_in_nfc(api
 
 
 @pytest.mark.parametrize("version", [2**63, -1, 1.5, "1.5", "١", float("inf")])
-def test_a_version_that_is_no_version_is_422(api, version):
-    number, _ = accepted(api)
-    response = api("handler").post(f"/api/v1/items/{number}/actions/report",
-                                   json={"version": version, "progress": 10, "comment": "进展"})
+def test_a_version_that_is_no_version_is_422(sign_in, demo, version):
+    number, _ = accepted(sign_in)
+    response = sign_in("handler").post(f"/api/v1/items/{number}/actions/report",
+                                       json={"version": version, "progress": 10, "comment": "进展"})
     assert response.status_code == 422
     assert "version" in response.get_json()["error"]["fields"]
 
 
-def test_arabic_indic_digits_are_no_number(api):
-    number, version = accepted(api)
-    response = api("handler").post(f"/api/v1/items/{number}/actions/report",
-                                   json={"version": version, "progress": "٤٠", "comment": "进展"})
+def test_arabic_indic_digits_are_no_number(sign_in, demo):
+    number, version = accepted(sign_in)
+    response = sign_in("handler").post(f"/api/v1/items/{number}/actions/report",
+                                       json={"version": version, "progress": "٤٠", "comment": "进展"})
     assert response.status_code == 422 and "progress" in response.get_json()["error"]["fields"]
 
 
-def test_a_lone_surrogate_in_a_comment_is_422(api):
-    number, version = accepted(api)
+def test_a_lone_surrogate_in_a_comment_is_422(sign_in, demo):
+    number, version = accepted(sign_in)
     body = '{"version": %d, "progress": 10, "comment": "\\ud800 进展"}' % version
     assert json.loads(body)["comment"].startswith("\ud800")
-    response = api("handler").post(f"/api/v1/items/{number}/actions/report", data=body,
-                                   content_type="application/json")
+    response = sign_in("handler").post(f"/api/v1/items/{number}/actions/report", data=body,
+                                       content_type="application/json")
     assert response.status_code == 422
     assert "comment" in response.get_json()["error"]["fields"]
 
 
-def test_a_huge_version_on_the_edit_form_is_422(app, api):
-    supervisor = api("supervisor")
+def test_a_huge_version_on_the_edit_form_is_422(app, sign_in, demo):
+    supervisor = sign_in("supervisor")
     number = create(supervisor).get_json()["number"]
     response = supervisor.patch(f"/api/v1/items/{number}", json={"version": 2**63, "title": "新标题"})
     assert response.status_code == 422 and "version" in response.get_json()["error"]["fields"]
 
 
-def test_a_number_too_large_for_a_float_is_422(api):
-    number, version = accepted(api)
+def test_a_number_too_large_for_a_float_is_422(sign_in, demo):
+    number, version = accepted(sign_in)
     body = '{"version": %d, "progress": 1e999, "comment": "进展"}' % version
-    response = api("handler").post(f"/api/v1/items/{number}/actions/report", data=body,
-                                   content_type="application/json")
+    response = sign_in("handler").post(f"/api/v1/items/{number}/actions/report", data=body,
+                                       content_type="application/json")
     assert response.status_code == 422 and "progress" in response.get_json()["error"]["fields"]
 
 
-def test_knowledge_base_and_training_text_is_held_to_the_same_rules(api):
-    supervisor = api("supervisor")
+def test_knowledge_base_and_training_text_is_held_to_the_same_rules(sign_in, demo):
+    supervisor = sign_in("supervisor")
     article = supervisor.post("/api/v1/kb/articles", json={"title": "供暖\u202e规定", "category": "regulation",
                                                            "body": "正文", "status": "draft"})
     assert article.status_code == 422 and "title" in article.get_json()["error"]["fields"]

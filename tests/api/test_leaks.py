@@ -2,8 +2,8 @@
 finding 12: a draft parent's title reached handlers through its dispatched child)."""
 
 
-def test_a_draft_parents_title_does_not_reach_the_handler_of_its_dispatched_child(api):
-    supervisor, handler = api("supervisor"), api("handler")
+def test_a_draft_parents_title_does_not_reach_the_handler_of_its_dispatched_child(sign_in, demo):
+    supervisor, handler = sign_in("supervisor"), sign_in("handler")
     parent = supervisor.post("/api/v1/items", json={"title": "机密的改制方案", "source_type": "meeting",
                                                     "lead_department": "catering"}).get_json()
     child = supervisor.post(f"/api/v1/items/{parent['number']}/children",

@@ -17,9 +17,9 @@ def day(n):
 class Check:
     """Runs a step's refusals and then the step itself, validating the body against the OpenAPI schema."""
 
-    def __init__(self, api):
-        self.api = api
-        self.components = api("supervisor").get("/api/v1/openapi.json").get_json()["components"]
+    def __init__(self, sign_in):
+        self.api = sign_in
+        self.components = sign_in("supervisor").get("/api/v1/openapi.json").get_json()["components"]
 
     def valid(self, body, schema):
         OAS31Validator({"$ref": f"#/components/schemas/{schema}", "components": self.components}).validate(body)
@@ -60,14 +60,14 @@ class Check:
         return self.valid(response.get_json(), "Attachment")
 
 
-def test_a_major_item_from_registration_to_rating(api):
-    check = Check(api)
-    supervisor = api("supervisor")
+def test_a_major_item_from_registration_to_rating(sign_in, demo):
+    check = Check(sign_in)
+    supervisor = sign_in("supervisor")
     body = {"title": "供暖接入市网", "content": "年底前完成供暖接入市政管网", "source_type": "key_task",
             "level": "major", "lead_department": "property", "co_departments": ["catering"], "leader": "leader",
             "deadline": day(30), "feedback_cycle_days": 7}
 
-    assert api("handler").post("/api/v1/items", json=body).status_code == 403
+    assert sign_in("handler").post("/api/v1/items", json=body).status_code == 403
     response = supervisor.post("/api/v1/items", json=body)
     assert response.status_code == 201
     parent = check.valid(response.get_json(), "ItemDetail")
@@ -77,7 +77,7 @@ def test_a_major_item_from_registration_to_rating(api):
 
     child_body = {"title": "供暖管线改造", "source_type": "key_task", "lead_department": "culture", "deadline": day(20)}
     # A draft is the office's working copy: not even visible to the handler.
-    assert api("handler").post(f"/api/v1/items/{number}/children", json=child_body).status_code == 404
+    assert sign_in("handler").post(f"/api/v1/items/{number}/children", json=child_body).status_code == 404
     too_late = supervisor.post(f"/api/v1/items/{number}/children", json={**child_body, "deadline": day(31)})
     assert too_late.status_code == 422 and "deadline" in too_late.get_json()["error"]["fields"]
     response = supervisor.post(f"/api/v1/items/{number}/children", json=child_body)
@@ -87,7 +87,7 @@ def test_a_major_item_from_registration_to_rating(api):
 
     check.do("supervisor", number, "dispatch", wrong_actor="leader", wrong_state=True)
     check.do("supervisor", child, "dispatch", wrong_actor="leader", wrong_state=True)
-    assert api("handler").post(f"/api/v1/items/{number}/children", json=child_body).status_code == 403
+    assert sign_in("handler").post(f"/api/v1/items/{number}/children", json=child_body).status_code == 403
     check.do("handler", number, "accept", wrong_actor="catering", wrong_state=True)
 
     attachment = check.upload("handler", number)
@@ -124,8 +124,8 @@ def test_a_major_item_from_registration_to_rating(api):
     assert [e["action"] for e in item["events"]] == [
         "create", "add_child", "dispatch", "accept", "attach", "report", "request_extension", "decide_extension",
         "request_closure", "review", "approve", "rate"]
-    download = api("catering").get(attachment["url"])
+    download = sign_in("catering").get(attachment["url"])
     assert download.status_code == 200 and download.data == b"%PDF-1.4 evidence"
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert "filename*=UTF-8''%E4%BD%90%E8%AF%81" in download.headers["Content-Disposition"]
-    assert api("culture").get(attachment["url"]).status_code == 404
+    assert sign_in("culture").get(attachment["url"]).status_code == 404

@@ -19,8 +19,8 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
 
 from portal.auth.models import User
 from portal.auth.tokens import create_token
-from portal.kernel.db import database
 from portal.items.models import Attachment, Item
+from portal.kernel.db import database
 from tests.items.conftest import act, attach, register
 
 EXAMPLES = 4  # per operation, mode and role: about 500 requests per role

@@ -3,16 +3,15 @@
 import pytest
 
 from portal.kernel.db import database
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, log_in
 
 # Database-independent behaviour runs on SQLite; storage and lists run on both.
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
-def admin(client, auth, demo):
-    auth.login("admin", "demo")
-    return client
+def admin(sign_in, demo):
+    return sign_in("admin")
 
 
 def user_id(app, username):
@@ -30,8 +29,8 @@ def roles_of(app, username):
 
 
 @SQLITE_ONLY
-def test_only_admins_enter(client, auth, demo):
-    auth.login("supervisor", "demo")
+def test_only_admins_enter(sign_in, demo):
+    client = sign_in("supervisor")
     assert client.get("/admin/").status_code == 403
     assert client.get("/admin/users").status_code == 403
     token = csrf_token(client, "/")
@@ -56,8 +55,8 @@ def test_users_page_lists_roles_department_source_and_last_login(admin):
 
 
 def test_users_page_query_count_does_not_grow_with_rows(app, admin):
-    from tests.querycount import fresh_request_queries
     from portal.auth.users import create_user
+    from tests.querycount import fresh_request_queries
 
     def count_queries():
         assert admin.get("/admin/users").status_code == 200
@@ -114,9 +113,9 @@ def test_departments_can_be_named(app, admin):
     assert response.status_code == 422 and "单行" in response.get_data(as_text=True)
 
 
-def test_sign_in_log_shows_attempts_and_filters_failures(app, client, auth, demo):
-    auth.login("handler", "Not-The-Password")
-    auth.login("admin", "demo")
+def test_sign_in_log_shows_attempts_and_filters_failures(app, client, demo):
+    log_in(client, "handler", "Not-The-Password")
+    log_in(client, "admin", "demo")
     html = client.get("/admin/sign-ins").get_data(as_text=True)
     assert "密码错误" in html and "登录成功" in html and "Not-The-Password" not in html
     failed = client.get("/admin/sign-ins?failed=1", headers={"HX-Request": "true"}).get_data(as_text=True)

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.auth.conftest import PASSWORD, ldap_settings
-from tests.conftest import AuthActions
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -76,7 +76,7 @@ def test_header_backend_needs_to_be_listed(make_app, directory):
 def test_password_form_still_works_beside_the_header(make_app, directory):
     app = make(make_app, directory)
     client = app.test_client()
-    assert AuthActions(client).login("wangjg", PASSWORD).status_code == 303
+    assert log_in(client, "wangjg", PASSWORD).status_code == 303
     assert me(client) == "wangjg"
 
 

@@ -4,7 +4,7 @@ import ldap
 import pytest
 
 from tests.auth.conftest import PASSWORD, admin_connection, ldap_settings, user
-from tests.conftest import AuthActions
+from tests.conftest import log_in, log_out
 
 # The directory logic does not depend on the database; one end-to-end test runs on PostgreSQL.
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -15,18 +15,13 @@ def client(ldap_app):
     return ldap_app.test_client()
 
 
-@pytest.fixture
-def auth(client):
-    return AuthActions(client)
-
-
 def signed_in_as(client):
     me = client.get("/api/v1/me")
     return me.get_json()["username"] if me.status_code == 200 else None
 
 
-def test_right_password_signs_in_and_creates_the_user(client, auth, ldap_app):
-    response = auth.login("wangjg", PASSWORD)
+def test_right_password_signs_in_and_creates_the_user(client, ldap_app):
+    response = log_in(client, "wangjg", PASSWORD)
     assert response.status_code == 303
     assert signed_in_as(client) == "wangjg"
     me = client.get("/api/v1/me").get_json()
@@ -40,16 +35,16 @@ def test_right_password_signs_in_and_creates_the_user(client, auth, ldap_app):
 
 
 @pytest.mark.parametrize("password", ["wrong", "secret#2026", PASSWORD + " "])
-def test_wrong_password_is_refused(client, auth, password):
-    response = auth.login("lixy", password)
+def test_wrong_password_is_refused(client, password):
+    response = log_in(client, "lixy", password)
     assert response.status_code == 422
     assert "用户名或密码错误" in response.get_data(as_text=True)
     assert signed_in_as(client) is None
 
 
 @pytest.mark.parametrize("password", ["", " ", "\t  "])
-def test_empty_or_blank_password_is_refused_before_any_bind(client, auth, ldap_app, password):
-    response = auth.login("lixy", password)
+def test_empty_or_blank_password_is_refused_before_any_bind(client, ldap_app, password):
+    response = log_in(client, "lixy", password)
     assert response.status_code == 422
     assert "请输入密码" in response.get_data(as_text=True)
     assert signed_in_as(client) is None
@@ -65,8 +60,8 @@ def test_directory_refuses_blank_password_itself(ldap_app):
     assert ldap_directory.authenticate("lixy", "   ") == (None, "empty_password")
 
 
-def test_unknown_user_gets_the_same_answer_as_a_wrong_password(client, auth, ldap_app):
-    response = auth.login("nobody", PASSWORD)
+def test_unknown_user_gets_the_same_answer_as_a_wrong_password(client, ldap_app):
+    response = log_in(client, "nobody", PASSWORD)
     assert response.status_code == 422
     assert "用户名或密码错误" in response.get_data(as_text=True)
     assert user(ldap_app, "nobody") is None
@@ -74,8 +69,8 @@ def test_unknown_user_gets_the_same_answer_as_a_wrong_password(client, auth, lda
 
 @pytest.mark.parametrize("username", ["*", "*)(uid=*", "admin)(|(uid=*", "wangjg)(uid=*", "w*",
                                       "*)(|(objectClass=*)", "wangjg\\2a", "(uid=wangjg)"])
-def test_filter_injection_finds_nobody(client, auth, ldap_app, username):
-    response = auth.login(username, PASSWORD)
+def test_filter_injection_finds_nobody(client, ldap_app, username):
+    response = log_in(client, username, PASSWORD)
     assert response.status_code == 422
     assert signed_in_as(client) is None
     from portal.auth.models import User
@@ -85,8 +80,8 @@ def test_filter_injection_finds_nobody(client, auth, ldap_app, username):
         assert User.select().count() == 0
 
 
-def test_several_entries_with_one_name_are_refused(client, auth):
-    response = auth.login("dupe", PASSWORD)
+def test_several_entries_with_one_name_are_refused(client):
+    response = log_in(client, "dupe", PASSWORD)
     assert response.status_code == 422
     assert signed_in_as(client) is None
 
@@ -100,30 +95,30 @@ def test_several_entries_with_one_name_are_refused(client, auth):
     ("sunlei", ["admin"], "office"),
     ("zhoujie", ["handler"], "property"),                 # DN with , + ( ) & in it
 ])
-def test_roles_and_department_come_from_the_directory(client, auth, username, roles, department):
-    assert auth.login(username, PASSWORD).status_code == 303
+def test_roles_and_department_come_from_the_directory(client, username, roles, department):
+    assert log_in(client, username, PASSWORD).status_code == 303
     me = client.get("/api/v1/me").get_json()
     assert me["roles"] == roles
     assert me["department"]["code"] == department
 
 
-def test_special_characters_in_the_dn_and_display_name(client, auth):
-    auth.login("zhoujie", PASSWORD)
+def test_special_characters_in_the_dn_and_display_name(client):
+    log_in(client, "zhoujie", PASSWORD)
     assert client.get("/api/v1/me").get_json()["display_name"] == "Zhou, Jie (R&D) + QA"
 
 
-def test_new_department_is_created_once_and_keeps_an_admins_name(client, auth, ldap_app):
+def test_new_department_is_created_once_and_keeps_an_admins_name(client, ldap_app):
     from portal.auth.models import Department
     from portal.kernel.db import database
 
-    auth.login("wujun", PASSWORD)
+    log_in(client, "wujun", PASSWORD)
     with ldap_app.app_context(), database.connection_context():
         department = Department.get(Department.code == "security")
         assert department.name == "security"
         department.name = "保卫科"
         department.save()
-    auth.logout()
-    auth.login("wujun", PASSWORD)
+    log_out(client)
+    log_in(client, "wujun", PASSWORD)
     with ldap_app.app_context(), database.connection_context():
         assert [d.name for d in Department.select().where(Department.code == "security")] == ["保卫科"]
 
@@ -132,8 +127,7 @@ def test_role_change_in_the_directory_is_picked_up_at_next_login(make_app, fresh
     server = fresh_directory()
     app = make_app(auth={"backends": ["ldap"], "ldap": ldap_settings(server.ldap_uri)})
     client = app.test_client()
-    auth = AuthActions(client)
-    auth.login("zhangwei", PASSWORD)
+    log_in(client, "zhangwei", PASSWORD)
     assert client.get("/api/v1/me").get_json()["roles"] == ["handler"]
     conn = admin_connection(server)
     dn = b"uid=zhangwei,ou=people,dc=example,dc=com"
@@ -142,8 +136,8 @@ def test_role_change_in_the_directory_is_picked_up_at_next_login(make_app, fresh
     conn.modify_s(dn.decode(), [(ldap.MOD_REPLACE, "departmentNumber", [b"office"]),
                                 (ldap.MOD_REPLACE, "cn", ["张伟（调任）".encode()])])
     conn.unbind_s()
-    auth.logout()
-    auth.login("zhangwei", PASSWORD)
+    log_out(client)
+    log_in(client, "zhangwei", PASSWORD)
     me = client.get("/api/v1/me").get_json()
     assert me["roles"] == ["supervisor"]
     assert me["department"]["code"] == "office"
@@ -158,9 +152,8 @@ def test_ldap_then_local_backend(make_app, directory):
     with app.app_context(), database.connection_context():
         create_user("breakglass", ["admin"], password="local-pass")
     client = app.test_client()
-    auth = AuthActions(client)
-    assert auth.login("breakglass", "local-pass").status_code == 303  # unknown to LDAP, known locally
+    assert log_in(client, "breakglass", "local-pass").status_code == 303  # unknown to LDAP, known locally
     assert signed_in_as(client) == "breakglass"
-    auth.logout()
-    assert auth.login("wangjg", PASSWORD).status_code == 303
+    log_out(client)
+    assert log_in(client, "wangjg", PASSWORD).status_code == 303
     assert signed_in_as(client) == "wangjg"

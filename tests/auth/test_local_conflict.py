@@ -4,7 +4,7 @@ import pytest
 
 from portal.kernel.db import database
 from tests.auth.conftest import PASSWORD, ldap_settings, user
-from tests.conftest import AuthActions
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -43,7 +43,7 @@ def last_sign_in(app):
 def test_directory_sign_in_with_a_local_name_is_refused_and_the_local_password_still_works(make_app, directory):
     app = make(make_app, directory, ["ldap", "local"])
     client = app.test_client()
-    response = AuthActions(client).login("wangjg", PASSWORD)  # the directory's person, right password
+    response = log_in(client, "wangjg", PASSWORD)  # the directory's person, right password
     assert response.status_code == 403
     assert "本地账号" in response.get_data(as_text=True)
     assert client.get("/api/v1/me").status_code == 401
@@ -52,7 +52,7 @@ def test_directory_sign_in_with_a_local_name_is_refused_and_the_local_password_s
 
     local_first = app.test_client()
     app.config["PORTAL"]["auth"]["backends"] = ["local", "ldap"]
-    assert AuthActions(local_first).login("wangjg", LOCAL_PASSWORD).status_code == 303
+    assert log_in(local_first, "wangjg", LOCAL_PASSWORD).status_code == 303
     me = local_first.get("/api/v1/me").get_json()
     assert me["username"] == "wangjg" and me["roles"] == ["admin"]
 

@@ -6,16 +6,9 @@ import datetime
 import pytest
 
 from portal.kernel.db import database
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import bearer, csrf_token, log_in, log_out, with_demo_people
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-
-def signed_in(app, username="leader", password="demo"):
-    client = app.test_client()
-    response = AuthActions(client).login(username, password)
-    assert response.status_code == 303, response.get_data(as_text=True)
-    return client
 
 
 def saved_cookie(client):
@@ -29,11 +22,11 @@ def replay(app, cookie):
     return other
 
 
-def test_a_cookie_saved_before_sign_out_opens_nothing_afterwards(app, demo):
-    client = signed_in(app)
+def test_a_cookie_saved_before_sign_out_opens_nothing_afterwards(app, demo, sign_in):
+    client = sign_in("leader", new_session=True)
     cookie = saved_cookie(client)
     assert replay(app, cookie).get("/api/v1/me").status_code == 200
-    AuthActions(client).logout()
+    log_out(client)
     thief = replay(app, cookie)
     assert thief.get("/api/v1/me").status_code == 401
     assert thief.get("/profile").status_code == 303
@@ -43,8 +36,8 @@ def test_a_cookie_saved_before_sign_out_opens_nothing_afterwards(app, demo):
     assert created.status_code in (302, 303, 400)
 
 
-def test_creating_a_token_asks_for_the_password_again(app, demo):
-    client = signed_in(app)
+def test_creating_a_token_asks_for_the_password_again(demo, sign_in):
+    client = sign_in("leader", new_session=True)
     token = csrf_token(client, "/profile")
     missing = client.post("/profile/tokens", data={"name": "脚本", "csrf_token": token})
     assert missing.status_code == 422
@@ -62,22 +55,22 @@ def user_id(app, username):
         return User.get(User.username == username).id
 
 
-def test_sign_out_ends_only_that_browser(app, demo):
-    first, second = signed_in(app), signed_in(app)
-    AuthActions(first).logout()
+def test_sign_out_ends_only_that_browser(demo, sign_in):
+    first, second = sign_in("leader", new_session=True), sign_in("leader", new_session=True)
+    log_out(first)
     assert first.get("/api/v1/me").status_code == 401
     assert second.get("/api/v1/me").status_code == 200
 
 
-def test_a_role_change_by_an_admin_ends_the_persons_sessions(app, demo):
-    handler = signed_in(app, "handler")
-    admin = signed_in(app, "admin")
+def test_a_role_change_by_an_admin_ends_the_persons_sessions(app, demo, sign_in):
+    handler = sign_in("handler", new_session=True)
+    admin = sign_in("admin", new_session=True)
     target = user_id(app, "handler")
     response = admin.post(f"/admin/users/{target}/overrides",
                           data={"role": "supervisor", "csrf_token": csrf_token(admin, "/admin/users")})
     assert response.status_code in (200, 303)
     assert handler.get("/api/v1/me").status_code == 401
-    again = signed_in(app, "handler")
+    again = sign_in("handler", new_session=True)
     assert again.get("/api/v1/me").get_json()["roles"] == ["handler", "supervisor"]
     admin.post(f"/admin/users/{target}/overrides/supervisor/delete",
                data={"csrf_token": csrf_token(admin, "/admin/users")})
@@ -85,12 +78,12 @@ def test_a_role_change_by_an_admin_ends_the_persons_sessions(app, demo):
     assert admin.get("/api/v1/me").status_code == 200  # the admin's own session is untouched
 
 
-def test_an_admin_signs_someone_out_everywhere_tokens_included(app, demo):
-    leader = signed_in(app, "leader")
+def test_an_admin_signs_someone_out_everywhere_tokens_included(app, demo, sign_in):
+    leader = sign_in("leader", new_session=True)
     created = leader.post("/profile/tokens", data={"name": "脚本", "password": "demo",
                                                    "csrf_token": csrf_token(leader, "/profile")})
     token = created.get_data(as_text=True).split('id="new-token">')[1].split("<")[0]
-    admin = signed_in(app, "admin")
+    admin = sign_in("admin", new_session=True)
     page = admin.get("/admin/users?q=leader").get_data(as_text=True)
     assert "全部退出登录" in page
     response = admin.post(f"/admin/users/{user_id(app, 'leader')}/sign-out",
@@ -98,16 +91,16 @@ def test_an_admin_signs_someone_out_everywhere_tokens_included(app, demo):
     assert response.status_code == 200
     assert "结束 1 个会话，撤销 1 个 API 令牌" in response.get_data(as_text=True)
     assert leader.get("/profile").status_code == 303
-    assert app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert app.test_client().get("/api/v1/me", headers=bearer(token)).status_code == 401
     # Only admins may do it.
-    handler = signed_in(app, "handler")
+    handler = sign_in("handler", new_session=True)
     assert handler.post(f"/admin/users/{user_id(app, 'admin')}/sign-out",
                         data={"csrf_token": csrf_token(handler, "/profile")}).status_code == 403
 
 
 @SQLITE_ONLY
-def test_sign_out_my_other_sessions_keeps_this_one(app, demo):
-    here, laptop, phone = signed_in(app), signed_in(app), signed_in(app)
+def test_sign_out_my_other_sessions_keeps_this_one(demo, sign_in):
+    here, laptop, phone = (sign_in("leader", new_session=True) for _ in range(3))
     page = here.get("/profile").get_data(as_text=True)
     assert "登录位置" in page and "本浏览器" in page and page.count("<code>127.0.0.1</code>") == 3
     response = here.post("/profile/sessions/others/revoke", data={"csrf_token": csrf_token(here, "/profile")},
@@ -118,8 +111,8 @@ def test_sign_out_my_other_sessions_keeps_this_one(app, demo):
 
 
 @SQLITE_ONLY
-def test_a_password_change_ends_the_other_sessions(app, demo):
-    here, elsewhere = signed_in(app, "handler"), signed_in(app, "handler")
+def test_a_password_change_ends_the_other_sessions(app, demo, sign_in):
+    here, elsewhere = sign_in("handler", new_session=True), sign_in("handler", new_session=True)
     token = csrf_token(here, "/profile")
     wrong = here.post("/profile/password", data={"current_password": "nope", "new_password": "N3w-passw0rd",
                                                  "repeat_password": "N3w-passw0rd", "csrf_token": token})
@@ -133,28 +126,21 @@ def test_a_password_change_ends_the_other_sessions(app, demo):
     assert changed.status_code == 303
     assert here.get("/api/v1/me").status_code == 200
     assert elsewhere.get("/api/v1/me").status_code == 401
-    assert AuthActions(app.test_client()).login("handler", "demo").status_code == 422
-    assert AuthActions(app.test_client()).login("handler", "N3w-passw0rd").status_code == 303
+    assert log_in(app.test_client(), "handler", "demo").status_code == 422
+    assert log_in(app.test_client(), "handler", "N3w-passw0rd").status_code == 303
 
 
 @SQLITE_ONLY
-def test_a_session_idle_too_long_ends_on_the_server_too(make_app):
+def test_a_session_idle_too_long_ends_on_the_server_too(make_app, sign_in):
     """Even a cookie whose own clock was kept fresh (a replayed copy) dies with the server's record."""
-    from portal import demo
     from portal.auth.models import UserSession
     from portal.kernel.db import utcnow
 
-    app = make_app(app={"session_idle_minutes": 30})
-    with app.app_context(), database.connection_context():
-        demo.seed_people()
-    client = signed_in(app, "handler")
+    app = with_demo_people(make_app(app={"session_idle_minutes": 30}))
+    client = sign_in("handler", app=app, new_session=True)
     with app.app_context(), database.connection_context():
         UserSession.update(last_seen_at=utcnow() - datetime.timedelta(minutes=32)).execute()
     assert client.get("/api/v1/me").status_code == 401
-
-
-def bearer(token):
-    return {"Authorization": f"Bearer {token}"}
 
 
 def new_token(client, **form):
@@ -164,10 +150,10 @@ def new_token(client, **form):
                       if response.status_code == 201 else None)
 
 
-def test_tokens_expire_and_show_their_expiry_and_last_use(app, demo):
+def test_tokens_expire_and_show_their_expiry_and_last_use(app, demo, sign_in):
     from portal.auth.models import ApiToken
 
-    client = signed_in(app)
+    client = sign_in("leader", new_session=True)
     response, token = new_token(client, expires="30")
     assert response.status_code == 201
     other = app.test_client()
@@ -186,10 +172,10 @@ def test_tokens_expire_and_show_their_expiry_and_last_use(app, demo):
 
 
 @SQLITE_ONLY
-def test_token_expiry_choices_and_their_checks(app, demo):
+def test_token_expiry_choices_and_their_checks(app, demo, sign_in):
     from portal.auth.models import ApiToken
 
-    client = signed_in(app)
+    client = sign_in("leader", new_session=True)
     assert new_token(client, expires="never")[0].status_code == 201
     assert new_token(client, expires="date", expires_on="2099-13-01")[0].status_code == 422
     too_far, _ = new_token(client, expires="date", expires_on="2099-01-01")
@@ -207,13 +193,10 @@ def test_token_expiry_choices_and_their_checks(app, demo):
 
 
 @SQLITE_ONLY
-def test_wrong_passwords_when_creating_tokens_meet_the_limiter(make_app):
-    from portal import demo
+def test_wrong_passwords_when_creating_tokens_meet_the_limiter(make_app, sign_in):
 
-    app = make_app(auth={"login_attempts_per_minute": 3})
-    with app.app_context(), database.connection_context():
-        demo.seed_people()
-    client = signed_in(app)
+    app = with_demo_people(make_app(auth={"login_attempts_per_minute": 3}))
+    client = sign_in("leader", app=app, new_session=True)
     for _ in range(3):
         assert new_token(client, password="guess")[0].status_code == 422
     assert new_token(client, password="demo")[0].status_code == 429
@@ -236,16 +219,16 @@ def test_cli_tokens_take_an_expiry(app, demo):
 
 
 @SQLITE_ONLY
-def test_a_remember_me_cookie_is_judged_by_the_same_server_side_session(app, demo):
+def test_a_remember_me_cookie_is_judged_by_the_same_server_side_session(app, demo, sign_in):
     """The portal sets no remember-me cookie, but one forged or kept from before names a session too:
     without a live one (an old-style bare user id, or a revoked session) it signs nobody in."""
     from flask_login.utils import encode_cookie
 
-    client = signed_in(app)
+    client = sign_in("leader", new_session=True)
     with client.session_transaction() as session:
         live_id = session["_user_id"]
     assert ":" in live_id
-    AuthActions(client).logout()
+    log_out(client)
     for remembered in (live_id, live_id.split(":")[0]):
         with app.test_request_context():
             value = encode_cookie(remembered)
@@ -255,11 +238,11 @@ def test_a_remember_me_cookie_is_judged_by_the_same_server_side_session(app, dem
 
 
 @SQLITE_ONLY
-def test_deactivation_by_the_sync_revokes_the_sessions(app, demo):
+def test_deactivation_by_the_sync_revokes_the_sessions(app, demo, sign_in):
     from portal.auth.models import User, UserSession
     from portal.auth.users import deactivate
 
-    client = signed_in(app, "handler")
+    client = sign_in("handler", new_session=True)
     handler = user_id(app, "handler")
     with app.app_context(), database.connection_context():
         deactivate(User.get_by_id(handler))
@@ -268,13 +251,10 @@ def test_deactivation_by_the_sync_revokes_the_sessions(app, demo):
 
 
 @SQLITE_ONLY
-def test_guessing_the_current_password_meets_the_limiter(make_app):
-    from portal import demo
+def test_guessing_the_current_password_meets_the_limiter(make_app, sign_in):
 
-    app = make_app(auth={"login_attempts_per_minute": 2})
-    with app.app_context(), database.connection_context():
-        demo.seed_people()
-    client = signed_in(app, "handler")
+    app = with_demo_people(make_app(auth={"login_attempts_per_minute": 2}))
+    client = sign_in("handler", app=app, new_session=True)
     token = csrf_token(client, "/profile")
     form = {"new_password": "N3w-passw0rd", "repeat_password": "N3w-passw0rd", "csrf_token": token}
     for guess in ("one", "two"):

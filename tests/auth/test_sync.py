@@ -5,7 +5,7 @@ import pytest
 
 from portal.kernel.db import database
 from tests.auth.conftest import PASSWORD, admin_connection, ldap_settings, user
-from tests.conftest import AuthActions
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -41,8 +41,7 @@ def test_first_sync_creates_everyone_once(app):
 
 def test_departed_user_is_deactivated_keeps_history_and_cannot_sign_in(app, server):
     client = app.test_client()
-    auth = AuthActions(client)
-    assert auth.login("zhangwei", PASSWORD).status_code == 303
+    assert log_in(client, "zhangwei", PASSWORD).status_code == 303
     sync(app)
     conn = admin_connection(server)
     conn.modify_s("cn=handlers,ou=groups,dc=example,dc=com",
@@ -55,7 +54,7 @@ def test_departed_user_is_deactivated_keeps_history_and_cannot_sign_in(app, serv
     assert record is not None and not record.active and record.deactivated_at is not None
     assert record.display_name == "张伟"  # the record stays for the items' history
     assert client.get("/profile").status_code == 303  # the open session ends with the account
-    assert auth.login("zhangwei", PASSWORD).status_code == 422
+    assert log_in(client, "zhangwei", PASSWORD).status_code == 422
 
 
 def test_override_role_survives_sync_and_directory_roles_follow_the_groups(app, server):
@@ -123,7 +122,7 @@ def test_a_role_lost_in_the_directory_ends_sessions_and_follows(app, server):
     from tests.notify.conftest import make_item
 
     client = app.test_client()
-    assert AuthActions(client).login("lixy", PASSWORD).status_code == 303
+    assert log_in(client, "lixy", PASSWORD).status_code == 303
     with app.app_context(), database.connection_context():
         lixy = User.get(User.username == "lixy")
         Department.get_or_create(code="property", defaults={"name": "物业服务中心"})
@@ -138,5 +137,5 @@ def test_a_role_lost_in_the_directory_ends_sessions_and_follows(app, server):
     assert client.get("/api/v1/me").status_code == 401  # the session ended with the role
     with app.app_context(), database.connection_context():
         assert Follow.select().count() == 0
-    assert AuthActions(client).login("lixy", PASSWORD).status_code == 303
+    assert log_in(client, "lixy", PASSWORD).status_code == 303
     assert client.get("/api/v1/me").get_json()["roles"] == []

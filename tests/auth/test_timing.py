@@ -6,7 +6,7 @@ import pytest
 from portal.auth import users as users_module
 from portal.kernel.db import database
 from tests.auth.conftest import ldap_settings
-from tests.conftest import AuthActions
+from tests.conftest import log_in
 
 
 class CountingHasher(argon2.PasswordHasher):
@@ -29,7 +29,7 @@ def counted(monkeypatch):
 
 def verifications_for(app, counted, username, password):
     before = counted.verifications
-    AuthActions(app.test_client()).login(username, password)
+    log_in(app.test_client(), username, password)
     return counted.verifications - before
 
 
@@ -68,7 +68,7 @@ def test_an_unknown_directory_name_costs_the_same_search_and_bind(ldap_app, monk
 
     def work_for(username):
         calls.clear()
-        response = AuthActions(ldap_app.test_client()).login(username, "Wrong#2026")
+        response = log_in(ldap_app.test_client(), username, "Wrong#2026")
         assert response.status_code == 422
         return sorted(calls)
 

@@ -4,9 +4,8 @@ import time
 
 import pytest
 
-from portal import demo as demo_module
 from portal.kernel.db import database
-from tests.conftest import csrf_token
+from tests.conftest import bearer, csrf_token, log_in, with_demo_people
 
 # Database-independent behaviour runs on SQLite; storage and lists run on both.
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -16,10 +15,6 @@ def token_from_cli(app, username):
     result = app.test_cli_runner().invoke(args=["create-token", username])
     assert result.exit_code == 0, result.output
     return result.output.strip().splitlines()[-1]
-
-
-def bearer(token):
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_cli_token_authenticates_the_api_and_is_stored_hashed(app, client, demo):
@@ -52,8 +47,8 @@ def test_bad_tokens_get_401_json(client, demo, header):
 
 
 @SQLITE_ONLY
-def test_a_bad_token_wins_over_a_session_cookie(client, auth, demo):
-    auth.login("supervisor", "demo")
+def test_a_bad_token_wins_over_a_session_cookie(client, demo):
+    log_in(client, "supervisor", "demo")
     assert client.get("/api/v1/me").status_code == 200
     response = client.get("/api/v1/me", headers=bearer("dbp_forged"))
     assert response.status_code == 401
@@ -66,10 +61,10 @@ def test_tokens_work_only_under_api(app, client, demo):
     assert client.get("/profile", headers=bearer(token)).status_code == 303  # pages need a session
 
 
-def test_profile_creates_shows_once_lists_and_revokes(app, client, auth, demo):
+def test_profile_creates_shows_once_lists_and_revokes(app, client, demo):
     from portal.auth.models import ApiToken
 
-    auth.login("leader", "demo")
+    log_in(client, "leader", "demo")
     page = client.get("/profile").get_data(as_text=True)
     assert "王建国" in page and "领导" in page and "本地账号" in page
     created = client.post("/profile/tokens", data={"name": "报表脚本", "password": "demo",
@@ -90,11 +85,11 @@ def test_profile_creates_shows_once_lists_and_revokes(app, client, auth, demo):
 
 
 @SQLITE_ONLY
-def test_nobody_revokes_someone_elses_token(app, client, auth, demo):
+def test_nobody_revokes_someone_elses_token(app, client, demo):
     from portal.auth.models import ApiToken
 
     token = token_from_cli(app, "handler")
-    auth.login("leader", "demo")
+    log_in(client, "leader", "demo")
     with app.app_context(), database.connection_context():
         token_id = ApiToken.get().id
     response = client.post(f"/profile/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(client, "/profile")})
@@ -103,8 +98,8 @@ def test_nobody_revokes_someone_elses_token(app, client, auth, demo):
 
 
 @SQLITE_ONLY
-def test_profile_is_linked_from_the_user_menu(client, auth, demo):
-    auth.login("supervisor", "demo")
+def test_profile_is_linked_from_the_user_menu(client, demo):
+    log_in(client, "supervisor", "demo")
     assert 'href="/profile"' in client.get("/profile").get_data(as_text=True)
 
 
@@ -120,15 +115,13 @@ def test_a_deactivated_users_token_stops_working(app, client, demo):
 
 
 @SQLITE_ONLY
-def test_session_ends_after_the_idle_timeout(make_app):
+def test_session_ends_after_the_idle_timeout(make_app, sign_in):
     from portal import demo
-    from tests.conftest import AuthActions
 
     app = make_app(app={"session_idle_minutes": 30})
     with app.app_context(), database.connection_context():
         demo.seed()
-    client = app.test_client()
-    AuthActions(client).login("supervisor", "demo")
+    client = sign_in("supervisor", app=app)
     assert client.get("/profile").status_code == 200
     with client.session_transaction() as session:
         session["seen_at"] = int(time.time()) - 29 * 60
@@ -141,14 +134,9 @@ def test_session_ends_after_the_idle_timeout(make_app):
 
 
 @SQLITE_ONLY
-def test_polling_by_an_open_tab_does_not_keep_an_idle_session_alive(make_app):
-    from tests.conftest import AuthActions
-
-    app = make_app(app={"session_idle_minutes": 30})
-    with app.app_context(), database.connection_context():
-        demo_module.seed_people()
-    client = app.test_client()
-    AuthActions(client).login("handler", "demo")
+def test_polling_by_an_open_tab_does_not_keep_an_idle_session_alive(make_app, sign_in):
+    app = with_demo_people(make_app(app={"session_idle_minutes": 30}))
+    client = sign_in("handler", app=app)
     background = {"HX-Request": "true", "X-Portal-Background": "1"}
     with client.session_transaction() as session:
         session["seen_at"] = int(time.time()) - 29 * 60
@@ -160,21 +148,21 @@ def test_polling_by_an_open_tab_does_not_keep_an_idle_session_alive(make_app):
 
 
 @SQLITE_ONLY
-def test_login_renews_the_session(client, auth, demo):
+def test_login_renews_the_session(client, demo):
     client.get("/login")
     with client.session_transaction() as session:
         session["planted"] = "by an attacker"
-    auth.login("supervisor", "demo")
+    log_in(client, "supervisor", "demo")
     with client.session_transaction() as session:
         assert "planted" not in session
 
 
-def test_audit_log_records_every_attempt_without_the_password(app, client, auth, demo):
+def test_audit_log_records_every_attempt_without_the_password(app, client, demo):
     from portal.auth.models import LoginEvent
 
-    auth.login("supervisor", "Wr0ng-Pa55!")
-    auth.login("ghost", "Gh0st-Pa55!")
-    auth.login("supervisor", "demo")
+    log_in(client, "supervisor", "Wr0ng-Pa55!")
+    log_in(client, "ghost", "Gh0st-Pa55!")
+    log_in(client, "supervisor", "demo")
     with app.app_context(), database.connection_context():
         rows = list(LoginEvent.select().order_by(LoginEvent.id).dicts())
     assert [(r["username"], r["backend"], r["success"], r["reason"]) for r in rows] == [

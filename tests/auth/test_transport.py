@@ -3,7 +3,6 @@ and no server version in the Server header."""
 
 import pytest
 
-
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 

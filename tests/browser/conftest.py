@@ -61,15 +61,19 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
+def serve(app, seed):
+    """``seed()`` run on ``app``'s database, then ``app`` served on a free port: a LiveServer to enter."""
+    with app.app_context(), database.connection_context():
+        seed()
+    return LiveServer(app)
+
+
 @pytest.fixture
 def live_server(make_app):
     """The portal with the demo accounts (no demo items), served on a free port; ``.url`` is its base URL."""
     from portal import demo
 
-    app = make_app()
-    with app.app_context(), database.connection_context():
-        demo.seed_people()
-    with LiveServer(app) as server:
+    with serve(make_app(), demo.seed_people) as server:
         yield server
 
 

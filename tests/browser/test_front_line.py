@@ -6,9 +6,19 @@ import datetime
 from playwright.sync_api import expect
 
 from portal.auth.models import User
-from portal.kernel.db import database
 from portal.items import actions, services
 from portal.items.models import Item
+from portal.kernel.db import database
+
+
+def act(page, action, name, fill):
+    """Unfold the action ``name`` (its summary and its button both say it), let ``fill`` fill its form
+    ``#form-<action>``, send it and wait for the answer."""
+    page.locator("summary", has_text=name).click()
+    form = page.locator(f"#form-{action}")
+    fill(form)
+    with page.expect_response(lambda r: r.url.endswith(f"/actions/{action}")):
+        form.get_by_role("button", name=name).click()
 
 
 def test_a_heating_complaint_from_registration_to_closure(open_as, live_server):
@@ -24,27 +34,18 @@ def test_a_heating_complaint_from_registration_to_closure(open_as, live_server):
     number = supervisor.url.rsplit("/", 1)[1]
     expect(supervisor.locator(".phone")).to_have_text("13812345678")
 
-    supervisor.locator("summary", has_text="转办").click()
-    supervisor.locator("#form-assign").get_by_label("部门").select_option("property")
-    with supervisor.expect_response(lambda r: r.url.endswith("/actions/assign")):
-        supervisor.locator("#form-assign").get_by_role("button", name="转办").click()
+    act(supervisor, "assign", "转办", lambda form: form.get_by_label("部门").select_option("property"))
     expect(supervisor.locator("#petition .item-head")).to_contain_text("已转办")
 
     handler = open_as("handler")
     handler.goto(f"{url}/petitions/{number}")
     expect(handler.locator(".phone")).to_have_text("138****5678")
-    handler.locator("summary", has_text="答复").click()
-    handler.locator("#form-answer").get_by_label("给群众的答复").fill("已派人维修，今日恢复")
-    with handler.expect_response(lambda r: r.url.endswith("/actions/answer")):
-        handler.locator("#form-answer").get_by_role("button", name="答复").click()
+    act(handler, "answer", "答复", lambda form: form.get_by_label("给群众的答复").fill("已派人维修，今日恢复"))
     expect(handler.locator("#petition .item-head")).to_contain_text("已答复")
     assert "13812345678" not in handler.content()
 
     supervisor.reload()
-    supervisor.locator("summary", has_text="办结").click()
-    supervisor.locator("#form-close").get_by_label("满意", exact=True).check()
-    with supervisor.expect_response(lambda r: r.url.endswith("/actions/close")):
-        supervisor.locator("#form-close").get_by_role("button", name="办结").click()
+    act(supervisor, "close", "办结", lambda form: form.get_by_label("满意", exact=True).check())
     expect(supervisor.locator("#petition .item-head")).to_contain_text("已办结")
 
     leader = open_as("leader")
@@ -69,10 +70,7 @@ def test_an_instruction_is_acknowledged_and_both_show_in_the_feed(open_as, live_
 
     handler = open_as("handler")
     handler.goto(f"{url}/items/{item.number}")
-    handler.locator("summary", has_text="落实批示").click()
-    handler.locator("#form-acknowledge").get_by_label("落实措施").fill("周五前报送方案")
-    with handler.expect_response(lambda r: r.url.endswith("/actions/acknowledge")):
-        handler.locator("#form-acknowledge").get_by_role("button", name="落实批示").click()
+    act(handler, "acknowledge", "落实批示", lambda form: form.get_by_label("落实措施").fill("周五前报送方案"))
     expect(handler.locator(".card-instructions")).to_contain_text("周五前报送方案")
 
     supervisor.reload()

@@ -8,10 +8,10 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from portal.auth.models import User
-from portal.kernel.db import database
 from portal.inspections import services as inspections
 from portal.items import actions, services
 from portal.items.models import Item
+from portal.kernel.db import database
 
 PHONE = {"width": 390, "height": 844}
 

@@ -5,8 +5,8 @@ import datetime
 from playwright.sync_api import expect
 
 from portal.auth.models import User
-from portal.kernel.db import database
 from portal.items import services
+from portal.kernel.db import database
 
 
 def test_the_badge_lights_up_and_mark_read_clears_it(open_as, live_server):

@@ -7,9 +7,7 @@ Run with ``-s`` to see the figures (each file: as served, compressed body, bytes
 import pytest
 from playwright.sync_api import expect
 
-from portal.kernel.db import database
-
-from .conftest import LiveServer
+from .conftest import serve
 
 LIMIT = 100_000  # bytes on the wire for a board's first load (issue 14)
 YEAR = "max-age=31536000"
@@ -26,10 +24,7 @@ def live_server(make_app):
     """The whole demo (items, petitions, knowledge base…), so that each board shows real panels."""
     from portal import demo
 
-    app = make_app()
-    with app.app_context(), database.connection_context():
-        demo.seed()
-    with LiveServer(app) as server:
+    with serve(make_app(), demo.seed) as server:
         yield server
 
 

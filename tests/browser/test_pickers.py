@@ -10,9 +10,9 @@ import re
 from playwright.sync_api import expect
 
 from portal.auth.models import User
-from portal.kernel.db import database
 from portal.items import pages, services
 from portal.items.models import Item
+from portal.kernel.db import database
 
 PICKERS = "**/items/pickers/**"
 

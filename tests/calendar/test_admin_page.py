@@ -4,18 +4,17 @@ import datetime
 import io
 
 from portal.calendar import is_workday
-
 from portal.kernel.clock import local_today
 from tests.conftest import csrf_token
 
 
-def test_only_admins_reach_the_calendar(client, auth, demo):
-    auth.login("supervisor")
+def test_only_admins_reach_the_calendar(sign_in, demo):
+    client = sign_in("supervisor")
     assert client.get("/admin/calendar").status_code == 403
 
 
-def test_missing_years_are_warned_about_and_can_be_imported(app, client, auth, demo):
-    auth.login("admin")
+def test_missing_years_are_warned_about_and_can_be_imported(app, sign_in, demo):
+    client = sign_in("admin")
     this_year = local_today().year
     page = client.get("/admin/calendar").get_data(as_text=True)
     assert page.count('class="alert alert-warning"') == 2 and str(this_year + 1) in page
@@ -31,8 +30,8 @@ def test_missing_years_are_warned_about_and_can_be_imported(app, client, auth, d
     assert bad.status_code == 422 and "2027-02-30" in bad.get_data(as_text=True)
 
 
-def test_a_day_is_added_and_removed_from_the_page(app, client, auth, demo):
-    auth.login("admin")
+def test_a_day_is_added_and_removed_from_the_page(app, sign_in, demo):
+    client = sign_in("admin")
     token = csrf_token(client, "/admin/calendar")
     monday = datetime.date(2030, 9, 30)
     response = client.post("/admin/calendar/days", data={"csrf_token": token, "day": monday.isoformat(),

@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 
+from portal.items.models import Item
 from portal.kernel import clock
 from portal.kernel.db import database
-from portal.items.models import Item
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import csrf_token
 
 D = datetime.date
 HX = {"HX-Request": "true"}
@@ -18,12 +18,6 @@ def test_the_horizon_is_ten_years_ahead():
     assert clock.latest_allowed_date(D(2026, 11, 29)) == D(2036, 11, 29)
     assert clock.latest_allowed_date(D(2028, 2, 29)) == D(2038, 2, 28)
     assert clock.latest_allowed_date(D(9995, 1, 1)) == D(9999, 1, 1)
-
-
-def signed_in(app, username):
-    client = app.test_client()
-    assert AuthActions(client).login(username).status_code == 303
-    return client
 
 
 def items(app):
@@ -37,8 +31,8 @@ def latest(app):
         return clock.latest_allowed_date()
 
 
-def test_the_registration_page_refuses_a_deadline_past_the_horizon(app, demo, latest):
-    supervisor = signed_in(app, "supervisor")
+def test_the_registration_page_refuses_a_deadline_past_the_horizon(app, demo, latest, sign_in):
+    supervisor = sign_in("supervisor")
     form = supervisor.get("/items/new").get_data(as_text=True)
     assert f'max="{latest}"' in form  # the browser's date picker stops there too
     data = {"csrf_token": csrf_token(supervisor, "/items/new"), "title": "管网改造", "source_type": "meeting",
@@ -55,8 +49,8 @@ def test_the_registration_page_refuses_a_deadline_past_the_horizon(app, demo, la
     assert items(app) == [("管网改造", latest)]
 
 
-def test_the_api_refuses_it_on_create_and_edit_in_chinese_and_english(app, demo, latest):
-    supervisor = signed_in(app, "supervisor")
+def test_the_api_refuses_it_on_create_and_edit_in_chinese_and_english(app, demo, latest, sign_in):
+    supervisor = sign_in("supervisor")
     headers = {"X-CSRFToken": csrf_token(supervisor, "/")}
     item = {"title": "管网改造", "source_type": "meeting", "lead_department": "property", "leader": "leader"}
     response = supervisor.post("/api/v1/items", headers=headers, json={**item, "deadline": "9999-12-31"})
@@ -81,8 +75,8 @@ def test_the_api_refuses_it_on_create_and_edit_in_chinese_and_english(app, demo,
     assert items(app) == [("管网改造", latest)]
 
 
-def test_an_extension_past_the_horizon_is_refused_too(app, demo, latest):
-    supervisor, handler = signed_in(app, "supervisor"), signed_in(app, "handler")
+def test_an_extension_past_the_horizon_is_refused_too(app, demo, latest, sign_in):
+    supervisor, handler = sign_in("supervisor"), sign_in("handler")
     as_supervisor = {"X-CSRFToken": csrf_token(supervisor, "/")}
     as_handler = {"X-CSRFToken": csrf_token(handler, "/")}
     with app.app_context():

@@ -10,18 +10,16 @@ import datetime
 import sys
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from portal import calendar
-from portal.kernel import clock
 from portal.auth.models import User
 from portal.calendar import services as service
 from portal.calendar.models import CalendarYear, Holiday
-from portal.kernel.db import database
 from portal.items import actions, services
 from portal.items.models import Item
-from tests.conftest import AuthActions
+from portal.kernel import clock
+from portal.kernel.db import database
 from tests.querycount import count_queries
 
 D = datetime.date
@@ -83,7 +81,7 @@ def python_calls_at_most(limit):
 
 # --- the page: what the attack run found ---------------------------------------------------------
 
-def test_an_item_due_9999_12_31_costs_what_one_due_next_month_costs(app, demo):
+def test_an_item_due_9999_12_31_costs_what_one_due_next_month_costs(app, demo, sign_in):
     from portal.kernel import changes
 
     with app.test_request_context(), database.connection_context():
@@ -98,8 +96,7 @@ def test_an_item_due_9999_12_31_costs_what_one_due_next_month_costs(app, demo):
         # Saved before dates had a horizon (or written by another tool): the page must still be cheap.
         Item.update(deadline=D.max).where(Item.number == numbers["far"]).execute()
         today = clock.local_today()
-    client = app.test_client()
-    AuthActions(client).login("supervisor")
+    client = sign_in("supervisor", app=app)
 
     def cold_page(number):
         with app.app_context():

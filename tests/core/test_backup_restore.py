@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from portal import create_app
-from portal import demo as demo_module
+from portal import create_app, demo as demo_module
 from portal.auth.models import User
-from portal.kernel.db import database
 from portal.items.models import Attachment, Item, ItemEvent
-from tests.api.conftest import ApiClient
+from portal.kernel.db import database
+from tests.conftest import postgres_database
 from tests.items.conftest import act, attach, register
 
 LOAD_REQUESTS = 200
@@ -74,9 +73,9 @@ def build_source(app):
     return numbers
 
 
-def load(app, numbers, started, stop, counts, errors):
+def load(sign_in, app, numbers, started, stop, counts, errors):
     """Mixed reads and actions until ``stop`` is set or LOAD_REQUESTS are made; 5xx answers are recorded."""
-    handler, supervisor = ApiClient(app, "handler"), ApiClient(app, "supervisor")
+    handler, supervisor = sign_in("handler", app=app), sign_in("supervisor", app=app)
     for n in range(LOAD_REQUESTS):
         if stop.is_set():
             break
@@ -92,8 +91,8 @@ def load(app, numbers, started, stop, counts, errors):
                                     json={"version": version, "progress": n % 100, "comment": f"负载 {n}"})
         elif kind == 3:
             content = b"%PDF-1.4 load " + uuid.uuid4().bytes * 64
-            response = handler.client.post(f"/api/v1/items/{number}/attachments", headers=handler.headers,
-                                           data={"file": (io.BytesIO(content), f"负载-{n}.pdf")})
+            response = handler.post(f"/api/v1/items/{number}/attachments",
+                                    data={"file": (io.BytesIO(content), f"负载-{n}.pdf")})
         else:
             version = supervisor.get(f"/api/v1/items/{number}").get_json()["version"]
             response = supervisor.post(f"/api/v1/items/{number}/actions/urge",
@@ -112,16 +111,11 @@ def empty_target(database_url, tmp_path, request):
     if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'restored' / 'portal.db'}"
         return
-    pg = request.getfixturevalue("postgres_server")
-    name = f"r_{uuid.uuid4().hex[:16]}"
-    pg.execute(f"CREATE DATABASE {name}")
-    yield pg.url(name)
-    if not database.is_closed():
-        database.close()
-    pg.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with postgres_database(request.getfixturevalue("postgres_server"), "r") as url:
+        yield url
 
 
-def test_backup_under_load_restores_everything_into_an_empty_instance(make_app, empty_target, tmp_path):
+def test_backup_under_load_restores_everything_into_an_empty_instance(make_app, empty_target, tmp_path, sign_in):
     uploads = tmp_path / "uploads"
     source = make_app(uploads={"folder": str(uploads)})
     numbers = build_source(source)
@@ -129,7 +123,7 @@ def test_backup_under_load_restores_everything_into_an_empty_instance(make_app, 
         before = snapshot()
 
     started, stop, counts, errors = threading.Event(), threading.Event(), {"requests": 0}, []
-    worker = threading.Thread(target=load, args=(source, numbers, started, stop, counts, errors))
+    worker = threading.Thread(target=load, args=(sign_in, source, numbers, started, stop, counts, errors))
     worker.start()
     try:
         assert started.wait(120)
@@ -184,13 +178,13 @@ def test_backup_under_load_restores_everything_into_an_empty_instance(make_app, 
         assert hashlib.sha256(path.read_bytes()).hexdigest() == row["sha256"]
 
     # People sign in with their old passwords and download their files through the restored portal.
-    handler = ApiClient(target, "handler")
+    handler = sign_in("handler", app=target)
     some = next(iter(before["attachments"].values()))
     number = back["items"][some["item"]]["number"]
     download = handler.get(f"/api/v1/items/{number}/attachments/{some['id']}")
     assert download.status_code == 200
     assert hashlib.sha256(download.data).hexdigest() == some["sha256"]
-    assert ApiClient(target, "backup-probe2").get("/api/v1/me").get_json()["username"] == "backup-probe2"
+    assert sign_in("backup-probe2", app=target).get("/api/v1/me").get_json()["username"] == "backup-probe2"
 
     # Restoring again would overwrite: refused with exit code 2, nothing changed.
     again = runner.invoke(args=["restore", str(folder)])

@@ -63,7 +63,7 @@ def test_seed_demo_twice_keeps_the_data(runner, db):
 
 
 def test_create_user_reads_password_from_stdin(runner, db, client):
-    from tests.conftest import AuthActions
+    from tests.conftest import log_in
 
     result = runner.invoke(args=["create-user", "wangfang", "--role", "leader", "--role", "supervisor",
                                  "--name", "王芳"], input="pässwörd-一二三\n")
@@ -72,7 +72,7 @@ def test_create_user_reads_password_from_stdin(runner, db, client):
     assert bad.exit_code != 0 and "unknown role king" in bad.output
     empty = runner.invoke(args=["create-user", "y", "--role", "leader"], input="\n")
     assert empty.exit_code != 0 and "must not be empty" in empty.output
-    response = AuthActions(client).login("wangfang", "pässwörd-一二三")
+    response = log_in(client, "wangfang", "pässwörd-一二三")
     assert response.status_code == 303
 
 

@@ -13,14 +13,12 @@ import uuid
 
 import pytest
 
-from portal import create_app
-from portal import demo as demo_module
+from portal import create_app, demo as demo_module
 from portal.auth.models import User
-from portal.kernel.db import database
 from portal.items.models import Attachment, Item, ItemEvent
+from portal.kernel.db import database
 from portal.migrations import upgrade
-from tests.api.conftest import ApiClient
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import csrf_token
 from tests.items.conftest import act, register
 from tests.servers import PostgresServer
 
@@ -65,10 +63,9 @@ def is_clean_failure(response, api):
 
 @pytest.mark.parametrize("pool_size", [10, 0], ids=["pooled", "unpooled"])
 def test_postgresql_restarted_under_load_fails_cleanly_and_recovers_without_a_restart(own_postgres, tmp_path,
-                                                                                      pool_size):
+                                                                                      pool_size, sign_in):
     app, numbers = portal_on(own_postgres.url("portal"), tmp_path, pool_size)
-    handler, page = ApiClient(app, "handler"), app.test_client()
-    AuthActions(page).login("supervisor")
+    handler, page = sign_in("handler", app=app), sign_in("supervisor", app=app)
     log, stop, lock = [], threading.Event(), threading.Lock()
 
     def load(worker):
@@ -163,29 +160,28 @@ def _store(folder):
 
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
-def test_a_full_disk_refuses_the_upload_clearly_and_leaves_nothing_behind(make_app, small_disk, caplog):
+def test_a_full_disk_refuses_the_upload_clearly_and_leaves_nothing_behind(make_app, small_disk, caplog, sign_in):
     app = make_app(uploads={"folder": str(small_disk)})
     with app.test_request_context(), database.connection_context():
         demo_module.seed_people()
         supervisor, handler = (User.get(User.username == name) for name in ("supervisor", "handler"))
         number = act(handler, act(supervisor, register(supervisor), "dispatch"), "accept").number
-    api = ApiClient(app, "handler")
-    small = api.client.post(f"/api/v1/items/{number}/attachments", headers=api.headers,
-                            data={"file": (io.BytesIO(b"%PDF-1.4 small"), "小.pdf")})
+    api = sign_in("handler", app=app)
+    small = api.post(f"/api/v1/items/{number}/attachments",
+                     data={"file": (io.BytesIO(b"%PDF-1.4 small"), "小.pdf")})
     assert small.status_code == 201
     stored = _store(small_disk)
 
     big = b"%PDF-1.4 " + uuid.uuid4().bytes * 40000  # 640 KB: more than the disk holds
-    response = api.client.post(f"/api/v1/items/{number}/attachments", headers=api.headers,
-                               data={"file": (io.BytesIO(big), "大.pdf")})
+    response = api.post(f"/api/v1/items/{number}/attachments",
+                        data={"file": (io.BytesIO(big), "大.pdf")})
     assert response.status_code == 507
     error = response.get_json()["error"]
     assert error["code"] == "insufficient_storage" and "稍后再试" in error["fields"]["file"]
     assert "no room for an upload" in caplog.text  # the administrators' log says why
 
     # The same through the action form with its evidence file: the message beside the file field.
-    page = app.test_client()
-    AuthActions(page).login("handler")
+    page = sign_in("handler", app=app, new_session=True)  # a browser beside the API client
     with app.app_context(), database.connection_context():
         version = Item.get(Item.number == number).version
     form = page.post(f"/items/{number}/actions/report", headers={"HX-Request": "true"}, data={
@@ -203,6 +199,6 @@ def test_a_full_disk_refuses_the_upload_clearly_and_leaves_nothing_behind(make_a
         assert [e.action for e in ItemEvent.select().where(ItemEvent.item == item.id)
                 .order_by(ItemEvent.id)] == ["create", "dispatch", "accept", "attach"]
         assert item.version == version
-    again = api.client.post(f"/api/v1/items/{number}/attachments", headers=api.headers,
-                            data={"file": (io.BytesIO(b"%PDF-1.4 " + b"x" * 300_000), "中.pdf")})
+    again = api.post(f"/api/v1/items/{number}/attachments",
+                     data={"file": (io.BytesIO(b"%PDF-1.4 " + b"x" * 300_000), "中.pdf")})
     assert again.status_code == 201

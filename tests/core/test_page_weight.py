@@ -70,8 +70,8 @@ def test_a_static_url_changes_with_the_file_and_a_stale_one_still_serves_it(app,
     assert content_hash(folder, "../portal.db") is None  # nothing outside the folder is hashed
 
 
-def test_every_static_url_of_a_page_is_versioned(client, auth, demo):
-    auth.login("supervisor")
+def test_every_static_url_of_a_page_is_versioned(sign_in, demo):
+    client = sign_in("supervisor")
     urls = STATIC_URL.findall(client.get("/").get_data(as_text=True))
     urls += STATIC_URL.findall(client.get("/inspections").get_data(as_text=True))
     assert {url.split("?")[0] for url in urls} >= {"/static/css/portal.css", "/static/js/portal.js",
@@ -122,16 +122,12 @@ def _board(client, **headers):
 
 def test_over_https_a_page_another_site_caused_goes_uncompressed(make_app, tmp_path):
     """BREACH: a page holding the CSRF token is compressed only for requests from the portal itself."""
-    from portal import demo
-    from portal.kernel.db import database
-    from tests.conftest import AuthActions
+    from tests.conftest import log_in, with_demo_people
 
-    app = make_app(app={"base_url": "https://localhost"})
-    with app.app_context(), database.connection_context():
-        demo.seed_people()
+    app = with_demo_people(make_app(app={"base_url": "https://localhost"}))
     client = app.test_client()
     client.environ_base["wsgi.url_scheme"] = "https"  # every request of this client comes over HTTPS
-    AuthActions(client).login("supervisor")
+    log_in(client, "supervisor")
 
     for site in ("same-origin", "none"):  # a click or htmx inside the portal; the address bar
         page = _board(client, **{"Sec-Fetch-Site": site})
@@ -152,16 +148,16 @@ def test_over_https_a_page_another_site_caused_goes_uncompressed(make_app, tmp_p
     assert gzip.decompress(anonymous.data).startswith(b"{")
 
 
-def test_over_plain_http_pages_and_json_are_compressed(client, auth, demo):
-    auth.login("supervisor")
+def test_over_plain_http_pages_and_json_are_compressed(sign_in, demo):
+    client = sign_in("supervisor")
     page = client.get("/", headers={"Accept-Encoding": "gzip", "Sec-Fetch-Site": "cross-site"})
     assert page.headers["Content-Encoding"] == "gzip" and b"<html" in gzip.decompress(page.data)
     api = client.get("/api/v1/openapi.json", headers={"Accept-Encoding": "gzip"})
     assert api.headers["Content-Encoding"] == "gzip" and gzip.decompress(api.data).startswith(b"{")
 
 
-def test_an_xlsx_export_is_sent_as_it_is(client, auth, demo):
-    auth.login("supervisor")
+def test_an_xlsx_export_is_sent_as_it_is(sign_in, demo):
+    client = sign_in("supervisor")
     export = client.get("/items/export.xlsx", headers={"Accept-Encoding": "gzip, br"})
     assert export.status_code == 200 and "Content-Encoding" not in export.headers
     assert export.data.startswith(b"PK\x03\x04")

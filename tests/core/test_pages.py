@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, log_in, log_out
 
 
 def test_login_page_is_chinese_and_carries_csrf(client):
@@ -23,8 +23,8 @@ def test_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_supervisor_signs_in_and_sees_home(client, auth, demo):
-    response = auth.login("supervisor", "demo")
+def test_supervisor_signs_in_and_sees_home(client, demo):
+    response = log_in(client, "supervisor", "demo")
     assert response.status_code == 303
     assert response.headers["Location"] == "/"
     home = client.get("/").get_data(as_text=True)
@@ -34,11 +34,11 @@ def test_supervisor_signs_in_and_sees_home(client, auth, demo):
     assert cookie.http_only and cookie.same_site == "Lax"
 
 
-def test_wrong_password_and_empty_fields(client, auth, demo):
-    response = auth.login("supervisor", "wrong")
+def test_wrong_password_and_empty_fields(client, demo):
+    response = log_in(client, "supervisor", "wrong")
     assert response.status_code == 422
     assert "用户名或密码错误" in response.get_data(as_text=True)
-    response = auth.login("", "")
+    response = log_in(client, "", "")
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "请输入用户名" in html and "请输入密码" in html
@@ -53,14 +53,14 @@ def test_home_needs_sign_in_and_htmx_gets_hx_redirect(client):
     assert response.headers["HX-Redirect"].startswith("/login")
 
 
-def test_no_open_redirect_through_next(client, auth, demo):
+def test_no_open_redirect_through_next(client, demo):
     token = csrf_token(client)
     for target in ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"]:
         response = client.post(f"/login?next={target}", data={
             "username": "supervisor", "password": "demo", "csrf_token": token})
         assert response.status_code == 303
         assert response.headers["Location"] == "/", target
-        auth.logout()
+        log_out(client)
         token = csrf_token(client)
 
 
@@ -70,10 +70,10 @@ def test_state_change_without_csrf_is_refused(client, demo):
     assert "安全令牌" in response.get_data(as_text=True)
 
 
-def test_logout_is_post_only_and_clears_session(client, auth, demo):
-    auth.login()
+def test_logout_is_post_only_and_clears_session(client, demo):
+    log_in(client, "supervisor")
     assert client.get("/logout").status_code == 405
-    auth.logout()
+    log_out(client)
     assert client.get("/").status_code == 303
 
 

@@ -4,13 +4,13 @@ they stand in for today."""
 
 import datetime
 
-from portal.kernel import changes
 from portal.auth.users import create_user
-from portal.kernel.clock import local_today
-from portal.kernel.db import database
 from portal.digests import services
 from portal.digests.models import Digest
 from portal.items.models import Delegation, Item, ItemEvent
+from portal.kernel import changes
+from portal.kernel.clock import local_today
+from portal.kernel.db import database
 from portal.notify.models import Outbox
 from tests.notify.conftest import make_item, seed_people
 from tests.querycount import count_queries

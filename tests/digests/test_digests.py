@@ -9,18 +9,16 @@ import pytest
 
 from portal.auth.models import User
 from portal.auth.users import create_user
-from portal.kernel import hooks
-from portal.kernel.clock import local_today
-from portal.kernel.db import database
 from portal.digests import services
 from portal.digests.models import Digest
 from portal.items.models import Item
+from portal.kernel import hooks
+from portal.kernel.clock import local_today
+from portal.kernel.db import database
 from portal.notify.delivery import relay
 from portal.notify.models import Notification, Outbox
-from tests.conftest import AuthActions
 from tests.items.conftest import act, attach, register
 from tests.notify.conftest import notify_config, seed_people
-
 
 
 def _world():
@@ -144,7 +142,7 @@ def test_two_makers_at_once_send_one_digest_per_leader(app):
         assert Notification.select().where(Notification.kind == "digest").count() == 6
 
 
-def test_who_reads_which_digest(app):
+def test_who_reads_which_digest(app, sign_in):
     with app.test_request_context(), database.connection_context():
         seed_people()
         create_user("deputy", ["leader"], password="demo", department_code="office", name="副主任")
@@ -152,22 +150,17 @@ def test_who_reads_which_digest(app):
         mine = Digest.get(Digest.leader == User.get(User.username == "leader").id).id
         theirs = Digest.get(Digest.leader == User.get(User.username == "deputy").id).id
 
-    def client_of(username):
-        client = app.test_client()
-        AuthActions(client).login(username)
-        return client
-
-    leader = client_of("leader")
+    leader = sign_in("leader")
     page = leader.get("/digests").get_data(as_text=True)
     assert f"/digests/{mine}" in page and f"/digests/{theirs}" not in page
     assert leader.get(f"/digests/{mine}").status_code == 200
     assert "王建国 的每周汇报（2026-W47）" in leader.get(f"/digests/{mine}").get_data(as_text=True)
     assert leader.get(f"/digests/{theirs}").status_code == 404
     assert [d["week"] for d in leader.get("/api/v1/digests").get_json()["digests"]] == ["2026-W47"]
-    supervisor = client_of("supervisor")
+    supervisor = sign_in("supervisor")
     assert len(supervisor.get("/api/v1/digests").get_json()["digests"]) == 2
     assert supervisor.get(f"/digests/{theirs}").status_code == 200
-    handler = client_of("handler")
+    handler = sign_in("handler")
     assert handler.get("/digests").status_code == 403 and handler.get("/api/v1/digests").status_code == 403
     assert handler.get(f"/digests/{mine}").status_code == 404
     assert app.test_client().get("/api/v1/digests").status_code == 401
@@ -188,7 +181,7 @@ def test_the_worker_schedules_the_digest_at_the_configured_local_time(monkeypatc
         time.tzset()
 
 
-def test_a_registered_section_appears_in_the_digest(app):
+def test_a_registered_section_appears_in_the_digest(app, sign_in):
     """The hook the petitions feature uses (new petitions, hot issues) — here with a stand-in section."""
     calls = []
 
@@ -205,8 +198,7 @@ def test_a_registered_section_appears_in_the_digest(app):
             digest = Digest.get()
         assert calls == [("leader", datetime.date(2026, 11, 16), datetime.date(2026, 11, 22))]
         assert digest.sections["petitions"]["total"] == 3
-        client = app.test_client()
-        AuthActions(client).login("leader")
+        client = sign_in("leader", app=app)
         page = client.get(f"/digests/{digest.id}").get_data(as_text=True)
         assert "群众诉求" in page and "三区供暖不热" in page
     finally:

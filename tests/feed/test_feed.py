@@ -4,11 +4,11 @@ filters by kind and department; a leader's instruction and its acknowledgement r
 import datetime
 
 from portal.auth.models import User
-from portal.kernel.clock import local_today
-from portal.kernel.db import database
 from portal.items import actions, services
 from portal.items.models import Item, ItemEvent
-from tests.api.conftest import ApiClient
+from portal.kernel.clock import local_today
+from portal.kernel.db import database
+from tests.conftest import with_demo_people
 
 
 def _item(app, lead, co=()):
@@ -31,11 +31,11 @@ def _act(client, number, action, **data):
     return response.get_json()
 
 
-def test_an_instruction_and_its_acknowledgement_reach_the_feed(app, demo):
+def test_an_instruction_and_its_acknowledgement_reach_the_feed(app, demo, sign_in):
     ours = _item(app, "property", co=["catering"])
     theirs = _item(app, "culture")
     leader, supervisor, handler, catering, culture, admin = (
-        ApiClient(app, u) for u in ("leader", "supervisor", "handler", "catering", "culture", "admin"))
+        sign_in(u) for u in ("leader", "supervisor", "handler", "catering", "culture", "admin"))
 
     instructed = _act(leader, ours, "instruct", comment="本周内拿出供暖方案")
     _act(leader, theirs, "urge", comment="请加快")
@@ -79,7 +79,7 @@ def test_an_instruction_and_its_acknowledgement_reach_the_feed(app, demo):
     assert supervisor.post("/api/v1/feed/read").get_json()["unread"] == 0
 
 
-def test_closures_returns_and_approvals_are_told_apart(app, demo):
+def test_closures_returns_and_approvals_are_told_apart(app, demo, sign_in):
     number = _item(app, "property")
     with app.app_context(), database.connection_context():
         item = Item.get(Item.number == number)
@@ -88,22 +88,19 @@ def test_closures_returns_and_approvals_are_told_apart(app, demo):
                          to_state="closed", data={"decision": "approve"})
         ItemEvent.create(item=item, actor=leader, action="approve", from_state="pending_approval",
                          to_state="in_progress", data={"decision": "reject"}, comment="材料不全")
-    supervisor = ApiClient(app, "supervisor")
+    supervisor = sign_in("supervisor")
     kinds = [e["kind"] for e in supervisor.get("/api/v1/feed").get_json()["events"]]
     assert kinds == ["approval", "closure"]
     assert [e["kind"] for e in supervisor.get("/api/v1/feed?kind=closure").get_json()["events"]] == ["closure"]
 
 
-def test_reading_the_feed_again_clears_its_badge(make_app):
+def test_reading_the_feed_again_clears_its_badge(make_app, sign_in):
     """The unread count is cached until the cursor moves: moving a cursor that exists (the second reading,
     not the first) must count afresh too, also on a connection that never inserted anything (no pool)."""
-    from portal import demo
 
-    app = make_app(database={"pool_size": 0})
-    with app.app_context(), database.connection_context():
-        demo.seed_people()
+    app = with_demo_people(make_app(database={"pool_size": 0}))
     number = _item(app, "property")
-    leader, supervisor = ApiClient(app, "leader"), ApiClient(app, "supervisor")
+    leader, supervisor = sign_in("leader", app=app), sign_in("supervisor", app=app)
     for action, comment in (("urge", "请加快"), ("instruct", "本周报结果")):
         _act(leader, number, action, comment=comment)
         assert ">1</span>" in supervisor.get("/feed/count").get_data(as_text=True)

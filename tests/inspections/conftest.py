@@ -1,4 +1,4 @@
-"""Helpers for inspection tests: photos made here (one carrying GPS), a planned inspection, signed-in clients."""
+"""Helpers for inspection tests: photos made here (one carrying GPS), a planned inspection."""
 
 import contextlib
 import io
@@ -6,10 +6,9 @@ import io
 import pytest
 from PIL import Image
 
+from portal.inspections import services
 from portal.kernel.clock import local_today
 from portal.kernel.db import database
-from portal.inspections import services
-from tests.conftest import AuthActions, csrf_token
 from tests.items.conftest import People, act, register  # noqa: F401
 
 
@@ -77,17 +76,6 @@ def world(app, people):
             "subject": "供暖设施入户检查", "date": local_today().isoformat(), "places": "一区\n三区锅炉房",
             "members": ["supervisor", "handler"], "items": [item.number, other.number]})
     return {"item": item, "other": other, "inspection": inspection}
-
-
-@pytest.fixture
-def login(app):
-    """``login(username)``: a test client signed in as ``username``, with its CSRF token as ``.token``."""
-    def sign_in(username):
-        client = app.test_client()
-        assert AuthActions(client).login(username).status_code in (302, 303)
-        client.token = csrf_token(client, "/")
-        return client
-    return sign_in
 
 
 def post_finding(client, inspection_id, text="锅炉房漏水，地面结冰", files=(), **fields):

@@ -14,8 +14,8 @@ def api_post(client, path, body):
     return client.post(path, json=body, headers={"X-CSRFToken": client.token})
 
 
-def test_a_supervisor_plans_on_the_page_and_bad_input_is_shown_beside_the_fields(app, world, login, reading):
-    client = login("supervisor")
+def test_a_supervisor_plans_on_the_page_and_bad_input_is_shown_beside_the_fields(app, world, sign_in, reading):
+    client = sign_in("supervisor")
     assert client.get("/inspections/new").status_code == 200
     bad = client.post("/inspections/new", data={"csrf_token": client.token, "subject": "", "date": "明天",
                                                 "members": ["nobody"], "items": "DB-1999-0001"})
@@ -32,14 +32,14 @@ def test_a_supervisor_plans_on_the_page_and_bad_input_is_shown_beside_the_fields
         assert inspection.place_list == ["一食堂", "二食堂"]
     assert good.headers["Location"].endswith(f"/inspections/{inspection.id}")
     for who in ("handler", "leader", "admin"):
-        other = login(who)
+        other = sign_in(who)
         assert other.get("/inspections/new").status_code == 403
         assert api_post(other, "/api/v1/inspections", {"subject": "x", "date": "2026-12-01",
                                                        "members": ["handler"]}).status_code == 403
 
 
-def test_the_api_plans_lists_and_reads(app, world, login):
-    client = login("supervisor")
+def test_the_api_plans_lists_and_reads(app, world, sign_in):
+    client = sign_in("supervisor")
     response = api_post(client, "/api/v1/inspections", {
         "subject": "通勤班车检查", "date": "2026-12-02", "places": ["东站", "西站"], "members": ["commute"],
         "items": []})
@@ -52,21 +52,21 @@ def test_the_api_plans_lists_and_reads(app, world, login):
     assert set(bad.get_json()["error"]["fields"]) == {"subject", "date", "members", "items"}
     listed = client.get("/api/v1/inspections").get_json()["inspections"]
     assert {i["subject"] for i in listed} == {"通勤班车检查", "供暖设施入户检查"}
-    commute = login("commute")  # a member sees it; the property handler does not
+    commute = sign_in("commute")  # a member sees it; the property handler does not
     assert [i["subject"] for i in commute.get("/api/v1/inspections").get_json()["inspections"]] == ["通勤班车检查"]
-    assert login("culture").get(f"/api/v1/inspections/{body['id']}").status_code == 404
+    assert sign_in("culture").get(f"/api/v1/inspections/{body['id']}").status_code == 404
 
 
-def test_members_record_others_may_not(app, world, login, reading):
+def test_members_record_others_may_not(app, world, sign_in, reading):
     inspection = world["inspection"]
-    member = login("handler")
+    member = sign_in("handler")
     assert post_finding(member, inspection.id, text="").status_code == 422
     assert post_finding(member, inspection.id, severity="fatal").status_code == 422
     assert post_finding(member, inspection.id, item="DB-1999-0001").status_code == 422
     assert post_finding(member, inspection.id, item=world["item"].number).status_code == 303
-    assert post_finding(login("leader"), inspection.id).status_code == 403  # sees it, not a member
-    assert post_finding(login("culture"), inspection.id).status_code == 404  # sees nothing of it
-    supervisor = login("supervisor")
+    assert post_finding(sign_in("leader"), inspection.id).status_code == 403  # sees it, not a member
+    assert post_finding(sign_in("culture"), inspection.id).status_code == 404  # sees nothing of it
+    supervisor = sign_in("supervisor")
     api = supervisor.post(f"/api/v1/inspections/{inspection.id}/findings", data={
         "text": "楼道照明损坏", "severity": "minor", "photos": [(io.BytesIO(jpeg_with_gps()), "p.jpg")]},
         headers={"X-CSRFToken": supervisor.token}, content_type="multipart/form-data")
@@ -76,9 +76,9 @@ def test_members_record_others_may_not(app, world, login, reading):
         assert Finding.select().count() == 2
 
 
-def test_a_finding_becomes_a_prefilled_item_with_its_photos(app, world, login, reading):
+def test_a_finding_becomes_a_prefilled_item_with_its_photos(app, world, sign_in, reading):
     inspection = world["inspection"]
-    member = login("handler")
+    member = sign_in("handler")
     post_finding(member, inspection.id, text="三区锅炉房管道漏水\n地面结冰，有摔倒风险", severity="critical",
                  files=[("a.jpg", jpeg_with_gps()), ("b.jpg", jpeg_with_gps(orientation=1))])
     with reading():
@@ -87,10 +87,10 @@ def test_a_finding_becomes_a_prefilled_item_with_its_photos(app, world, login, r
     # Only supervisors register items: a member handler, a leader cannot; the form needs a department.
     assert member.post(path, data={"csrf_token": member.token, "to": "item", "lead_department": "property"}
                        ).status_code == 403
-    leader = login("leader")
+    leader = sign_in("leader")
     assert leader.post(path, data={"csrf_token": leader.token, "to": "item", "lead_department": "property"}
                        ).status_code == 403
-    supervisor = login("supervisor")
+    supervisor = sign_in("supervisor")
     missing = supervisor.post(path, data={"csrf_token": supervisor.token, "to": "item"})
     assert missing.status_code == 422 and 'id="lead-%d-error"' % finding.id in missing.get_data(as_text=True)
     done = supervisor.post(path, data={"csrf_token": supervisor.token, "to": "item", "lead_department": "property"})
@@ -112,16 +112,16 @@ def test_a_finding_becomes_a_prefilled_item_with_its_photos(app, world, login, r
     assert f"/items/{item.number}" in supervisor.get(f"/inspections/{inspection.id}").get_data(as_text=True)
 
 
-def test_a_finding_urges_a_linked_item_and_reaches_its_department(app, world, login, reading):
+def test_a_finding_urges_a_linked_item_and_reaches_its_department(app, world, sign_in, reading):
     inspection, item = world["inspection"], world["item"]
-    post_finding(login("supervisor"), inspection.id, text="入户温度只有14度", item=item.number,
+    post_finding(sign_in("supervisor"), inspection.id, text="入户温度只有14度", item=item.number,
                  files=[("a.jpg", jpeg_with_gps())])
     with reading():
         finding = Finding.get()
     path = f"/api/v1/inspections/{inspection.id}/findings/{finding.id}/convert"
-    handler = login("handler")
+    handler = sign_in("handler")
     assert api_post(handler, path, {"to": "note"}).status_code == 403  # urge is for supervisors and leaders
-    leader = login("leader")
+    leader = sign_in("leader")
     assert api_post(leader, path, {"to": "note", "item": "DB-1999-0001"}).status_code == 422
     response = api_post(leader, path, {"to": "note"})
     assert response.status_code == 200 and response.get_json() == {"outcome": "note", "item": item.number}
@@ -134,7 +134,7 @@ def test_a_finding_urges_a_linked_item_and_reaches_its_department(app, world, lo
                                          ).exists()
     assert api_post(leader, path, {"to": "note"}).status_code == 409
     # A second finding on the same item within the urge gap: refused (409), and nothing is marked.
-    post_finding(login("supervisor"), inspection.id, text="二次发现", item=item.number)
+    post_finding(sign_in("supervisor"), inspection.id, text="二次发现", item=item.number)
     with reading():
         second = Finding.select().order_by(Finding.id.desc()).first()
     again = api_post(leader, f"/api/v1/inspections/{inspection.id}/findings/{second.id}/convert", {"to": "note"})
@@ -143,9 +143,9 @@ def test_a_finding_urges_a_linked_item_and_reaches_its_department(app, world, lo
         assert Finding.get_by_id(second.id).outcome is None
 
 
-def test_who_sees_which_findings(app, world, login, reading):
+def test_who_sees_which_findings(app, world, sign_in, reading):
     inspection, item, other = world["inspection"], world["item"], world["other"]
-    supervisor = login("supervisor")
+    supervisor = sign_in("supervisor")
     post_finding(supervisor, inspection.id, text="物业：楼道积水", item=item.number, files=[("a.jpg", jpeg_with_gps())])
     post_finding(supervisor, inspection.id, text="文体：场馆漏雨", item=other.number, files=[("b.jpg", jpeg_with_gps())])
     post_finding(supervisor, inspection.id, text="未归属：路灯不亮")
@@ -154,7 +154,7 @@ def test_who_sees_which_findings(app, world, login, reading):
         photos = {f.text: f.photos[0].id for f in findings.values() if f.photos.count()}
 
     def texts(username):
-        client = login(username)
+        client = sign_in(username)
         body = client.get(f"/api/v1/inspections/{inspection.id}")
         if body.status_code != 200:
             return body.status_code
@@ -165,7 +165,7 @@ def test_who_sees_which_findings(app, world, login, reading):
     assert texts("culture") == ["文体：场馆漏雨"]  # their department's item only
     assert texts("catering") == ["物业：楼道积水"]  # a co-department of the property item
     assert texts("commute") == 404 and texts("admin") == 404
-    culture = login("culture")
+    culture = sign_in("culture")
     assert culture.get(f"/inspections/{inspection.id}/photos/{photos['文体：场馆漏雨']}").status_code == 200
     assert culture.get(f"/inspections/{inspection.id}/photos/{photos['物业：楼道积水']}").status_code == 404
     assert culture.get(f"/inspections/{inspection.id}/photos/{photos['物业：楼道积水']}/thumb").status_code == 404
@@ -176,12 +176,12 @@ def test_who_sees_which_findings(app, world, login, reading):
     assert "场馆漏雨" in report and "楼道积水" not in report
     assert [i["subject"] for i in culture.get("/api/v1/inspections").get_json()["inspections"]] == ["供暖设施入户检查"]
     assert "供暖设施入户检查" in culture.get("/inspections").get_data(as_text=True)
-    assert "供暖设施入户检查" not in login("commute").get("/inspections").get_data(as_text=True)
+    assert "供暖设施入户检查" not in sign_in("commute").get("/inspections").get_data(as_text=True)
 
 
-def test_the_report_prints_with_its_photos(app, world, login, reading):
+def test_the_report_prints_with_its_photos(app, world, sign_in, reading):
     inspection = world["inspection"]
-    supervisor = login("supervisor")
+    supervisor = sign_in("supervisor")
     post_finding(supervisor, inspection.id, text="锅炉房漏水", files=[("a.jpg", jpeg_with_gps())])
     with reading():
         photo = Finding.get().photos[0]
@@ -195,10 +195,10 @@ def test_the_report_prints_with_its_photos(app, world, login, reading):
 
 def test_the_demo_has_an_inspection_with_photos_and_last_weeks_digests(app, tmp_path):
     from portal import demo
-    from portal.kernel.db import database
     from portal.digests.models import Digest
     from portal.digests.services import last_week
     from portal.inspections.models import FindingPhoto
+    from portal.kernel.db import database
 
     app.config["PORTAL"]["uploads"]["folder"] = str(tmp_path / "uploads")
     with app.test_request_context(), database.connection_context():
@@ -210,9 +210,9 @@ def test_the_demo_has_an_inspection_with_photos_and_last_weeks_digests(app, tmp_
         assert Digest.select().where(Digest.week == last_week()).count() == 1
 
 
-def test_hostile_input_to_the_api_gets_422_or_404_never_500(app, world, login, reading):
+def test_hostile_input_to_the_api_gets_422_or_404_never_500(app, world, sign_in, reading):
     inspection = world["inspection"]
-    supervisor = login("supervisor")
+    supervisor = sign_in("supervisor")
     post_finding(supervisor, inspection.id, text="楼道积水")
     with reading():
         finding = Finding.get()
@@ -236,11 +236,11 @@ def test_hostile_input_to_the_api_gets_422_or_404_never_500(app, world, login, r
         assert Item.select().where(Item.source_type == "inspection").count() == 0
 
 
-def test_the_inspection_page_and_list_read_the_same_number_of_queries_whatever_their_rows(app, world, login):
+def test_the_inspection_page_and_list_read_the_same_number_of_queries_whatever_their_rows(app, world, sign_in):
     from tests.querycount import count_queries
 
     inspection = world["inspection"]
-    supervisor = login("supervisor")
+    supervisor = sign_in("supervisor")
     post_finding(supervisor, inspection.id, text="一", files=[("a.jpg", jpeg_with_gps())])
 
     def counts():

@@ -17,8 +17,8 @@ def read_back(path):
         return image.format, image.size, image.getexif(), dict(image.info), image.getpixel((5, 5))
 
 
-def test_a_phone_photo_is_stored_without_gps_or_any_metadata_and_upright(app, world, login, reading, store):
-    client = login("handler")
+def test_a_phone_photo_is_stored_without_gps_or_any_metadata_and_upright(app, world, sign_in, reading, store):
+    client = sign_in("handler")
     inspection = world["inspection"]
     response = post_finding(client, inspection.id, files=[("IMG_0001.jpg", jpeg_with_gps())])
     assert response.status_code == 303, response.get_data(as_text=True)
@@ -44,8 +44,8 @@ def test_a_phone_photo_is_stored_without_gps_or_any_metadata_and_upright(app, wo
     assert served.data == store(photo.sha256).read_bytes()
 
 
-def test_png_and_webp_are_kept_in_their_format_without_text_chunks_or_exif(app, world, login, reading, store):
-    client = login("supervisor")
+def test_png_and_webp_are_kept_in_their_format_without_text_chunks_or_exif(app, world, sign_in, reading, store):
+    client = sign_in("supervisor")
     response = post_finding(client, world["inspection"].id,
                             files=[("a.png", png_with_text()), ("b.webp", webp_photo())])
     assert response.status_code == 303
@@ -57,8 +57,8 @@ def test_png_and_webp_are_kept_in_their_format_without_text_chunks_or_exif(app, 
     assert read_back(store(webp.sha256))[0] == "WEBP" and webp.content_type == "image/webp"
 
 
-def test_the_content_decides_not_the_name(app, world, login, reading):
-    client = login("handler")
+def test_the_content_decides_not_the_name(app, world, sign_in, reading):
+    client = sign_in("handler")
     inspection = world["inspection"]
     pdf = post_finding(client, inspection.id, files=[("photo.jpg", b"%PDF-1.4 not a photo")])
     assert pdf.status_code == 422
@@ -75,8 +75,8 @@ def test_the_content_decides_not_the_name(app, world, login, reading):
         assert FindingPhoto.get().content_type == "image/jpeg"
 
 
-def test_a_20_mb_photo_is_refused_with_413_and_leaves_nothing_behind(app, world, login, tmp_path, reading):
-    client = login("handler")
+def test_a_20_mb_photo_is_refused_with_413_and_leaves_nothing_behind(app, world, sign_in, tmp_path, reading):
+    client = sign_in("handler")
     big = jpeg_with_gps() + b"\0" * (20 * 1000 * 1000)
     response = post_finding(client, world["inspection"].id, files=[("huge.jpg", big)])
     assert response.status_code == 413
@@ -91,9 +91,9 @@ def test_a_20_mb_photo_is_refused_with_413_and_leaves_nothing_behind(app, world,
     assert not incoming.exists() or not any(incoming.iterdir())
 
 
-def test_too_many_photos_are_refused(app, world, login, reading):
+def test_too_many_photos_are_refused(app, world, sign_in, reading):
     app.config["PORTAL"]["inspections"]["photos_per_finding"] = 2
-    client = login("handler")
+    client = sign_in("handler")
     response = post_finding(client, world["inspection"].id,
                             files=[(f"{n}.jpg", jpeg_with_gps()) for n in range(3)])
     assert response.status_code == 422
@@ -101,10 +101,10 @@ def test_too_many_photos_are_refused(app, world, login, reading):
         assert Finding.select().count() == 0
 
 
-def test_the_hourly_sweep_keeps_photos_and_thumbnails(app, world, login, tmp_path, reading, store):
+def test_the_hourly_sweep_keeps_photos_and_thumbnails(app, world, sign_in, tmp_path, reading, store):
     import datetime
 
-    client = login("handler")
+    client = sign_in("handler")
     post_finding(client, world["inspection"].id, files=[("a.jpg", jpeg_with_gps())])
     with reading():
         photo = FindingPhoto.get()

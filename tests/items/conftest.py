@@ -7,9 +7,9 @@ import pytest
 from werkzeug.datastructures import FileStorage
 
 from portal.auth.models import User
-from portal.kernel.clock import local_today
 from portal.items import actions, attachments, services
 from portal.items.models import Item
+from portal.kernel.clock import local_today
 
 
 class People:

@@ -6,13 +6,13 @@ import re
 
 import pytest
 
-from portal.calendar.services import set_day
 from portal.auth.models import User
-from portal.kernel.db import database
-from portal.kernel.errors import Conflict, Invalid
+from portal.calendar.services import set_day
 from portal.items.followthrough import Instruction, acknowledge_due
 from portal.items.models import Item, ItemEvent
 from portal.items.workflow import available_actions
+from portal.kernel.db import database
+from portal.kernel.errors import Conflict, Invalid
 from portal.notify import reminders
 from portal.notify.models import Outbox
 from tests.conftest import csrf_token
@@ -80,21 +80,19 @@ def test_acknowledgement_is_due_in_working_days_across_a_holiday(people):
     assert Instruction.get(Instruction.event == instruction).acknowledged_late is False  # today < 2027
 
 
-def test_the_item_page_shows_instructions_beside_acknowledgements_and_flags_late_ones(app, demo, client, tmp_path):
+def test_the_item_page_shows_instructions_beside_acknowledgements_and_flags_late_ones(app, demo, sign_in, tmp_path):
     with app.test_request_context(), database.connection_context():
         item, (instruction,) = instructed(People(), "请尽快落实供暖方案")
         yesterday = datetime.date.today() - datetime.timedelta(days=3)
         Instruction.update(due=yesterday).where(Instruction.event == instruction).execute()
 
-    token = csrf_token(client)
-    client.post("/login", data={"username": "supervisor", "password": "demo", "csrf_token": token})
+    client = sign_in("supervisor")
     page = client.get(f"/items/{item.number}").get_data(as_text=True)
     assert "instruction-overdue" in page and "请尽快落实供暖方案" in page
     board = client.get("/").get_data(as_text=True)
     assert 'id="panel-unacknowledged"' in board and item.title in board.split('id="panel-unacknowledged"')[1]
 
-    handler = app.test_client()
-    handler.post("/login", data={"username": "handler", "password": "demo", "csrf_token": csrf_token(handler)})
+    handler = sign_in("handler")
     page = handler.get(f"/items/{item.number}").get_data(as_text=True)
     assert 'id="form-acknowledge"' in page
     option = re.search(r'<option value="(\d+)" selected>', page.split('id="form-acknowledge"')[1])
@@ -115,12 +113,10 @@ def test_the_item_page_shows_instructions_beside_acknowledgements_and_flags_late
     assert "instruction-overdue" not in page and 'id="form-acknowledge"' not in page
 
 
-def test_the_api_acknowledges_with_the_event_id(app, demo):
-    from tests.api.conftest import ApiClient
-
+def test_the_api_acknowledges_with_the_event_id(app, demo, sign_in):
     with app.test_request_context(), database.connection_context():
         item, (instruction,) = instructed(People())
-    api = ApiClient(app, "handler")
+    api = sign_in("handler")
     body = api.get(f"/api/v1/items/{item.number}").get_json()
     assert "acknowledge" in body["available_actions"]
     bad = api.post(f"/api/v1/items/{item.number}/actions/acknowledge",
@@ -137,7 +133,7 @@ def test_the_api_acknowledges_with_the_event_id(app, demo):
     again = api.post(f"/api/v1/items/{item.number}/actions/acknowledge",
                      json={"version": ok.get_json()["item"]["version"], "instruction": instruction, "comment": "x"})
     assert again.status_code == 409
-    outsider = ApiClient(app, "culture")
+    outsider = sign_in("culture")
     assert outsider.post(f"/api/v1/items/{item.number}/actions/acknowledge",
                          json={"version": 1, "instruction": instruction, "comment": "x"}).status_code == 404
 

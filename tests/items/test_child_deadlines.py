@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 
-from portal.kernel.clock import local_today
-from portal.kernel.errors import Invalid
 from portal.items import services
 from portal.items.models import ExtensionRequest, Item, ItemEvent
+from portal.kernel.clock import local_today
+from portal.kernel.errors import Invalid
 
 from .conftest import act, register
 

@@ -8,12 +8,11 @@ import threading
 
 import pytest
 
-from portal.kernel.db import database
 from portal.items import actions
 from portal.items.models import Item, ItemEvent
+from portal.kernel.db import database
 
 from .conftest import act, attach, register
-
 
 
 def race(app, count, work):

@@ -8,12 +8,11 @@ import pytest
 from werkzeug.datastructures import FileStorage
 
 from portal.calendar import add_working_days
-
-from portal.kernel.clock import local_today
-from portal.kernel.errors import Conflict, Invalid, NotFound
 from portal.items import attachments, queries, services, visibility
 from portal.items.models import Item
 from portal.items.queries import light_condition
+from portal.kernel.clock import local_today
+from portal.kernel.errors import Conflict, Invalid, NotFound
 from tests.querycount import count_queries
 
 from .conftest import act, attach, register
@@ -179,8 +178,8 @@ def test_a_page_far_past_the_end_is_empty_not_an_error(people):
 
 
 def test_text_search_finds_number_title_and_content_through_the_search_index(people):
-    from portal.kernel.db import database, is_postgres
     from portal.items.queries import filter_items
+    from portal.kernel.db import database, is_postgres
 
     by_title = register(people.supervisor, title="水电气暖收费制度改革")
     by_content = register(people.supervisor, title="天然气接入", content="按新标准收费，做好解释工作")
@@ -244,8 +243,8 @@ def test_the_first_items_of_a_light_can_be_read_from_the_open_items_index(people
 def test_the_open_items_index_holds_the_open_states_of_today(people):
     """Migration 14 wrote the open states into the index as they were; a change of OPEN_STATES needs a new
     migration (a database made before it would keep the old condition, and SQLite would stop using it)."""
-    from portal.kernel.db import database, is_postgres
     from portal.items.models import OPEN_STATES, OPEN_STATES_SQL
+    from portal.kernel.db import database, is_postgres
 
     if is_postgres():
         (definition,) = database.execute_sql(

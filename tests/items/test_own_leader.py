@@ -7,11 +7,11 @@ import datetime
 import pytest
 
 from portal.auth.users import create_user
-from portal.kernel.clock import local_today
-from portal.kernel.errors import Forbidden, Invalid
 from portal.items.delegations import end_delegation, name_delegate
 from portal.items.models import Item, ItemEvent
 from portal.items.workflow import available_actions
+from portal.kernel.clock import local_today
+from portal.kernel.errors import Forbidden, Invalid
 from portal.notify.models import Outbox
 
 from .conftest import act, attach, register

@@ -6,11 +6,10 @@ import datetime
 import pytest
 
 from portal.calendar import add_working_days
-
-from portal.kernel.clock import local_today
-from portal.kernel.errors import Conflict, Forbidden, Invalid
 from portal.items import actions, queries, services
 from portal.items.models import ExtensionRequest, Item, ItemEvent
+from portal.kernel.clock import local_today
+from portal.kernel.errors import Conflict, Forbidden, Invalid
 from portal.notify.models import Outbox
 
 from .conftest import act, attach, register

@@ -6,17 +6,16 @@ SQLite only: the property is about the rules, which are the same on both databas
 import datetime
 
 import pytest
-from peewee import JOIN, fn
-from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from peewee import JOIN, fn
 
 from portal.auth.models import User
-from portal.kernel.clock import local_today
-from portal.kernel.errors import PortalError
 from portal.items import actions, services
 from portal.items.models import STATES, Item, ItemCoDepartment, ItemEvent
 from portal.items.workflow import ACTIONS, available_actions
+from portal.kernel.clock import local_today
+from portal.kernel.errors import PortalError
 
 from .conftest import attach, register
 

@@ -10,10 +10,10 @@ import time
 import pytest
 from werkzeug.datastructures import FileStorage
 
-from portal.kernel.errors import Conflict, Forbidden, Invalid
 from portal.items import actions, attachments
-from portal.kernel import files
 from portal.items.models import Attachment, Item, ItemEvent
+from portal.kernel import files
+from portal.kernel.errors import Conflict, Forbidden, Invalid
 
 from .conftest import act, attach, register
 

@@ -3,9 +3,8 @@
 import datetime
 
 from portal.auth.models import User
-from portal.kernel.db import database
 from portal.items import actions, services
-from tests.conftest import csrf_token
+from portal.kernel.db import database
 
 
 def _register(supervisor, title, lead, parent=None, **fields):
@@ -16,7 +15,7 @@ def _register(supervisor, title, lead, parent=None, **fields):
     return services.add_child(supervisor, parent, data)
 
 
-def test_the_item_page_lists_only_the_children_a_handler_may_see(app, client, demo):
+def test_the_item_page_lists_only_the_children_a_handler_may_see(app, sign_in, demo):
     with app.test_request_context(), database.connection_context():
         supervisor = User.get(User.username == "supervisor")
         parent = _register(supervisor, "供暖接入市网", "property", co_departments=["catering"])
@@ -24,7 +23,7 @@ def test_the_item_page_lists_only_the_children_a_handler_may_see(app, client, de
                     _register(supervisor, "餐饮中心配合事项", "catering", parent=parent)]
         for item in [parent] + children:  # handlers see items once dispatched
             actions.perform(supervisor, item, "dispatch", {"version": item.version})
-    client.post("/login", data={"username": "catering", "password": "demo", "csrf_token": csrf_token(client)})
+    client = sign_in("catering")
     page = client.get(f"/items/{parent.number}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "供暖接入市网" in html
@@ -32,13 +31,13 @@ def test_the_item_page_lists_only_the_children_a_handler_may_see(app, client, de
     assert "食堂燃气改造子任务" not in html  # commute's child: not this handler's to see
 
 
-def test_a_handler_sees_an_item_only_once_it_has_been_dispatched(app, client, demo):
+def test_a_handler_sees_an_item_only_once_it_has_been_dispatched(app, sign_in, demo):
     with app.test_request_context(), database.connection_context():
         supervisor = User.get(User.username == "supervisor")
         draft = _register(supervisor, "尚在起草的事项", "property", co_departments=["catering"])
         dropped = _register(supervisor, "未交办即撤销的事项", "property")
         actions.perform(supervisor, dropped, "cancel", {"version": dropped.version, "comment": "重复立项"})
-    client.post("/login", data={"username": "handler", "password": "demo", "csrf_token": csrf_token(client)})
+    client = sign_in("handler")
     for number in (draft.number, dropped.number):
         assert client.get(f"/items/{number}").status_code == 404
         assert client.get(f"/api/v1/items/{number}").status_code == 404
@@ -54,7 +53,7 @@ def test_a_handler_sees_an_item_only_once_it_has_been_dispatched(app, client, de
     assert "尚在起草的事项" in client.get("/items").get_data(as_text=True)
 
 
-def test_the_page_and_the_api_list_the_same_children_from_one_query_function(app, client, demo):
+def test_the_page_and_the_api_list_the_same_children_from_one_query_function(app, sign_in, demo):
     from portal.items.queries import visible_children
     from tests.querycount import count_queries
 
@@ -74,7 +73,7 @@ def test_the_page_and_the_api_list_the_same_children_from_one_query_function(app
         assert shown == [(children[0].number, "property", ["catering"], "leader")]
         assert len(queries) == 2  # the children with their people, then all their co-departments
         assert [c.title for c in visible_children(supervisor, parent)] == [c.title for c in children]
-    client.post("/login", data={"username": "handler", "password": "demo", "csrf_token": csrf_token(client)})
+    client = sign_in("handler")
     api_children = client.get(f"/api/v1/items/{parent.number}").get_json()["children"]
     page = client.get(f"/items/{parent.number}").get_data(as_text=True)
     assert [c["title"] for c in api_children] == ["子任务 property"]

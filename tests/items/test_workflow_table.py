@@ -5,11 +5,11 @@ import datetime
 
 import pytest
 
-from portal.kernel.clock import local_today
-from portal.kernel.errors import Conflict, Forbidden
 from portal.items import actions
 from portal.items.models import Item, ItemEvent
 from portal.items.workflow import TABLE
+from portal.kernel.clock import local_today
+from portal.kernel.errors import Conflict, Forbidden
 
 from .conftest import act, attach, register
 

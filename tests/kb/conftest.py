@@ -1,25 +1,7 @@
-"""Signed-in clients for the demo people, and small real files of every attachment type."""
+"""Articles written through the API, and small real files of every attachment type."""
 
 import io
 import zipfile
-
-import pytest
-
-from tests.api.conftest import ApiClient
-
-
-@pytest.fixture
-def as_user(app, demo, tmp_path):
-    """``as_user("supervisor")``: a test client signed in through the real form, CSRF header ready."""
-    app.config["PORTAL"]["uploads"]["folder"] = str(tmp_path / "uploads")
-    clients = {}
-
-    def get(username):
-        if username not in clients:
-            clients[username] = ApiClient(app, username)
-        return clients[username]
-
-    return get
 
 
 def write_article(client, **fields):

@@ -1,34 +1,35 @@
 """Articles: writing, drafts and publishing, revisions and their differences, rendering, permissions."""
 
-from portal.kernel.db import database
 from portal.kb.models import Article, ArticleRevision
+from portal.kernel.db import database
+from tests.conftest import with_demo_people
 from tests.kb.conftest import write_article
 
 
-def test_a_draft_is_seen_by_its_author_only_and_published_by_everyone(as_user):
-    draft = write_article(as_user("supervisor"), title="供暖办法（草稿）", status="draft")
+def test_a_draft_is_seen_by_its_author_only_and_published_by_everyone(sign_in, demo):
+    draft = write_article(sign_in("supervisor"), title="供暖办法（草稿）", status="draft")
     assert draft["status"] == "draft" and draft["revision"] == 1 and draft["author"] == "supervisor"
     for other in ("handler", "leader", "admin"):
-        assert as_user(other).get(f"/api/v1/kb/articles/{draft['id']}").status_code == 404
-        assert as_user(other).get(f"/kb/{draft['id']}").status_code == 404
-        assert "供暖办法" not in as_user(other).get("/kb").get_data(as_text=True)
-    assert as_user("supervisor").get(f"/kb/{draft['id']}").status_code == 200
+        assert sign_in(other).get(f"/api/v1/kb/articles/{draft['id']}").status_code == 404
+        assert sign_in(other).get(f"/kb/{draft['id']}").status_code == 404
+        assert "供暖办法" not in sign_in(other).get("/kb").get_data(as_text=True)
+    assert sign_in("supervisor").get(f"/kb/{draft['id']}").status_code == 200
 
-    published = as_user("supervisor").patch(f"/api/v1/kb/articles/{draft['id']}", json={"status": "published"})
+    published = sign_in("supervisor").patch(f"/api/v1/kb/articles/{draft['id']}", json={"status": "published"})
     assert published.status_code == 200 and published.get_json()["revision"] == 2
     for other in ("handler", "leader", "admin"):
-        page = as_user(other).get(f"/kb/{draft['id']}")
+        page = sign_in(other).get(f"/kb/{draft['id']}")
         assert page.status_code == 200 and "供暖办法" in page.get_data(as_text=True)
-        assert "供暖办法" in as_user(other).get("/kb").get_data(as_text=True)
+        assert "供暖办法" in sign_in(other).get("/kb").get_data(as_text=True)
 
 
-def test_every_save_is_a_revision_with_author_and_time_and_the_difference_is_escaped(as_user, app):
-    article = write_article(as_user("supervisor"), body="第一条 按时供暖。\n第二条 <b>旧规定</b>")
-    admin = as_user("admin")
+def test_every_save_is_a_revision_with_author_and_time_and_the_difference_is_escaped(sign_in, demo, app):
+    article = write_article(sign_in("supervisor"), body="第一条 按时供暖。\n第二条 <b>旧规定</b>")
+    admin = sign_in("admin")
     response = admin.patch(f"/api/v1/kb/articles/{article['id']}",
                            json={"body": "第一条 按时供暖。\n第二条 <script>alert(1)</script>新规定", "revision": 1})
     assert response.status_code == 200 and response.get_json()["revision"] == 2
-    stale = as_user("supervisor").patch(f"/api/v1/kb/articles/{article['id']}", json={"title": "x", "revision": 1})
+    stale = sign_in("supervisor").patch(f"/api/v1/kb/articles/{article['id']}", json={"title": "x", "revision": 1})
     assert stale.status_code == 409
     with app.app_context(), database.connection_context():
         rows = list(ArticleRevision.select().where(ArticleRevision.article == article["id"])
@@ -36,28 +37,28 @@ def test_every_save_is_a_revision_with_author_and_time_and_the_difference_is_esc
         assert [(r.number, r.author.username) for r in rows] == [(1, "supervisor"), (2, "admin")]
         assert rows[0].body.endswith("<b>旧规定</b>") and rows[0].created_at <= rows[1].created_at
 
-    page = as_user("handler").get(f"/kb/{article['id']}/revisions?old=1&new=2").get_data(as_text=True)
+    page = sign_in("handler").get(f"/kb/{article['id']}/revisions?old=1&new=2").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert '<span class="diff-add">+第二条 &lt;script&gt;alert(1)&lt;/script&gt;新规定</span>' in page
     assert '<span class="diff-del">-第二条 &lt;b&gt;旧规定&lt;/b&gt;</span>' in page
-    assert as_user("handler").get(f"/kb/{article['id']}/revisions?old=1&new=9").status_code == 404
+    assert sign_in("handler").get(f"/kb/{article['id']}/revisions?old=1&new=9").status_code == 404
 
 
-def test_input_is_checked_field_by_field(as_user):
-    response = as_user("supervisor").post("/api/v1/kb/articles", json={
+def test_input_is_checked_field_by_field(sign_in, demo):
+    response = sign_in("supervisor").post("/api/v1/kb/articles", json={
         "title": " ", "category": "gossip", "tags": ["a" * 31], "status": "secret",
         "required_for": {"roles": ["king"], "departments": ["nowhere"]}})
     assert response.status_code == 422
     fields = response.get_json()["error"]["fields"]
     assert set(fields) == {"title", "category", "tags", "status", "required_for"}
-    page = as_user("supervisor").post("/kb/new", data={"title": "", "category": "regulation", "body": "x",
-                                                       "csrf_token": as_user("supervisor").headers["X-CSRFToken"]})
+    page = sign_in("supervisor").post("/kb/new", data={"title": "", "category": "regulation", "body": "x",
+                                                       "csrf_token": sign_in("supervisor").token})
     assert page.status_code == 422 and 'aria-invalid="true"' in page.get_data(as_text=True)
 
 
-def test_the_page_form_writes_and_edits_an_article(as_user):
-    client = as_user("supervisor")
-    token = client.headers["X-CSRFToken"]
+def test_the_page_form_writes_and_edits_an_article(sign_in, demo):
+    client = sign_in("supervisor")
+    token = client.token
     response = client.post("/kb/new", data={"title": "燃气安全检查指引", "category": "experience", "tags": "燃气，安全",
                                             "body": "**检查** 燃气管道", "status": "published",
                                             "required_roles": ["handler"], "required_departments": ["property"],
@@ -77,28 +78,27 @@ def test_the_page_form_writes_and_edits_an_article(as_user):
     assert "燃气安全检查指引" not in client.get("/kb?category=policy").get_data(as_text=True)
 
 
-def test_the_live_preview_renders_sanitized_markdown(as_user):
-    client = as_user("supervisor")
-    html = client.client.post("/kb/preview",
-                              data={"body": "**粗体** <script>alert(1)</script> [x](javascript:alert(1))"},
-                              headers={**client.headers, "HX-Request": "true"}).get_data(as_text=True)
+def test_the_live_preview_renders_sanitized_markdown(sign_in, demo):
+    client = sign_in("supervisor")
+    html = client.post("/kb/preview", data={"body": "**粗体** <script>alert(1)</script> [x](javascript:alert(1))"},
+                       headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<strong>粗体</strong>" in html and "<script>" not in html and 'href="javascript' not in html
-    assert as_user("handler").post("/kb/preview", data={"body": "x"}).status_code == 403
+    assert sign_in("handler").post("/kb/preview", data={"body": "x"}).status_code == 403
 
 
 WRITER, READER = ("supervisor", "admin"), ("leader", "handler")
 
 
-def test_permissions_of_every_route_for_every_role(as_user, app):
+def test_permissions_of_every_route_for_every_role(sign_in, demo, app):
     from tests.kb.conftest import pdf_bytes, upload
 
-    published = write_article(as_user("supervisor"), title="公开")
-    draft = write_article(as_user("supervisor"), title="草稿", status="draft")
+    published = write_article(sign_in("supervisor"), title="公开")
+    draft = write_article(sign_in("supervisor"), title="草稿", status="draft")
     p, d = published["id"], draft["id"]
-    pa = upload(as_user("supervisor"), p, "a.pdf", pdf_bytes("public")).get_json()["id"]
-    da = upload(as_user("supervisor"), d, "b.pdf", pdf_bytes("draft")).get_json()["id"]
+    pa = upload(sign_in("supervisor"), p, "a.pdf", pdf_bytes("public")).get_json()["id"]
+    da = upload(sign_in("supervisor"), d, "b.pdf", pdf_bytes("draft")).get_json()["id"]
     for user in WRITER + READER:
-        client = as_user(user)
+        client = sign_in(user)
         writer = user in WRITER
         expected = {
             ("get", "/kb"): 200,
@@ -147,9 +147,8 @@ def test_permissions_of_every_route_for_every_role(as_user, app):
             elif path == "/kb/preview":
                 response = client.post(path, data={"body": "x"})
             elif not path.startswith("/api/"):  # a page form: an empty title or no file
-                response = client.client.post(path, data={"title": "", "category": "policy",
-                                                          "csrf_token": client.headers["X-CSRFToken"]},
-                                              content_type="multipart/form-data")
+                response = client.post(path, data={"title": "", "category": "policy", "csrf_token": client.token},
+                                       content_type="multipart/form-data", csrf_header=False)
             elif path.endswith("/read"):
                 response = client.post(path)
             else:
@@ -161,21 +160,18 @@ def test_permissions_of_every_route_for_every_role(as_user, app):
     for path in ("/api/v1/kb/articles", f"/api/v1/kb/articles/{p}", "/api/v1/search?q=x"):
         assert anonymous.get(path).status_code == 401
     # Without the CSRF header a signed-in change is refused.
-    assert as_user("supervisor").client.post("/api/v1/kb/articles", json={"title": "x"}).status_code in (400, 403)
+    assert sign_in("supervisor").post("/api/v1/kb/articles", json={"title": "x"},
+                                      csrf_header=False).status_code in (400, 403)
 
 
-def test_the_rendered_html_arrives_through_the_queue_without_a_reload(make_app, redis_server, tmp_path):
+def test_the_rendered_html_arrives_through_the_queue_without_a_reload(make_app, redis_server, sign_in):
     from redis import Redis
     from rq import SimpleWorker
 
-    from portal import demo as demo_module
-    from tests.api.conftest import ApiClient
 
     Redis.from_url(redis_server.url).flushall()
-    app = make_app(redis={"url": redis_server.url})
-    with app.app_context(), database.connection_context():
-        demo_module.seed_people()
-    client = ApiClient(app, "supervisor")
+    app = with_demo_people(make_app(redis={"url": redis_server.url}))
+    client = sign_in("supervisor", app=app)
     article = write_article(client, body="**要点** <img src=x onerror=alert(1)>")
     assert article["rendered"] is False and article["html"] is None
     page = client.get(f"/kb/{article['id']}").get_data(as_text=True)
@@ -193,14 +189,14 @@ def test_the_rendered_html_arrives_through_the_queue_without_a_reload(make_app, 
         assert Article.get_by_id(article["id"]).rendered_revision == 1
 
 
-def test_two_writers_saving_the_same_revision_at_once_one_wins(as_user, app):
+def test_two_writers_saving_the_same_revision_at_once_one_wins(sign_in, demo, app):
     import threading
 
     from portal.auth.models import User
-    from portal.kernel.errors import Conflict
     from portal.kb import services
+    from portal.kernel.errors import Conflict
 
-    article = write_article(as_user("supervisor"))
+    article = write_article(sign_in("supervisor"))
     with app.app_context(), database.connection_context():
         ids = [User.get(User.username == name).id for name in ("supervisor", "admin")]
     barrier = threading.Barrier(2)

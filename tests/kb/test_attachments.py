@@ -3,8 +3,8 @@ kept or refused with a clear reason; failures retried by kb-reindex; attachment 
 
 import pytest
 
-from portal.kernel.db import database
 from portal.kb.models import ArticleAttachment
+from portal.kernel.db import database
 from tests.kb.conftest import (PNG, blank_pdf_bytes, docx_bytes, encrypted_pdf_bytes, large_docx_bytes, pdf_bytes,
                                pptx_bytes, upload, write_article, xlsx_bytes, zip_bomb_docx_bytes)
 
@@ -13,8 +13,8 @@ def _search(client, q):
     return client.get("/api/v1/search", query_string={"q": q}).get_json()
 
 
-def test_text_of_every_type_is_extracted_and_searchable(as_user):
-    supervisor = as_user("supervisor")
+def test_text_of_every_type_is_extracted_and_searchable(sign_in, demo):
+    supervisor = sign_in("supervisor")
     article = write_article(supervisor, title="办事指南", body="见附件。")
     files = {
         "规定.docx": (docx_bytes("第一章 总则", "小区集中供暖设施的维护由物业服务中心负责。"), "供暖"),
@@ -29,19 +29,19 @@ def test_text_of_every_type_is_extracted_and_searchable(as_user):
     photo = upload(supervisor, article["id"], "现场.png", PNG)
     assert photo.status_code == 201 and photo.get_json()["extract_status"] == "no_text"
     for name, (_content, word) in files.items():
-        found = _search(as_user("handler"), word)
+        found = _search(sign_in("handler"), word)
         assert found["total"] == 1 and found["results"][0]["id"] == article["id"], (name, word)
         assert f"<mark>{word}</mark>" in found["results"][0]["snippet"].replace("<mark>Tariff</mark>",
                                                                                   "<mark>tariff</mark>")
-    detail = as_user("handler").get(f"/api/v1/kb/articles/{article['id']}").get_json()
+    detail = sign_in("handler").get(f"/api/v1/kb/articles/{article['id']}").get_json()
     assert [a["extract_status"] for a in detail["attachments"]] == ["done"] * 4 + ["no_text"]
-    download = as_user("handler").get(detail["attachments"][0]["url"])
+    download = sign_in("handler").get(detail["attachments"][0]["url"])
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
     assert download.data[:2] == b"PK"
 
 
-def test_bad_files_are_kept_with_their_reason_or_refused_with_a_message(as_user, app):
-    supervisor = as_user("supervisor")
+def test_bad_files_are_kept_with_their_reason_or_refused_with_a_message(sign_in, demo, app):
+    supervisor = sign_in("supervisor")
     article = write_article(supervisor)
     kept = {
         "损坏.pdf": (b"%PDF-1.4\n1 0 obj <<< garbage >>\n" * 20, "failed", "damaged"),
@@ -71,19 +71,18 @@ def test_bad_files_are_kept_with_their_reason_or_refused_with_a_message(as_user,
     assert "该 PDF 已加密，无法读取其文字。" in page and "未找到文字（可能是扫描件）。" in page
     assert "文字提取失败" in page
     # The page form shows a refusal next to the file field.
-    form = supervisor.client.post(f"/kb/{article['id']}/attachments",
-                                  data={"file": (__import__("io").BytesIO(PNG), "照片.pdf"),
-                                        "csrf_token": supervisor.headers["X-CSRFToken"]},
-                                  content_type="multipart/form-data")
+    form = supervisor.post(f"/kb/{article['id']}/attachments",
+                           data={"file": (__import__("io").BytesIO(PNG), "照片.pdf"), "csrf_token": supervisor.token},
+                           content_type="multipart/form-data", csrf_header=False)
     assert form.status_code == 422 and "文件内容与文件名不符" in form.get_data(as_text=True)
     with app.app_context(), database.connection_context():
         assert ArticleAttachment.select().count() == 3  # only the kept ones
 
 
-def test_limits_stop_a_greedy_extraction_and_kb_reindex_retries_it(make_app, as_user, app, runner):
+def test_limits_stop_a_greedy_extraction_and_kb_reindex_retries_it(make_app, sign_in, demo, app, runner):
     app.config["PORTAL"]["kb"]["extract_memory_mb"] = 100  # enough to start, too little to parse this file
     app.config["PORTAL"]["kb"]["extract_max_chars"] = 1000  # keep the test quick: index the first lines only
-    supervisor = as_user("supervisor")
+    supervisor = sign_in("supervisor")
     article = write_article(supervisor, title="通勤制度")
     response = upload(supervisor, article["id"], "班车.docx", large_docx_bytes())
     assert response.status_code == 201
@@ -98,7 +97,7 @@ def test_limits_stop_a_greedy_extraction_and_kb_reindex_retries_it(make_app, as_
     assert _search(supervisor, "线路")["total"] == 1
 
 
-def test_a_slow_extraction_is_stopped_by_the_time_limit(as_user, app, monkeypatch):
+def test_a_slow_extraction_is_stopped_by_the_time_limit(sign_in, demo, app, monkeypatch):
     from portal.kb import attachments
 
     app.config["PORTAL"]["kb"]["extract_timeout_seconds"] = 1
@@ -110,13 +109,13 @@ def test_a_slow_extraction_is_stopped_by_the_time_limit(as_user, app, monkeypatc
     with open(slow, "w") as handle:
         handle.write("while True:\n    pass\n")
     monkeypatch.setattr(attachments.extractor, "__file__", slow)
-    supervisor = as_user("supervisor")
+    supervisor = sign_in("supervisor")
     article = write_article(supervisor)
     body = upload(supervisor, article["id"], "慢.pdf", pdf_bytes("slow")).get_json()
     assert body["extract_status"] == "failed" and body["extract_error"] == "the extraction took too long"
 
 
 @pytest.mark.parametrize("user,status", [("handler", 403), ("leader", 403), ("admin", 201)])
-def test_only_writers_attach(as_user, user, status):
-    article = write_article(as_user("supervisor"))
-    assert upload(as_user(user), article["id"], "a.pdf", pdf_bytes("x")).status_code == status
+def test_only_writers_attach(sign_in, demo, user, status):
+    article = write_article(sign_in("supervisor"))
+    assert upload(sign_in(user), article["id"], "a.pdf", pdf_bytes("x")).status_code == status

@@ -9,18 +9,18 @@ import openpyxl
 from tests.kb.conftest import docx_bytes, upload, write_article
 
 
-def test_a_required_regulation_is_found_read_and_reported(as_user):
-    supervisor = as_user("supervisor")
+def test_a_required_regulation_is_found_read_and_reported(sign_in, demo):
+    supervisor = sign_in("supervisor")
     article = write_article(supervisor, title="督办工作制度", body="见附件。",
                             required_for={"roles": ["handler"], "departments": []})
     assert upload(supervisor, article["id"], "制度.docx",
                   docx_bytes("承办部门应在两个工作日内签收，逾期将予以通报。")).status_code == 201
 
-    handler = as_user("handler")
+    handler = sign_in("handler")
     board = handler.get("/").get_data(as_text=True)
     assert 'id="panel-required-reading"' in board and "督办工作制度" in board
     assert handler.get("/api/v1/kb/required").get_json()["total"] == 1
-    assert "panel-required-reading" not in as_user("leader").get("/").get_data(as_text=True)
+    assert "panel-required-reading" not in sign_in("leader").get("/").get_data(as_text=True)
 
     found = handler.get("/api/v1/search?q=通报").get_json()  # a word only the attachment holds
     assert found["total"] == 1 and found["results"][0]["id"] == article["id"]
@@ -55,15 +55,15 @@ def test_a_required_regulation_is_found_read_and_reported(as_user):
     assert 'id="learning-title"' in profile and "督办工作制度" in profile
 
 
-def test_reading_is_recorded_once_per_user_and_revision(as_user, app):
-    from portal.kernel.db import database
+def test_reading_is_recorded_once_per_user_and_revision(sign_in, demo, app):
     from portal.kb.models import ArticleRead
+    from portal.kernel.db import database
 
-    supervisor = as_user("supervisor")
+    supervisor = sign_in("supervisor")
     article = write_article(supervisor, required_for={"roles": [], "departments": ["catering"]})
-    catering = as_user("catering")
+    catering = sign_in("catering")
     assert catering.get("/api/v1/kb/required").get_json()["total"] == 1
-    assert as_user("handler").get("/api/v1/kb/required").get_json()["total"] == 0  # another department
+    assert sign_in("handler").get("/api/v1/kb/required").get_json()["total"] == 0  # another department
     for _ in range(3):
         catering.get(f"/kb/{article['id']}")
     catering.post(f"/api/v1/kb/articles/{article['id']}/read")
@@ -73,11 +73,11 @@ def test_reading_is_recorded_once_per_user_and_revision(as_user, app):
         assert sorted(r.revision for r in ArticleRead.select().where(ArticleRead.article == article["id"])) == [1, 2]
     draft = write_article(supervisor, status="draft", required_for={"roles": ["handler"], "departments": []})
     assert supervisor.post(f"/api/v1/kb/articles/{draft['id']}/read").get_json()["read"] is False
-    assert as_user("handler").get("/api/v1/kb/required").get_json()["total"] == 0  # drafts are not required
+    assert sign_in("handler").get("/api/v1/kb/required").get_json()["total"] == 0  # drafts are not required
 
 
-def test_an_article_required_for_nobody_has_an_empty_report(as_user):
-    supervisor = as_user("supervisor")
+def test_an_article_required_for_nobody_has_an_empty_report(sign_in, demo):
+    supervisor = sign_in("supervisor")
     article = write_article(supervisor)
     page = supervisor.get(f"/kb/{article['id']}/readers").get_data(as_text=True)
     assert "0 人已读，0 人未读。" in page and "这篇文章没有指定必读对象。" in page
@@ -85,10 +85,10 @@ def test_an_article_required_for_nobody_has_an_empty_report(as_user):
         "article": article["id"], "read": [], "unread": []}
 
 
-def test_only_writers_see_the_reading_report(as_user):
-    article = write_article(as_user("supervisor"), required_for={"roles": ["handler"], "departments": []})
+def test_only_writers_see_the_reading_report(sign_in, demo):
+    article = write_article(sign_in("supervisor"), required_for={"roles": ["handler"], "departments": []})
     for user, status in (("supervisor", 200), ("admin", 200), ("leader", 403), ("handler", 403)):
-        client = as_user(user)
+        client = sign_in(user)
         assert client.get(f"/kb/{article['id']}/readers").status_code == status, user
         assert client.get(f"/kb/{article['id']}/readers.xlsx").status_code == status, user
         assert client.get(f"/api/v1/kb/articles/{article['id']}/readers").status_code == status, user
@@ -96,15 +96,15 @@ def test_only_writers_see_the_reading_report(as_user):
         assert client.get("/api/v1/kb/required").status_code == 200, user
 
 
-def test_changing_who_must_read_changes_the_outstanding_lists(as_user):
-    supervisor = as_user("supervisor")
+def test_changing_who_must_read_changes_the_outstanding_lists(sign_in, demo):
+    supervisor = sign_in("supervisor")
     article = write_article(supervisor, required_for={"roles": ["handler"], "departments": []})
-    assert as_user("handler").get("/api/v1/kb/required").get_json()["total"] == 1
-    assert as_user("leader").get("/api/v1/kb/required").get_json()["total"] == 0
+    assert sign_in("handler").get("/api/v1/kb/required").get_json()["total"] == 1
+    assert sign_in("leader").get("/api/v1/kb/required").get_json()["total"] == 0
     supervisor.patch(f"/api/v1/kb/articles/{article['id']}",
                      json={"required_for": {"roles": ["leader"], "departments": ["catering"]}})
-    assert as_user("handler").get("/api/v1/kb/required").get_json()["total"] == 0
-    assert as_user("leader").get("/api/v1/kb/required").get_json()["total"] == 1
-    assert as_user("catering").get("/api/v1/kb/required").get_json()["total"] == 1
+    assert sign_in("handler").get("/api/v1/kb/required").get_json()["total"] == 0
+    assert sign_in("leader").get("/api/v1/kb/required").get_json()["total"] == 1
+    assert sign_in("catering").get("/api/v1/kb/required").get_json()["total"] == 1
     readers = supervisor.get(f"/api/v1/kb/articles/{article['id']}/readers").get_json()
     assert set(readers["unread"]) == {"leader", "catering"}

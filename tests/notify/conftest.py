@@ -12,9 +12,10 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from portal.auth.models import Department, User
-from portal.kernel.db import database
 from portal.items.models import Item, ItemEvent
+from portal.kernel.db import database
 from portal.notify.outbox import record
+from tests.conftest import csrf_token
 from tests.servers import free_port
 
 
@@ -145,3 +146,26 @@ def dispatch(item, actor, recipients, comment="请按期办理"):
                                  to_state="dispatched", comment=comment)
         record(event, recipients)
     return event
+
+
+class RobotsPage:
+    """/admin/notifications/robots as the admin has it open, in a portal with the demo people."""
+
+    PATH = "/admin/notifications/robots"
+
+    def __init__(self, make_app, sign_in):
+        self.app = make_app(**notify_config())
+        with self.app.app_context():
+            seed_people()
+            self.property_id = Department.get(Department.code == "property").id
+        self.admin = sign_in("admin", app=self.app)
+        self.token = csrf_token(self.admin, self.PATH)
+
+    def save(self, **fields):
+        """Send the page's form for the property department (``department=`` names another)."""
+        return self.admin.post(self.PATH, data={"csrf_token": self.token, "department": self.property_id, **fields})
+
+
+@pytest.fixture
+def robots_page(make_app, sign_in):
+    return RobotsPage(make_app, sign_in)

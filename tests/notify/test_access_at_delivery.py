@@ -6,11 +6,11 @@ from redis import Redis
 from rq import SimpleWorker
 
 from portal.auth.models import User
-from portal.kernel.db import database
 from portal.items.models import Follow
+from portal.kernel.db import database
 from portal.notify import delivery
 from portal.notify.models import Delivery, Notification, Outbox
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import csrf_token
 from tests.notify.conftest import dispatch, make_item, notify_config, seed_people
 from tests.notify.test_delivery import add_robot
 from tests.servers import RedisServer
@@ -80,7 +80,7 @@ def test_a_deactivated_recipient_gets_nothing(make_app, smtp_server):
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_an_admin_taking_the_role_back_ends_follows_through_the_page(make_app):
+def test_an_admin_taking_the_role_back_ends_follows_through_the_page(make_app, sign_in):
     app = make_app()
     with app.app_context(), database.connection_context():
         people = seed_people()
@@ -92,8 +92,7 @@ def test_an_admin_taking_the_role_back_ends_follows_through_the_page(make_app):
         grant_override(catering, "supervisor")
         Follow.create(user=catering, item=seen)
         Follow.create(user=catering, item=unseen)
-    admin = app.test_client()
-    AuthActions(admin).login("admin", "demo")
+    admin = sign_in("admin", app=app)
     response = admin.post(f"/admin/users/{catering.id}/overrides/supervisor/delete",
                           data={"csrf_token": csrf_token(admin, "/admin/users")})
     assert response.status_code in (200, 303)

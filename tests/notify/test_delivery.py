@@ -178,8 +178,8 @@ def test_signed_robots_carry_the_signature_their_platform_checks(make_app, robot
 
 @SQLITE_ONLY
 def test_a_decision_is_spelled_out_in_the_mail(make_app, smtp_server):
-    from portal.kernel.db import database
     from portal.items.models import ItemEvent
+    from portal.kernel.db import database
     from portal.notify.outbox import record
 
     app = make_app(**notify_config(smtp_server))

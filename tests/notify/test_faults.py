@@ -20,10 +20,10 @@ from rq import SimpleWorker
 
 from portal.auth.models import Department, User
 from portal.kernel.clock import local_today
-from portal.items import services as items
 from portal.notify import delivery
 from portal.notify.models import Delivery, DepartmentRobot, Notification, Outbox
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import csrf_token
+from tests.items.conftest import register
 from tests.notify.conftest import dispatch, make_item, notify_config, seed_people
 from tests.servers import RedisServer
 
@@ -46,18 +46,13 @@ def wait_until(condition, what, timeout=60):
         time.sleep(0.1)
 
 
-def test_redis_down_pages_work_rows_wait_and_are_delivered_when_it_is_back(make_app, own_redis):
+def test_redis_down_pages_work_rows_wait_and_are_delivered_when_it_is_back(make_app, own_redis, sign_in):
     app = make_app(redis={"url": own_redis.url}, **notify_config())
     with app.app_context():
         seed_people()
-        supervisor = User.get(User.username == "supervisor")
-        item = items.create_item(supervisor, {
-            "title": "天然气接入", "source_type": "key_task", "level": "important", "lead_department": "property",
-            "co_departments": ["catering"], "leader": "leader",
-            "deadline": (local_today() + datetime.timedelta(days=30)).isoformat()})
-    office, handler = app.test_client(), app.test_client()
-    AuthActions(office).login("supervisor")
-    AuthActions(handler).login("handler")
+        item = register(User.get(User.username == "supervisor"), title="天然气接入", source_type="key_task",
+                        level="important", deadline=(local_today() + datetime.timedelta(days=30)).isoformat())
+    office, handler = sign_in("supervisor", app=app), sign_in("handler", app=app)
 
     own_redis.stop()
     token = csrf_token(office, f"/items/{item.number}")

@@ -1,16 +1,14 @@
 """The notification pages, nav badge and API as a user meets them; settings and robots pages."""
 
-import datetime
 import re
 
 import pytest
 
-from portal.auth.models import Department, User
-from portal.kernel.clock import local_today
-from portal.items import services as items
+from portal.auth.models import User
 from portal.notify import delivery
 from portal.notify.models import DepartmentRobot, EmailPreference, Notification
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import bearer, csrf_token
+from tests.items.conftest import register
 from tests.notify.conftest import dispatch, make_item, notify_config, seed_people
 
 # Pages and templates behave the same on both databases; the SQL they rely on is tested on both elsewhere.
@@ -26,24 +24,18 @@ def badge_count(client):
     return int(match.group(1))
 
 
-def test_a_handler_sees_the_badge_right_after_a_supervisor_dispatches(make_app):
+def test_a_handler_sees_the_badge_right_after_a_supervisor_dispatches(make_app, sign_in):
     """Inline mode (no Redis): the notification is there when the dispatch's response is done."""
     app = make_app(**notify_config())
     with app.app_context():
         seed_people()
-        supervisor = User.get(User.username == "supervisor")
-        item = items.create_item(supervisor, {
-            "title": "旧街区关闭", "source_type": "meeting", "level": "major", "lead_department": "property",
-            "co_departments": ["catering"], "leader": "leader",
-            "deadline": (local_today() + datetime.timedelta(days=20)).isoformat()})
+        item = register(User.get(User.username == "supervisor"), title="旧街区关闭")
         number, version = item.number, item.version
 
-    handler = app.test_client()
-    AuthActions(handler).login("handler")
+    handler = sign_in("handler", app=app)
     assert badge_count(handler) == 0
 
-    office = app.test_client()
-    AuthActions(office).login("supervisor")
+    office = sign_in("supervisor", app=app)
     token = csrf_token(office, f"/items/{number}")
     response = office.post(f"/items/{number}/actions/dispatch", data={"csrf_token": token, "version": version})
     assert response.status_code in (200, 303)
@@ -59,7 +51,7 @@ def test_a_handler_sees_the_badge_right_after_a_supervisor_dispatches(make_app):
         assert Notification.select().where(Notification.user == catering.id).count() == 1
 
 
-def test_mark_read_one_and_all_on_the_page_and_by_htmx(make_app):
+def test_mark_read_one_and_all_on_the_page_and_by_htmx(make_app, sign_in):
     app = make_app(**notify_config())
     with app.app_context():
         people = seed_people()
@@ -67,8 +59,7 @@ def test_mark_read_one_and_all_on_the_page_and_by_htmx(make_app):
             dispatch(make_item(people, number=f"DB-2026-{n + 1:04d}"), people["supervisor"], [people["handler"]])
         delivery.relay()
         first = Notification.select().order_by(Notification.id).first().id
-    client = app.test_client()
-    AuthActions(client).login("handler")
+    client = sign_in("handler", app=app)
     assert badge_count(client) == 3
     token = csrf_token(client, "/notifications")
     fragment = client.post(f"/notifications/{first}/read", data={"csrf_token": token},
@@ -81,7 +72,7 @@ def test_mark_read_one_and_all_on_the_page_and_by_htmx(make_app):
     assert badge_count(client) == 0
 
 
-def test_the_api_lists_and_marks_read_only_ones_own(make_app):
+def test_the_api_lists_and_marks_read_only_ones_own(make_app, sign_in):
     app = make_app(**notify_config())
     with app.app_context():
         people = seed_people()
@@ -89,8 +80,7 @@ def test_the_api_lists_and_marks_read_only_ones_own(make_app):
         delivery.relay()
         theirs = Notification.get(Notification.user == people["catering"].id).id
         mine = Notification.get(Notification.user == people["handler"].id).id
-    client = app.test_client()
-    AuthActions(client).login("handler")
+    client = sign_in("handler", app=app)
     body = client.get("/api/v1/notifications").get_json()
     assert body["unread"] == 1
     assert [(n["id"], n["kind"], n["item"], n["read"]) for n in body["notifications"]] == [
@@ -116,7 +106,7 @@ def test_the_api_works_with_a_bearer_token_and_no_cookie(make_app):
         delivery.relay()
         _, token = create_token(people["handler"], "phone")
     api = app.test_client(use_cookies=False)
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = bearer(token)
     listed = api.get("/api/v1/notifications", headers=headers).get_json()
     assert listed["unread"] == 1
     mine = listed["notifications"][0]["id"]
@@ -124,12 +114,11 @@ def test_the_api_works_with_a_bearer_token_and_no_cookie(make_app):
     assert api.get("/api/v1/notifications", headers=headers).get_json()["unread"] == 0
 
 
-def test_settings_turn_mail_off_per_kind(make_app, smtp_server):
+def test_settings_turn_mail_off_per_kind(make_app, smtp_server, sign_in):
     app = make_app(**notify_config(smtp_server))
     with app.app_context():
         people = seed_people()
-    client = app.test_client()
-    AuthActions(client).login("handler")
+    client = sign_in("handler", app=app)
     page = client.get("/notifications/settings").get_data(as_text=True)
     assert 'value="dispatch" checked' in page
     token = csrf_token(client, "/notifications/settings")
@@ -146,46 +135,28 @@ def test_settings_turn_mail_off_per_kind(make_app, smtp_server):
     assert smtp_server.messages == []
 
 
-def test_an_admin_sets_a_department_robot_and_a_bad_address_is_refused(make_app):
-    app = make_app(**notify_config())
-    with app.app_context():
-        seed_people()
-        property_id = Department.get(Department.code == "property").id
-    client = app.test_client()
-    AuthActions(client).login("admin")
-    token = csrf_token(client, "/admin/notifications/robots")
-    bad = client.post("/admin/notifications/robots", data={"csrf_token": token, "department": property_id,
-                                                           "kind": "wecom", "url": "ftp://nowhere"})
+def test_an_admin_sets_a_department_robot_and_a_bad_address_is_refused(robots_page):
+    app, client = robots_page.app, robots_page.admin
+    bad = robots_page.save(kind="wecom", url="ftp://nowhere")
     assert bad.status_code == 422 and "Webhook" in bad.get_data(as_text=True)
     url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"
-    good = client.post("/admin/notifications/robots", data={"csrf_token": token, "department": property_id,
-                                                            "kind": "dingtalk", "url": url, "secret": "SEC1"})
+    good = robots_page.save(kind="dingtalk", url=url, secret="SEC1")
     assert good.status_code == 200  # the page that shows the new secret once
     assert url.replace("&", "&amp;") in client.get("/admin/notifications/robots").get_data(as_text=True)
     with app.app_context():
         robot = DepartmentRobot.get()
         assert (robot.kind, robot.url, robot.secret) == ("dingtalk", url, "SEC1")
-    client.post("/admin/notifications/robots", data={"csrf_token": token, "department": property_id,
-                                                     "kind": "wecom", "url": ""})
+    robots_page.save(kind="wecom", url="")
     with app.app_context():
         assert DepartmentRobot.select().count() == 0
 
 
-def test_crafted_robot_form_values_answer_404_and_422_not_500(make_app):
+def test_crafted_robot_form_values_answer_404_and_422_not_500(robots_page):
     """Issue 10, finding 8: 2^63 as the department id; an address no client can parse."""
-    app = make_app(**notify_config())
-    with app.app_context():
-        seed_people()
-        property_id = Department.get(Department.code == "property").id
-    client = app.test_client()
-    AuthActions(client).login("admin")
-    token = csrf_token(client, "/admin/notifications/robots")
-    huge = client.post("/admin/notifications/robots", data={"csrf_token": token, "department": str(2**63),
-                                                            "kind": "wecom", "url": "https://robot.example/x"})
+    huge = robots_page.save(department=str(2**63), kind="wecom", url="https://robot.example/x")
     assert huge.status_code == 404
     for url in ("http://[::1", "https://", "https://robot.example/\r\nX: y"):
-        bad = client.post("/admin/notifications/robots", data={"csrf_token": token, "department": property_id,
-                                                               "kind": "wecom", "url": url})
+        bad = robots_page.save(kind="wecom", url=url)
         assert bad.status_code == 422, url
-    with app.app_context():
+    with robots_page.app.app_context():
         assert DepartmentRobot.select().count() == 0

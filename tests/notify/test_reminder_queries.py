@@ -3,7 +3,6 @@ petitions and people as for one: no statement per petition or per person reminde
 
 import datetime
 
-
 from portal.auth.models import Department, User
 from portal.kernel.db import database
 from portal.notify import reminders

@@ -87,7 +87,7 @@ def test_concurrent_relays_never_queue_a_row_twice(make_app, redis_url):
     assert queued(redis_url) == 120
 
 
-def test_smtp_refusing_retries_then_fails_then_an_admin_retry_delivers(make_app, redis_url, smtp_server):
+def test_smtp_refusing_retries_then_fails_then_an_admin_retry_delivers(make_app, redis_url, smtp_server, sign_in):
     app = make_app(redis={"url": redis_url}, **notify_config(smtp_server))
     smtp_server.refuse = True
     with app.app_context():
@@ -104,10 +104,9 @@ def test_smtp_refusing_retries_then_fails_then_an_admin_retry_delivers(make_app,
         assert Notification.select().count() == 1
     assert smtp_server.messages == []
 
-    client = app.test_client()
-    from tests.conftest import AuthActions, csrf_token
+    from tests.conftest import csrf_token
 
-    AuthActions(client).login("admin")
+    client = sign_in("admin", app=app)
     page = client.get("/admin/notifications")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
@@ -128,22 +127,19 @@ def test_smtp_refusing_retries_then_fails_then_an_admin_retry_delivers(make_app,
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_only_admins_see_the_failures_page(make_app, redis_url):
+def test_only_admins_see_the_failures_page(make_app, redis_url, sign_in):
     app = make_app(**notify_config())
     with app.app_context():
         seed_people()
-    client = app.test_client()
-    from tests.conftest import AuthActions
-
-    AuthActions(client).login("handler")
+    client = sign_in("handler", app=app)
     assert client.get("/admin/notifications").status_code == 403
     assert client.get("/admin/notifications/robots").status_code == 403
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_daily_reminder_job_runs_in_a_worker_and_queues_its_reminders(make_app, redis_url):
-    from portal.kernel.clock import local_today
     from portal.calendar.services import set_day
+    from portal.kernel.clock import local_today
 
     app = make_app(redis={"url": redis_url}, **notify_config())
     with app.app_context():

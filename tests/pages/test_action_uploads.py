@@ -3,8 +3,8 @@
 import io
 import re
 
-from portal.kernel.db import database
 from portal.items.models import Attachment, Item, ItemEvent
+from portal.kernel.db import database
 from tests.conftest import csrf_token
 
 HX = {"HX-Request": "true"}
@@ -22,9 +22,9 @@ def _files_and_attach_events(app, number):
                 ItemEvent.select().where(ItemEvent.item == item.id, ItemEvent.action == "attach").count())
 
 
-def test_a_refused_action_keeps_nothing_of_its_file(app, signed_in, make_item):
+def test_a_refused_action_keeps_nothing_of_its_file(app, sign_in, make_item):
     number = make_item(actions=("dispatch", "accept"))
-    client = signed_in("handler")
+    client = sign_in("handler")
     response = client.post(f"/items/{number}/actions/request_closure", headers=HX, data={
         "version": _version(client, number), "comment": "", "csrf_token": csrf_token(client, "/"),
         "file": (io.BytesIO(b"%PDF-1.4 evidence"), "佐证.pdf")})
@@ -37,10 +37,10 @@ def test_a_refused_action_keeps_nothing_of_its_file(app, signed_in, make_item):
     assert _files_and_attach_events(app, number) == (0, 0)
 
 
-def test_evidence_sent_with_the_closure_request_counts_and_is_kept(app, signed_in, make_item):
+def test_evidence_sent_with_the_closure_request_counts_and_is_kept(app, sign_in, make_item):
     app.config["PORTAL"]["workflow"]["closure_requires_attachment"] = True
     number = make_item(actions=("dispatch", "accept"))
-    client = signed_in("handler")
+    client = sign_in("handler")
     response = client.post(f"/items/{number}/actions/request_closure", data={
         "version": _version(client, number), "comment": "已完成", "csrf_token": csrf_token(client, "/"),
         "file": (io.BytesIO(b"%PDF-1.4 evidence"), "佐证.pdf")})

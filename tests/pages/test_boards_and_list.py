@@ -2,8 +2,8 @@
 
 import re
 
-from portal.kernel.db import database
 from portal.items.models import Item
+from portal.kernel.db import database
 from portal.notify.models import Notification
 from tests.conftest import csrf_token
 from tests.querycount import count_queries, fresh_request_queries
@@ -16,23 +16,23 @@ def badge(html, panel):
     return int(re.search(r'class="badge[^"]*"[^>]*>(\d+)<', section).group(1))
 
 
-def test_each_role_sees_its_panels_with_counts(signed_in, make_item):
+def test_each_role_sees_its_panels_with_counts(sign_in, make_item):
     make_item("供暖接入市网")
     make_item("职工食堂改造", lead="catering")
     make_item("旧房出售", actions=())
-    handler = signed_in("handler").get("/").get_data(as_text=True)
+    handler = sign_in("handler").get("/").get_data(as_text=True)
     assert badge(handler, "to_accept") == 1 and badge(handler, "department") == 1
     assert "供暖接入市网" in handler and "职工食堂改造" not in handler
     assert 'id="panel-review"' not in handler
-    supervisor = signed_in("supervisor").get("/").get_data(as_text=True)
+    supervisor = sign_in("supervisor").get("/").get_data(as_text=True)
     assert badge(supervisor, "drafts") == 1 and badge(supervisor, "review") == 0
-    leader = signed_in("leader").get("/").get_data(as_text=True)
+    leader = sign_in("leader").get("/").get_data(as_text=True)
     assert badge(leader, "supervised") == 2 and "本月立项" in leader
 
 
-def test_a_panel_is_its_own_fragment_refreshed_by_item_changes(signed_in, make_item):
+def test_a_panel_is_its_own_fragment_refreshed_by_item_changes(sign_in, make_item):
     make_item()
-    client = signed_in("handler")
+    client = sign_in("handler")
     response = client.get("/board/to_accept", headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html
@@ -41,9 +41,9 @@ def test_a_panel_is_its_own_fragment_refreshed_by_item_changes(signed_in, make_i
     assert client.get("/board/review").status_code == 404  # not a handler's panel
 
 
-def test_sign_for_from_the_board(signed_in, make_item):
+def test_sign_for_from_the_board(sign_in, make_item):
     number = make_item()
-    client = signed_in("handler")
+    client = sign_in("handler")
     board = client.get("/").get_data(as_text=True)
     version = re.search(r'name="version" value="(\d+)"', board).group(1)
     response = client.post(f"/items/{number}/actions/accept", headers=HX, data={
@@ -60,11 +60,11 @@ def test_sign_for_from_the_board(signed_in, make_item):
     assert number in client.get("/").get_data(as_text=True)  # with the message why
 
 
-def test_list_filters_live_in_the_url(signed_in, make_item):
+def test_list_filters_live_in_the_url(sign_in, make_item):
     make_item("供暖接入市网")
     make_item("天然气接入", lead="catering")
     make_item("旧街区关闭", actions=())
-    client = signed_in("supervisor")
+    client = sign_in("supervisor")
     page = client.get("/items?state=dispatched").get_data(as_text=True)
     assert "<html" in page and "供暖接入市网" in page and "旧街区关闭" not in page
     assert 'hx-push-url="true"' in page and '<option value="dispatched" selected>' in page
@@ -76,12 +76,12 @@ def test_list_filters_live_in_the_url(signed_in, make_item):
     assert sorted_page.index("旧街区关闭") < sorted_page.index("供暖接入市网")
 
 
-def test_list_and_board_query_counts_do_not_grow_with_rows(app, signed_in, make_item):
+def test_list_and_board_query_counts_do_not_grow_with_rows(app, sign_in, make_item):
     def uncached_board():
         return fresh_request_queries(leader, "/")
 
-    client = signed_in("supervisor")
-    leader = signed_in("leader")
+    client = sign_in("supervisor")
+    leader = sign_in("leader")
     for n in range(10):  # enough to fill the board's panels: beyond that only the counts change
         make_item(f"事项{n}")
     client.get("/items"), leader.get("/")
@@ -97,20 +97,20 @@ def test_list_and_board_query_counts_do_not_grow_with_rows(app, signed_in, make_
     assert "共 40 项，第 1/2 页" in page and 'href="/items?page=2"' in page
 
 
-def test_back_button_gets_the_whole_page(signed_in, make_item):
+def test_back_button_gets_the_whole_page(sign_in, make_item):
     make_item()
-    client = signed_in("supervisor")
+    client = sign_in("supervisor")
     restore = client.get("/items?state=dispatched", headers={**HX, "HX-History-Restore-Request": "true"})
     assert "<html" in restore.get_data(as_text=True)
 
 
-def test_board_counts_stop_at_a_cap(signed_in, make_item, monkeypatch):
+def test_board_counts_stop_at_a_cap(sign_in, make_item, monkeypatch):
     from portal.home import boards
 
     monkeypatch.setattr(boards, "COUNT_CAP", 9)  # a hundred in the portal; nine here keeps the test small
     for n in range(8):
         make_item(f"事项{n}")
-    client = signed_in("handler")
+    client = sign_in("handler")
     assert ">8<" in client.get("/board/department").get_data(as_text=True)
     make_item("事项8")
     make_item("事项9")
@@ -118,9 +118,9 @@ def test_board_counts_stop_at_a_cap(signed_in, make_item, monkeypatch):
     assert ">9+<" in html and "在列表中查看全部<" in html
 
 
-def test_the_list_reads_its_page_number_like_every_paged_page(signed_in, make_item):
+def test_the_list_reads_its_page_number_like_every_paged_page(sign_in, make_item):
     make_item()
-    client = signed_in("supervisor")
+    client = sign_in("supervisor")
     for odd in ("²", "-3", "abc", ""):  # "²" passes str.isdigit() but is no number
         response = client.get("/items", query_string={"page": odd})
         assert response.status_code == 200 and "供暖接入市网" in response.get_data(as_text=True), odd
@@ -128,10 +128,10 @@ def test_the_list_reads_its_page_number_like_every_paged_page(signed_in, make_it
     assert "没有符合条件的事项" in far and "第 99999999999999999999/" not in far  # capped like every paged list
 
 
-def test_the_list_offers_25_50_or_100_rows_and_remembers_the_choice(signed_in, make_item):
+def test_the_list_offers_25_50_or_100_rows_and_remembers_the_choice(sign_in, make_item):
     for n in range(30):
         make_item(title=f"事项{n:02d}")
-    supervisor = signed_in("supervisor")
+    supervisor = sign_in("supervisor")
     first = supervisor.get("/items").get_data(as_text=True)
     assert first.count("<tr") - 1 == 25
     page = supervisor.get("/items?per_page=50").get_data(as_text=True)
@@ -142,9 +142,9 @@ def test_the_list_offers_25_50_or_100_rows_and_remembers_the_choice(signed_in, m
     assert 'value="50" selected' in ignored
 
 
-def test_a_cached_board_is_never_stale_after_a_change(app, signed_in, make_item):
+def test_a_cached_board_is_never_stale_after_a_change(app, sign_in, make_item):
     """Boards are cached per user until something they show changes (issue 14)."""
-    handler, supervisor = signed_in("handler"), signed_in("supervisor")
+    handler, supervisor = sign_in("handler"), sign_in("supervisor")
 
     def to_accept():
         html = handler.get("/board/to_accept", headers=HX).get_data(as_text=True)
@@ -166,12 +166,12 @@ def test_a_cached_board_is_never_stale_after_a_change(app, signed_in, make_item)
     assert number in supervisor.get("/board/followed", headers=HX).get_data(as_text=True)
 
 
-def test_a_change_empties_the_cache_of_the_boards_it_outdates(app, signed_in, make_item):
+def test_a_change_empties_the_cache_of_the_boards_it_outdates(app, sign_in, make_item):
     """A web worker keeps boards of the latest count only: values of an older one are never asked for
     again, and kept until the cache filled they took ~40 MB per worker under load (issue 14)."""
     from portal.kernel import changes
 
-    leader, supervisor = signed_in("leader"), signed_in("supervisor")
+    leader, supervisor = sign_in("leader"), sign_in("supervisor")
     make_item("燃气入户")
 
     def kept():
@@ -186,11 +186,11 @@ def test_a_change_empties_the_cache_of_the_boards_it_outdates(app, signed_in, ma
     assert [key[0] for key in kept()].count("board-page") == 1  # the supervisor's new page only
 
 
-def test_a_cached_board_gives_each_session_forms_it_can_send(signed_in, make_item):
+def test_a_cached_board_gives_each_session_forms_it_can_send(sign_in, make_item):
     """Rendered panels are cached too, per session: the quick action's form carries the CSRF token of the
     session it is shown in, so a second browser of the same person can sign for an item from its board."""
     make_item("燃气入户")
-    first, second = signed_in("handler"), signed_in("handler")
+    first, second = sign_in("handler"), sign_in("handler", csrf_header=False, new_session=True)
     first.get("/"), first.get("/")  # cached for the first session
     html = second.get("/").get_data(as_text=True)
     form = re.search(r'<form method="post" action="(/items/[^"]+/actions/accept)".*?</form>', html, re.S)
@@ -200,14 +200,14 @@ def test_a_cached_board_gives_each_session_forms_it_can_send(signed_in, make_ite
     assert "燃气入户" not in second.get("/board/to_accept", headers=HX).get_data(as_text=True)
 
 
-def test_a_long_list_says_more_than_its_cap_and_pages_on(app, signed_in, make_item, monkeypatch):
+def test_a_long_list_says_more_than_its_cap_and_pages_on(app, sign_in, make_item, monkeypatch):
     """A list counts its matches up to LIST_COUNT_CAP (1,000) and then says "more than"; every page
     beyond stays reachable, in the page and in the API."""
     from portal.items import queries
 
     monkeypatch.setattr(queries, "LIST_COUNT_CAP", 3)
     numbers = [make_item(f"事项{n}") for n in range(5)]
-    client = signed_in("supervisor")
+    client = sign_in("supervisor")
     page = client.get("/items").get_data(as_text=True)
     assert "超过 3 项，第 1 页" in page and all(number in page for number in numbers)
     body = client.get("/api/v1/items?per_page=2&page=1").get_json()
@@ -219,12 +219,12 @@ def test_a_long_list_says_more_than_its_cap_and_pages_on(app, signed_in, make_it
     assert (exact["total"], exact["total_capped"]) == (1, False)
 
 
-def test_the_cached_board_page_follows_items_notifications_and_language(app, signed_in, make_item):
+def test_the_cached_board_page_follows_items_notifications_and_language(app, sign_in, make_item):
     """The whole board page is cached (home.views.index); whatever it shows changing shows at once."""
     from portal.auth.models import User
     from portal.notify import delivery
 
-    handler = signed_in("handler")
+    handler = sign_in("handler")
     make_item("燃气入户")
     with app.app_context(), database.connection_context():
         delivery.relay()

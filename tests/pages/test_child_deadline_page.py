@@ -4,15 +4,15 @@ import datetime
 import re
 
 from portal.auth.models import User
-from portal.kernel.db import database
 from portal.items import actions, services
 from portal.items.models import Item
+from portal.kernel.db import database
 from tests.conftest import csrf_token
 
 HX = {"HX-Request": "true"}
 
 
-def test_approving_past_the_parents_deadline_is_refused_beside_the_decision(app, signed_in, make_item):
+def test_approving_past_the_parents_deadline_is_refused_beside_the_decision(app, sign_in, make_item):
     parent_number = make_item(title="供暖接入市网", lead="catering")
     today = datetime.date.today()
     with app.test_request_context(), database.connection_context():
@@ -28,7 +28,7 @@ def test_approving_past_the_parents_deadline_is_refused_beside_the_decision(app,
             child = Item.get_by_id(child.id)
             actions.perform(user, child, action, {"version": child.version, **data})
         Item.update(deadline=today + datetime.timedelta(days=20)).where(Item.id == parent.id).execute()
-    leader = signed_in("leader")
+    leader = sign_in("leader")
     html = leader.get(f"/items/{child.number}").get_data(as_text=True)
     response = leader.post(f"/items/{child.number}/actions/decide_extension", headers=HX, data={
         "version": re.search(r'name="version" value="(\d+)"', html).group(1),

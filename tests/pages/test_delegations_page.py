@@ -7,12 +7,12 @@ from portal.kernel.db import database
 from tests.conftest import csrf_token
 
 
-def test_an_admin_names_and_ends_a_delegate_on_the_page(app, signed_in):
+def test_an_admin_names_and_ends_a_delegate_on_the_page(app, sign_in, demo):
     with app.app_context(), database.connection_context():
         create_user("deputy", ["leader"], password="demo", department_code="office", name="副主任")
     for username in ("leader", "supervisor", "handler"):
-        assert signed_in(username).get("/admin/delegations").status_code == 403
-    admin = signed_in("admin")
+        assert sign_in(username).get("/admin/delegations").status_code == 403
+    admin = sign_in("admin")
     page = admin.get("/admin/delegations").get_data(as_text=True)
     assert "副主任 (deputy)" in page
     token = csrf_token(admin, "/admin/delegations")

@@ -15,9 +15,9 @@ def version(html):
     return re.search(r'name="version" value="(\d+)"', html).group(1)
 
 
-def test_item_page_is_a_page_and_a_fragment(signed_in, make_item):
+def test_item_page_is_a_page_and_a_fragment(sign_in, make_item):
     number = make_item()
-    client = signed_in("handler")
+    client = sign_in("handler")
     page = client.get(f"/items/{number}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "<html" in html
@@ -30,9 +30,9 @@ def test_item_page_is_a_page_and_a_fragment(signed_in, make_item):
     assert "<html" not in fragment and fragment.lstrip().startswith('<div id="item"')
 
 
-def test_action_by_htmx_swaps_the_item_and_refreshes_boards(signed_in, make_item):
+def test_action_by_htmx_swaps_the_item_and_refreshes_boards(sign_in, make_item):
     number = make_item()
-    client = signed_in("handler")
+    client = sign_in("handler")
     html = client.get(f"/items/{number}").get_data(as_text=True)
     response = client.post(f"/items/{number}/actions/accept", headers={**HX, "X-CSRFToken": csrf_token(client, "/")},
                            data={"version": version(html), "seen": event_id(html)})
@@ -42,9 +42,9 @@ def test_action_by_htmx_swaps_the_item_and_refreshes_boards(signed_in, make_item
     assert body.lstrip().startswith('<div id="item"') and "签收 → 办理中" in body and "已完成：签收" in body
 
 
-def test_action_by_plain_post_redirects_back_to_the_item(signed_in, make_item):
+def test_action_by_plain_post_redirects_back_to_the_item(sign_in, make_item):
     number = make_item()
-    client = signed_in("handler")
+    client = sign_in("handler")
     html = client.get(f"/items/{number}").get_data(as_text=True)
     response = client.post(f"/items/{number}/actions/accept",
                            data={"version": version(html), "csrf_token": csrf_token(client, "/")})
@@ -53,9 +53,9 @@ def test_action_by_plain_post_redirects_back_to_the_item(signed_in, make_item):
     assert "已完成：签收" in page and "办理中" in page
 
 
-def test_bad_input_comes_back_beside_the_field(signed_in, make_item):
+def test_bad_input_comes_back_beside_the_field(sign_in, make_item):
     number = make_item(actions=("dispatch", "accept"))
-    client = signed_in("handler")
+    client = sign_in("handler")
     html = client.get(f"/items/{number}").get_data(as_text=True)
     response = client.post(f"/items/{number}/actions/report", headers=HX,
                            data={"version": version(html), "progress": "150", "comment": "",
@@ -67,9 +67,9 @@ def test_bad_input_comes_back_beside_the_field(signed_in, make_item):
     assert 'aria-describedby="report-progress-error"' in body and 'value="150"' in body
 
 
-def test_someone_else_acted_first(signed_in, make_item):
+def test_someone_else_acted_first(sign_in, make_item):
     number = make_item(actions=("dispatch", "accept"))
-    handler, supervisor = signed_in("handler"), signed_in("supervisor")
+    handler, supervisor = sign_in("handler"), sign_in("supervisor")
     seen = handler.get(f"/items/{number}").get_data(as_text=True)
     urged = supervisor.get(f"/items/{number}").get_data(as_text=True)
     response = supervisor.post(f"/items/{number}/actions/urge", data={
@@ -84,8 +84,8 @@ def test_someone_else_acted_first(signed_in, make_item):
     assert f'name="version" value="{int(version(seen)) + 1}"' in body  # the panels are fresh: retry works
 
 
-def test_registration_form_keeps_input_and_shows_errors(signed_in):
-    client = signed_in("supervisor")
+def test_registration_form_keeps_input_and_shows_errors(sign_in, demo):
+    client = sign_in("supervisor")
     form = client.get("/items/new").get_data(as_text=True)
     assert 'name="deadline"' in form and 'value="supervisor" selected' in form
     token = csrf_token(client, "/items/new")
@@ -104,8 +104,8 @@ def test_registration_form_keeps_input_and_shows_errors(signed_in):
     assert "旧房出售" in page and "餐饮服务中心" in page and "领导批示" in page
 
 
-def test_pickers_search_as_you_type(signed_in):
-    client = signed_in("supervisor")
+def test_pickers_search_as_you_type(sign_in, demo):
+    client = sign_in("supervisor")
     html = client.get("/items/pickers/departments?field=lead_department&lead_department_q=物业",
                       headers=HX).get_data(as_text=True)
     assert "物业服务中心" in html and "餐饮服务中心" not in html
@@ -119,9 +119,9 @@ def test_pickers_search_as_you_type(signed_in):
     assert 'id="deadline-field"' in html
 
 
-def test_drafts_are_edited_and_decomposed(signed_in, make_item):
+def test_drafts_are_edited_and_decomposed(sign_in, make_item):
     number = make_item(actions=())
-    client = signed_in("supervisor")
+    client = sign_in("supervisor")
     form = client.get(f"/items/{number}/edit").get_data(as_text=True)
     response = client.post(f"/items/{number}/edit", data={
         "csrf_token": csrf_token(client, "/"), "version": version(form), "title": "供暖接入市网（修订）",
@@ -137,19 +137,19 @@ def test_drafts_are_edited_and_decomposed(signed_in, make_item):
     assert "管网改造" in client.get(f"/items/{number}").get_data(as_text=True)
 
 
-def test_handler_of_another_department_gets_404(signed_in, make_item):
+def test_handler_of_another_department_gets_404(sign_in, make_item):
     number = make_item()
-    client = signed_in("catering")
+    client = sign_in("catering")
     response = client.get(f"/items/{number}")
     assert response.status_code == 404 and "供暖接入市网" not in response.get_data(as_text=True)
     assert client.get(f"/items/{number}/print").status_code == 404
 
 
-def test_attachments_are_downloaded_not_shown(signed_in, make_item):
+def test_attachments_are_downloaded_not_shown(sign_in, make_item):
     import io
 
     number = make_item(actions=("dispatch", "accept"))
-    client = signed_in("handler")
+    client = sign_in("handler")
     response = client.post(f"/items/{number}/attachments", data={
         "csrf_token": csrf_token(client, "/"), "file": (io.BytesIO(b"%PDF-1.4 x"), "方案.pdf")})
     assert response.status_code == 303
@@ -163,15 +163,15 @@ def test_attachments_are_downloaded_not_shown(signed_in, make_item):
     assert response.status_code == 422 and 'id="attach-file-error"' in response.get_data(as_text=True)
 
 
-def test_print_notice_is_one_page_with_signature_lines(signed_in, make_item):
+def test_print_notice_is_one_page_with_signature_lines(sign_in, make_item):
     number = make_item()
-    html = signed_in("supervisor").get(f"/items/{number}/print").get_data(as_text=True)
+    html = sign_in("supervisor").get(f"/items/{number}/print").get_data(as_text=True)
     assert "督办单" in html and number in html and "承办部门签收人" in html and "data-print" in html
 
 
-def test_pages_speak_english_when_chosen(signed_in, make_item):
+def test_pages_speak_english_when_chosen(sign_in, make_item):
     number = make_item()
-    client = signed_in("handler")
+    client = sign_in("handler")
     client.post("/locale/en", data={"csrf_token": csrf_token(client, "/"), "next": f"/items/{number}"})
     html = client.get(f"/items/{number}").get_data(as_text=True)
     assert "Dispatched" in html and "Sign for" in html and "Lead department" in html and "已交办" not in html
@@ -179,22 +179,22 @@ def test_pages_speak_english_when_chosen(signed_in, make_item):
     assert "Items to sign for" in board and "Green" in board
 
 
-def test_leaders_follow_items_onto_their_board(signed_in, make_item):
+def test_leaders_follow_items_onto_their_board(sign_in, make_item):
     number = make_item()
-    client = signed_in("leader")
+    client = sign_in("leader")
     response = client.post(f"/items/{number}/follow", headers=HX,
                            data={"follow": "1", "csrf_token": csrf_token(client, "/")})
     assert response.status_code == 200 and 'aria-pressed="true"' in response.get_data(as_text=True)
     assert "供暖接入市网" in client.get("/board/followed").get_data(as_text=True)
     client.post(f"/items/{number}/follow", data={"follow": "0", "csrf_token": csrf_token(client, "/")})
     assert "供暖接入市网" not in client.get("/board/followed").get_data(as_text=True)
-    handler = signed_in("handler")
+    handler = sign_in("handler")
     assert 'action="/items/{}/follow"'.format(number) not in handler.get(f"/items/{number}").get_data(as_text=True)
 
 
-def test_closure_without_evidence_is_refused_beside_the_file_field(signed_in, make_item):
+def test_closure_without_evidence_is_refused_beside_the_file_field(sign_in, make_item):
     number = make_item(actions=("dispatch", "accept"))
-    client = signed_in("handler")
+    client = sign_in("handler")
     html = client.get(f"/items/{number}").get_data(as_text=True)
     response = client.post(f"/items/{number}/actions/request_closure", headers=HX, data={
         "version": version(html), "comment": "已完成", "csrf_token": csrf_token(client, "/")})
@@ -202,14 +202,14 @@ def test_closure_without_evidence_is_refused_beside_the_file_field(signed_in, ma
     assert 'id="request_closure-file-error"' in response.get_data(as_text=True)
 
 
-def test_item_page_query_count_does_not_grow_with_its_timeline(app, signed_in, make_item):
+def test_item_page_query_count_does_not_grow_with_its_timeline(app, sign_in, make_item):
     from portal.auth.models import User
-    from portal.kernel.db import database
     from portal.items import actions, services
+    from portal.kernel.db import database
     from tests.querycount import fresh_request_queries
 
     number = make_item(actions=("dispatch", "accept"))
-    client = signed_in("handler")
+    client = sign_in("handler")
     client.get(f"/items/{number}")
     few = fresh_request_queries(client, f"/items/{number}")
     with app.test_request_context(), database.connection_context():
@@ -223,9 +223,9 @@ def test_item_page_query_count_does_not_grow_with_its_timeline(app, signed_in, m
     assert len(many) == len(few)
 
 
-def test_a_returned_item_shows_why_and_goes_out_again(signed_in, make_item):
+def test_a_returned_item_shows_why_and_goes_out_again(sign_in, make_item):
     number = make_item()
-    handler, supervisor = signed_in("handler"), signed_in("supervisor")
+    handler, supervisor = sign_in("handler"), sign_in("supervisor")
     html = handler.get(f"/items/{number}").get_data(as_text=True)
     response = handler.post(f"/items/{number}/actions/return", data={
         "version": version(html), "reason": "not_our_remit", "comment": "应由餐饮服务中心办理",
@@ -242,10 +242,10 @@ def badge_count(html, panel):
     return int(re.search(r'class="badge[^"]*"[^>]*>(\d+)<', section).group(1))
 
 
-def test_forms_and_pickers_are_for_supervisors(signed_in, make_item):
+def test_forms_and_pickers_are_for_supervisors(sign_in, make_item):
     number = make_item(actions=())
-    handler = signed_in("handler")
-    leader = signed_in("leader")
+    handler = sign_in("handler")
+    leader = sign_in("leader")
     assert handler.get("/items/new").status_code == 403
     assert leader.get(f"/items/{number}/edit").status_code == 403
     assert leader.get(f"/items/{number}/children/new").status_code == 403

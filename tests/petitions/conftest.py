@@ -1,27 +1,13 @@
-"""Petition tests: the demo people, API and page clients signed in through the real form."""
+"""Petition tests: petitions registered through the service, and acting on them through the API."""
 
 import pytest
 
 from portal.auth.models import User
 from portal.kernel.db import database
 from portal.petitions import services
-from tests.api.conftest import ApiClient
 
 PHONE = "13812345678"
 MASKED = "138****5678"
-
-
-@pytest.fixture
-def clients(app, demo):
-    """``clients("supervisor")``: a signed-in client (JSON helpers with the CSRF header) per demo user."""
-    made = {}
-
-    def get(username):
-        if username not in made:
-            made[username] = ApiClient(app, username)
-        return made[username]
-
-    return get
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ LANDLINE = "0351-2345678"
 
 
 @pytest.fixture
-def assigned(clients, petition):
+def assigned(sign_in, demo, petition):
     """A petition assigned to 物业服务中心 (handler: ``handler``), with a landline in its text too."""
     number = petition(content=f"暖气不热，请回电{PHONE}或{LANDLINE}")
-    assert act(clients("supervisor"), number, "assign", department="property",
+    assert act(sign_in("supervisor"), number, "assign", department="property",
                comment=f"请联系{PHONE}").status_code == 200
     return number
 
@@ -37,10 +37,10 @@ def routes(number):
     }
 
 
-def test_every_route_for_every_role(app, clients, assigned):
+def test_every_route_for_every_role(app, sign_in, demo, assigned):
     for path, expected in routes(assigned).items():
         for role, status in expected.items():
-            assert clients(role).get(path).status_code == status, (path, role)
+            assert sign_in(role).get(path).status_code == status, (path, role)
     anonymous = app.test_client()
     assert anonymous.get("/api/v1/petitions").status_code == 401
     assert anonymous.get("/petitions").status_code in (302, 303)
@@ -52,15 +52,15 @@ def test_every_route_for_every_role(app, clients, assigned):
              f"/api/v1/petitions/{assigned}/actions/nothing": {"supervisor": 404}}
     for path, expected in posts.items():
         for role, status in expected.items():
-            assert clients(role).post(path, json={"version": 2, "channel": "hotline"}).status_code == status, (
+            assert sign_in(role).post(path, json={"version": 2, "channel": "hotline"}).status_code == status, (
                 path, role)
     # a handler of another department sees none of it in lists
-    assert clients("catering").get("/api/v1/petitions").get_json()["total"] == 0
-    assert assigned not in clients("catering").get("/petitions").get_data(as_text=True)
+    assert sign_in("catering").get("/api/v1/petitions").get_json()["total"] == 0
+    assert assigned not in sign_in("catering").get("/petitions").get_data(as_text=True)
 
 
-def test_handlers_never_see_the_phone(app, clients, assigned):
-    handler, supervisor = clients("handler"), clients("supervisor")
+def test_handlers_never_see_the_phone(app, sign_in, demo, assigned):
+    handler, supervisor = sign_in("handler"), sign_in("supervisor")
     leaks = []
     for path in ("/petitions", f"/petitions/{assigned}", "/petitions/export.csv", "/api/v1/petitions", f"/api/v1/petitions/{assigned}",
                  f"/api/v1/petitions?q={PHONE}", "/api/v1/petitions?q=5678", "/notifications",
@@ -80,7 +80,7 @@ def test_handlers_never_see_the_phone(app, clients, assigned):
     assert PHONE in supervisor.get("/petitions/export.csv").get_data(as_text=True)
     full = supervisor.get(f"/api/v1/petitions/{assigned}").get_json()
     assert full["resident_phone"] == PHONE and PHONE in full["content"]
-    assert clients("leader").get(f"/api/v1/petitions/{assigned}").get_json()["resident_phone"] == PHONE
+    assert sign_in("leader").get(f"/api/v1/petitions/{assigned}").get_json()["resident_phone"] == PHONE
 
     # notifications: the rows, what the relay writes in-app and what an e-mail would say
     with app.app_context(), database.connection_context():
@@ -104,8 +104,8 @@ def test_handlers_never_see_the_phone(app, clients, assigned):
     assert PHONE not in supervisor.get(f"/api/v1/items/{item}").get_data(as_text=True)
 
 
-def test_hostile_text_in_paths_filters_and_inputs_is_refused_not_a_crash(clients, assigned):
-    supervisor = clients("supervisor")
+def test_hostile_text_in_paths_filters_and_inputs_is_refused_not_a_crash(sign_in, demo, assigned):
+    supervisor = sign_in("supervisor")
     for path in ("/api/v1/petitions?q=%00", "/api/v1/petitions?area=a%00b", "/api/v1/petitions?department=%00",
                  "/api/v1/feed?department=%00", "/petitions?q=%00"):
         response = supervisor.get(path)
@@ -123,8 +123,8 @@ def test_hostile_text_in_paths_filters_and_inputs_is_refused_not_a_crash(clients
     assert multiline.status_code == 201 and multiline.get_json()["content"] == "第一行\n第二行"
 
 
-def test_a_notification_is_withheld_from_a_department_the_petition_left(app, clients, petition):
-    supervisor = clients("supervisor")
+def test_a_notification_is_withheld_from_a_department_the_petition_left(app, sign_in, demo, petition):
+    supervisor = sign_in("supervisor")
     number = petition()
     with app.app_context(), database.connection_context():
         Outbox.delete().execute()

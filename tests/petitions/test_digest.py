@@ -4,13 +4,13 @@ with their follow-through (the sections the petitions and feed features register
 import datetime
 
 from portal.auth.models import User
-from portal.kernel.clock import local_today
-from portal.kernel.db import database
 from portal.digests import services as digests
 from portal.digests.models import Digest
 from portal.items import actions, services as items
 from portal.items.followthrough import Instruction
 from portal.items.models import Item, ItemEvent
+from portal.kernel.clock import local_today
+from portal.kernel.db import database
 from portal.petitions import services
 
 

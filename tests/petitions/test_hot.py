@@ -10,7 +10,7 @@ from portal.petitions.models import Petition
 from .conftest import PHONE
 
 
-def test_three_heating_petitions_in_one_area_make_a_hot_issue(app, clients, petition):
+def test_three_heating_petitions_in_one_area_make_a_hot_issue(app, sign_in, demo, petition):
     for _ in range(3):
         petition(category="heating", area="东风小区")
     petition(category="gas", area="西山小区")
@@ -19,7 +19,7 @@ def test_three_heating_petitions_in_one_area_make_a_hot_issue(app, clients, peti
         row = Petition.get(Petition.number == old)
         Petition.update(received_at=row.received_at - datetime.timedelta(days=40)).where(Petition.id == row.id).execute()
 
-    leader = clients("leader")
+    leader = sign_in("leader")
     body = leader.get("/api/v1/petitions/hot").get_json()
     assert body["total"] == 4 and body["previous_total"] == 1
     assert body["categories"][0] == {"category": "heating", "label": "供暖", "count": 3, "previous": 1, "change": 2}
@@ -37,11 +37,11 @@ def test_three_heating_petitions_in_one_area_make_a_hot_issue(app, clients, peti
     panel = board.split('id="panel-hot_issues"', 1)[1].split("</section>", 1)[0]
     assert "供暖" in panel and "东风小区" in panel
     assert leader.get("/board/hot_issues").status_code == 200
-    assert clients("handler").get("/board/hot_issues").status_code == 404
+    assert sign_in("handler").get("/board/hot_issues").status_code == 404
 
 
-def test_the_period_is_checked(clients):
-    leader = clients("leader")
+def test_the_period_is_checked(sign_in, demo):
+    leader = sign_in("leader")
     for query in ("from=2026-13-01", "from=2026-02-01&to=2026-01-01", "from=2024-01-01&to=2026-01-01"):
         assert leader.get(f"/api/v1/petitions/hot?{query}").status_code == 422, query
         assert leader.get(f"/petitions/hot?{query}").status_code == 422, query
@@ -49,10 +49,10 @@ def test_the_period_is_checked(clients):
     assert (body["previous_from"], body["previous_to"]) == ("2026-02-19", "2026-02-28")
 
 
-def test_the_list_answers_in_a_fixed_number_of_queries(app, clients, petition):
+def test_the_list_answers_in_a_fixed_number_of_queries(app, sign_in, demo, petition):
     from tests.querycount import count_queries
 
-    supervisor = clients("supervisor")
+    supervisor = sign_in("supervisor")
 
     def queries_for_list():
         with count_queries() as counted:

@@ -1,16 +1,16 @@
 """A petition's life through the API and the pages on both databases: register, assign, answer, convert,
 merge, close — with wrong actors (403/404), wrong states (409) and bad input (422)."""
 
-from portal.kernel.db import database
 from portal.items.models import Item
+from portal.kernel.db import database
 from portal.notify.models import Outbox
 from portal.petitions.models import Petition, PetitionEvent
 
 from .conftest import PHONE, act, version
 
 
-def test_register_assign_answer_close(app, clients, petition):
-    supervisor, handler, catering, leader = (clients(u) for u in ("supervisor", "handler", "catering", "leader"))
+def test_register_assign_answer_close(app, sign_in, demo, petition):
+    supervisor, handler, catering, leader = (sign_in(u) for u in ("supervisor", "handler", "catering", "leader"))
     created = supervisor.post("/api/v1/petitions", json={
         "channel": "visit", "category": "heating", "area": "东风小区", "content": "暖气片不热",
         "resident_name": "李师傅", "resident_phone": "+86 139-0000-1111"})
@@ -59,8 +59,8 @@ def test_register_assign_answer_close(app, clients, petition):
     assert act(supervisor, number, "assign", department="catering").status_code == 409
 
 
-def test_convert_into_an_item_linked_both_ways(app, clients, petition):
-    supervisor, handler = clients("supervisor"), clients("handler")
+def test_convert_into_an_item_linked_both_ways(app, sign_in, demo, petition):
+    supervisor, handler = sign_in("supervisor"), sign_in("handler")
     number = petition()
     assert act(supervisor, number, "convert").status_code == 409  # not assigned: no lead department yet
     act(supervisor, number, "assign", department="property")
@@ -87,8 +87,8 @@ def test_convert_into_an_item_linked_both_ways(app, clients, petition):
     assert item_number in page and "linked-item" in page
 
 
-def test_merge_into_an_earlier_petition(app, clients, petition):
-    supervisor = clients("supervisor")
+def test_merge_into_an_earlier_petition(app, sign_in, demo, petition):
+    supervisor = sign_in("supervisor")
     first, second, third = petition(), petition(content="同一小区暖气不热"), petition(category="gas")
     assert act(supervisor, first, "merge", into=second).status_code == 422  # not earlier
     assert act(supervisor, second, "merge", into=second).status_code == 422
@@ -105,8 +105,8 @@ def test_merge_into_an_earlier_petition(app, clients, petition):
     assert second in supervisor.get(f"/petitions/{first}").get_data(as_text=True)
 
 
-def test_repeats_are_flagged(clients, petition):
-    supervisor = clients("supervisor")
+def test_repeats_are_flagged(sign_in, demo, petition):
+    supervisor = sign_in("supervisor")
     first = petition()
     second = petition()
     other_area = petition(area="西山小区")
@@ -118,8 +118,8 @@ def test_repeats_are_flagged(clients, petition):
     assert [p["number"] for p in listed["petitions"]] == [second]
 
 
-def test_bad_registration_is_refused_field_by_field(clients):
-    supervisor = clients("supervisor")
+def test_bad_registration_is_refused_field_by_field(sign_in, demo):
+    supervisor = sign_in("supervisor")
     refused = supervisor.post("/api/v1/petitions", json={
         "channel": "fax", "category": "", "area": "", "content": "x" * 2001, "resident_phone": "12345",
         "received_at": "2099-01-01"})
@@ -138,8 +138,8 @@ def test_bad_registration_is_refused_field_by_field(clients):
     assert supervisor.post("/api/v1/petitions", json=["not", "an", "object"]).status_code == 422
 
 
-def test_the_pages_register_and_act_without_javascript(app, clients):
-    supervisor = clients("supervisor").client
+def test_the_pages_register_and_act_without_javascript(app, sign_in, demo):
+    supervisor = sign_in("supervisor", csrf_header=False)  # a browser without scripts
     from tests.conftest import csrf_token
 
     token = csrf_token(supervisor, "/petitions/new")
@@ -161,11 +161,11 @@ def test_the_pages_register_and_act_without_javascript(app, clients):
                             data={"csrf_token": token, "version": 1, "department": "catering"})
     assert stale.status_code == 409
     fragment = supervisor.post(f"/petitions/{number}/actions/convert", headers={"HX-Request": "true"},
-                               data={"csrf_token": token, "version": version(clients("supervisor"), number)})
+                               data={"csrf_token": token, "version": version(sign_in("supervisor"), number)})
     assert fragment.status_code == 204 and fragment.headers["HX-Redirect"].startswith("/items/DB-")
 
 
-def test_a_petition_received_today_registers_in_the_first_hour_of_the_day(clients):
+def test_a_petition_received_today_registers_in_the_first_hour_of_the_day(sign_in, demo):
     """"Received today" (a date alone) is that day at 01:00 — except in the day's first hour, where that
     would be in the future: then it is now (found by a browser test run at 00:11 in Shanghai)."""
     import datetime
@@ -175,7 +175,7 @@ def test_a_petition_received_today_registers_in_the_first_hour_of_the_day(client
 
     just_after_midnight = datetime.datetime(2026, 11, 30, 0, 11, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
     with time_machine.travel(just_after_midnight, tick=False):
-        created = clients("supervisor").post("/api/v1/petitions", json={
+        created = sign_in("supervisor").post("/api/v1/petitions", json={
             "channel": "hotline", "category": "heating", "area": "东风小区", "content": "3号楼暖气不热",
             "received_at": "2026-11-30"})
     assert created.status_code == 201, created.get_json()

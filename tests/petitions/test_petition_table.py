@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 from flask import render_template
 
-from portal.kernel.db import database
 from portal.auth.forms import Fields
+from portal.kernel.db import database
 from portal.notify.models import Outbox
 from portal.petitions import reminders
 from portal.petitions.models import Petition, PetitionEvent
@@ -66,8 +66,8 @@ def test_perform_refuses_exactly_the_missing_required_inputs_and_recipients_exis
         assert set(action.recipient_groups()) <= set(GROUPS)
 
 
-def test_a_refused_action_writes_nothing(app, clients, petition):
-    supervisor = clients("supervisor")
+def test_a_refused_action_writes_nothing(app, sign_in, demo, petition):
+    supervisor = sign_in("supervisor")
     first, second = petition(), petition()
     act(supervisor, first, "assign", department="property")
     with app.app_context(), database.connection_context():
@@ -80,9 +80,9 @@ def test_a_refused_action_writes_nothing(app, clients, petition):
         assert Petition.get(Petition.number == second).version == 1
 
 
-def test_overdue_replies_remind_once_a_working_day(app, clients, petition):
+def test_overdue_replies_remind_once_a_working_day(app, sign_in, demo, petition):
     waiting, answered, new = petition(), petition(area="西山小区"), petition(area="北区")
-    supervisor, handler = clients("supervisor"), clients("handler")
+    supervisor, handler = sign_in("supervisor"), sign_in("handler")
     act(supervisor, waiting, "assign", department="property")
     act(supervisor, answered, "assign", department="property")
     act(handler, answered, "answer", reply="已处理")

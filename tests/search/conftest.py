@@ -1,12 +1,11 @@
 """Items made through the item services (each call in its own app context, so that signed-in test
-clients keep their own request contexts), and the kb clients."""
+clients keep their own request contexts)."""
 
 import pytest
 
 from portal.auth.models import User
 from portal.kernel.db import database
 from tests.items import conftest as items
-from tests.kb.conftest import as_user, write_article  # noqa: F401
 
 
 class Items:

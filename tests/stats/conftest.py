@@ -128,3 +128,10 @@ def history(app):
     with app.app_context(), database.connection_context():
         demo.seed_people()
         return build_history(People())
+
+
+@pytest.fixture
+def in_april(history):
+    """The history, and the clock stopped on 10 April 2025 for the rest of the test."""
+    with at(d(4, 10)):
+        yield history

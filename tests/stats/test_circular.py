@@ -9,19 +9,12 @@ from docx.oxml.ns import qn
 from redis import Redis
 from rq import SimpleWorker
 
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, with_demo_people
 from tests.servers import RedisServer
 
 from .conftest import at, d
-from .test_pages import signed_in
 
 MARCH = {"from": "2025-03-01", "to": "2025-03-31"}
-
-
-@pytest.fixture
-def clients(app, history):
-    with at(d(4, 10)):
-        yield lambda username: signed_in(app, username)
 
 
 def api_post(client, path, body):
@@ -53,8 +46,8 @@ def check_circular(document):
         assert fonts.get(qn("w:eastAsia")) in ("宋体", "黑体"), style
 
 
-def test_a_leader_makes_the_circular_and_downloads_it(clients):
-    client = clients("leader")
+def test_a_leader_makes_the_circular_and_downloads_it(sign_in, in_april):
+    client = sign_in("leader")
     response = api_post(client, "/api/v1/reports/circular", MARCH)
     assert response.status_code == 202
     job = response.get_json()["job"]
@@ -64,8 +57,8 @@ def test_a_leader_makes_the_circular_and_downloads_it(clients):
     check_circular(reopen(client, state["download"]))
 
 
-def test_the_page_starts_the_job_and_shows_its_progress_then_the_download(clients):
-    client = clients("supervisor")
+def test_the_page_starts_the_job_and_shows_its_progress_then_the_download(sign_in, in_april):
+    client = sign_in("supervisor")
     stats = client.get("/stats?from=2025-03-01&to=2025-03-31").get_data(as_text=True)
     assert "/reports/circular?from=2025-03-01&amp;to=2025-03-31" in stats
     form = client.get("/reports/circular?from=2025-03-01&to=2025-03-31").get_data(as_text=True)
@@ -81,9 +74,9 @@ def test_the_page_starts_the_job_and_shows_its_progress_then_the_download(client
     assert bad.status_code == 422 and "结束日期不能早于开始日期" in bad.get_data(as_text=True)
 
 
-def test_a_job_belongs_to_its_user(app, clients):
-    job = api_post(clients("leader"), "/api/v1/reports/circular", MARCH).get_json()["job"]
-    other = signed_in(app, "supervisor")
+def test_a_job_belongs_to_its_user(app, sign_in, in_april):
+    job = api_post(sign_in("leader"), "/api/v1/reports/circular", MARCH).get_json()["job"]
+    other = sign_in("supervisor")
     assert other.get(f"/api/v1/jobs/{job}").status_code == 404
     assert other.get(f"/reports/jobs/{job}").status_code == 404
     assert other.get(f"/reports/jobs/{job}/download").status_code == 404
@@ -91,14 +84,14 @@ def test_a_job_belongs_to_its_user(app, clients):
 
 
 @pytest.mark.parametrize("username", ["handler", "admin"])
-def test_only_leaders_and_supervisors_make_circulars(clients, username):
-    client = clients(username)
+def test_only_leaders_and_supervisors_make_circulars(sign_in, in_april, username):
+    client = sign_in(username)
     assert api_post(client, "/api/v1/reports/circular", MARCH).status_code == 403
     assert client.get("/reports/circular").status_code == 403
 
 
-def test_bad_periods_are_422_with_the_field(clients):
-    response = api_post(clients("leader"), "/api/v1/reports/circular", {"from": "2025-02-30", "to": "2025-03-31"})
+def test_bad_periods_are_422_with_the_field(sign_in, in_april):
+    response = api_post(sign_in("leader"), "/api/v1/reports/circular", {"from": "2025-02-30", "to": "2025-03-31"})
     assert response.status_code == 422 and "from" in response.get_json()["error"]["fields"]
 
 
@@ -110,10 +103,11 @@ def own_redis():
 
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
-def test_with_redis_the_worker_makes_it_and_the_progress_follows(make_app, own_redis, tmp_path):
-    from .conftest import People, build_history
+def test_with_redis_the_worker_makes_it_and_the_progress_follows(make_app, own_redis, sign_in):
     from portal import demo
     from portal.kernel.db import database
+
+    from .conftest import People, build_history
 
     Redis.from_url(own_redis.url).flushall()
     app = make_app(stats={"min_items": 2}, workflow={"closure_requires_attachment": False},
@@ -122,7 +116,7 @@ def test_with_redis_the_worker_makes_it_and_the_progress_follows(make_app, own_r
         demo.seed_people()
         build_history(People())
     with at(d(4, 10)):
-        client = signed_in(app, "leader")
+        client = sign_in("leader", app=app)
         job = api_post(client, "/api/v1/reports/circular", MARCH).get_json()["job"]
         assert client.get(f"/api/v1/jobs/{job}").get_json()["state"] == "queued"
         page = client.get(f"/reports/jobs/{job}", headers={"HX-Request": "true"}).get_data(as_text=True)
@@ -136,10 +130,10 @@ def test_with_redis_the_worker_makes_it_and_the_progress_follows(make_app, own_r
         assert "hx-trigger" not in page and "download" in page
 
 
-def test_libreoffice_converts_the_circular_with_its_chinese(clients, tmp_path):
+def test_libreoffice_converts_the_circular_with_its_chinese(sign_in, in_april, tmp_path):
     import subprocess
 
-    client = clients("leader")
+    client = sign_in("leader")
     state = client.get(f"/api/v1/jobs/{api_post(client, '/api/v1/reports/circular', MARCH).get_json()['job']}")
     source = tmp_path / "circular.docx"
     source.write_bytes(client.get(state.get_json()["download"]).get_data())
@@ -152,16 +146,13 @@ def test_libreoffice_converts_the_circular_with_its_chinese(clients, tmp_path):
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_a_queue_that_is_down_gives_a_clear_503_and_a_failed_job(make_app):
-    from portal import demo
+def test_a_queue_that_is_down_gives_a_clear_503_and_a_failed_job(make_app, sign_in):
     from portal.kernel.db import database
     from portal.reports.models import ReportJob
     from tests.servers import free_port
 
-    app = make_app(redis={"url": f"redis://127.0.0.1:{free_port()}/0"})  # nothing listens there
-    with app.app_context(), database.connection_context():
-        demo.seed_people()
-    client = signed_in(app, "leader")
+    app = with_demo_people(make_app(redis={"url": f"redis://127.0.0.1:{free_port()}/0"}))  # nothing listens there
+    client = sign_in("leader", app=app)
     response = api_post(client, "/api/v1/reports/circular", MARCH)
     assert response.status_code == 503
     assert "任务队列暂不可用" in response.get_json()["error"]["message"]
@@ -169,14 +160,14 @@ def test_a_queue_that_is_down_gives_a_clear_503_and_a_failed_job(make_app):
         assert [job.state for job in ReportJob.select()] == ["failed"]
 
 
-def test_files_are_deleted_a_week_after_and_their_download_is_404(app, history):
+def test_files_are_deleted_a_week_after_and_their_download_is_404(app, history, sign_in):
     with at(d(4, 10)):
-        client = signed_in(app, "leader")
+        client = sign_in("leader")
         state = client.get(f"/api/v1/jobs/{api_post(client, '/api/v1/reports/circular', MARCH).get_json()['job']}")
         download = state.get_json()["download"]
         assert client.get(download).status_code == 200
     with at(d(4, 18)):
-        client = signed_in(app, "leader")
+        client = sign_in("leader", new_session=True)
         api_post(client, "/api/v1/reports/circular", MARCH)  # the next job clears the old files
         gone = client.get(download)
         assert gone.status_code == 404 and "生成一周后删除" in gone.get_data(as_text=True)

@@ -1,24 +1,17 @@
 """XLSX exports reopened with openpyxl: the item list as filtered, the statistics; bounded memory."""
 
 import datetime
-import re
 import io
+import re
 import tracemalloc
 
 import openpyxl
-import pytest
 
 from portal.items.models import Item
 from portal.reports import exports
 
 from .conftest import at, d
-from .test_pages import MARCH, signed_in
-
-
-@pytest.fixture
-def clients(app, history):
-    with at(d(4, 10)):
-        yield lambda username: signed_in(app, username)
+from .test_pages import MARCH
 
 
 def workbook(response):
@@ -28,8 +21,8 @@ def workbook(response):
     return openpyxl.load_workbook(io.BytesIO(response.get_data()))
 
 
-def test_the_item_list_exports_as_filtered_with_typed_columns(clients):
-    client = clients("supervisor")
+def test_the_item_list_exports_as_filtered_with_typed_columns(sign_in, in_april):
+    client = sign_in("supervisor")
     book = workbook(client.get("/items/export.xlsx?department=property&state=closed&sort=deadline"))
     sheet = book.worksheets[0]
     assert sheet.freeze_panes == "A2"
@@ -49,13 +42,13 @@ def test_the_item_list_exports_as_filtered_with_typed_columns(clients):
     assert "/items/export.xlsx?state=closed&amp;department=property" in page
 
 
-def test_a_handler_exports_only_what_they_may_see(clients):
-    book = workbook(clients("catering").get("/items/export.xlsx"))
+def test_a_handler_exports_only_what_they_may_see(sign_in, in_april):
+    book = workbook(sign_in("catering").get("/items/export.xlsx"))
     assert [row[1] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)] == ["事项F"]
 
 
-def test_the_statistics_export(clients):
-    book = workbook(clients("leader").get(f"/stats/export.xlsx?{MARCH}"))
+def test_the_statistics_export(sign_in, in_april):
+    book = workbook(sign_in("leader").get(f"/stats/export.xlsx?{MARCH}"))
     figures, trends, definitions = book.worksheets
     header = [cell.value for cell in figures[1]]
     assert header[:5] == ["部门", "交办数", "办结数", "按期办结", "按时办结率"]
@@ -69,16 +62,16 @@ def test_the_statistics_export(clients):
     assert "2025-03-01" in definitions.cell(row=2, column=1).value
 
 
-def test_exports_check_their_input_and_permissions(clients, app):
-    client = clients("handler")
+def test_exports_check_their_input_and_permissions(sign_in, in_april, app):
+    client = sign_in("handler")
     assert client.get("/stats/export.xlsx?from=2025-03-01&to=x").status_code == 422
     sheet = workbook(client.get(f"/stats/export.xlsx?{MARCH}")).worksheets[0]
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["物业服务中心"]
 
 
-def test_stats_export_is_refused_to_other_roles(app, history):
+def test_stats_export_is_refused_to_other_roles(app, history, sign_in):
     with at(d(4, 10)):
-        assert signed_in(app, "admin").get(f"/stats/export.xlsx?{MARCH}").status_code == 403
+        assert sign_in("admin").get(f"/stats/export.xlsx?{MARCH}").status_code == 403
 
 
 def test_export_memory_does_not_grow_with_the_rows(app, people, monkeypatch):
@@ -113,13 +106,13 @@ def test_export_memory_does_not_grow_with_the_rows(app, people, monkeypatch):
     assert large < small * 1.2, (small, large)
 
 
-def test_every_sort_of_the_list_exports_in_the_same_order(clients, monkeypatch):
+def test_every_sort_of_the_list_exports_in_the_same_order(sign_in, in_april, monkeypatch):
     """The export continues chunk after chunk by the list's own sort keys (keyset): every sort, same rows."""
     from portal.items.queries import SORTS
 
     assert set(exports.KEYSET) == set(SORTS)
     monkeypatch.setattr(exports, "CHUNK", 2)  # several chunks even for this small history
-    client = clients("supervisor")
+    client = sign_in("supervisor")
     for sort in SORTS:
         page = client.get(f"/items?sort={sort}").get_data(as_text=True)
         listed = re.findall(r'<td class="title"><a href="[^"]+">([^<]+)</a>', page)

@@ -8,15 +8,15 @@ import pytest
 from tests.conftest import csrf_token
 
 from .conftest import at, d
-from .test_pages import signed_in
 
 FEED = re.compile(r'id="feed-url" type="text" readonly value="http://localhost(/feeds/[^"]+\.ics)"')
 
 
 @pytest.fixture
-def client_of(app, history):
+def on_21_march(history):
+    """The history, and the clock stopped on 21 March 2025 for the rest of the test."""
     with at(d(3, 21)):
-        yield lambda username: signed_in(app, username)
+        yield history
 
 
 def subscribe(client):
@@ -35,8 +35,8 @@ def events(app, path):
     return {str(e["summary"]).rsplit(" ", 1)[-1]: e for e in calendar.walk("VEVENT")}
 
 
-def test_a_handler_subscribes_to_their_departments_deadlines(app, client_of):
-    client = client_of("handler")
+def test_a_handler_subscribes_to_their_departments_deadlines(app, sign_in, on_21_march):
+    client = sign_in("handler")
     assert "创建我的日历订阅地址" in client.get("/profile").get_data(as_text=True)
     path = subscribe(client)
     found = events(app, path)
@@ -49,13 +49,13 @@ def test_a_handler_subscribes_to_their_departments_deadlines(app, client_of):
     assert str(d_event["url"]).endswith(f"/items/{number}")
 
 
-def test_a_leader_sees_the_items_they_lead(app, client_of):
-    found = events(app, subscribe(client_of("leader")))
+def test_a_leader_sees_the_items_they_lead(app, sign_in, on_21_march):
+    found = events(app, subscribe(sign_in("leader")))
     assert sorted(found) == ["事项D", "事项E", "事项I", "事项J", "事项K"]  # every open item names them
 
 
-def test_rotating_the_address_kills_the_old_one_at_once(app, client_of):
-    client = client_of("supervisor")
+def test_rotating_the_address_kills_the_old_one_at_once(app, sign_in, on_21_march):
+    client = sign_in("supervisor")
     old = subscribe(client)
     new = subscribe(client)
     assert old != new
@@ -63,8 +63,8 @@ def test_rotating_the_address_kills_the_old_one_at_once(app, client_of):
     assert app.test_client().get(new).status_code == 200
 
 
-def test_forged_and_unknown_addresses_are_404(app, client_of):
-    path = subscribe(client_of("handler"))
+def test_forged_and_unknown_addresses_are_404(app, sign_in, on_21_march):
+    path = subscribe(sign_in("handler"))
     nonce, mac = path.removeprefix("/feeds/").removesuffix(".ics").split(".")
     anonymous = app.test_client()
     assert anonymous.get(f"/feeds/{nonce}.{mac[:-1]}x.ics").status_code == 404

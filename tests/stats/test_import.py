@@ -8,19 +8,17 @@ import openpyxl
 import pytest
 from openpyxl import Workbook
 
+from portal.items.models import Item, ItemCoDepartment
 from portal.kernel.clock import local_today
 from portal.kernel.db import database
-from portal.items.models import Item, ItemCoDepartment
 from tests.conftest import csrf_token
-
-from .test_pages import signed_in
 
 LATER = local_today() + datetime.timedelta(days=60)
 
 
 @pytest.fixture
-def supervisor(app, demo):
-    return signed_in(app, "supervisor")
+def supervisor(sign_in, demo):
+    return sign_in("supervisor")
 
 
 def template(client):
@@ -163,8 +161,8 @@ def test_bad_files_are_refused_whole_with_a_clear_message(app, supervisor, make,
 
 
 @pytest.mark.parametrize("username", ["handler", "leader", "admin"])
-def test_only_supervisors_import(app, demo, username):
-    client = signed_in(app, username)
+def test_only_supervisors_import(sign_in, demo, username):
+    client = sign_in(username)
     assert client.get("/items/import/template.xlsx").status_code == 403
     assert client.get("/items/import").status_code == 403
     assert upload(client, b"x").status_code == 403

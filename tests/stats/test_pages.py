@@ -4,29 +4,15 @@ import re
 
 import pytest
 
-from tests.conftest import AuthActions
-
 from .conftest import at, d
 from .test_figures import PROPERTY
 
 MARCH = "from=2025-03-01&to=2025-03-31"
 
 
-def signed_in(app, username):
-    client = app.test_client()
-    AuthActions(client).login(username)
-    return client
-
-
-@pytest.fixture
-def clients(app, history):
-    with at(d(4, 10)):
-        yield lambda username: signed_in(app, username)
-
-
 @pytest.mark.parametrize("username", ["leader", "supervisor"])
-def test_leaders_and_supervisors_see_every_department_with_awards(clients, username):
-    client = clients(username)
+def test_leaders_and_supervisors_see_every_department_with_awards(sign_in, in_april, username):
+    client = sign_in(username)
     body = client.get(f"/api/v1/stats/departments?{MARCH}").get_json()
     assert body["from"] == "2025-03-01" and body["to"] == "2025-03-31"
     assert len(body["departments"]) == 7
@@ -45,8 +31,8 @@ def test_leaders_and_supervisors_see_every_department_with_awards(clients, usern
     assert "按时办结" in html and "工作日" in html and "延期" in html
 
 
-def test_a_handler_sees_only_their_own_department(clients):
-    client = clients("handler")
+def test_a_handler_sees_only_their_own_department(sign_in, in_april):
+    client = sign_in("handler")
     body = client.get(f"/api/v1/stats/departments?{MARCH}").get_json()
     assert [row["code"] for row in body["departments"]] == ["property"]
     assert body["departments"][0]["received"] == 6
@@ -61,8 +47,8 @@ def test_a_handler_sees_only_their_own_department(clients):
     assert march and march.group(1) == "6"
 
 
-def test_other_roles_get_403(clients):
-    admin = clients("admin")
+def test_other_roles_get_403(sign_in, in_april):
+    admin = sign_in("admin")
     assert admin.get("/stats").status_code == 403
     assert admin.get(f"/api/v1/stats/departments?{MARCH}").status_code == 403
     assert 'href="/stats"' not in admin.get("/").get_data(as_text=True)
@@ -74,8 +60,8 @@ def test_strangers_are_asked_to_sign_in(app):
     assert anonymous.get("/stats").status_code in (302, 303)
 
 
-def test_the_period_is_in_the_url_and_checked(clients):
-    client = clients("leader")
+def test_the_period_is_in_the_url_and_checked(sign_in, in_april):
+    client = sign_in("leader")
     for kind, start in (("month", "2025-04-01"), ("quarter", "2025-04-01"), ("year", "2025-01-01")):
         body = client.get(f"/api/v1/stats/departments?period={kind}").get_json()
         assert body["from"] == start
@@ -91,17 +77,17 @@ def test_the_period_is_in_the_url_and_checked(clients):
     assert fragment.lstrip().startswith("{#") is False and "<html" not in fragment and 'id="stats-results"' in fragment
 
 
-def test_the_query_count_does_not_grow_with_the_items(app, history):
+def test_the_query_count_does_not_grow_with_the_items(app, history, sign_in):
     """Statistics are SQL aggregates: twice the items, the same statements."""
     import datetime
 
-    from portal.kernel.db import database
     from portal.items.models import Item
+    from portal.kernel.db import database
     from tests.querycount import fresh_request_queries
 
     def statements():
         with at(d(4, 10)):
-            client = signed_in(app, "leader")
+            client = sign_in("leader", new_session=True)
             assert client.get(f"/stats?{MARCH}").status_code == 200
             assert client.get(f"/api/v1/stats/departments?{MARCH}").status_code == 200
             page = fresh_request_queries(client, f"/stats?{MARCH}")
@@ -120,8 +106,8 @@ def test_the_query_count_does_not_grow_with_the_items(app, history):
     assert statements() == before
 
 
-def test_the_form_shows_the_period_in_force_and_a_named_period_wins(clients):
-    client = clients("leader")
+def test_the_form_shows_the_period_in_force_and_a_named_period_wins(sign_in, in_april):
+    client = sign_in("leader")
     html = client.get("/stats?period=year").get_data(as_text=True)
     assert '<option value="year" selected>' in html
     assert 'value="2025-01-01"' in html and 'value="2025-12-31"' in html

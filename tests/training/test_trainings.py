@@ -24,18 +24,18 @@ def new_training(client, **fields):
     return response.get_json()
 
 
-def test_a_training_fills_to_capacity_is_attended_and_shows_in_the_learning_record(as_user):
-    training = new_training(as_user("supervisor"))
+def test_a_training_fills_to_capacity_is_attended_and_shows_in_the_learning_record(sign_in, demo):
+    training = new_training(sign_in("supervisor"))
     path = f"/api/v1/trainings/{training['id']}"
     for user in ("handler", "catering", "commute"):
-        assert as_user(user).post(f"{path}/enrolment").status_code == 201
-    assert as_user("handler").post(f"{path}/enrolment").status_code == 200  # already enrolled: nothing new
-    full = as_user("culture").post(f"{path}/enrolment")
+        assert sign_in(user).post(f"{path}/enrolment").status_code == 201
+    assert sign_in("handler").post(f"{path}/enrolment").status_code == 200  # already enrolled: nothing new
+    full = sign_in("culture").post(f"{path}/enrolment")
     assert full.status_code == 409 and "3" in full.get_json()["error"]["message"]
-    assert as_user("commute").delete(f"{path}/enrolment").get_json() == {"enrolled": False, "enrolled_count": 2}
-    assert as_user("culture").post(f"{path}/enrolment").status_code == 201
+    assert sign_in("commute").delete(f"{path}/enrolment").get_json() == {"enrolled": False, "enrolled_count": 2}
+    assert sign_in("culture").post(f"{path}/enrolment").status_code == 201
 
-    supervisor = as_user("supervisor")
+    supervisor = sign_in("supervisor")
     assert supervisor.post(f"{path}/attendance", json={"username": "handler", "present": True,
                                                        "note": "全程参加"}).status_code == 200
     assert supervisor.post(f"{path}/attendance", json={"username": "catering", "present": False}).status_code == 200
@@ -46,26 +46,26 @@ def test_a_training_fills_to_capacity_is_attended_and_shows_in_the_learning_reco
     assert {e["username"]: e["present"] for e in detail["enrolments"]} == {
         "handler": True, "catering": False, "culture": None}
 
-    record = as_user("handler").get("/trainings").get_data(as_text=True)
+    record = sign_in("handler").get("/trainings").get_data(as_text=True)
     assert "督办业务培训：供暖专项" in record and "3.0" in record  # attended, 3 hours
-    assert "督办业务培训：供暖专项" not in as_user("catering").get("/trainings").get_data(as_text=True).split(
+    assert "督办业务培训：供暖专项" not in sign_in("catering").get("/trainings").get_data(as_text=True).split(
         'id="record-title"')[1]
 
 
-def test_enrolment_is_refused_after_the_deadline(as_user, app):
-    training = new_training(as_user("supervisor"))
-    as_user("handler").post(f"/api/v1/trainings/{training['id']}/enrolment")
+def test_enrolment_is_refused_after_the_deadline(sign_in, demo, app):
+    training = new_training(sign_in("supervisor"))
+    sign_in("handler").post(f"/api/v1/trainings/{training['id']}/enrolment")
     with app.app_context(), database.connection_context():
         Training.update(enrol_until=datetime.datetime.now() - datetime.timedelta(hours=1)).execute()
-    late = as_user("catering").post(f"/api/v1/trainings/{training['id']}/enrolment")
+    late = sign_in("catering").post(f"/api/v1/trainings/{training['id']}/enrolment")
     assert late.status_code == 409 and "报名已于" in late.get_json()["error"]["message"]
-    assert as_user("handler").delete(f"/api/v1/trainings/{training['id']}/enrolment").status_code == 409
-    page = as_user("catering").get(f"/trainings/{training['id']}").get_data(as_text=True)
+    assert sign_in("handler").delete(f"/api/v1/trainings/{training['id']}/enrolment").status_code == 409
+    page = sign_in("catering").get(f"/trainings/{training['id']}").get_data(as_text=True)
     assert "hx-post" not in page.split('id="enrolment"')[1].split("</section>")[0]
 
 
-def test_concurrent_enrolments_never_exceed_capacity(as_user, app):
-    training = new_training(as_user("supervisor"), capacity=2)
+def test_concurrent_enrolments_never_exceed_capacity(sign_in, demo, app):
+    training = new_training(sign_in("supervisor"), capacity=2)
     names = ["handler", "catering", "commute", "kindergarten", "retirees", "culture"]
     with app.app_context(), database.connection_context():
         ids = [User.get(User.username == n).id for n in names]
@@ -90,40 +90,40 @@ def test_concurrent_enrolments_never_exceed_capacity(as_user, app):
         assert Enrolment.select().where(Enrolment.training == training["id"]).count() == 2
 
 
-def test_input_is_checked_field_by_field(as_user):
-    response = as_user("supervisor").post("/api/v1/trainings", json={
+def test_input_is_checked_field_by_field(sign_in, demo):
+    response = sign_in("supervisor").post("/api/v1/trainings", json={
         "title": "", "starts_at": "tomorrow", "ends_at": _at(1, 8), "place": "", "trainer": "x" * 101,
         "capacity": 0, "enrol_until": _at(5), "materials": [999]})
     assert response.status_code == 422
     assert set(response.get_json()["error"]["fields"]) == {"title", "starts_at", "place", "trainer", "capacity",
                                                              "materials"}
-    backwards = as_user("supervisor").post("/api/v1/trainings", json={
+    backwards = sign_in("supervisor").post("/api/v1/trainings", json={
         "title": "t", "starts_at": _at(5, 10), "ends_at": _at(5, 9), "place": "p", "trainer": "t",
         "capacity": 5, "enrol_until": _at(6)})
     assert set(backwards.get_json()["error"]["fields"]) == {"ends_at", "enrol_until"}
 
 
-def test_the_ics_file_and_search(as_user):
-    training = new_training(as_user("supervisor"), description="讲解燃气安全, 以及;特殊字符\n第二行")
-    response = as_user("handler").get(f"/trainings/{training['id']}.ics")
+def test_the_ics_file_and_search(sign_in, demo):
+    training = new_training(sign_in("supervisor"), description="讲解燃气安全, 以及;特殊字符\n第二行")
+    response = sign_in("handler").get(f"/trainings/{training['id']}.ics")
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/calendar")
     text = response.get_data(as_text=True)
     unfolded = text.replace("\r\n ", "")
     assert "BEGIN:VEVENT" in text and "SUMMARY:督办业务培训：供暖专项" in unfolded
     assert "燃气安全\\, 以及\\;特殊字符\\n第二行" in unfolded and "DTSTART:" in text
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
-    found = as_user("handler").get("/api/v1/search?q=燃气&kind=training").get_json()
+    found = sign_in("handler").get("/api/v1/search?q=燃气&kind=training").get_json()
     assert found["total"] == 1 and found["results"][0]["id"] == training["id"]
 
 
 ROLES = ("leader", "supervisor", "handler", "admin")
 
 
-def test_permissions_of_every_route_for_every_role(as_user, app):
-    training = new_training(as_user("supervisor"))
+def test_permissions_of_every_route_for_every_role(sign_in, demo, app):
+    training = new_training(sign_in("supervisor"))
     t = training["id"]
     for user in ROLES:
-        client = as_user(user)
+        client = sign_in(user)
         organiser = user == "supervisor"
         expected = [
             ("get", "/trainings", None, 200),
@@ -150,7 +150,7 @@ def test_permissions_of_every_route_for_every_role(as_user, app):
             elif path.startswith("/api/"):
                 response = client.post(path, json=data if data is not None else {})
             else:
-                response = client.client.post(path, data={**data, "csrf_token": client.headers["X-CSRFToken"]})
+                response = client.post(path, data={**data, "csrf_token": client.token}, csrf_header=False)
             assert response.status_code == status, (user, method, path, response.status_code)
     anonymous = app.test_client()
     assert anonymous.get("/trainings").status_code in (302, 303)
@@ -158,7 +158,7 @@ def test_permissions_of_every_route_for_every_role(as_user, app):
 
 
 
-def test_enrolled_users_are_reminded_the_working_day_before_once(as_user, app, runner):
+def test_enrolled_users_are_reminded_the_working_day_before_once(sign_in, demo, app, runner):
     from portal.calendar import add_working_days
     from portal.kernel.clock import local_today
     from portal.notify.models import Notification, Outbox
@@ -170,13 +170,13 @@ def test_enrolled_users_are_reminded_the_working_day_before_once(as_user, app, r
     def on(day, hour):
         return datetime.datetime.combine(day, datetime.time(hour)).isoformat()
 
-    soon = new_training(as_user("supervisor"), title="明日培训", starts_at=on(next_day, 9), ends_at=on(next_day, 11),
+    soon = new_training(sign_in("supervisor"), title="明日培训", starts_at=on(next_day, 9), ends_at=on(next_day, 11),
                         enrol_until=on(scan_day, 8))
-    later = new_training(as_user("supervisor"), title="下周培训", starts_at=on(later_day, 9),
+    later = new_training(sign_in("supervisor"), title="下周培训", starts_at=on(later_day, 9),
                          ends_at=on(later_day, 11), enrol_until=on(scan_day, 8))
     for user in ("handler", "catering"):
-        as_user(user).post(f"/api/v1/trainings/{soon['id']}/enrolment")
-    as_user("commute").post(f"/api/v1/trainings/{later['id']}/enrolment")
+        sign_in(user).post(f"/api/v1/trainings/{soon['id']}/enrolment")
+    sign_in("commute").post(f"/api/v1/trainings/{later['id']}/enrolment")
 
     first = runner.invoke(args=["remind", "--date", scan_day.isoformat()])
     assert first.exit_code == 0, first.output
@@ -190,27 +190,26 @@ def test_enrolled_users_are_reminded_the_working_day_before_once(as_user, app, r
         assert sorted(n.user.username for n in notices) == ["catering", "handler"]
 
 
-def test_files_among_the_materials(as_user):
+def test_files_among_the_materials(sign_in, demo):
     import io
 
     from tests.kb.conftest import PNG, docx_bytes
 
-    training = new_training(as_user("supervisor"))
+    training = new_training(sign_in("supervisor"))
     path = f"/trainings/{training['id']}/files"
 
     def post(user, name, content):
-        client = as_user(user)
-        return client.client.post(path, data={"file": (io.BytesIO(content), name),
-                                              "csrf_token": client.headers["X-CSRFToken"]},
-                                  content_type="multipart/form-data")
+        client = sign_in(user)
+        return client.post(path, data={"file": (io.BytesIO(content), name), "csrf_token": client.token},
+                           content_type="multipart/form-data", csrf_header=False)
 
     assert post("supervisor", "讲义.docx", docx_bytes("讲义")).status_code == 303
     refused = post("supervisor", "讲义.pdf", PNG)
     assert refused.status_code == 422 and "文件内容与文件名不符" in refused.get_data(as_text=True)
     for user in ("handler", "leader", "admin"):
         assert post(user, "x.docx", docx_bytes("x")).status_code == 403, user
-    files = as_user("handler").get(f"/api/v1/trainings/{training['id']}").get_json()["files"]
+    files = sign_in("handler").get(f"/api/v1/trainings/{training['id']}").get_json()["files"]
     assert [f["name"] for f in files] == ["讲义.docx"]
-    download = as_user("handler").get(files[0]["url"])
+    download = sign_in("handler").get(files[0]["url"])
     assert download.status_code == 200 and download.data[:2] == b"PK"
-    assert as_user("handler").get(f"/trainings/{training['id']}/files/999").status_code == 404
+    assert sign_in("handler").get(f"/trainings/{training['id']}/files/999").status_code == 404
