@@ -116,3 +116,15 @@ def test_the_form_shows_the_period_in_force_and_a_named_period_wins(sign_in, in_
     assert (body["from"], body["to"]) == ("2025-01-01", "2025-12-31")
     html = client.get(f"/stats?period=&{MARCH}").get_data(as_text=True)
     assert '<option value="" selected>' in html and "2025-03-01 至 2025-03-31" in html
+
+
+@pytest.mark.parametrize("username", ["leader", "handler"])
+def test_the_page_links_its_excel_download_for_the_same_period(sign_in, in_april, username):
+    """The link the page offers downloads the period's figures (it was hidden behind a wrong endpoint)."""
+    client = sign_in(username)
+    html = client.get(f"/stats?{MARCH}").get_data(as_text=True)
+    link = re.search(r'href="(/stats/export\.xlsx\?[^"]+)"[^>]*>下载 Excel', html)
+    assert link, "the Excel link is missing"
+    response = client.get(link.group(1).replace("&amp;", "&"))
+    assert response.status_code == 200 and response.data[:2] == b"PK"
+    assert "2025-03-01-2025-03-31" in response.headers["Content-Disposition"].encode("latin-1").decode("utf-8")
