@@ -4,7 +4,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from ..kernel import hooks
-from ..search.index import index_object
+from ..search.index import index_object, texts_of
 from .models import Item, ItemEvent
 from .visibility import sees_all, visible_ids
 
@@ -12,8 +12,7 @@ from .visibility import sees_all, visible_ids
 def index_item(item_id):
     """Index an item: title; number, content and the comments of its events."""
     item = Item.get_by_id(item_id)
-    comments = [c for (c,) in ItemEvent.select(ItemEvent.comment)
-                .where(ItemEvent.item == item_id, ItemEvent.comment != "").tuples()]
+    comments = texts_of(ItemEvent.item, ItemEvent.comment, [item_id]).get(item_id, [])
     index_object("item", item_id, item.title, [item.number, item.content, *comments])
 
 
@@ -23,10 +22,7 @@ def _visible_ids(user):
 
 def _load(ids):
     items = {i.id: i for i in Item.select(Item.id, Item.number, Item.title, Item.content).where(Item.id.in_(ids))}
-    comments = {}
-    for event in (ItemEvent.select(ItemEvent.item, ItemEvent.comment)
-                  .where(ItemEvent.item.in_(ids), ItemEvent.comment != "").order_by(ItemEvent.id)):
-        comments.setdefault(event.item_id, []).append(event.comment)
+    comments = texts_of(ItemEvent.item, ItemEvent.comment, ids)
     return {i: {"id": item.number, "title": item.title, "texts": [item.content, *comments.get(i, [])],
                 "url": url_for("items.detail", number=item.number)} for i, item in items.items()}
 

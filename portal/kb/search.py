@@ -5,7 +5,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from ..kernel import hooks
-from ..search.index import index_object
+from ..search.index import index_object, texts_of
 from .models import Article, ArticleAttachment
 from .queries import visible_articles
 
@@ -13,8 +13,7 @@ from .queries import visible_articles
 def index_article(article_id):
     """Index an article: title; tags, body and the extracted text of its attachments."""
     article = Article.get_by_id(article_id)
-    texts = [c for (c,) in ArticleAttachment.select(ArticleAttachment.text)
-             .where(ArticleAttachment.article == article_id, ArticleAttachment.text != "").tuples()]
+    texts = texts_of(ArticleAttachment.article, ArticleAttachment.text, [article_id]).get(article_id, [])
     index_object("article", article_id, article.title, [" ".join(article.tags or []), article.body, *texts])
 
 
@@ -24,11 +23,7 @@ def _visible_ids(user):
 
 def _load(ids):
     articles = {a.id: a for a in Article.select(Article.id, Article.title, Article.body).where(Article.id.in_(ids))}
-    texts = {}
-    for attachment in (ArticleAttachment.select(ArticleAttachment.article, ArticleAttachment.text)
-                       .where(ArticleAttachment.article.in_(ids), ArticleAttachment.text != "")
-                       .order_by(ArticleAttachment.id)):
-        texts.setdefault(attachment.article_id, []).append(attachment.text)
+    texts = texts_of(ArticleAttachment.article, ArticleAttachment.text, ids)
     return {i: {"id": a.id, "title": a.title, "texts": [a.body, *texts.get(i, [])],
                 "url": url_for("kb.view", article_id=a.id)} for i, a in articles.items()}
 

@@ -28,6 +28,16 @@ def index_object(kind, ref_id, title, texts):
         SearchToken.insert_many(rows[start:start + BATCH]).execute()
 
 
+def texts_of(owner, text, ids):
+    """{owner id: [its rows' non-empty ``text``, in row order]} of the rows whose field ``owner`` is among
+    ``ids`` (an item's comments, an article's attachments' text): what a source shows beside an object."""
+    found = {}
+    for owner_id, value in (owner.model.select(owner, text).where(owner.in_(ids), text != "")
+                            .order_by(owner.model.id).tuples()):
+        found.setdefault(owner_id, []).append(value)
+    return found
+
+
 def remove_object(kind, ref_id):
     SearchToken.delete().where(SearchToken.kind == kind, SearchToken.ref_id == ref_id).execute()
 
