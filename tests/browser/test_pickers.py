@@ -10,7 +10,7 @@ import re
 from playwright.sync_api import expect
 
 from portal.auth.models import User
-from portal.items import pages, services
+from portal.items import queries, services
 from portal.items.models import Item
 from portal.kernel.db import database
 
@@ -110,7 +110,7 @@ def test_a_choice_the_new_search_does_not_match_stays_chosen_in_the_list(open_as
     with live_server.app.app_context(), database.connection_context():
         saved = Item.get_by_id(item.id)
         assert saved.lead_department.code == "catering"
-        assert [d.code for d in pages.co_departments(saved)] == ["culture"]
+        assert [d.code for d in queries.co_departments(saved)] == ["culture"]
 
 
 def test_a_deadline_typed_while_the_proposed_one_is_on_its_way_is_kept(open_as, live_server):
