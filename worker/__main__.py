@@ -32,10 +32,15 @@ log = logging.getLogger("worker")
 def scan_cron(settings):
     """The cron line (this machine's local time, as RQ reads it) for reminders.scan_time in app.timezone."""
     hour, minute = map(int, settings["reminders"]["scan_time"].split(":"))
-    zone = zoneinfo.ZoneInfo(settings["app"]["timezone"])
+    zone = _zone(settings)
     today = datetime.datetime.now(zone).date()
     local = datetime.datetime.combine(today, datetime.time(hour, minute), zone).astimezone()
     return f"{local.minute} {local.hour} * * *"
+
+
+def _zone(settings):
+    """The portal's time zone from its settings (the schedule is made before any app context)."""
+    return zoneinfo.ZoneInfo(settings["app"]["timezone"])
 
 
 CRON_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -44,7 +49,7 @@ CRON_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturd
 def digest_cron(settings):
     """The cron line (this machine's local time) for digest.weekday at digest.time in app.timezone."""
     hour, minute = map(int, settings["digest"]["time"].split(":"))
-    zone = zoneinfo.ZoneInfo(settings["app"]["timezone"])
+    zone = _zone(settings)
     today = datetime.datetime.now(zone).date()
     day = today + datetime.timedelta(days=(CRON_WEEKDAYS.index(settings["digest"]["weekday"]) - today.weekday()) % 7)
     local = datetime.datetime.combine(day, datetime.time(hour, minute), zone).astimezone()

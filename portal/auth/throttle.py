@@ -82,11 +82,6 @@ def wait_seconds(username, address):
     return max(0, int(max(waits) + 0.999))
 
 
-def is_blocked(username, address):
-    """True when this sign-in attempt must wait (see ``wait_seconds``)."""
-    return wait_seconds(username, address) > 0
-
-
 def record_failure(username, address):
     """Count one failed sign-in (the audit row written with it is the database's record)."""
     redis = redis_connection()

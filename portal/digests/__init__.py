@@ -15,7 +15,7 @@ def init_app(app):
         app.register_blueprint(blueprint)
     hooks.openapi.add("digests", (api.OPENAPI_PATHS, {}))
     app.cli.add_command(digest)
-    hooks.notification_kinds.add("digest", Kind(_l("Weekly digest"), link=_link))
+    hooks.notification_kinds.add("digest", Kind(_l("Weekly digest"), link=_link, page=_page))
     app.jinja_env.globals["digest_section_labels"] = section_labels
 
 
@@ -27,6 +27,12 @@ def section_labels():
               "decisions": _l("Decisions waiting for you"), "closed": _l("Items closed")}
     labels.update({key: label for key, (label, _build, _scope) in hooks.digest_sections.items()})
     return labels
+
+
+def _page(notification):
+    from flask import url_for
+
+    return url_for("digests.index")
 
 
 def _link(row):

@@ -1,5 +1,5 @@
 """Photos of findings: images only (checked by content), turned upright, re-encoded without any metadata
-(EXIF, GPS, XMP, ICC, text chunks), with a thumbnail; kept in the items' content-addressed upload store."""
+(EXIF, GPS, XMP, ICC, text chunks), with a thumbnail; kept in the kernel's content-addressed upload store (files.py)."""
 
 import io
 

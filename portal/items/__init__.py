@@ -2,7 +2,7 @@
 
 
 def init_app(app):
-    """Register the item pages, the item API, delegations, sweep-uploads and the labels and filters templates use."""
+    """Register the item pages, the item API, delegations, what items add to the registries and the labels and filters templates use."""
     from flask_babel import format_datetime
 
     from ..kernel import hooks

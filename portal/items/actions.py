@@ -9,7 +9,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 
 from ..auth.forms import Fields
 from ..calendar import add_working_days
-from ..kernel import files, hooks, workflow
+from ..kernel import files as store, hooks, workflow
 from ..kernel.errors import Conflict
 from .attachments import prepare_upload, record_upload
 from .models import FINISHED_STATES, Attachment, ExtensionRequest, Item, ItemEvent
@@ -217,15 +217,15 @@ class ItemWorkflow(workflow.Workflow):
     @contextlib.contextmanager
     def receiving(self, user, item, sent):
         """Files sent with the action, checked and written aside before the transaction; they reach the
-        store only once it has committed (files.kept_on_commit): nothing of a refused action stays."""
+        store only once it has committed (store.kept_on_commit): nothing of a refused action stays."""
         uploads = []
         try:
             for upload in sent:
                 uploads.append(prepare_upload(user, item, upload))
         except BaseException:
-            files.discard(uploads)
+            store.discard(uploads)
             raise
-        with files.kept_on_commit(uploads):
+        with store.kept_on_commit(uploads):
             yield uploads
 
     def begin(self, user, item, ctx):

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..kernel import hooks
 from ..search.index import index_object, texts_of
+from ..search.services import Source
 from .models import Item, ItemEvent
 from .visibility import sees_all, visible_ids
 
@@ -28,5 +29,5 @@ def _load(ids):
 
 
 def register():
-    hooks.search_sources.add("item", (_l("Supervision item"), _visible_ids, _load))
+    hooks.search_sources.add("item", Source(_l("Supervision item"), _visible_ids, _load))
     hooks.search_indexers.add("item", (Item, index_item))

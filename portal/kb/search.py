@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..kernel import hooks
 from ..search.index import index_object, texts_of
+from ..search.services import Source
 from .models import Article, ArticleAttachment
 from .queries import visible_articles
 
@@ -29,5 +30,5 @@ def _load(ids):
 
 
 def register():
-    hooks.search_sources.add("article", (_l("Article"), _visible_ids, _load))
+    hooks.search_sources.add("article", Source(_l("Article"), _visible_ids, _load))
     hooks.search_indexers.add("article", (Article, index_article))

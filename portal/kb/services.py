@@ -232,10 +232,3 @@ def diff(article, old, new):
         sign = line[:1] if line[:1] in "+- @" else " "
         lines.append((sign, line[1:] if sign != "@" else line))
     return a, b, lines
-
-
-def stats_by_category(user):
-    """{category: count} of the articles ``user`` may read."""
-    query = (visible_articles(user).select(Article.category, peewee.fn.COUNT(Article.id))
-             .group_by(Article.category).tuples())
-    return dict(query)

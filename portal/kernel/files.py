@@ -206,6 +206,8 @@ def keeps_files(field):
 def sweep(older_than=datetime.timedelta(hours=1)):
     """Remove files no row points to: received uploads whose transaction never committed, and stored files
     without a row (older than ``older_than``, so uploads in flight are left alone). Returns how many."""
+    if not hooks.files_kept:  # no feature said what it keeps: every stored file would look unused
+        raise RuntimeError("files.sweep: no table keeps files (hooks.files_kept is empty); nothing removed")
     limit = time.time() - older_than.total_seconds()
     removed = 0
     waiting = incoming()

@@ -6,7 +6,8 @@ feature adds its entries in its ``init_app``::
     hooks.reminder_scans.add("training_reminder", reminders.remind_enrolled)
 
 Entries are keyed, so adding is idempotent (the tests build many apps in one process, and each adds
-the same entries again); they keep the order in which they were first added.
+the same entries again); they keep the order in which they were first added. (The jobs, each declared
+beside its body with ``jobs.job``, are the kernel's other registry: kernel/jobs.py.)
 """
 
 
@@ -61,10 +62,10 @@ department or standing (items end the follows of items the user can no longer se
 
 # --- what the shared places show ----------------------------------------------------------------
 
-search_sources = Registry("search_sources", """kind -> ``(label, visible_ids(user), load(ids))``: what the
-search box finds of that kind (items, articles, trainings, in this order of results): ``visible_ids`` a
-subquery of the ids the user may see (None: all), ``load`` {id: {"title", "texts", "id", "url"}} for one
-page of results.""")
+search_sources = Registry("search_sources", """kind -> ``search.services.Source(label, visible_ids(user),
+load(ids))``: what the search box finds of that kind (items, articles, trainings, in this order of
+results): ``visible_ids`` a subquery of the ids the user may see (None: all), ``load`` {id: {"title",
+"texts", "id", "url"}} for one page of results.""")
 
 search_indexers = Registry("search_indexers", """kind -> ``(model, index(id))``: the rows of that kind and
 how one is put into the search index, so that ``search.index.reindex_all`` can rebuild them.""")
@@ -87,9 +88,10 @@ the panel it follows}.""")
 openapi = Registry("openapi", """feature -> ``(paths, schemas)``: the feature's part of /api/v1/openapi.json
 (see kernel/openapi.py): ``paths`` a dict of Flask rule -> path item, or ``paths(rules)`` returning one.""")
 
-notification_kinds = Registry("notification_kinds", """kind -> ``(label, link(row) or None, may_receive(user,
-row) or None)``: what notify shows for an outbox kind a feature writes, where its link points and, where
-the feature says, whether its recipient may still receive it.""")
+notification_kinds = Registry("notification_kinds", """kind -> ``notify.messages.Kind(label, link, page,
+may_receive)``: what notify shows for an outbox kind a feature writes, where the message's and the in-app
+row's links point when it is not about one item and, where the feature says, whether its recipient may
+still receive it.""")
 
 files_kept = Registry("files_kept", """(table, column) -> the peewee field holding sha256 names of files in
 the upload store; the sweep removes a stored file no such field points to.""")

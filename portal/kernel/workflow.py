@@ -67,7 +67,7 @@ class Action:
     own_leader: bool = False  # for leaders: only the item's own leader (or their delegate)
     inputs: tuple = ()
     notice: object = None  # what the notification of this action says
-    notify: object = ()  # recipient groups (notify/recipients.py), or {decision: groups}
+    notify: object = ()  # recipient groups (the feature's recipients.py), or {decision: groups}
     confirm: object = None  # a question the page asks before sending
 
     def target(self, item_state, decision=None):

@@ -31,6 +31,7 @@ def init_app(app):
     relay_after_request(app)
     app.cli.add_command(remind)
     app.jinja_env.globals["unread_notifications"] = lambda: services.unread_count(current_user)
+    app.jinja_env.globals["notification_page"] = messages.page_of
 
 
 def relay_after_request(app):

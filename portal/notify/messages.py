@@ -16,13 +16,15 @@ CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 class Kind:
     """A kind of notification (an entry of hooks.notification_kinds).
 
-    ``link(row)`` gives the address of a notification that is not about one item (whose
-    ``data["text"]`` is its message); ``may_receive(user, row)`` says whether its recipient may still
-    see what it is about, at delivery time (an item's visibility is checked for every kind).
+    ``link(row)`` gives the address, for the e-mail and the robots, of a notification that is not about
+    one item (whose ``data["text"]`` is its message); ``page(notification)`` the address of its in-app row;
+    ``may_receive(user, row)`` says whether its recipient may still see what it is about, at delivery
+    time (an item's visibility is checked for every kind).
     """
 
     label: object
     link: object = None
+    page: object = None
     may_receive: object = None
 
 
@@ -54,6 +56,14 @@ def kind_label(kind):
     """The user's words for ``kind`` (the kind itself when unknown)."""
     entry = hooks.notification_kinds.get(kind)
     return entry.label if entry is not None else kind
+
+
+def page_of(notification):
+    """The in-app address of a notification: its item's page, or where its kind says; None when neither."""
+    if notification.item_id is not None:
+        return url_for("items.detail", number=notification.item.number)
+    kind = hooks.notification_kinds.get(notification.kind)
+    return kind.page(notification) if kind is not None and kind.page is not None else None
 
 
 def item_link(item):

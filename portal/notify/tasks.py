@@ -10,7 +10,7 @@ def deliver(outbox_id):
     return delivery.deliver(outbox_id)
 
 
-@jobs.job("notify.relay", queue="notify", result_ttl=60)
+@jobs.job("notify.relay", queue="notify", timeout=180, result_ttl=60)
 def relay():
     """Move pending notifications from the outbox to the queue."""
     return delivery.relay()

@@ -18,7 +18,7 @@ def init_app(app):
     app.jinja_env.globals.update(mask_phones=phones.mask_text, mask_phone=phones.mask)
     for kind, label in [*((f"petition_{a.name}", a.notice) for a in workflow.TABLE),
                         (reminders.KIND, labels.REPLY_OVERDUE)]:
-        hooks.notification_kinds.add(kind, Kind(label, link=_link, may_receive=_may_receive))
+        hooks.notification_kinds.add(kind, Kind(label, link=_link, page=_page, may_receive=_may_receive))
     hooks.reminder_scans.add(reminders.KIND, reminders.scan)
     hooks.board_panels.add("hot_issues", (_l("Hot issues raised by residents"), hot.board_panel,
                                           "petitions/_hot_panel.html", {"leader": "unacknowledged"}))
@@ -33,6 +33,13 @@ def _may_receive(user, row):
 
     number = (row.data or {}).get("petition")
     return number is None or may_see_number(user, number)
+
+
+def _page(notification):
+    """The petition a notification is about: its number opens the title the notice was given."""
+    from flask import url_for
+
+    return url_for("petitions.detail", number=notification.title.split(" ")[0])
 
 
 def _link(row):

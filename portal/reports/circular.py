@@ -88,9 +88,6 @@ def _instructions(period, limit=50):
                 .order_by(ItemEvent.created_at, ItemEvent.id).limit(limit))
 
 
-def _local_day(moment):
-    return local_day(moment)
-
 
 def write(user, period, path, report=lambda percent: None):
     """Write the circular of ``period`` as ``user`` sees it to ``path``; return its summary figures."""
@@ -144,7 +141,7 @@ def write(user, period, path, report=lambda percent: None):
     closed = _closed_items(period)
     if closed:
         _table(document, [_("Number"), _("Title"), _("Lead department"), _("Closed at"), _("On time")],
-               ([i.number, i.title, i.lead_department.name, _local_day(i.closed_at).isoformat(),
+               ([i.number, i.title, i.lead_department.name, local_day(i.closed_at).isoformat(),
                  _("yes") if i.closed_on_time else _("no")] for i in closed))
     else:
         document.add_paragraph(_("None."))
@@ -155,7 +152,7 @@ def write(user, period, path, report=lambda percent: None):
     for event in instructions:
         who = event.actor.display_name if event.actor_id else ""
         document.add_paragraph(_("%(day)s %(leader)s on %(number)s %(title)s: %(comment)s",
-                                 day=_local_day(event.created_at).isoformat(), leader=who,
+                                 day=local_day(event.created_at).isoformat(), leader=who,
                                  number=event.item.number, title=event.item.title, comment=event.comment))
     if not instructions:
         document.add_paragraph(_("None."))

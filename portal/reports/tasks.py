@@ -4,13 +4,14 @@ on the job's row."""
 import datetime
 
 from ..stats.periods import Period
-from . import circular, imports
 from .jobs import finish, report_job, reports_folder
 
 
 @report_job("reports.make_circular")
 def make_circular(job, user, report):
     """Write the circular (督查通报) DOCX of the job's period, reporting progress on the job."""
+    from . import circular  # python-docx: imported where used, not by every web worker
+
     period = Period(datetime.date.fromisoformat(job.params["from"]), datetime.date.fromisoformat(job.params["to"]))
     path = reports_folder() / f"circular-{job.id}.docx"
     summary = circular.write(user, period, path, report)
@@ -20,6 +21,8 @@ def make_circular(job, user, report):
 @report_job("reports.import_key_tasks")
 def import_key_tasks(job, user, report):
     """Import the job's uploaded key-task workbook, reporting progress; the row report is the job's result."""
+    from . import imports  # openpyxl: imported where used
+
     path = reports_folder() / job.params["file"]
     result = imports.import_rows(user, path.read_bytes(), job.id, report)
     path.unlink(missing_ok=True)

@@ -38,10 +38,6 @@ def texts_of(owner, text, ids):
     return found
 
 
-def remove_object(kind, ref_id):
-    SearchToken.delete().where(SearchToken.kind == kind, SearchToken.ref_id == ref_id).execute()
-
-
 def reindex_all(kinds=None):
     """Rebuild the index of ``kinds`` (default every registered kind); return {kind: objects indexed}."""
     done = {}

@@ -7,6 +7,7 @@ the matching words wrapped in <mark>.
 """
 
 import re
+import typing
 
 import peewee
 from markupsafe import Markup, escape
@@ -19,6 +20,14 @@ from .segment import query_tokens
 
 SNIPPET = 90
 PER_PAGE = 20
+
+class Source(typing.NamedTuple):
+    """What a feature makes searchable (an entry of hooks.search_sources)."""
+
+    label: object  # the kind's name on the search page
+    visible_ids: object  # (user) -> a subquery of the ids the user may see, or None for all
+    load: object  # (ids) -> {id: {"title", "texts", "id", "url"}} for one page of results
+
 
 COUNT_CAP = 1000  # a search counts its matches up to here, then says "1000+" (Total)
 
@@ -39,7 +48,7 @@ def _visible(kind, user, column):
     ``column IN (ids)`` SQLite would instead look up the index once for every visible id (20,000 articles:
     15 ms for a word in 80 of them) or first collect them all.
     """
-    ids = hooks.search_sources[kind][1](user)
+    ids = hooks.search_sources[kind].visible_ids(user)
     if ids is None:
         return None
     if isinstance(ids, peewee.ModelSelect):
@@ -161,7 +170,7 @@ def search(user, q, kind=None, page=1, per_page=PER_PAGE):
     for k in kinds:
         ids = [ref_id for (hit_kind, ref_id) in hits if hit_kind == k]
         if ids:
-            loaded[k] = hooks.search_sources[k][2](ids)
+            loaded[k] = hooks.search_sources[k].load(ids)
     results = []
     for hit_kind, ref_id in hits:
         doc = loaded.get(hit_kind, {}).get(ref_id)

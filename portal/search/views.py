@@ -36,7 +36,7 @@ def index():
     args = {k: v for k, v in {"q": q, "kind": kind}.items() if v}
     return render("search/index.html", "search/_results.html", status=422 if errors else 200, q=q, kind=kind,
                   errors=errors, total=total, results=results, page_number=page, per_page=PER_PAGE, args=args,
-                  kind_labels={kind: label for kind, (label, _visible, _load) in hooks.search_sources.items()})
+                  kind_labels={kind: source.label for kind, source in hooks.search_sources.items()})
 
 
 @api_bp.get("/search")

@@ -6,11 +6,6 @@ from ..auth.models import Department
 from ..kernel.errors import Forbidden, NotFound
 
 
-def may_see_stats(user):
-    """True for the roles that open /stats: leaders, supervisors and handlers with a department."""
-    return user.has_role("leader", "supervisor") or (user.has_role("handler") and user.department_id is not None)
-
-
 def visible_department_ids(user):
     """None (every department) for leaders and supervisors, [their own] for a handler; 403 otherwise."""
     if user.has_role("leader", "supervisor"):

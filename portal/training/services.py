@@ -20,6 +20,7 @@ from ..kernel.db import is_postgres, utcnow
 from ..kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from ..kernel.forms import Fields
 from ..search.index import index_object
+from ..search.services import Source
 from .models import Enrolment, Training, TrainingFile, TrainingMaterial
 
 PER_PAGE = 20
@@ -292,5 +293,5 @@ def training_url_source():
                        "url": url_for("trainings.detail", training_id=t.id)}
                 for t in Training.select().where(Training.id.in_(ids))}
 
-    hooks.search_sources.add("training", (_l("Training"), lambda user: None, load))
+    hooks.search_sources.add("training", Source(_l("Training"), lambda user: None, load))
     hooks.search_indexers.add("training", (Training, index_training))
