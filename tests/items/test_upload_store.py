@@ -127,3 +127,18 @@ def test_names_with_control_or_direction_characters_are_refused(people, name):
 def test_zero_width_characters_are_dropped_from_names(people):
     item = in_progress(people)
     assert attach(people.handler, item, name="佐证\u200b材料.pdf").original_name == "佐证材料.pdf"
+
+
+def test_the_sweep_refuses_to_run_when_no_table_says_what_it_keeps(people, monkeypatch):
+    """Without the features' declarations every stored file would look unused: nothing is removed."""
+    from portal.kernel import hooks
+
+    item = in_progress(people)
+    kept = attach(people.handler, item)
+    stored = files.upload_folder() / kept.sha256[:2] / kept.sha256
+    two_hours_ago = time.time() - 7200
+    os.utime(stored, (two_hours_ago, two_hours_ago))
+    monkeypatch.setattr(hooks.files_kept, "_entries", {})
+    with pytest.raises(RuntimeError):
+        files.sweep(datetime.timedelta(hours=1))
+    assert stored.is_file()
