@@ -8,7 +8,7 @@ def init_app(app):
     from flask_babel import lazy_gettext as _l
 
     from ..notify.messages import Kind
-    from . import api, tasks, views  # noqa: F401  (tasks: the job)
+    from . import api, services, tasks, views  # noqa: F401  (tasks: the job)
     from .cli import digest
 
     for blueprint in (views.bp, api.bp):
@@ -17,13 +17,14 @@ def init_app(app):
     app.cli.add_command(digest)
     hooks.notification_kinds.add("digest", Kind(_l("Weekly digest"), link=_link, page=_page))
     app.jinja_env.globals["digest_section_labels"] = section_labels
+    app.jinja_env.globals.update(digest_report=services.report, digest_sections_shown=services.shown_sections)
 
 
 def section_labels():
     """The title of each section, in the order a digest shows them (registered sections last)."""
     from flask_babel import lazy_gettext as _l
 
-    labels = {"changed": _l("Your items that changed"), "red": _l("Red and overdue items"),
+    labels = {"changed": _l("Your items that changed"), "dispatched": _l("Your items newly dispatched"), "red": _l("Red and overdue items"),
               "decisions": _l("Decisions waiting for you"), "closed": _l("Items closed")}
     labels.update({key: label for key, (label, _build, _scope) in hooks.digest_sections.items()})
     return labels

@@ -119,8 +119,11 @@ def sections_for(leaders, start, end, today=None):
     changed_ids = ItemEvent.select(ItemEvent.item).where(ItemEvent.created_at >= since, ItemEvent.created_at < until)
     decisions, decider = _decisions(ids)
     by_deadline = [Item.deadline, Item.id]
+    dispatched_ids = ItemEvent.select(ItemEvent.item).where(ItemEvent.action == "dispatch",
+                                                            ItemEvent.created_at >= since, ItemEvent.created_at < until)
     found = {
         "changed": _per_leader(theirs.where(Item.id.in_(changed_ids)), Item.leader, by_deadline),
+        "dispatched": _per_leader(theirs.where(Item.id.in_(dispatched_ids)), Item.leader, by_deadline),
         # The red items as a set of their own: the planner then reads them from the (state, deadline) index
         # instead of every item of the leaders.
         "red": _per_leader(theirs.where(Item.id.in_(queries.with_light(Item.select(Item.id), "red", today))),
@@ -149,14 +152,61 @@ def sections_for(leaders, start, end, today=None):
     return sections
 
 
+# The items' own sections the report's sentences count, in the order they come.
+MOVEMENT = ("dispatched", "closed", "changed")
+ATTENTION = ("red", "decisions")
+
+
+def total(sections, key):
+    return (sections.get(key) or {}).get("total", 0)
+
+
+def report(digest):
+    """What the week brought, in sentences in the current language (the digest page and its notice start
+    with them): what moved, what needs the leader, then one clause per added section that has something.
+    Nothing is said of what is zero; a quiet week says so in one sentence."""
+    sections = digest.sections or {}
+    moved = {key: total(sections, key) for key in MOVEMENT}
+    sentences = []
+    if any(moved.values()):
+        clauses = []
+        if moved["dispatched"]:
+            clauses.append(_("%(n)s new items dispatched", n=moved["dispatched"]))
+        if moved["closed"]:
+            clauses.append(_("%(n)s closed", n=moved["closed"]))
+        if moved["changed"]:
+            clauses.append(_("%(n)s of your items changed in all", n=moved["changed"]))
+        sentences.append(_("This week: %(clauses)s.", clauses=_join(clauses)))
+    else:
+        sentences.append(_("None of your items changed this week."))
+    needs = []
+    if total(sections, "red"):
+        needs.append(_("%(n)s red or overdue", n=total(sections, "red")))
+    if total(sections, "decisions"):
+        needs.append(_("%(n)s decisions waiting for you", n=total(sections, "decisions")))
+    if needs:
+        sentences.append(_("Needing you: %(clauses)s.", clauses=_join(needs)))
+    added = [_("%(label)s: %(n)s", label=label, n=total(sections, key))
+             for key, (label, _build, _scope) in hooks.digest_sections.items() if total(sections, key)]
+    if added:
+        sentences.append(_("Also: %(clauses)s.", clauses=_join(added)))
+    return sentences
+
+
+def _join(clauses):
+    return _(", ").join(str(clause) for clause in clauses)
+
+
+def shown_sections(digest):
+    """The sections the digest page lists under the sentences: only those with something in them."""
+    return {key: section for key, section in (digest.sections or {}).items() if section and section.get("total")}
+
+
 def summary(digest):
-    """One line on the digest, in the portal's language: the week and the count of each section."""
+    """The digest's notice, in the portal's language: the week, then the report's sentences."""
     with force_locale(current_app.config["PORTAL"]["app"]["locale"]):
-        counts = {key: digest.sections.get(key, {}).get("total", 0) for key in ("changed", "red", "decisions",
-                                                                                 "closed")}
-        return _("Week %(week)s (%(start)s to %(end)s): %(changed)s items changed, %(red)s red or overdue, "
-                 "%(decisions)s decisions waiting for you, %(closed)s closed.", week=digest.week,
-                 start=digest.period_start.isoformat(), end=digest.period_end.isoformat(), **counts)
+        return _("Week %(week)s (%(start)s to %(end)s).", week=digest.week, start=digest.period_start.isoformat(),
+                 end=digest.period_end.isoformat()) + " " + " ".join(str(s) for s in report(digest))
 
 
 def leaders(without_week=None):

@@ -78,6 +78,37 @@ def test_each_leader_gets_one_digest_in_app_and_by_email(mail_app, smtp_server):
     assert "待您决定 1 项" in text and f"https://duban.example.com/digests/{digest.id}" in text
 
 
+def test_the_digest_tells_the_week_in_sentences_and_lists_only_sections_with_something(mail_app, sign_in):
+    """A report of the week, not the board again: sentences first, a heading only where there is something."""
+    week = services.week_key(local_today())
+    next_monday = local_today() + datetime.timedelta(days=7 - local_today().weekday())
+    with mail_app.test_request_context(), database.connection_context():
+        _world()
+        services.make(week, today=next_monday)
+        mine = Digest.get(Digest.leader == User.get(User.username == "leader").id)
+        deputy = Digest.get(Digest.leader == User.get(User.username == "deputy").id)  # one draft registered
+        before = services.week_key(local_today() - datetime.timedelta(days=14))
+        services.make(before, today=next_monday)
+        quiet = Digest.get(Digest.leader == deputy.leader_id, Digest.week == before)  # nothing at all
+        relay()
+        notice = Notification.get(Notification.user == mine.leader_id, Notification.kind == "digest")
+        assert "本周新交办 4 项，办结 1 项，共 4 项有变化。" in notice.body
+    page = sign_in("leader", app=mail_app).get(f"/digests/{mine.id}").get_data(as_text=True)
+    report = page[page.index('class="digest-report"'):page.index("</div>", page.index('class="digest-report"'))]
+    assert "<p>本周新交办 4 项，办结 1 项，共 4 项有变化。</p>" in report
+    assert "<p>需要您关注：红灯或逾期 1 项，待您决定 1 项。</p>" in report
+    assert page.index('class="digest-report"') < page.index('id="section-changed"')
+    assert 'id="section-dispatched"' in page and 'id="section-closed"' in page
+    assert "(0)" not in page
+    supervisor = sign_in("supervisor", app=mail_app)
+    page = supervisor.get(f"/digests/{deputy.id}").get_data(as_text=True)
+    assert "<p>本周共 1 项有变化。</p>" in page and 'id="section-changed"' in page
+    assert not any(f'id="section-{key}"' in page for key in ("dispatched", "red", "decisions", "closed"))
+    page = supervisor.get(f"/digests/{quiet.id}").get_data(as_text=True)
+    assert "<p>本周您督办的事项没有变化。</p>" in page
+    assert 'id="section-' not in page and "(0)" not in page and "需要您关注" not in page
+
+
 def test_the_command_makes_a_given_week_once_and_refuses_a_bad_week(app, tmp_path):
     with app.test_request_context(), database.connection_context():
         seed_people()
