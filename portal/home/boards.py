@@ -89,7 +89,7 @@ def role_panels(role):
     """The keys of a role's panels in order: the items' own, and those the features added
     (hooks.board_panels), each after the panel it names."""
     keys = list(ROLE_PANELS[role])
-    for key, (_title, _load, _rows_template, placement) in hooks.board_panels.items():
+    for key, (_title, _load, _rows_template, placement, *_urgent) in hooks.board_panels.items():
         if role in placement:
             after = placement[role]
             keys.insert(keys.index(after) + 1 if after in keys else len(keys), key)
@@ -100,8 +100,8 @@ def panel_of(key):
     """The panel ``key``: one of the items' own, or one a feature added (not of items: its own load)."""
     if key in PANELS:
         return PANELS[key]
-    title, load, rows_template, _placement = hooks.board_panels[key]
-    return Panel(key, title, None, urgent=False, load=load, rows_template=rows_template)
+    title, load, rows_template, _placement, *urgent = hooks.board_panels[key]
+    return Panel(key, title, None, urgent=bool(urgent and urgent[0]), load=load, rows_template=rows_template)
 
 
 def panels_for(user):
@@ -133,7 +133,7 @@ def compute(user, key, today):
     """One panel's content: its count and its first rows (with departments), in at most three queries."""
     panel = panel_of(key)
     if panel.load is not None:
-        return {"panel": panel, "capped": False, "lights": {}, **panel.load(user, today)}
+        return {"panel": panel, "capped": False, "lights": {}, **panel.load(user, today)}  # (load may say capped)
     query = panel.query(user, today)
     rows = first_rows(query.limit(ROWS))
     # Counting stops at COUNT_CAP: "100+" says enough, and a board stays fast however many items match.

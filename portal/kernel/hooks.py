@@ -80,10 +80,11 @@ called: "leader" — ``build(leader, start, end, today)`` for each leader; "lead
 start, end, today)`` once, returning {leader id: section}; "week" — ``build(start, end, today)`` once, the
 same section for every leader (the last two keep the digests' queries as many for eight leaders as one).""")
 
-board_panels = Registry("board_panels", """key -> ``(title, load(user, today), rows_template, placement)``: a
-panel of the home board beyond the items' own (petitions: the residents' hot issues on the leader's
-board). ``load`` gives {"count", "rows", "more"}, drawn by ``rows_template``; ``placement`` {role: key of
-the panel it follows}.""")
+board_panels = Registry("board_panels", """key -> ``(title, load(user, today), rows_template, placement[,
+urgent])``: a panel of the home board beyond the items' own (petitions: the residents' hot issues on the
+leader's board, the petitions to answer, assign and close). ``load`` gives {"count", "rows", "more"} (and
+"capped" when the count stopped short), drawn by ``rows_template``; ``placement`` {role: key of the panel it
+follows}; ``urgent`` True when its count asks for action (a red badge; default False).""")
 
 openapi = Registry("openapi", """feature -> ``(paths, schemas)``: the feature's part of /api/v1/openapi.json
 (see kernel/openapi.py): ``paths`` a dict of Flask rule -> path item, or ``paths(rules)`` returning one.""")

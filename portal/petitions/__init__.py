@@ -10,7 +10,7 @@ def init_app(app):
 
     from ..kernel.i18n import translated_globals
     from ..notify.messages import Kind
-    from . import api, digest, hot, labels, openapi, phones, reminders, views, workflow
+    from . import api, board, digest, hot, labels, openapi, phones, reminders, views, workflow
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -22,6 +22,12 @@ def init_app(app):
     hooks.reminder_scans.add(reminders.KIND, reminders.scan)
     hooks.board_panels.add("hot_issues", (_l("Hot issues raised by residents"), hot.board_panel,
                                           "petitions/_hot_panel.html", {"leader": "unacknowledged"}))
+    for key, title, load, after in (
+            ("petitions_to_answer", _l("Petitions to answer"), board.to_answer, {"handler": "to_acknowledge"}),
+            ("petitions_to_assign", _l("Petitions to assign"), board.to_assign, {"supervisor": "returned"}),
+            ("petitions_to_close", _l("Petition replies to close"), board.to_close,
+             {"supervisor": "petitions_to_assign"})):
+        hooks.board_panels.add(key, (title, load, "petitions/_board_panel.html", after, True))
     hooks.openapi.add("petitions", (openapi.paths, openapi.SCHEMAS))
     hooks.digest_sections.add("petitions", (_l("New residents' petitions"), digest.new_petitions, "week"))
     hooks.digest_sections.add("hot_issues", (_l("Hot issues raised by residents"), digest.hot, "week"))

@@ -4,7 +4,7 @@ Views are thin: the rules live in services/workflow; a view reads the form, call
 service function and chooses page, fragment or redirect.
 """
 
-from flask import Blueprint, flash, request, url_for
+from flask import Blueprint, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -98,7 +98,9 @@ def detail(number):
 def act(number, action):
     """Perform ``action``: the swapped petition for htmx, 303 back otherwise; 422 beside the field, 409 above."""
     petition = queries.get_visible(current_user, number)
-    data = actionforms.posted(workflow.ACTIONS, action)
+    data = actionforms.posted(workflow.ACTIONS, action, ignore=("from",))
+    if request.form.get("from") == "board":
+        return _act_from_board(petition, action, data)
     try:
         event, after = services.perform(current_user, petition, action, data)
     except Invalid as exc:
@@ -116,6 +118,25 @@ def act(number, action):
         return _petition_response(after, notice=message)
     flash(message, "success")
     return htmx.redirect(url_for("petitions.detail", number=after.number))
+
+
+def _act_from_board(petition, action, data):
+    """An action from a petitions panel of the home board: a message on the board, whose panels then refresh."""
+    try:
+        services.perform(current_user, petition, action, data)
+    except (Invalid, Conflict) as exc:
+        detail = "；".join(str(text) for text in exc.fields.values()) if getattr(exc, "fields", None) else exc.message
+        message = _("%(number)s: %(message)s", number=petition.number, message=detail)
+        if htmx.is_htmx():
+            return render_template("items/_notice.html", message=message, category="error"), exc.status
+        flash(message, "error")
+        return htmx.redirect(url_for("home.index"))
+    message = _("Done: %(action)s %(number)s.", action=action_labels()[action], number=petition.number)
+    if htmx.is_htmx():
+        return htmx.trigger(make_response(render_template("items/_notice.html", message=message,
+                                                          category="success")), "itemChanged")
+    flash(message, "success")
+    return htmx.redirect(url_for("home.index"))
 
 
 @bp.get("/hot")
