@@ -18,7 +18,7 @@ from ..items.visibility import visible_items
 from ..kernel import changes, hooks, jobs
 from ..kernel.db import database, utcnow
 from . import channels, messages
-from .models import Delivery, DepartmentRobot, EmailPreference, Notification, Outbox
+from .models import ALL_KINDS, Delivery, DepartmentRobot, EmailPreference, Notification, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -195,9 +195,10 @@ def _in_app(row, message):
 
 
 def wants_email(user_id, kind):
-    """False when the user turned e-mail off for ``kind`` (in-app is always on)."""
-    choice = EmailPreference.get_or_none(EmailPreference.user == user_id, EmailPreference.kind == kind)
-    return choice is None or choice.email
+    """False when the user turned e-mail off, as a whole or for ``kind`` (in-app is always on)."""
+    return not EmailPreference.select().where(EmailPreference.user == user_id,
+                                              EmailPreference.kind.in_([kind, ALL_KINDS]),
+                                              EmailPreference.email == False).exists()  # noqa: E712
 
 
 def _email(row, message):

@@ -26,6 +26,21 @@ class Kind:
     link: object = None
     page: object = None
     may_receive: object = None
+    feed_only: bool = False  # pure information the feed shows: never written, not offered in the settings
+
+
+# The split of the two inboxes (docs/notifications.md): notifications hold what asks the recipient to act;
+# the feed (灵通信息) shows what happened. These item events only inform, and the feed shows each of them to
+# everyone who may see the item, so they are put in nobody's notifications: action -> the decision that
+# makes it pure information (None: whatever the decision). An acknowledgement asks nothing more of the
+# supervisor or the leader; a closure approved ends the work, while one rejected sends it back to the lead
+# department, and so notifies (as an extension decided does: the department works to that deadline).
+FEED_ONLY = {"acknowledge": None, "approve": "approve"}
+
+
+def informs_only(action, decision=None):
+    """True when item ``action`` (with ``decision``) is pure information the feed shows (FEED_ONLY)."""
+    return action in FEED_ONLY and FEED_ONLY[action] in (None, decision)
 
 
 ITEM_REMINDERS = {
@@ -41,12 +56,13 @@ def add_item_kinds():
     """The items' kinds, first in the order the settings page lists them: the actions' notices
     (items.workflow.TABLE), then the reminders; the features' own follow as they add them."""
     for name, label in {**{action.name: action.notice for action in TABLE}, **ITEM_REMINDERS}.items():
-        hooks.notification_kinds.add(name, Kind(label))
+        # (an earlier notification of a kind now left to the feed keeps its label in the list)
+        hooks.notification_kinds.add(name, Kind(label, feed_only=name in FEED_ONLY and FEED_ONLY[name] is None))
 
 
 def kind_labels():
     """{kind: label} of every kind a user can receive, in the settings page's order."""
-    return {kind: entry.label for kind, entry in hooks.notification_kinds.items()}
+    return {kind: entry.label for kind, entry in hooks.notification_kinds.items() if not entry.feed_only}
 
 
 DECISION_LABELS = {"approve": _l("Approved"), "reject": _l("Rejected")}

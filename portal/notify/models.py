@@ -86,8 +86,12 @@ class DepartmentRobot(BaseModel):
     updated_at = peewee.DateTimeField(default=utcnow)
 
 
+ALL_KINDS = "*"  # the kind of the EmailPreference row that turns a person's e-mail off as a whole
+
+
 class EmailPreference(BaseModel):
-    """A user's choice of e-mail for one kind of notification (no row: e-mail on)."""
+    """A user's choice of e-mail for one kind of notification (no row: e-mail on); the row of kind ALL_KINDS
+    is their switch for e-mail as a whole, which wins over each kind's."""
 
     user = peewee.ForeignKeyField(User, backref="email_preferences", on_delete="CASCADE")
     kind = peewee.CharField(max_length=32)

@@ -8,6 +8,7 @@ a job's are relayed by the job (``remind``, ``digest``) or the next relay.
 from flask import g, has_app_context
 
 from ..items.recipients import for_action
+from .messages import informs_only
 from .models import Outbox
 
 BATCH = 500  # rows per INSERT
@@ -47,7 +48,10 @@ def record(event, recipients, kind=None, data=None):
 
 
 def item_action(item, action, event, decision):
-    """The notices of an item action (hooks.item_actions): its recipient groups and the item's followers."""
+    """The notices of an item action (hooks.item_actions): its recipient groups and the item's followers;
+    none for what only informs (messages.FEED_ONLY: the feed shows it)."""
+    if informs_only(action.name, decision):
+        return 0
     return record(event, for_action(item, action, decision),
                   data={"number": item.number, "title": item.title, "from_state": event.from_state,
                         "to_state": event.to_state, "decision": decision})

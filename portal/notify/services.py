@@ -12,7 +12,7 @@ from ..kernel.db import database, utcnow
 from ..kernel.errors import Conflict, Invalid, NotFound
 from ..kernel.text import BadText, clean
 from .messages import kind_labels
-from .models import ROBOT_KINDS, Delivery, DepartmentRobot, EmailPreference, Notification, Outbox
+from .models import ALL_KINDS, ROBOT_KINDS, Delivery, DepartmentRobot, EmailPreference, Notification, Outbox
 
 PER_PAGE = 20
 
@@ -60,17 +60,25 @@ def mark_all_read(user):
 
 
 def email_choices(user):
-    """{kind: e-mail on?} for every kind a user can receive."""
+    """{kind: e-mail on?} for every kind a user can receive (each kind's own choice, whatever the switch)."""
     chosen = {p.kind: p.email for p in EmailPreference.select().where(EmailPreference.user == user.id)}
     return {kind: chosen.get(kind, True) for kind in kind_labels()}
 
 
-def set_email_choices(user, kinds_on):
-    """Turn e-mail on for ``kinds_on`` and off for every other kind (in-app stays on)."""
+def wants_any_email(user):
+    """The person's switch for e-mail as a whole (its row has the kind ALL_KINDS; none: on)."""
+    choice = EmailPreference.get_or_none(EmailPreference.user == user.id, EmailPreference.kind == ALL_KINDS)
+    return choice is None or choice.email
+
+
+def set_email_choices(user, kinds_on, email_on=True):
+    """E-mail on or off as a whole (``email_on``), and per kind: on for ``kinds_on``, off for every other kind
+    (in-app stays on whatever the choice)."""
     unknown = set(kinds_on) - set(kind_labels())
     if unknown:
         raise Invalid(_("Unknown kind of notification."), fields={"email": _("Unknown kind of notification.")})
     rows = [{"user": user.id, "kind": kind, "email": kind in kinds_on} for kind in kind_labels()]
+    rows.append({"user": user.id, "kind": ALL_KINDS, "email": bool(email_on)})
     with database.atomic():
         EmailPreference.delete().where(EmailPreference.user == user.id).execute()
         EmailPreference.insert_many(rows).execute()

@@ -85,6 +85,7 @@ MATRIX = {
     ("GET", "/notifications/settings"): EVERYONE,
     ("POST", "/notifications/settings"): EVERYONE,
     ("POST", "/notifications/<int:notification_id>/read"): "L A H H H H H H",
+    ("POST", "/notifications/<int:notification_id>/open"): "L A H H H H H H",
     # Item pages
     ("GET", "/items"): EVERYONE,
     ("GET", "/items/new"): SUPERVISOR_ONLY,

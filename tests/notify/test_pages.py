@@ -4,7 +4,10 @@ import re
 
 import pytest
 
+import datetime
+
 from portal.auth.models import User
+from portal.items.models import Item
 from portal.notify import delivery
 from portal.notify.models import DepartmentRobot, EmailPreference, Notification
 from tests.conftest import bearer, csrf_token
@@ -160,3 +163,103 @@ def test_crafted_robot_form_values_answer_404_and_422_not_500(robots_page):
         assert bad.status_code == 422, url
     with robots_page.app.app_context():
         assert DepartmentRobot.select().count() == 0
+
+
+def test_opening_a_notification_marks_it_read_and_leads_to_its_page(make_app, sign_in):
+    """Its link is a POST (a GET changes nothing): read from then on, the badge one less, the item opened."""
+    app = make_app(**notify_config())
+    with app.app_context():
+        people = seed_people()
+        for n in range(2):
+            dispatch(make_item(people, number=f"DB-2026-{n + 1:04d}"), people["supervisor"], [people["handler"]])
+        delivery.relay()
+        first = Notification.get(Notification.item == Item.get(Item.number == "DB-2026-0001").id).id
+    client = sign_in("handler", app=app, csrf_header=False)  # a browser without scripts: the form's token only
+    listing = client.get("/notifications").get_data(as_text=True)
+    assert f'action="/notifications/{first}/open"' in listing
+    assert client.get(f"/notifications/{first}/open").status_code == 405
+    assert badge_count(client) == 2  # listing the notifications and a GET of the address read nothing
+    token = csrf_token(client, "/notifications")
+    assert client.post(f"/notifications/{first}/open").status_code == 400  # no token
+    opened = client.post(f"/notifications/{first}/open", data={"csrf_token": token})
+    assert opened.status_code == 303 and opened.headers["Location"].endswith("/items/DB-2026-0001")
+    assert badge_count(client) == 1
+    with app.app_context():
+        assert Notification.get_by_id(first).read_at is not None
+    listing = client.get("/notifications").get_data(as_text=True)
+    assert f'action="/notifications/{first}/open"' not in listing and 'href="/items/DB-2026-0001"' in listing
+    again = client.post(f"/notifications/{first}/open", data={"csrf_token": token})  # opened again: still fine
+    assert again.status_code == 303 and badge_count(client) == 1
+    with app.app_context():
+        theirs = Notification.create(user=people["catering"].id, kind="dispatch", title="别人的")
+    assert client.post(f"/notifications/{theirs.id}/open", data={"csrf_token": token}).status_code == 404
+    assert client.post("/notifications/read-all", data={"csrf_token": token}).status_code == 303
+    assert badge_count(client) == 0
+
+
+def test_what_only_informs_goes_to_the_feed_not_to_the_notifications(make_app, sign_in, tmp_path):
+    """Acknowledgements and closures approved are in the feed only; a closure rejected asks the lead department
+    to go on, so it notifies (as an extension decided does); the settings offer no kind left to the feed."""
+    from portal.feed.queries import page_of
+    from portal.items.followthrough import Instruction
+    from tests.items.conftest import act, attach
+
+    app = make_app(**notify_config())
+    app.config["PORTAL"]["uploads"]["folder"] = str(tmp_path / "uploads")
+    with app.test_request_context():
+        people = seed_people()
+        supervisor, handler, leader = people["supervisor"], people["handler"], people["leader"]
+        item = act(handler, act(supervisor, register(supervisor), "dispatch"), "accept")
+        item = act(leader, item, "instruct", comment="本周拿出方案")
+        instruction = Instruction.get(Instruction.item == item.id)
+        item = act(handler, item, "acknowledge", instruction=str(instruction.event_id), comment="周五前报方案")
+        item = act(handler, item, "request_extension", new_deadline=(item.deadline + datetime.timedelta(days=9))
+                   .isoformat(), comment="需协调")
+        item = act(leader, item, "decide_extension", decision="approve", comment="同意")
+        attach(handler, item)
+        item = act(handler, item, "request_closure", comment="已完成")
+        item = act(supervisor, item, "review", decision="approve")
+        item = act(leader, item, "approve", decision="reject", comment="材料不全")
+        item = act(handler, item, "request_closure", comment="已补充")
+        item = act(supervisor, item, "review", decision="approve")
+        item = act(leader, item, "approve", decision="approve")
+        delivery.relay()
+        kinds = {(n.user.username, n.kind) for n in Notification.select()}
+        assert "acknowledge" not in {kind for _user, kind in kinds}
+        assert ("handler", "decide_extension") in kinds
+        assert ("handler", "approve") in kinds and ("supervisor", "approve") in kinds  # the rejection
+        approvals = Notification.select().where(Notification.kind == "approve", Notification.user == handler.id)
+        assert approvals.count() == 1  # the closure approved told nobody: it is in the feed
+        assert ("handler", "instruct") in kinds and ("leader", "request_extension") in kinds
+        assert ("supervisor", "request_closure") in kinds and ("leader", "review") in kinds
+        shown = {event.action for event in page_of(supervisor)[0]}
+        assert {"acknowledge", "decide_extension", "approve"} <= shown
+    page = sign_in("handler", app=app).get("/notifications/settings").get_data(as_text=True)
+    assert 'value="dispatch"' in page and 'value="approve"' in page
+    assert 'value="acknowledge"' not in page and 'value="decide_extension"' in page
+
+
+def test_e_mail_off_as_a_whole_sends_no_mail_while_in_app_still_arrives(make_app, smtp_server, sign_in):
+    app = make_app(**notify_config(smtp_server))
+    with app.app_context():
+        people = seed_people()
+    client = sign_in("handler", app=app)
+    page = client.get("/notifications/settings").get_data(as_text=True)
+    assert 'name="email_on" value="1" checked' in page
+    token = csrf_token(client, "/notifications/settings")
+    # Every kind left ticked, but e-mail off as a whole.
+    saved = client.post("/notifications/settings", data={"csrf_token": token, "email": ["dispatch", "urge"]})
+    assert saved.status_code == 303
+    page = client.get("/notifications/settings").get_data(as_text=True)
+    assert 'name="email_on" value="1" checked' not in page and 'value="dispatch" checked' in page
+    with app.app_context():
+        dispatch(make_item(people), people["supervisor"], [people["handler"], people["catering"]])
+        delivery.relay()
+        assert Notification.select().where(Notification.user == people["handler"].id).count() == 1
+    assert [m["to"] for m in smtp_server.messages] == [["catering@example.com"]]  # the other one still gets it
+    assert badge_count(client) == 1
+    client.post("/notifications/settings", data={"csrf_token": token, "email_on": "1", "email": ["dispatch"]})
+    with app.app_context():
+        dispatch(make_item(people, number="DB-2026-0002"), people["supervisor"], [people["handler"]])
+        delivery.relay()
+    assert ["handler@example.com"] in [m["to"] for m in smtp_server.messages]
