@@ -197,9 +197,15 @@ def _join(clauses):
     return _(", ").join(str(clause) for clause in clauses)
 
 
+OWN_SECTIONS = ("changed", "dispatched", "red", "decisions", "closed")
+
+
 def shown_sections(digest):
-    """The sections the digest page lists under the sentences: only those with something in them."""
-    return {key: section for key, section in (digest.sections or {}).items() if section and section.get("total")}
+    """The sections the digest page lists under the sentences, in the order of the report (the items' own,
+    then the added ones): only those with something in them."""
+    sections = digest.sections or {}
+    order = [*OWN_SECTIONS, *hooks.digest_sections, *sorted(sections)]
+    return {key: sections[key] for key in dict.fromkeys(order) if (sections.get(key) or {}).get("total")}
 
 
 def summary(digest):

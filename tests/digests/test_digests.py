@@ -97,7 +97,8 @@ def test_the_digest_tells_the_week_in_sentences_and_lists_only_sections_with_som
     report = page[page.index('class="digest-report"'):page.index("</div>", page.index('class="digest-report"'))]
     assert "<p>本周新交办 4 项，办结 1 项，共 4 项有变化。</p>" in report
     assert "<p>需要您关注：红灯或逾期 1 项，待您决定 1 项。</p>" in report
-    assert page.index('class="digest-report"') < page.index('id="section-changed"')
+    assert page.index('class="digest-report"') < page.index('id="section-changed"') \
+        < page.index('id="section-dispatched"') < page.index('id="section-red"') < page.index('id="section-closed"')
     assert 'id="section-dispatched"' in page and 'id="section-closed"' in page
     assert "(0)" not in page
     supervisor = sign_in("supervisor", app=mail_app)
