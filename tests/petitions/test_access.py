@@ -94,8 +94,11 @@ def test_handlers_never_see_the_phone(app, sign_in, demo, assigned):
         notes = list(Notification.select())
         assert notes and all(PHONE not in n.title + n.body for n in notes)
         assert any(assigned in n.title for n in notes)
+        note = next(n.id for n in notes if assigned in n.title and n.user.username == "handler")
 
-    assert f'href="/petitions/{assigned}"' in handler.get("/notifications").get_data(as_text=True)
+    # Opening the notification (a POST: it marks it read) leads to the petition.
+    assert f'action="/notifications/{note}/open"' in handler.get("/notifications").get_data(as_text=True)
+    assert handler.post(f"/notifications/{note}/open").headers["Location"].endswith(f"/petitions/{assigned}")
 
     # the answer a handler writes is masked to other handlers too, and the item made of it has no phone
     act(handler, assigned, "answer", reply=f"已电话联系 {PHONE}")
