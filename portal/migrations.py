@@ -159,6 +159,20 @@ def _open_items_index(migrator):
                          "('dispatched', 'in_progress', 'returned', 'closure_requested', 'pending_approval')")
 
 
+def _petition_search_copy(migrator):
+    """A handler's search of petitions reads a copy of the area and text without the phone numbers written in
+    them (docs/front-line.md): the two columns, filled for the petitions there are."""
+    from playhouse.migrate import migrate
+
+    from .petitions.models import Petition, search_copy
+
+    migrate(migrator.add_column("petition", "search_area", peewee.CharField(max_length=100, default="")),
+            migrator.add_column("petition", "search_text", peewee.TextField(default="")))
+    rows = Petition.select(Petition.id, Petition.area, Petition.resident_name, Petition.content).tuples()
+    for petition_id, area, name, content in list(rows):
+        Petition.update(**search_copy(area, name, content)).where(Petition.id == petition_id).execute()
+
+
 MIGRATIONS = [
     (1, _initial),
     (2, _search_index),
@@ -172,6 +186,7 @@ MIGRATIONS = [
     (12, _feed_index),
     (13, _registered_index),
     (14, _open_items_index),
+    (32, _petition_search_copy),
 ]
 
 
