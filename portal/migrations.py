@@ -159,18 +159,35 @@ def _open_items_index(migrator):
                          "('dispatched', 'in_progress', 'returned', 'closure_requested', 'pending_approval')")
 
 
+def _add_columns(migrator, table, fields):
+    """Add ``fields`` ({name: field}) to ``table`` where it lacks them (a database created after they were
+    declared has them already)."""
+    from playhouse.migrate import migrate
+
+    columns = {c.name for c in database.get_columns(table)}
+    missing = [migrator.add_column(table, name, field) for name, field in fields.items() if name not in columns]
+    if missing:
+        migrate(*missing)
+
+
 def _petition_search_copy(migrator):
     """A handler's search of petitions reads a copy of the area and text without the phone numbers written in
     them (docs/front-line.md): the two columns, filled for the petitions there are."""
-    from playhouse.migrate import migrate
-
     from .petitions.models import Petition, search_copy
 
-    migrate(migrator.add_column("petition", "search_area", peewee.CharField(max_length=100, default="")),
-            migrator.add_column("petition", "search_text", peewee.TextField(default="")))
+    _add_columns(migrator, "petition", {"search_area": peewee.CharField(max_length=100, default=""),
+                                        "search_text": peewee.TextField(default="")})
     rows = Petition.select(Petition.id, Petition.area, Petition.resident_name, Petition.content).tuples()
     for petition_id, area, name, content in list(rows):
         Petition.update(**search_copy(area, name, content)).where(Petition.id == petition_id).execute()
+
+
+def _item_attachment_text(migrator):
+    """The text of the items' attachments for the search (docs/knowledge.md): three columns; the attachments
+    there are wait as ``pending`` until ``flask --app wsgi kb-reindex`` reads them."""
+    _add_columns(migrator, "attachment", {
+        "extract_status": peewee.CharField(max_length=16, default="pending"),
+        "extract_error": peewee.CharField(max_length=255, default=""), "text": peewee.TextField(default="")})
 
 
 MIGRATIONS = [
@@ -187,6 +204,7 @@ MIGRATIONS = [
     (13, _registered_index),
     (14, _open_items_index),
     (32, _petition_search_copy),
+    (33, _item_attachment_text),
 ]
 
 

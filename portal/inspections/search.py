@@ -15,21 +15,16 @@ def index_finding(finding_id):
     index_object("finding", finding_id, finding.inspection.subject, [finding.text])
 
 
-def _visible_ids(user):
-    from .services import visible_finding_ids
-
-    return visible_finding_ids(user)
-
-
 def _load(ids):
-    rows = (Finding.select(Finding.id, Finding.text, Finding.inspection, Inspection.subject, Inspection.date)
+    rows = (Finding.select(Finding.id, Finding.text, Inspection.id, Inspection.subject, Inspection.date)
             .join(Inspection).where(Finding.id.in_(ids)))
     return {f.id: {"id": f.id, "title": f"{f.inspection.date.isoformat()} {f.inspection.subject}",
                    "texts": [f.text],
-                   "url": url_for("inspections.detail", inspection_id=f.inspection_id, _anchor=f"finding-{f.id}")}
+                   "url": url_for("inspections.detail", inspection_id=f.inspection.id, _anchor=f"finding-{f.id}")}
             for f in rows}
 
 
-def register():
-    hooks.search_sources.add("finding", Source(_l("Inspection finding"), _visible_ids, _load))
+def register(visible_ids):
+    """Make the findings searchable, each by who may see it (``visible_ids(user)``: services.visible_finding_ids)."""
+    hooks.search_sources.add("finding", Source(_l("Inspection finding"), visible_ids, _load))
     hooks.search_indexers.add("finding", (Finding, index_finding))

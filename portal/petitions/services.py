@@ -195,7 +195,7 @@ class PetitionWorkflow(workflow.Workflow):
 
     def finish(self, petition, action, event, ctx):
         after = Petition.get_by_id(petition.id)
-        if action == "answer":
+        if action.name == "answer":
             index_petition(after.id)  # the reply is searchable
         notify(after, event, recipients.for_action(after, action))
         return event, after

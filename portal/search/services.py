@@ -212,6 +212,7 @@ def _parser():
 
 _markdown = None
 REACH = 4000  # characters either side of a match read for its block
+LEFT_MARKS = re.compile(r"\*\*+|__+|~~+")
 
 
 def plain_text(text):
@@ -223,7 +224,8 @@ def plain_text(text):
             parts = [" " if child.type in ("softbreak", "hardbreak") else child.content
                      for child in token.children or () if child.type in ("text", "code_inline", "image",
                                                                           "softbreak", "hardbreak")]
-            lines.append("".join(parts))
+            # Marks CommonMark leaves as text (``__重点__是``: underscores inside Chinese words never close).
+            lines.append(LEFT_MARKS.sub("", "".join(parts)))
         elif token.type in ("fence", "code_block"):
             lines.append(token.content)
     return "\n".join(line for line in lines if line.strip())
