@@ -159,15 +159,14 @@ def _open_items_index(migrator):
                          "('dispatched', 'in_progress', 'returned', 'closure_requested', 'pending_approval')")
 
 
-def _add_columns(migrator, table, fields):
-    """Add ``fields`` ({name: field}) to ``table`` where it lacks them (a database created after they were
-    declared has them already)."""
-    from playhouse.migrate import migrate
-
-    columns = {c.name for c in database.get_columns(table)}
-    missing = [migrator.add_column(table, name, field) for name, field in fields.items() if name not in columns]
-    if missing:
-        migrate(*missing)
+def _add_columns(table, columns):
+    """Add ``columns`` ({name: SQL type}, each NOT NULL with its default) to ``table`` where it lacks them (a
+    database created after they were declared has them already). Written out, as both databases take it:
+    peewee's SQLite migrator would rebuild the table, which its foreign keys refuse."""
+    present = {c.name for c in database.get_columns(table)}
+    for name, sql_type in columns.items():
+        if name not in present:
+            database.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {sql_type}')
 
 
 def _petition_search_copy(migrator):
@@ -175,8 +174,8 @@ def _petition_search_copy(migrator):
     them (docs/front-line.md): the two columns, filled for the petitions there are."""
     from .petitions.models import Petition, search_copy
 
-    _add_columns(migrator, "petition", {"search_area": peewee.CharField(max_length=100, default=""),
-                                        "search_text": peewee.TextField(default="")})
+    _add_columns("petition", {"search_area": "VARCHAR(100) NOT NULL DEFAULT ''",
+                              "search_text": "TEXT NOT NULL DEFAULT ''"})
     rows = Petition.select(Petition.id, Petition.area, Petition.resident_name, Petition.content).tuples()
     for petition_id, area, name, content in list(rows):
         Petition.update(**search_copy(area, name, content)).where(Petition.id == petition_id).execute()
@@ -185,9 +184,8 @@ def _petition_search_copy(migrator):
 def _item_attachment_text(migrator):
     """The text of the items' attachments for the search (docs/knowledge.md): three columns; the attachments
     there are wait as ``pending`` until ``flask --app wsgi kb-reindex`` reads them."""
-    _add_columns(migrator, "attachment", {
-        "extract_status": peewee.CharField(max_length=16, default="pending"),
-        "extract_error": peewee.CharField(max_length=255, default=""), "text": peewee.TextField(default="")})
+    _add_columns("attachment", {"extract_status": "VARCHAR(16) NOT NULL DEFAULT 'pending'",
+                                "extract_error": "VARCHAR(255) NOT NULL DEFAULT ''", "text": "TEXT NOT NULL DEFAULT ''"})
 
 
 MIGRATIONS = [

@@ -187,3 +187,20 @@ def test_snippets_of_items_and_articles_have_no_markdown(context, sign_in):
     for r in results:
         assert "<mark>换热站</mark>" in r["snippet"]
         assert not any(mark in r["snippet"] for mark in ("**", "|", "#"))
+
+
+def test_migration_33_gives_an_older_databases_attachments_their_text_columns(context, sign_in, runner):
+    from portal.migrations import SchemaVersion, upgrade
+
+    with context():
+        supervisor = _user("supervisor")
+        item = register(supervisor, title="冬季保障")
+        attach(supervisor, item, "方案.docx", docx_bytes("集中供暖设备检修。"))
+        for column in ("extract_status", "extract_error", "text"):
+            database.execute_sql(f"ALTER TABLE attachment DROP COLUMN {column}")
+        SchemaVersion.delete().where(SchemaVersion.version == 33).execute()
+        assert upgrade() == [33]
+        assert upgrade() == []
+        assert [(a.original_name, a.extract_status, a.text) for a in Attachment.select()] == [("方案.docx", "pending", "")]
+    assert runner.invoke(args=["kb-reindex"]).exit_code == 0
+    assert ids(sign_in("leader"), "供暖") == [("item", item.number)]
