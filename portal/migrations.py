@@ -159,6 +159,35 @@ def _open_items_index(migrator):
                          "('dispatched', 'in_progress', 'returned', 'closure_requested', 'pending_approval')")
 
 
+def _add_columns(table, columns):
+    """Add ``columns`` ({name: SQL type}, each NOT NULL with its default) to ``table`` where it lacks them (a
+    database created after they were declared has them already). Written out, as both databases take it:
+    peewee's SQLite migrator would rebuild the table, which its foreign keys refuse."""
+    present = {c.name for c in database.get_columns(table)}
+    for name, sql_type in columns.items():
+        if name not in present:
+            database.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {sql_type}')
+
+
+def _petition_search_copy(migrator):
+    """A handler's search of petitions reads a copy of the area and text without the phone numbers written in
+    them (docs/front-line.md): the two columns, filled for the petitions there are."""
+    from .petitions.models import Petition, search_copy
+
+    _add_columns("petition", {"search_area": "VARCHAR(100) NOT NULL DEFAULT ''",
+                              "search_text": "TEXT NOT NULL DEFAULT ''"})
+    rows = Petition.select(Petition.id, Petition.area, Petition.resident_name, Petition.content).tuples()
+    for petition_id, area, name, content in list(rows):
+        Petition.update(**search_copy(area, name, content)).where(Petition.id == petition_id).execute()
+
+
+def _item_attachment_text(migrator):
+    """The text of the items' attachments for the search (docs/knowledge.md): three columns; the attachments
+    there are wait as ``pending`` until ``flask --app wsgi kb-reindex`` reads them."""
+    _add_columns("attachment", {"extract_status": "VARCHAR(16) NOT NULL DEFAULT 'pending'",
+                                "extract_error": "VARCHAR(255) NOT NULL DEFAULT ''", "text": "TEXT NOT NULL DEFAULT ''"})
+
+
 MIGRATIONS = [
     (1, _initial),
     (2, _search_index),
@@ -172,6 +201,8 @@ MIGRATIONS = [
     (12, _feed_index),
     (13, _registered_index),
     (14, _open_items_index),
+    (32, _petition_search_copy),
+    (33, _item_attachment_text),
 ]
 
 

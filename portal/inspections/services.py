@@ -21,6 +21,7 @@ from ..kernel.errors import Conflict, Forbidden, NotFound
 from ..kernel.forms import Fields
 from . import photos as photo_store
 from .models import SEVERITIES, Finding, FindingPhoto, Inspection, InspectionItem, InspectionMember
+from .search import index_finding
 
 MAX_FINDING = 2000
 MAX_PLACES = 2000
@@ -81,6 +82,19 @@ def visible_findings(user, inspection):
     if user.has_role("handler"):
         return query.where(Finding.id.in_(_department_findings(user)))
     return query.where(peewee.SQL("1 = 0"))
+
+
+def visible_finding_ids(user):
+    """The ids of every finding ``user`` may see, of any inspection (the search's source): all for leaders
+    and supervisors; a member's inspections' findings; for a handler also their department's."""
+    query = Finding.select(Finding.id)
+    if sees_all(user):
+        return query
+    mine = InspectionMember.select(InspectionMember.inspection).where(InspectionMember.user == user.id)
+    condition = Finding.inspection.in_(mine)
+    if user.has_role("handler"):
+        condition |= Finding.item.in_(visible_ids(user))
+    return query.where(condition)
 
 
 def get_visible(user, inspection_id):
@@ -237,6 +251,7 @@ def record_finding(user, inspection, data, files=()):
         finding = Finding.create(inspection=inspection, recorded_by=user, text=text, severity=severity, item=item)
         if photos:
             FindingPhoto.insert_many([{"finding": finding.id, **photo} for photo in photos]).execute()
+        index_finding(finding.id)
     return finding
 
 

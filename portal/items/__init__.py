@@ -8,7 +8,7 @@ def init_app(app):
     from ..kernel import hooks
     from ..kernel.files import keeps_files
     from ..kernel.i18n import translated_globals
-    from . import api, delegations, labels, openapi, search, services, views
+    from . import api, delegations, labels, openapi, search, services, tasks, views  # noqa: F401  (tasks: jobs)
     from .models import Attachment
 
     for blueprint in (views.bp, api.bp, delegations.bp):

@@ -11,7 +11,7 @@ from ..auth.forms import Fields
 from ..calendar import add_working_days
 from ..kernel import files as store, hooks, workflow
 from ..kernel.errors import Conflict
-from .attachments import prepare_upload, record_upload
+from .attachments import extract_later, prepare_upload, record_upload
 from .models import FINISHED_STATES, Attachment, ExtensionRequest, Item, ItemEvent
 from .search import index_item
 from .workflow import (ACTIONS, answered_events, is_own_leader, may_act, open_events, parent_deadline, past_limit,
@@ -227,6 +227,7 @@ class ItemWorkflow(workflow.Workflow):
             raise
         with store.kept_on_commit(uploads):
             yield uploads
+        extract_later(uploads)  # committed and stored: their text for the search
 
     def begin(self, user, item, ctx):
         for upload in ctx["received"]:  # before the step: they count as evidence for request_closure

@@ -1,15 +1,22 @@
 """An item's attachments: received through the kernel's upload store (files.py), recorded with a line in
-the timeline, downloaded by who may see the item."""
+the timeline, downloaded by who may see the item; their text is read for the search by the job
+items.extract (queue kb, like the knowledge base's attachments)."""
+
+import logging
 
 from flask import current_app
 from flask_babel import gettext as _
 
-from ..kernel import files
+from ..kernel import files, jobs
 from ..kernel.changes import write_transaction
 from ..kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from ..kernel.text import BadText
+from ..search.extraction import kind_of, run_extractor
 from .models import FINISHED_STATES, Attachment, ItemEvent
+from .search import index_item
 from .visibility import can_see
+
+log = logging.getLogger(__name__)
 
 
 def prepare_upload(user, item, file_storage):
@@ -43,7 +50,8 @@ def prepare_upload(user, item, file_storage):
 def record_upload(user, item, upload):
     """The Attachment row of a prepared upload and its timeline line (in the caller's transaction)."""
     attachment = Attachment.create(item=item, uploaded_by=user,
-                                   **{key: value for key, value in upload.items() if key != "tmp"})
+                                   **{key: upload[key] for key in ("original_name", "sha256", "size", "content_type")})
+    upload["attachment"] = attachment.id
     event = ItemEvent.create(item=item, actor=user, action="attach", from_state=item.state, to_state=item.state,
                              data={"attachment": attachment.id, "name": attachment.original_name})
     Attachment.update(event=event).where(Attachment.id == attachment.id).execute()
@@ -54,7 +62,48 @@ def add_attachment(user, item, file_storage):
     """Store an uploaded file for ``item`` and note it in the timeline, in one transaction."""
     upload = prepare_upload(user, item, file_storage)
     with files.kept_on_commit([upload]), write_transaction():
-        return record_upload(user, item, upload)
+        attachment = record_upload(user, item, upload)
+    extract_later([upload])
+    return attachment
+
+
+def extract_later(uploads):
+    """Ask for the text of the recorded ``uploads`` (the job items.extract), once their rows have committed."""
+    ids = [(upload["attachment"],) for upload in uploads if upload.get("attachment")]
+    if ids:
+        jobs.enqueue_many("items.extract", ids)
+
+
+def extract_text(attachment_id):
+    """Read an attachment's text (search.extraction: a child process with limits), store it with its status
+    and index the item; returns the status. A file of a kind without text (images, archives) is no_text."""
+    attachment = Attachment.get_or_none(Attachment.id == attachment_id)
+    if attachment is None:
+        return None
+    kind = kind_of(attachment.original_name)
+    path = files.path(attachment.sha256)
+    if kind is None or kind == "image":
+        result = {"status": "no_text", "text": "", "error": ""}
+    elif not path.is_file():
+        result = {"status": "failed", "text": "", "error": "the stored file is missing"}
+    else:
+        result = run_extractor(kind, path)
+    with write_transaction():
+        Attachment.update(extract_status=result["status"], extract_error=(result["error"] or "")[:255],
+                          text=result["text"]).where(Attachment.id == attachment_id).execute()
+        index_item(attachment.item_id)
+    if result["status"] == "failed":
+        log.warning("items: text of attachment %s not extracted: %s", attachment_id, result["error"])
+    return result["status"]
+
+
+def retry_extraction():
+    """Extract again the text of every attachment that failed or was never read; return how many."""
+    ids = [i for (i,) in Attachment.select(Attachment.id)
+           .where(Attachment.extract_status.in_(("failed", "pending"))).tuples()]
+    for attachment_id in ids:
+        extract_text(attachment_id)
+    return len(ids)
 
 
 def download(user, item, attachment_id):

@@ -127,6 +127,10 @@ class Attachment(BaseModel):
     size = peewee.IntegerField()
     content_type = peewee.CharField(max_length=128, default="application/octet-stream")
     created_at = peewee.DateTimeField(default=utcnow)
+    # Its text for the search (migration 33), read by the job items.extract: pending -> done | no_text | failed.
+    extract_status = peewee.CharField(max_length=16, default="pending")
+    extract_error = peewee.CharField(max_length=255, default="")
+    text = peewee.TextField(default="")
 
 
 class Follow(BaseModel):

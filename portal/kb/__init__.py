@@ -34,7 +34,9 @@ def _required_reading():
 @click.command("kb-reindex")
 @with_appcontext
 def kb_reindex():
-    """Retry failed text extractions, render unrendered articles, rebuild the search index."""
+    """Retry failed text extractions (articles' and items' attachments), render unrendered articles, rebuild
+    the search index."""
+    from ..items.attachments import retry_extraction
     from ..kernel.db import database
     from ..search.index import reindex_all
     from .attachments import retry_failed
@@ -42,7 +44,7 @@ def kb_reindex():
     from .render import render_article
 
     with database.connection_context():
-        retried = retry_failed()
+        retried = retry_failed() + retry_extraction()
         rendered = 0
         for (article_id,) in Article.select(Article.id).where(
                 Article.rendered_revision.is_null() | (Article.rendered_revision != Article.revision)).tuples():

@@ -1,16 +1,13 @@
 """Article attachments: checked at upload (type by content, size, ZIP bombs), stored by SHA-256, their
-text extracted by a job in a child process with time and memory limits.
+text extracted by a job in a child process with time and memory limits (search.extraction, which the
+items' attachments use too).
 
 A file whose text cannot be read (damaged, encrypted, scanned) is kept and
 marked with the reason; ``flask --app wsgi kb-reindex`` tries it again.
 """
 
-import json
 import logging
 import os
-import resource
-import subprocess
-import sys
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -20,13 +17,12 @@ from ..kernel.changes import write_transaction
 from ..kernel.db import utcnow
 from ..kernel.errors import Invalid, NotFound
 from ..kernel.text import BadText
-from . import extractor
+from ..search import extractor
+from ..search.extraction import KINDS, run_extractor
 from .models import ArticleAttachment
 from .search import index_article
 from .services import require_writer
 
-KINDS = {"pdf": "pdf", "docx": "docx", "xlsx": "xlsx", "pptx": "pptx",
-         "png": "image", "jpg": "image", "jpeg": "image", "gif": "image", "webp": "image"}
 CHUNK = 64 * 1024
 
 log = logging.getLogger(__name__)
@@ -110,39 +106,6 @@ def for_download(article, attachment_id, need_file=True):
     if attachment is None or (need_file and not files.path(attachment.sha256).is_file()):
         raise NotFound(_("This file does not exist."))
     return attachment, files.path(attachment.sha256)
-
-
-def _limits(memory_bytes, seconds):
-    def apply():
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    return apply
-
-
-def run_extractor(kind, path):
-    """{"status", "text", "error"}: the extractor run in a child process under the configured limits."""
-    settings = current_app.config["PORTAL"]["kb"]
-    timeout = settings["extract_timeout_seconds"]
-    try:
-        done = subprocess.run(
-            [sys.executable, "-I", extractor.__file__, kind, str(path), str(settings["extract_max_chars"])],
-            capture_output=True, timeout=timeout, check=False,
-            preexec_fn=_limits(settings["extract_memory_mb"] * 1024 * 1024, timeout))
-    except subprocess.TimeoutExpired:
-        return {"status": "failed", "text": "", "error": "the extraction took too long"}
-    if done.returncode != 0:
-        stderr = done.stderr.decode("utf-8", "replace")
-        if done.returncode < 0 or "MemoryError" in stderr:
-            error = ("the extraction took too long" if done.returncode == -24  # SIGXCPU
-                     else "the file needs too much memory")
-        else:
-            error = f"the extractor stopped (exit {done.returncode})"
-        return {"status": "failed", "text": "", "error": error}
-    try:
-        return json.loads(done.stdout)
-    except ValueError:
-        return {"status": "failed", "text": "", "error": "the extractor gave no answer"}
 
 
 def extract_attachment(attachment_id):

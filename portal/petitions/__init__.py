@@ -10,7 +10,7 @@ def init_app(app):
 
     from ..kernel.i18n import translated_globals
     from ..notify.messages import Kind
-    from . import api, board, digest, hot, labels, openapi, phones, reminders, views, workflow
+    from . import api, board, digest, hot, labels, openapi, phones, reminders, search, views, workflow
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -20,6 +20,7 @@ def init_app(app):
                         (reminders.KIND, labels.REPLY_OVERDUE)]:
         hooks.notification_kinds.add(kind, Kind(label, link=_link, page=_page, may_receive=_may_receive))
     hooks.reminder_scans.add(reminders.KIND, reminders.scan)
+    search.register()
     hooks.board_panels.add("hot_issues", (_l("Hot issues raised by residents"), hot.board_panel,
                                           "petitions/_hot_panel.html", {"leader": "unacknowledged"}))
     for key, title, load, after in (

@@ -38,8 +38,8 @@ def petitions_csv(user, filters, today):
                      _("Resident's satisfaction"), _("Repeat")])
     for p in query:
         writer.writerow([_cell(v) for v in (
-            p.number, stamp(p.received_at), CHANNEL_LABELS[p.channel], CATEGORY_LABELS[p.category], p.area,
-            p.resident_name, shown_phone(user, p), shown_text(user, p.content), PETITION_STATE_LABELS[p.state],
+            p.number, stamp(p.received_at), CHANNEL_LABELS[p.channel], CATEGORY_LABELS[p.category],
+            shown_text(user, p.area), shown_text(user, p.resident_name), shown_phone(user, p), shown_text(user, p.content), PETITION_STATE_LABELS[p.state],
             p.department.name if p.department_id else "", p.reply_due, shown_text(user, p.reply),
             SATISFACTION_LABELS[p.satisfaction] if p.satisfaction else "", "✓" if p.repeat else "")])
     return out.getvalue()

@@ -6,6 +6,7 @@ from ..auth.models import Department, User
 from ..items.models import Item
 from ..kernel.db import BaseModel, JSONField, utcnow
 from ..kernel.numbering import YearSequence
+from .phones import strip_text
 
 CHANNELS = ("hotline", "visit", "letter", "online", "inspection")
 CATEGORIES = ("property", "heating", "gas", "water_power", "commute", "canteen", "kindergarten", "retiree",
@@ -37,6 +38,10 @@ class Petition(BaseModel):
     created_by = peewee.ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     closed_at = peewee.DateTimeField(null=True)
     version = peewee.IntegerField(default=1)
+    # What a handler's search reads (migration 32): the area, and the area, name and content, with the phone
+    # numbers written in them left out (phones.strip_text), so that no query can test a hidden digit.
+    search_area = peewee.CharField(max_length=100, default="")
+    search_text = peewee.TextField(default="")
 
     class Meta:
         indexes = (
@@ -45,6 +50,12 @@ class Petition(BaseModel):
             (("category", "area", "received_at"), False),
             (("received_at",), False),
         )
+
+
+def search_copy(area, resident_name, content):
+    """The values of ``search_area`` and ``search_text`` for a petition's area, resident's name and content."""
+    return {"search_area": strip_text(area or ""),
+            "search_text": strip_text("\n".join((area or "", resident_name or "", content or "")))}
 
 
 class PetitionEvent(BaseModel):

@@ -6,7 +6,6 @@ the export, the reminder scan and the notifications all ask here.
 """
 
 import datetime
-import re
 
 import peewee
 from flask import current_app
@@ -81,11 +80,13 @@ def get_visible(user, number):
 
 
 def shown_text(user, text):
-    """Free text as ``user`` may read it: phone numbers inside it masked for handlers."""
+    """Free text of a petition (content, reply, comments, area, the resident's name) as ``user`` may read it:
+    the phone numbers written in it, however written, masked for handlers (phones.mask_text)."""
     return text if shows_phone(user) else phones.mask_text(text)
 
 
 def shown_phone(user, petition):
+    """The resident's phone as ``user`` may read it (masked for handlers)."""
     return petition.resident_phone if shows_phone(user) else phones.mask(petition.resident_phone)
 
 
@@ -121,18 +122,19 @@ def filter_petitions(user, filters, today=None):
             query = query.where(column.in_([v for v in wanted if v in choices] or [""]))
     if codes := [c for c in str(filters.get("department") or "").split(",") if c]:
         query = query.where(Petition.department.in_(Department.select(Department.id).where(Department.code.in_(codes))))
+    # A handler's filters read the copy without phone numbers: no query may test a digit they see masked.
+    phones_shown = shows_phone(user)
     if area := str(filters.get("area") or "").strip():
-        query = query.where(Petition.area.contains(area))
+        query = query.where((Petition.area if phones_shown else Petition.search_area).contains(area))
     if q := str(filters.get("q") or "").strip():
-        match = Petition.number.contains(q) | Petition.area.contains(q)
-        digits = "".join(ch for ch in q if ch.isdigit())
-        if shows_phone(user):
-            match |= Petition.content.contains(q) | Petition.resident_name.contains(q)
+        match = Petition.number.contains(q)
+        if phones_shown:
+            match |= Petition.area.contains(q) | Petition.content.contains(q) | Petition.resident_name.contains(q)
+            digits = "".join(ch for ch in q if ch.isdigit())
             if len(digits) >= 4:
                 match |= Petition.resident_phone.contains(digits)
-        elif not re.search(r"\d{4}", q):
-            # Digits are not looked for in the text a handler reads masked: a search must not tell a number.
-            match |= Petition.content.contains(q)
+        else:
+            match |= Petition.search_text.contains(q)
         query = query.where(match)
     if str(filters.get("repeat") or "") in ("1", "true"):
         query = query.where(Petition.repeat == True)  # noqa: E712

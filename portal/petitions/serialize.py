@@ -1,4 +1,4 @@
-"""Petitions as the API shows them to one user: the phone and phone-like text masked for handlers."""
+"""Petitions as the API shows them to one user: the phone, and phone numbers in any text, masked for handlers."""
 
 from ..items.serialize import day, department, person, stamp
 from .queries import shown_phone, shown_text
@@ -8,8 +8,8 @@ def petition_summary(petition, user, today):
     """The fields of a petition in lists."""
     return {
         "number": petition.number, "channel": petition.channel, "category": petition.category,
-        "area": petition.area, "content": shown_text(user, petition.content),
-        "resident_name": petition.resident_name, "resident_phone": shown_phone(user, petition),
+        "area": shown_text(user, petition.area), "content": shown_text(user, petition.content),
+        "resident_name": shown_text(user, petition.resident_name), "resident_phone": shown_phone(user, petition),
         "received_at": stamp(petition.received_at), "reply_due": day(petition.reply_due),
         "overdue": petition.state in ("new", "assigned") and petition.reply_due < today,
         "state": petition.state, "department": department(petition.department) if petition.department_id else None,

@@ -24,8 +24,9 @@ from ..kernel.numbering import next_number
 from ..notify import outbox
 from . import phones, recipients
 from .labels import CATEGORY_LABELS
-from .models import CATEGORIES, CHANNELS, Petition, PetitionEvent, PetitionSequence
+from .models import CATEGORIES, CHANNELS, Petition, PetitionEvent, PetitionSequence, search_copy
 from .queries import require_use, settings
+from .search import index_petition
 from .workflow import ACTIONS, may_act
 
 MAX_CONTENT = 2000
@@ -108,8 +109,10 @@ def register(user, data):
     reply_due = add_working_days(received_day, settings()["reply_within_working_days"])
     with write_transaction():
         repeat = is_repeat(values["category"], values["area"], values["received_at"])
-        petition = Petition.create(number=next_number(PetitionSequence, "SQ", received_day.year), created_by=user, state="new",
-                                   reply_due=reply_due, repeat=repeat, **values)
+        petition = Petition.create(number=next_number(PetitionSequence, "SQ", received_day.year), created_by=user,
+                                   state="new", reply_due=reply_due, repeat=repeat, **values,
+                                   **search_copy(values["area"], values["resident_name"], values["content"]))
+        index_petition(petition.id)
         PetitionEvent.create(petition=petition, actor=user, action="register", from_state=None, to_state="new",
                              data={"repeat": repeat})
     return petition
@@ -134,9 +137,10 @@ def _convert(petition, f, ctx):
         raise Conflict(_("This petition is already a supervision item."))
     department = Department.get_by_id(petition.department_id)
     label = str(CATEGORY_LABELS[petition.category])
-    content = phones.mask_text(petition.content)  # the item is read by handlers: no phone in it
+    # The item is read by handlers (and its text travels on: notices, robots, search): no phone in it.
+    content, area = phones.mask_text(petition.content), phones.mask_text(petition.area)
     summary = " ".join(content.split())
-    title = _("%(area)s, %(category)s: %(summary)s", area=petition.area, category=label, summary=summary)
+    title = _("%(area)s, %(category)s: %(summary)s", area=area, category=label, summary=summary)
     if len(title) > 200:
         title = title[:199] + "…"
     item = item_services.create_item(ctx["user"], {
@@ -191,6 +195,8 @@ class PetitionWorkflow(workflow.Workflow):
 
     def finish(self, petition, action, event, ctx):
         after = Petition.get_by_id(petition.id)
+        if action.name == "answer":
+            index_petition(after.id)  # the reply is searchable
         notify(after, event, recipients.for_action(after, action))
         return event, after
 
@@ -212,7 +218,7 @@ def notify(petition, event, people, kind=None):
     people = sorted({p for p in people if p is not None and p != event.actor_id})
     if not people:
         return 0
-    title = f"{petition.number} {CATEGORY_LABELS[petition.category]} · {petition.area}"
+    title = f"{petition.number} {CATEGORY_LABELS[petition.category]} · {phones.mask_text(petition.area)}"
     data = {"petition": petition.number, "title": title[:200], "text": phones.mask_text(event.comment)}
     kind = kind or f"petition_{event.action}"
     return outbox.write([{"kind": kind, "recipient": person, "item": None, "event": None, "data": data,

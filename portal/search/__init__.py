@@ -1,5 +1,5 @@
 """Search (搜索, docs/knowledge.md): one box in the header, /search and GET /api/v1/search, over the items,
-articles and trainings a user may see, with Chinese word segmentation (jieba)."""
+articles, trainings, residents' petitions and inspection findings a user may see, with Chinese word segmentation (jieba)."""
 
 from ..kernel import hooks
 

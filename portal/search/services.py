@@ -1,9 +1,11 @@
-"""One search over what the features make searchable (hooks.search_sources: items, articles, trainings),
+"""One search over what the features make searchable (hooks.search_sources: items, articles, trainings,
+petitions, inspection findings),
 each only as far as the user may see it.
 
 Ranking: objects with more of the query's words in their title first, then the
-newest. Snippets are cut from the text around the first match, escaped, and
-the matching words wrapped in <mark>.
+newest. Snippets are plain text (the Markdown of a body read as text, its marks
+left out), cut around the first match, escaped, and the matching words wrapped
+in <mark>.
 """
 
 import re
@@ -199,17 +201,67 @@ def highlight(text, words):
     return Markup("").join(out)
 
 
+def _parser():
+    global _markdown
+    if _markdown is None:
+        from markdown_it import MarkdownIt
+
+        _markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    return _markdown
+
+
+_markdown = None
+REACH = 4000  # characters either side of a match read for its block
+LEFT_MARKS = re.compile(r"\*\*+|__+|~~+")
+
+
+def plain_text(text):
+    """The text of Markdown ``text`` as a reader sees it, without its marks (``**``, ``#``, table pipes and
+    rules, link targets): the text of each block (paragraph, heading, table cell, code) on a line."""
+    lines = []
+    for token in _parser().parse(text or ""):
+        if token.type == "inline":
+            parts = [" " if child.type in ("softbreak", "hardbreak") else child.content
+                     for child in token.children or () if child.type in ("text", "code_inline", "image",
+                                                                          "softbreak", "hardbreak")]
+            # Marks CommonMark leaves as text (``__重点__是``: underscores inside Chinese words never close).
+            lines.append(LEFT_MARKS.sub("", "".join(parts)))
+        elif token.type in ("fence", "code_block"):
+            lines.append(token.content)
+    return "\n".join(line for line in lines if line.strip())
+
+
+def _block(text, at):
+    """(start, end) of the Markdown blocks around position ``at``: from the blank line before to the one
+    after (a table whole, with its header), at most REACH characters either side."""
+    start = text.rfind("\n\n", max(0, at - REACH), at)
+    start = max(0, at - REACH) if start < 0 else start + 2
+    end = text.find("\n\n", at, at + REACH)
+    return start, (min(len(text), at + REACH) if end < 0 else end)
+
+
+def _piece(plain, at, width, before, after):
+    """``width`` characters of ``plain`` from about a third before ``at``, with "…" where text goes on."""
+    start = max(0, at - width // 3)
+    piece = " ".join(plain[start:start + width].split())
+    return piece, before or start > 0, after or start + width < len(plain)
+
+
 def snippet(texts, words, width=SNIPPET):
-    """About ``width`` characters around the first match in ``texts`` (else the start of the first
-    non-empty text), escaped, the words marked."""
+    """About ``width`` characters of plain text (Markdown marks left out) around the first match in
+    ``texts`` (else the start of the first non-empty text), escaped, the words marked."""
     pattern = _pattern(words) if words else None
     for text in texts:
         match = pattern.search(text) if pattern and text else None
         if match:
-            start = max(0, match.start() - width // 3)
-            piece = " ".join(text[start:start + width].split())
-            return (("…" if start else "") + highlight(piece, words)
-                    + ("…" if start + width < len(text) else ""))
+            start, end = _block(text, match.start())
+            plain = plain_text(text[start:end])
+            found = pattern.search(plain)
+            if found is None:  # the word was in a mark (a link's address): look further
+                continue
+            piece, before, after = _piece(plain, found.start(), width, start > 0, end < len(text))
+            return ("…" if before else "") + highlight(piece, words) + ("…" if after else "")
     first = next((t for t in texts if t), "")
-    piece = " ".join(first[:width].split())
-    return escape(piece) + ("…" if len(first) > width else "")
+    plain = plain_text(first[:REACH])
+    piece, _, after = _piece(plain, 0, width, False, len(first) > REACH)
+    return escape(piece) + ("…" if after else "")

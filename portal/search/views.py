@@ -59,7 +59,7 @@ def openapi_paths(rules):
     """/api/v1/search, with the kinds the features made searchable."""
     kinds = list(hooks.search_sources)
     return {} if "/api/v1/search" not in rules else {"/api/v1/search": {"get": {
-        "operationId": "search", "summary": "Search items, articles and trainings you may see",
+        "operationId": "search", "summary": "Search the items, articles, trainings, petitions and findings you may see",
         "parameters": [
             {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "maxLength": MAX_QUERY}},
             {"name": "kind", "in": "query", "required": False, "schema": {"type": "string", "enum": kinds}},

@@ -82,7 +82,7 @@ def test_drafts_are_found_by_their_author_only_and_kind_filters(work, sign_in, d
 def test_bad_queries_get_a_clear_answer(sign_in, demo):
     client = sign_in("handler")
     assert client.get("/api/v1/search?q=").status_code == 422
-    assert client.get("/api/v1/search?q=x&kind=petition").status_code == 422
+    assert client.get("/api/v1/search?q=x&kind=memo").status_code == 422  # petition and finding are kinds now
     long = client.get("/api/v1/search", query_string={"q": "供" * 101})
     assert long.status_code == 422 and "q" in long.get_json()["error"]["fields"]
     assert client.get("/search?q=" + "供" * 101).status_code == 422
