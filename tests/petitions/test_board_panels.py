@@ -75,3 +75,11 @@ def test_each_role_sees_its_petitions_counted_and_acts_from_the_board(app, sign_
     assert panel(board, "petitions_to_assign")[0] == 0
     assert panel(board, "petitions_to_close")[0] == 1 and new[0] in panel(board, "petitions_to_close")[1]
     assert panel(catering.get("/").get_data(as_text=True), "petitions_to_answer")[0] == 1
+
+
+def test_a_handlers_panel_shows_the_area_with_its_phone_masked(app, sign_in, demo, petition):
+    supervisor, handler = sign_in("supervisor"), sign_in("handler")
+    number = petition(area="3号楼张先生13812345678")
+    assert act(supervisor, number, "assign", department="property").status_code == 200
+    row = panel(handler.get("/").get_data(as_text=True), "petitions_to_answer")[1]
+    assert "3号楼张先生138****5678" in row and "13812345678" not in row
