@@ -159,6 +159,13 @@ def _open_items_index(migrator):
                          "('dispatched', 'in_progress', 'returned', 'closure_requested', 'pending_approval')")
 
 
+def _circular_numbers(migrator):
+    """The circular's document number (发文字号) kept per year (issue 20)."""
+    from .reports.models import CircularSequence
+
+    database.create_tables([CircularSequence])
+
+
 MIGRATIONS = [
     (1, _initial),
     (2, _search_index),
@@ -172,6 +179,7 @@ MIGRATIONS = [
     (12, _feed_index),
     (13, _registered_index),
     (14, _open_items_index),
+    (20, _circular_numbers),
 ]
 
 
