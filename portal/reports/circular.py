@@ -115,6 +115,7 @@ def _cell_text(cell, text, width, bold=False, align=WD_ALIGN_PARAGRAPH.CENTER, s
     paragraph = cell.paragraphs[0]
     paragraph.alignment = align
     paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(3)
+    paragraph.paragraph_format.keep_with_next = True  # the table stays whole, and with its note
     _run(paragraph, text, font, size, bold)
     tc_pr = cell._element.get_or_add_tcPr()
     no_wrap = OxmlElement("w:noWrap")

@@ -82,11 +82,12 @@ def _award_sentence(awards):
              names=_names(best), score=best[0]["score"])
     if len(best) > 1:
         text += _(" (tied)")
-    if worst:
-        text += _("; the lowest to %(names)s (%(score)s points), awarded the snail award",
-                  names=_names(worst), score=worst[0]["score"])
-        if len(worst) > 1:
-            text += _(" (tied)")
+    if not worst:
+        return text + _("; fewer than two ranked departments with different scores, so no snail award.")
+    text += _("; the lowest to %(names)s (%(score)s points), awarded the snail award",
+              names=_names(worst), score=worst[0]["score"])
+    if len(worst) > 1:
+        text += _(" (tied)")
     return text + _(".")
 
 
@@ -132,7 +133,11 @@ def compose(user, period, requirements=None, seq=None, issued=None):
         table.append([row["name"], str(row["received"]), str(row["closed"]), str(row["closed_on_time"]),
                       _percent(row["on_time_rate"]), str(row["open_overdue"]),
                       "—" if row["score"] is None else f"{row['score']:.1f}", rank])
-    notes = [f"{r['name']}（{not_ranked_reason(r)}）" for r in shown if r["rank"] is None]
+    reasons = {}  # the unranked grouped by their reason, in table order
+    for r in shown:
+        if r["rank"] is None:
+            reasons.setdefault(not_ranked_reason(r), []).append(r["name"])
+    notes = [_("%(names)s: %(reason)s", names="、".join(names), reason=reason) for reason, names in reasons.items()]
     note_parts = []
     if notes:
         note_parts.append(_("Not ranked: %(list)s.", list="；".join(notes)))

@@ -103,6 +103,7 @@ def test_the_department_table_fits_the_page_and_nothing_wraps(printed, tmp_path)
     assert rows["部门"] == ["部门", "交办", "办结", "按期办结", "按时办结率", "逾期", "得分", "排名"]
     assert rows["物业服务中心"] == ["物业服务中心", "6", "4", "3", "75.0%", "1", "76.1", "1"]
     assert rows["餐饮服务中心"][-1] == "不参评" and rows["餐饮服务中心"][4] == "100.0%"
+    assert "不参评：餐饮服务中心（事项少于 2 项）。" in "".join(p.text for p in document.paragraphs)
     assert "综合办公室" not in rows  # no items: named in the note, not a row of dashes
     text = pdf.pages[0].extract_text() + pdf.pages[-1].extract_text()
     lines = [squeezed(line) for line in text.splitlines()]
