@@ -115,7 +115,6 @@ def _cell_text(cell, text, width, bold=False, align=WD_ALIGN_PARAGRAPH.CENTER, s
     paragraph = cell.paragraphs[0]
     paragraph.alignment = align
     paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(3)
-    paragraph.paragraph_format.keep_with_next = True  # the table stays whole, and with its note
     _run(paragraph, text, font, size, bold)
     tc_pr = cell._element.get_or_add_tcPr()
     no_wrap = OxmlElement("w:noWrap")
@@ -154,9 +153,12 @@ def _table(document, header, rows):
         cells = table.add_row().cells
         for index, (cell, text, mm) in enumerate(zip(cells, values, TABLE_WIDTHS_MM)):
             _cell_text(cell, text, mm, align=WD_ALIGN_PARAGRAPH.LEFT if index == 0 else WD_ALIGN_PARAGRAPH.CENTER)
-    for row in table.rows:  # a row never splits across pages
+    for index, row in enumerate(table.rows):  # a row never splits, the table stays on one page where it fits
         cant_split = OxmlElement("w:cantSplit")
         row._tr.get_or_add_trPr().append(cant_split)
+        if index < len(table.rows) - 1:
+            for cell in row.cells:
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
     return table
 
 
