@@ -101,7 +101,7 @@ DEFAULTS = {
         "repeat_days": 30,
     },
     "stats": {
-        # Departments with fewer items in a period get no 骏马奖/蜗牛奖.
+        # Ranked (and so in line for the 骏马奖/蜗牛奖) only with this many items in a period, one closed or overdue.
         "min_items": 3,
         # The composite score's weights (relative; a part that does not apply is left out).
         "weights": {

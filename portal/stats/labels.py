@@ -72,7 +72,7 @@ def definitions():
     settings = _settings()
     weights = {name: weight for name, weight in settings["weights"].items() if weight > 0}
     total = sum(weights.values()) or 1
-    written = "; ".join(f"{FIGURE_LABELS[name]} {100 * weight / total:.0f}%" for name, weight in weights.items())
+    written = "、".join(f"{FIGURE_LABELS[name]} {100 * weight / total:.0f}%" for name, weight in weights.items())
     texts = {name: str(text) for name, text in FIGURE_DEFINITIONS.items()}
     texts["score"] = str(FIGURE_DEFINITIONS["score"]) % {"weights": written}
     texts["rank"] = str(FIGURE_DEFINITIONS["rank"]) % {"n": settings["min_items"]}
