@@ -188,6 +188,13 @@ def _item_attachment_text(migrator):
                                 "extract_error": "VARCHAR(255) NOT NULL DEFAULT ''", "text": "TEXT NOT NULL DEFAULT ''"})
 
 
+def _circular_numbers(migrator):
+    """The circular's document number (发文字号) kept per year (issue 20)."""
+    from .reports.models import CircularSequence
+
+    database.create_tables([CircularSequence])
+
+
 MIGRATIONS = [
     (1, _initial),
     (2, _search_index),
@@ -201,6 +208,7 @@ MIGRATIONS = [
     (12, _feed_index),
     (13, _registered_index),
     (14, _open_items_index),
+    (20, _circular_numbers),
     (32, _petition_search_copy),
     (33, _item_attachment_text),
 ]

@@ -8,8 +8,9 @@
 #   test: plus the real servers and browser the test suite starts (slapd and
 #         ldap-utils, redis-server, the PostgreSQL server binaries, Chromium) and
 #         a CJK font, so that pages and screenshots in the browser show Chinese,
-#         and LibreOffice Writer (headless) that converts the circular DOCX, and
-#         wrk, the HTTP load generator of `make load`
+#         and LibreOffice Writer (headless) that converts the circular DOCX to the
+#         PDF its tests read, poppler-utils (pdftoppm, pdftotext) to look at that
+#         PDF, and wrk, the HTTP load generator of `make load`
 # `scripts/fresh-machine.sh` proves the list on a minimal Debian 12.
 set -euo pipefail
 mode=${1:-run}
@@ -18,7 +19,7 @@ id=debian
 
 want=(python3-venv python3-dev gcc libc6-dev libldap-dev libsasl2-dev tzdata ca-certificates)
 if [ "$mode" = test ]; then
-    want+=(slapd ldap-utils redis-server fonts-wqy-microhei libreoffice-writer-nogui wrk)
+    want+=(slapd ldap-utils redis-server fonts-wqy-microhei libreoffice-writer-nogui poppler-utils wrk)
     # Any PostgreSQL server version will do (Debian 12 has 15, Ubuntu 24.04 16).
     compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || want+=(postgresql)
     # The browser tests drive /usr/bin/chromium. Ubuntu ships Chromium only as

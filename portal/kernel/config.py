@@ -101,7 +101,7 @@ DEFAULTS = {
         "repeat_days": 30,
     },
     "stats": {
-        # Departments with fewer items in a period get no 骏马奖/蜗牛奖.
+        # Ranked (and so in line for the 骏马奖/蜗牛奖) only with this many items in a period, one closed or overdue.
         "min_items": 3,
         # The composite score's weights (relative; a part that does not apply is left out).
         "weights": {
@@ -113,6 +113,17 @@ DEFAULTS = {
             "returns": 5.0,
             "extensions": 5.0,
         },
+    },
+    "reports": {
+        # The circular (督查通报): the issuing office printed in the red head and at the foot, the document
+        # number ({year} and {seq}: the circular's sequence in that year), and the requirements paragraph
+        # the supervisor edits before generating.
+        "issuer": "矿区办公室",
+        "number_format": "矿办督〔{year}〕{seq}号",
+        "requirements": "请各部门对照本通报，认真梳理本部门督办事项办理情况：对已逾期事项，要查明原因、"
+                        "明确责任人和办结时限，限期整改到位；对即将到期事项，要加快推进，确保按期办结；"
+                        "对办结质量不高、多次退回的事项，要举一反三，完善工作机制。办公室将持续跟踪问效，"
+                        "并将办理情况纳入年度考核。",
     },
     "inspections": {
         "photo_max_bytes": 10 * MiB,
@@ -321,6 +332,15 @@ def _validate(config):
     hour, _, minute = config["reminders"]["scan_time"].partition(":")
     if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
         raise ConfigError("reminders.scan_time must be HH:MM")
+    number_format = config["reports"]["number_format"]
+    if "{seq}" not in number_format or "{year}" not in number_format:
+        raise ConfigError("reports.number_format must hold {year} and {seq}")
+    try:
+        number_format.format(year=2026, seq=1)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ConfigError(f"reports.number_format is not valid: {exc}") from None
+    if not config["reports"]["issuer"].strip():
+        raise ConfigError("reports.issuer must not be empty")
     if config["stats"]["min_items"] < 0:
         raise ConfigError("stats.min_items must not be negative")
     weights = config["stats"]["weights"]

@@ -18,10 +18,15 @@ class YearSequence(BaseModel):
     last = peewee.IntegerField(default=0)
 
 
+def next_in_year(sequence, year):
+    """The next sequence number (1, 2, …) of ``year`` in ``sequence`` (a YearSequence model); its row stays
+    locked until the caller's transaction ends."""
+    sequence.insert(year=year, last=0).on_conflict_ignore().execute()
+    sequence.update(last=sequence.last + 1).where(sequence.year == year).execute()
+    return sequence.select(sequence.last).where(sequence.year == year).scalar()
+
+
 def next_number(sequence, prefix, year):
     """The next ``<prefix>-<year>-<seq>`` of ``sequence`` (a YearSequence model); its row stays locked until
     the caller's transaction ends."""
-    sequence.insert(year=year, last=0).on_conflict_ignore().execute()
-    sequence.update(last=sequence.last + 1).where(sequence.year == year).execute()
-    last = sequence.select(sequence.last).where(sequence.year == year).scalar()
-    return f"{prefix}-{year}-{last:04d}"
+    return f"{prefix}-{year}-{next_in_year(sequence, year):04d}"

@@ -14,7 +14,7 @@ from .models import Petition
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 TOP_AREAS = 10
-BAR_WIDTH = 240  # the longest bar, in SVG units
+BAR_WIDTH = 150  # the longest bar, in SVG units: the chart fits a phone at its natural size
 
 
 def period(args, today=None):

@@ -14,7 +14,7 @@ from ..items.visibility import visible_items
 from ..kernel import clock
 from ..kernel.clock import local_today
 from ..kernel.db import joined
-from ..stats.labels import FIGURE_DEFINITIONS, FIGURE_LABELS, SERIES_LABELS
+from ..stats.labels import FIGURE_LABELS, SERIES_LABELS, definitions, not_ranked_reason
 from . import xlsx
 from .xlsx import Column
 
@@ -116,6 +116,13 @@ STAT_FIGURES = [  # name, width, kind
 ]
 
 
+def _ranking_note(row):
+    """Beside the rank (a number, empty when not ranked): "tied", or why the department is not ranked."""
+    if row["rank"] is not None:
+        return _("tied") if row["tied"] else ""
+    return _("Not ranked: %(reason)s", reason=not_ranked_reason(row))
+
+
 def stats_workbook(result):
     """The XLSX file of a period's statistics: figures by department, monthly trends, definitions."""
     period = result["period"]
@@ -123,12 +130,12 @@ def stats_workbook(result):
     columns = [Column(_("Department"), 18)] + [Column(FIGURE_LABELS[name], width, kind)
                                               for name, width, kind in STAT_FIGURES]
     awards = {}
-    if result["best"]:
-        awards[result["best"]["code"]] = _("Best-horse award")
-    if result["worst"]:
-        awards[result["worst"]["code"]] = _("Snail award")
-    columns.append(Column(_("Award"), 10))
-    rows = ([row["name"]] + [row[name] for name, _w, _k in STAT_FIGURES] + [awards.get(row["code"], "")]
+    for kind, label in (("best", _("Best-horse award")), ("worst", _("Snail award"))):
+        for row in result["awards"][kind]:
+            awards[row["code"]] = label
+    columns += [Column(_("Ranking note"), 26), Column(_("Award"), 10)]
+    rows = ([row["name"]] + [row[name] for name, _w, _k in STAT_FIGURES] + [_ranking_note(row),
+                                                                             awards.get(row["code"], "")]
             for row in result["departments"])
     title = _("Statistics %(start)s to %(end)s", start=period.start, end=period.end)
     xlsx.write_sheet(workbook, _("By department"), columns, rows)
@@ -139,5 +146,5 @@ def stats_workbook(result):
                      ([t["month"], t["received"], t["closed"], t["closed_on_time"], t["on_time_rate"]]
                       for t in result["trends"]))
     xlsx.write_sheet(workbook, _("Definitions"), [Column(_("Figure"), 22), Column(_("How it is counted"), 90)],
-                     [[title, ""]] + [[FIGURE_LABELS[name], str(text)] for name, text in FIGURE_DEFINITIONS.items()])
+                     [[title, ""]] + [[FIGURE_LABELS[name], text] for name, text in definitions().items()])
     return xlsx.save(workbook)

@@ -1,10 +1,12 @@
-"""Tables of the reports feature (migration 5): calendar feeds, report jobs, imported key-task rows."""
+"""Tables of the reports feature (migration 5): calendar feeds, report jobs, imported key-task rows; the
+circulars' numbers per year (migration 20)."""
 
 import peewee
 
 from ..auth.models import User
 from ..items.models import Item
 from ..kernel.db import BaseModel, JSONField, utcnow
+from ..kernel.numbering import YearSequence
 
 
 class CalendarFeed(BaseModel):
@@ -46,4 +48,8 @@ class ImportedRow(BaseModel):
     created_at = peewee.DateTimeField(default=utcnow)
 
 
-MODELS = [CalendarFeed, ReportJob, ImportedRow]
+class CircularSequence(YearSequence):
+    """The last circular number given per year: the {seq} of ``reports.number_format`` (migration 20)."""
+
+
+MODELS = [CalendarFeed, ReportJob, ImportedRow, CircularSequence]

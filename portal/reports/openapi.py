@@ -17,7 +17,9 @@ PATHS = {
         "operationId": "startCircular", "summary": "Make the circular (督查通报) of a period as DOCX, as a job",
         "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
             "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
-            "period": {"type": "string", "enum": ["month", "quarter", "year"]}}}}}},
+            "period": {"type": "string", "enum": ["month", "quarter", "year"]},
+            "requirements": {"type": "string", "maxLength": 2000,
+                             "description": "the requirements paragraph (default: reports.requirements)"}}}}}},
         "responses": {"202": _json(JOB, "The job, queued"),
                       "401": {"$ref": "#/components/responses/Unauthorized"},
                       "403": {"$ref": "#/components/responses/Forbidden"}, "422": ERROR}}},

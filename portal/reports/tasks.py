@@ -14,7 +14,7 @@ def make_circular(job, user, report):
 
     period = Period(datetime.date.fromisoformat(job.params["from"]), datetime.date.fromisoformat(job.params["to"]))
     path = reports_folder() / f"circular-{job.id}.docx"
-    summary = circular.write(user, period, path, report)
+    summary = circular.write(user, period, path, report, requirements=job.params.get("requirements"))
     finish(job.id, path, f"督查通报-{period.start.isoformat()}-{period.end.isoformat()}.docx", summary)
 
 

@@ -89,29 +89,67 @@ def _require_office(user):
         raise Forbidden(_("The circular is made by leaders and supervisors."))
 
 
+def _circular_values(source):
+    values = {key: (source.get(key) or "").strip() for key in ("period", "from", "to")}
+    values["requirements"] = source.get("requirements")
+    return values
+
+
+def _checked_circular(values):
+    """(period, requirements) of the form or the API; 422 with a message per field."""
+    from .circular_content import REQUIREMENTS_MAX, settings
+
+    errors = {}
+    try:
+        period = periods.from_args(values)
+    except Invalid as exc:
+        period, errors = None, dict(exc.fields)
+    requirements = values.get("requirements")
+    requirements = settings()["requirements"] if requirements is None else str(requirements).replace("\r\n", "\n")
+    requirements = requirements.strip()
+    if not requirements:
+        errors["requirements"] = _("Write the requirements paragraph.")
+    elif len(requirements) > REQUIREMENTS_MAX:
+        errors["requirements"] = _("At most %(n)s characters.", n=REQUIREMENTS_MAX)
+    if errors:
+        raise Invalid(_("Some of the input is not valid."), fields=errors)
+    return period, requirements
+
+
 def _start_circular(values):
     _require_office(current_user)
-    period = periods.from_args(values)
-    return jobs.start(current_user, "circular", {"from": period.start.isoformat(), "to": period.end.isoformat()},
-                      "reports.make_circular")
+    period, requirements = _checked_circular(values)
+    return jobs.start(current_user, "circular", {"from": period.start.isoformat(), "to": period.end.isoformat(),
+                                                 "requirements": requirements}, "reports.make_circular")
+
+
+def _circular_form(values, errors, status=200, preview=None):
+    return htmx.render("reports/circular.html", "reports/_circular_preview.html", status=status, values=values,
+                       errors=errors, preview=preview)
 
 
 @bp.route("/reports/circular", methods=["GET", "POST"])
 @login_required
 def circular_page():
-    """The form for a circular of a period; posting it starts the job and shows its progress."""
+    """The form for a circular of a period, with its requirements paragraph and a preview of the text;
+    posting ``action=preview`` shows the preview (the fragment alone for htmx), otherwise starts the job."""
+    from .circular_content import compose, settings
+
     _require_office(current_user)
-    values = {key: (request.values.get(key) or "").strip() for key in ("period", "from", "to")}
-    if request.method == "POST":
-        try:
-            job = _start_circular(values)
-        except Invalid as exc:
-            return render_template("reports/circular.html", values=values, errors=exc.fields), 422
-        return htmx.redirect(url_for("reports.job_page", job_id=job.id))
-    if not values["from"] and not values["to"]:
+    values = _circular_values(request.values)
+    if request.method == "GET" and not values["from"] and not values["to"]:
         period = periods.from_args(values)
-        values.update({"from": period.start.isoformat(), "to": period.end.isoformat()})
-    return render_template("reports/circular.html", values=values, errors={})
+        values.update({"from": period.start.isoformat(), "to": period.end.isoformat(), "period": ""})
+    if values["requirements"] is None:
+        values["requirements"] = settings()["requirements"]
+    try:
+        period, requirements = _checked_circular(values)
+    except Invalid as exc:
+        return _circular_form(values, exc.fields, status=422 if request.method == "POST" else 200)
+    if request.method == "POST" and request.form.get("action") != "preview":
+        job = _start_circular(values)
+        return htmx.redirect(url_for("reports.job_page", job_id=job.id))
+    return _circular_form(values, {}, preview=compose(current_user, period, requirements))
 
 
 @bp.get("/reports/jobs/<int:job_id>")
@@ -150,6 +188,7 @@ def api_circular():
     if not isinstance(body, dict) and not hasattr(body, "get"):
         raise Invalid(_("The request body must be a JSON object."))
     values = {key: str(body.get(key) or "").strip() for key in ("period", "from", "to")}
+    values["requirements"] = body.get("requirements")
     job = _start_circular(values)
     return jsonify({"job": job.id, **jobs.as_json(job)}), 202
 

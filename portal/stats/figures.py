@@ -160,23 +160,71 @@ def composite_score(figures, weights):
     return round(100 * sum(weight * parts[name] for name, weight in used.items()) / total, 1)
 
 
-def _rank(rows):
-    """Give each row its rank by score (1 = best; equal scores share a rank; no score, no rank)."""
-    scored = sorted((r for r in rows if r["score"] is not None), key=lambda r: -r["score"])
+# Why a department is not ranked (``not_ranked``): no items at all, fewer than stats.min_items, or
+# nothing closed nor overdue yet (it has finished nothing, so it has earned no score, good or bad).
+NOT_RANKED = ("no_items", "few_items", "nothing_finished", "no_score")
+
+
+def _not_ranked(row, min_items):
+    if not row["items"]:
+        return "no_items"
+    if row["items"] < min_items:
+        return "few_items"
+    if not row["closed"] and not row["open_overdue"]:
+        return "nothing_finished"
+    if row["score"] is None:  # no weighted part applies (weights set so)
+        return "no_score"
+    return None
+
+
+def rank_departments(rows, min_items):
+    """Rank ``rows`` in place and return them ranked first, then the others (docs/statistics.md).
+
+    A department is ranked with at least ``min_items`` items and at least one item
+    closed or overdue in the period; the others get ``rank`` None and ``not_ranked``
+    (a reason of NOT_RANKED). Equal scores share a rank (``tied``), the next rank
+    skipping as many places (1, 1, 3). A department that finished nothing has no score.
+    """
+    for row in rows:
+        if not row["closed"] and not row["open_overdue"]:
+            row["score"] = None
+        row["not_ranked"] = _not_ranked(row, min_items)
+    ranked = sorted((r for r in rows if r["not_ranked"] is None), key=lambda r: -r["score"])
     previous, rank = None, 0
-    for position, row in enumerate(scored, start=1):
+    for position, row in enumerate(ranked, start=1):
         if row["score"] != previous:
             rank, previous = position, row["score"]
         row["rank"] = rank
+    shares = {}
+    for row in ranked:
+        shares[row["rank"]] = shares.get(row["rank"], 0) + 1
     for row in rows:
         row.setdefault("rank", None)
+        row["tied"] = row["rank"] is not None and shares[row["rank"]] > 1
+    return ranked + [r for r in rows if r["not_ranked"] is not None]
+
+
+def awards(ranked):
+    """The best and the worst of the ranked rows: ({"best": [rows], "worst": [rows]}).
+
+    Every department sharing the best rank shares the 骏马奖, likewise the 蜗牛奖 for the
+    lowest ranked score; there is no 蜗牛奖 when every ranked department has the best score.
+    """
+    if not ranked:
+        return {"best": [], "worst": []}
+    top, bottom = ranked[0]["score"], ranked[-1]["score"]
+    best = [r for r in ranked if r["score"] == top]
+    worst = [r for r in ranked if r["score"] == bottom] if bottom < top else []
+    return {"best": best, "worst": worst}
 
 
 def department_stats(period, department_ids=None):
     """The figures of every department in ``department_ids`` (None: all) for ``period``, ranked.
 
-    Returns {"departments": [...], "best": row or None, "worst": row or None}; a
-    row holds code, name, items and every figure of docs/statistics.md.
+    Returns {"departments": [...], "best": row or None, "worst": row or None,
+    "awards": {"best": [rows], "worst": [rows]}}; the departments come ranked first
+    (by rank, then department order), then the unranked; a row holds code, name,
+    items, every figure of docs/statistics.md, ``tied`` and ``not_ranked``.
     """
     by_items = item_figures(period, department_ids)
     by_events = event_counts(period, department_ids)
@@ -202,12 +250,10 @@ def department_stats(period, department_ids=None):
             row[name] = None if value is None else round(float(value), 2)
         row["score"] = composite_score(row, weights)
         rows.append(row)
-    _rank(rows)
-    eligible = sorted((r for r in rows if r["score"] is not None and r["items"] >= settings["min_items"]),
-                      key=lambda r: (r["rank"]))
-    best = eligible[0] if eligible else None
-    worst = eligible[-1] if len(eligible) > 1 and eligible[-1]["score"] < best["score"] else None
-    return {"departments": rows, "best": best, "worst": worst}
+    rows = rank_departments(rows, settings["min_items"])
+    won = awards([r for r in rows if r["rank"] is not None])
+    return {"departments": rows, "best": (won["best"] or [None])[0], "worst": (won["worst"] or [None])[0],
+            "awards": won}
 
 
 def monthly_trends(end_day, department_ids=None, months=12):

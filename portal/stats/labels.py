@@ -1,5 +1,7 @@
 """What users read for each figure: its name and its definition (shown on the page and in exports)."""
 
+from flask import current_app
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 FIGURE_LABELS = {
@@ -34,10 +36,22 @@ FIGURE_DEFINITIONS = {
     "extensions": _l("Extensions approved within the period."),
     "late_signatures": _l("Items signed for within the period after the signing deadline."),
     "late_feedback": _l("Progress reports made within the period after they were due."),
-    "score": _l("0–100: the weighted shares of the on-time rate, the rating and, for each count where fewer "
-                "is better, 1 − count ÷ items (weights in stats.weights)."),
-    "rank": _l("By composite score; 1 is the best."),
-    "items": _l("Items received, closed or overdue in the period (at least stats.min_items for an award)."),
+    "score": _l("0 to 100, higher is better: the on-time rate, the mean rating and, for each count where fewer "
+                "is better (overdue, late, returned, extended), the share of items without it, weighed as "
+                "follows: %(weights)s."),
+    "rank": _l("By composite score, 1 is the best; equal scores share a rank (tied). Ranked are the departments "
+               "with at least %(n)s items and at least one of them closed or overdue; the others are listed "
+               "after them as not ranked, with the reason. The best-horse award goes to the best ranked, the "
+               "snail award to the lowest ranked."),
+    "items": _l("Items received, closed or overdue in the period."),
+}
+
+# Why a department is not ranked (figures.NOT_RANKED).
+NOT_RANKED_LABELS = {
+    "no_items": _l("no items in the period"),
+    "few_items": _l("fewer than %(n)s items"),
+    "nothing_finished": _l("nothing closed or overdue yet"),
+    "no_score": _l("no part of the score applies"),
 }
 
 SERIES_LABELS = {
@@ -49,6 +63,37 @@ SERIES_LABELS = {
 PERIOD_LABELS = {"month": _l("This month"), "quarter": _l("This quarter"), "year": _l("This year")}
 
 
+def _settings():
+    return current_app.config["PORTAL"]["stats"]
+
+
+def definitions():
+    """{figure: its definition in words}, the configured weights and minimum written out (no config keys)."""
+    settings = _settings()
+    weights = {name: weight for name, weight in settings["weights"].items() if weight > 0}
+    total = sum(weights.values()) or 1
+    written = "、".join(f"{FIGURE_LABELS[name]} {100 * weight / total:.0f}%" for name, weight in weights.items())
+    texts = {name: str(text) for name, text in FIGURE_DEFINITIONS.items()}
+    texts["score"] = str(FIGURE_DEFINITIONS["score"]) % {"weights": written}
+    texts["rank"] = str(FIGURE_DEFINITIONS["rank"]) % {"n": settings["min_items"]}
+    return texts
+
+
+def rank_text(row):
+    """The rank as people read it: "1", "1 (tied)" or "not ranked: fewer than 3 items"."""
+    if row["rank"] is not None:
+        return gettext("%(rank)s (tied)", rank=row["rank"]) if row["tied"] else str(row["rank"])
+    return gettext("Not ranked: %(reason)s", reason=not_ranked_reason(row))
+
+
+def not_ranked_reason(row):
+    """Why ``row`` is not ranked, in words ("" when it is)."""
+    if not row.get("not_ranked"):
+        return ""
+    return str(NOT_RANKED_LABELS[row["not_ranked"]]) % {"n": _settings()["min_items"]}
+
+
 def template_globals():
     return {"figure_labels": FIGURE_LABELS, "figure_definitions": FIGURE_DEFINITIONS,
-            "series_labels": SERIES_LABELS, "period_labels": PERIOD_LABELS}
+            "series_labels": SERIES_LABELS, "period_labels": PERIOD_LABELS, "rank_text": rank_text,
+            "not_ranked_reason": not_ranked_reason, "stats_definitions": definitions}

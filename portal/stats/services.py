@@ -17,11 +17,13 @@ def statistics_for(user, period, department_code=""):
 
 
 def as_json(result):
-    """The JSON of docs/interfaces.md: {"from", "to", "departments": [...], "best", "worst"}."""
+    """The JSON of docs/interfaces.md: {"from", "to", "departments": [...], "best", "worst", "awards"}."""
     def award(row):
-        return None if row is None else {"code": row["code"], "name": row["name"], "score": row["score"]}
+        return None if row is None else {"code": row["code"], "name": row["name"], "score": row["score"],
+                                         "rank": row["rank"]}
 
     period = result["period"]
     return {"from": period.start.isoformat(), "to": period.end.isoformat(),
             "departments": result["departments"], "best": award(result["best"]),
-            "worst": award(result["worst"])}
+            "worst": award(result["worst"]),
+            "awards": {kind: [award(row) for row in rows] for kind, rows in result["awards"].items()}}

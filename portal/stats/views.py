@@ -47,7 +47,7 @@ def index():
                    "from": period.start.isoformat(), "to": period.end.isoformat()})
     context = {
         "errors": {}, "values": values, "result": result, "period": period,
-        "bars": charts.ranking_bars(result["departments"], result["best"], result["worst"]),
+        "bars": charts.ranking_bars(result["departments"], result["awards"]),
         "lines": charts.trend_lines(result["trends"]), "series": charts.SERIES,
         "min_items": current_app.config["PORTAL"]["stats"]["min_items"],
         "sees_all": visible_department_ids(current_user) is None,
@@ -64,9 +64,12 @@ FIGURE_SCHEMA = {"type": "object", "required": ["code", "name", "received", "clo
     **{name: {"type": "integer"} for name in ("received", "closed", "closed_on_time", "open_overdue", "returns",
                                               "extensions", "late_signatures", "late_feedback", "items")},
     **{name: {"type": ["number", "null"]} for name in ("on_time_rate", "avg_days_to_close", "avg_score", "score")},
-    "rank": {"type": ["integer", "null"]}}}
+    "rank": {"type": ["integer", "null"], "description": "1 = best; equal scores share a rank; null: not ranked"},
+    "tied": {"type": "boolean", "description": "another department has the same rank"},
+    "not_ranked": {"type": ["string", "null"], "enum": ["no_items", "few_items", "nothing_finished", "no_score", None],
+                   "description": "why the department is not ranked (null when ranked)"}}}
 AWARD = {"type": ["object", "null"], "properties": {"code": {"type": "string"}, "name": {"type": "string"},
-                                                    "score": {"type": "number"}}}
+                                                    "score": {"type": "number"}, "rank": {"type": "integer"}}}
 OPENAPI = {"/api/v1/stats/departments": {"get": {
     "operationId": "departmentStats", "summary": "The figures of docs/statistics.md per lead department for a period",
     "parameters": [_query("from", "first day (with to)", {"type": "string", "format": "date"}),
@@ -78,7 +81,10 @@ OPENAPI = {"/api/v1/stats/departments": {"get": {
         "200": {"description": "Figures, ranking and awards", "content": {"application/json": {"schema": {
             "type": "object", "required": ["from", "to", "departments", "best", "worst"], "properties": {
                 "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
-                "departments": {"type": "array", "items": FIGURE_SCHEMA}, "best": AWARD, "worst": AWARD}}}}},
+                "departments": {"type": "array", "items": FIGURE_SCHEMA}, "best": AWARD, "worst": AWARD,
+                "awards": {"type": "object", "description": "every department sharing the best or worst rank",
+                           "properties": {"best": {"type": "array", "items": AWARD},
+                                          "worst": {"type": "array", "items": AWARD}}}}}}}},
         "401": {"$ref": "#/components/responses/Unauthorized"},
         "403": {"$ref": "#/components/responses/Forbidden"},
         "404": {"$ref": "#/components/responses/NotFound"},

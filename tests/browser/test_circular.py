@@ -55,4 +55,4 @@ def test_the_progress_bar_follows_the_job_to_the_download(open_as, live_server, 
         link.click()
     path = tmp_path / "circular.docx"
     download.value.save_as(path)
-    assert docx.Document(str(path)).paragraphs[0].text == "督查通报"
+    assert docx.Document(str(path)).paragraphs[0].text == "矿区办公室"

@@ -56,7 +56,7 @@ def test_the_statistics_export(sign_in, in_april):
     property_row = rows["物业服务中心"]
     assert property_row[1:5] == (6, 4, 3, 0.75) and property_row[-1] == "骏马奖"
     assert rows["文体新闻中心"][-1] == "蜗牛奖" and rows["文体新闻中心"][4] is None
-    assert figures.cell(row=3, column=5).number_format == "0.0%"
+    assert figures.cell(row=2, column=5).number_format == "0.0%"  # property, ranked first
     assert figures.freeze_panes == "A2"
     assert list(trends.iter_rows(min_row=13, values_only=True))[0] == ("2025-03", 9, 5, 4, 0.8)
     assert "2025-03-01" in definitions.cell(row=2, column=1).value

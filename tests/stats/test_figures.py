@@ -42,15 +42,17 @@ PROPERTY = {
     "items": 7,               # A B C D E H + G closed
     # 40·0.75 + 15·(3−1)/4 + (25+5+5+5+5)·(1 − 1/7) = 30 + 7.5 + 38.57
     "score": 76.1,
-    "rank": 2,
+    "rank": 1,                # catering scores more but is not ranked (1 item < stats.min_items = 2)
 }
 CATERING = {"received": 1, "closed": 1, "closed_on_time": 1, "on_time_rate": 1.0, "open_overdue": 0,
             "avg_days_to_close": 2.0, "avg_score": 5.0, "returns": 0, "extensions": 0, "late_signatures": 0,
-            "late_feedback": 0, "items": 1, "score": 100.0, "rank": 1}
+            "late_feedback": 0, "items": 1, "score": 100.0, "rank": None,
+            "not_ranked": "few_items"}
 # Nothing closed or rated: only the penalties count, 25·(1 − 1/2) + 20·1 of 45.
 CULTURE = {"received": 2, "closed": 0, "closed_on_time": 0, "on_time_rate": None, "open_overdue": 1,
            "avg_days_to_close": None, "avg_score": None, "returns": 0, "extensions": 0, "late_signatures": 0,
-           "late_feedback": 0, "items": 2, "score": 72.2, "rank": 3}
+           "late_feedback": 0, "items": 2, "score": 72.2, "rank": 2,
+           "not_ranked": None, "tied": False}
 
 
 def by_code(result):
@@ -70,8 +72,10 @@ def test_every_figure_of_a_past_month_by_department(history, db):
     for code, expected in (("property", PROPERTY), ("catering", CATERING), ("culture", CULTURE)):
         assert {key: rows[code][key] for key in expected} == expected, code
     assert rows["commute"]["score"] is None and rows["commute"]["rank"] is None and rows["commute"]["received"] == 0
-    assert [row["code"] for row in result["departments"]][:3] == ["office", "property", "catering"]
-    # Catering scores best but has one item (< stats.min_items = 2): the awards go to the others.
+    assert rows["commute"]["not_ranked"] == "no_items"
+    # The ranked first, by rank; then the others in department order.
+    assert [row["code"] for row in result["departments"]][:4] == ["property", "culture", "office", "catering"]
+    # Catering scores best but has one item (< stats.min_items = 2): the awards go to the ranked.
     assert result["best"]["code"] == "property" and result["worst"]["code"] == "culture"
 
 

@@ -19,7 +19,7 @@ def test_leaders_and_supervisors_see_every_department_with_awards(sign_in, in_ap
     rows = {row["code"]: row for row in body["departments"]}
     assert {key: rows["property"][key] for key in PROPERTY if key != "items"} == \
         {key: value for key, value in PROPERTY.items() if key != "items"}
-    assert body["best"] == {"code": "property", "name": "物业服务中心", "score": 76.1}
+    assert body["best"] == {"code": "property", "name": "物业服务中心", "score": 76.1, "rank": 1}
     assert body["worst"]["code"] == "culture"
     page = client.get(f"/stats?{MARCH}")
     assert page.status_code == 200
