@@ -115,8 +115,10 @@ PATHS = {
             query("deadline_from", "earliest deadline", {"type": "string", "format": "date"}),
             query("deadline_to", "latest deadline", {"type": "string", "format": "date"}),
             query("q", "text in number, title or content"), query("parent", "children of this item number"),
-            query("sort", "order", {"type": "string", "enum": ["deadline", "-deadline", "number", "-number",
-                                                                 "created", "-created"]}),
+            query("sort", "order; default urgency: open first (red, yellow, green), then drafts, closed and "
+                          "cancelled last, by deadline within each",
+                  {"type": "string", "enum": ["urgency", "deadline", "-deadline", "number", "-number", "created",
+                                              "-created"]}),
             query("page", "page number", {"type": "integer", "minimum": 1}),
             query("per_page", "items per page", {"type": "integer", "minimum": 1, "maximum": 100})],
             "responses": {"200": response(ref("ItemPage"), "One page of items"), **errors("401", "422")}},

@@ -153,3 +153,33 @@ def test_a_title_beginning_with_equals_is_exported_as_text_never_a_formula(sign_
     for response in (client.get("/items/export.xlsx"), client.get(f"/stats/export.xlsx?{MARCH}")):
         for sheet in workbook(response).worksheets:
             assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"], sheet.title
+
+
+def test_the_list_api_and_export_put_open_items_first_by_light_then_deadline(app, sign_in, in_april):
+    """Issue 20.9: by default red, yellow, green (by deadline within each), drafts, closed and cancelled last."""
+    from portal.items.queries import light_of
+
+    client = sign_in("supervisor")
+    items = {item.number: item for item in Item.select()}
+    rank = {"red": 0, "yellow": 1, "green": 2}
+
+    def key(number):
+        item = items[number]
+        light = light_of(item, datetime.date(2025, 4, 10))
+        return (rank.get(light, 3 if item.state not in ("closed", "cancelled") else 4), item.deadline, item.id)
+
+    with app.app_context():
+        expected = sorted(items, key=key)
+    assert [items[n].state for n in expected[-6:]].count("closed") == 5 and items[expected[-1]].state in (
+        "closed", "cancelled")
+    with app.app_context():
+        assert light_of(items[expected[0]], datetime.date(2025, 4, 10)) == "red"
+    api = client.get("/api/v1/items?per_page=100").get_json()["items"]
+    assert [row["number"] for row in api] == expected
+    page = client.get("/items").get_data(as_text=True)
+    assert re.findall(r'<td class="number">([^<]+)</td>', page) == expected
+    book = workbook(client.get("/items/export.xlsx"))
+    assert [row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)] == expected
+    # An explicit sort is kept as it was.
+    by_deadline = client.get("/api/v1/items?per_page=100&sort=deadline").get_json()["items"]
+    assert [row["number"] for row in by_deadline] == sorted(items, key=lambda n: (items[n].deadline, items[n].id))
