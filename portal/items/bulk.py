@@ -85,6 +85,8 @@ def perform(user, action, numbers, comment=""):
 
 
 def _one(user, action, number, comment):
+    if len(number) > 40 or not number.isprintable():  # no number is; PostgreSQL cannot even compare NUL
+        return Result(number[:40], "not_found", _("No item %(number)s, or you may not see it.", number=number[:40]))
     try:
         item = services.get_visible(user, number)
     except NotFound as exc:
