@@ -8,7 +8,7 @@ from ..auth.models import Department
 from ..kernel.api import feature_blueprint, int_arg, json_body
 from ..kernel.clock import local_today
 from ..kernel.errors import Invalid
-from . import actions, attachments, queries, serialize, services
+from . import actions, attachments, bulk, queries, serialize, services
 from .detail import item_detail
 
 bp = feature_blueprint("items_api", __name__, "/api/v1")
@@ -79,6 +79,25 @@ def perform(number, action):
     item = services.get_visible(current_user, number)
     event = actions.perform(current_user, item, action, json_body())
     return jsonify({"event": serialize.event(event), "item": _detail(item)})
+
+
+@bp.post("/items/bulk/urge")
+def bulk_urge():
+    return _bulk("urge")
+
+
+@bp.post("/items/bulk/dispatch")
+def bulk_dispatch():
+    return _bulk("dispatch")
+
+
+def _bulk(action):
+    """One action on several items: 200 with a result per item (each in its own transaction), 422 before
+    any item when the body is wrong."""
+    body = json_body()
+    results = bulk.perform(current_user, action, body.get("items"), body.get("comment", ""))
+    return jsonify({"action": action, "done": sum(1 for result in results if result.ok),
+                    "results": [result.as_json(action) for result in results]})
 
 
 @bp.post("/items/<number>/attachments")

@@ -115,8 +115,10 @@ PATHS = {
             query("deadline_from", "earliest deadline", {"type": "string", "format": "date"}),
             query("deadline_to", "latest deadline", {"type": "string", "format": "date"}),
             query("q", "text in number, title or content"), query("parent", "children of this item number"),
-            query("sort", "order", {"type": "string", "enum": ["deadline", "-deadline", "number", "-number",
-                                                                 "created", "-created"]}),
+            query("sort", "order; default urgency: open first (red, yellow, green), then drafts, closed and "
+                          "cancelled last, by deadline within each",
+                  {"type": "string", "enum": ["urgency", "deadline", "-deadline", "number", "-number", "created",
+                                              "-created"]}),
             query("page", "page number", {"type": "integer", "minimum": 1}),
             query("per_page", "items per page", {"type": "integer", "minimum": 1, "maximum": 100})],
             "responses": {"200": response(ref("ItemPage"), "One page of items"), **errors("401", "422")}},
@@ -137,6 +139,12 @@ PATHS = {
                  "requestBody": {"required": True, "content": {"application/json": {"schema": ref("ItemInput")}}},
                  "responses": {"201": response(ref("ItemDetail"), "The new child"),
                                **errors("401", "403", "404", "409", "422")}}},
+    **{f"/api/v1/items/bulk/{name}": {
+        "post": {"operationId": f"bulk_{name}", "summary": f"Take {name} on several items (docs/items.md, bulk "
+                 "actions): each in its own transaction, a result per item",
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": ref(f"Bulk.{name}")}}},
+                 "responses": {"200": response(ref("BulkResult"), "What became of each item"),
+                               **errors("401", "404", "422")}}} for name in ("urge", "dispatch")},
     "/api/v1/items/<number>/attachments": {
         "parameters": [NUMBER],
         "post": {"operationId": "uploadAttachment", "summary": "Attach a file (multipart field file)",
@@ -174,6 +182,20 @@ def _action_paths():
 
 
 SCHEMAS.update({f"Input.{action.name}": action_body(action) for action in TABLE})
+BULK_ITEMS = {"type": "array", "minItems": 1, "maxItems": 100, "items": {"type": "string"},
+              "description": "item numbers"}
+SCHEMAS.update({
+    "Bulk.urge": {"type": "object", "required": ["items", "comment"], "properties": {
+        "items": BULK_ITEMS, "comment": {"type": "string", "minLength": 1, "maxLength": 4000}}},
+    "Bulk.dispatch": {"type": "object", "required": ["items"], "properties": {"items": BULK_ITEMS}},
+    "BulkResult": {"type": "object", "required": ["action", "done", "results"], "properties": {
+        "action": {"type": "string"}, "done": {"type": "integer"},
+        "results": {"type": "array", "items": {"type": "object", "required": ["item", "status", "ok"], "properties": {
+            "item": {"type": "string"}, "ok": {"type": "boolean"}, "label": {"type": "string"},
+            "message": {"type": "string"},
+            "status": {"type": "string", "enum": ["done", "urged_recently", "forbidden", "wrong_state",
+                                                  "not_found", "invalid", "conflict"]}}}}}},
+})
 
 
 def paths(rules):

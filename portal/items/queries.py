@@ -25,6 +25,8 @@ LIGHTS = ("red", "yellow", "green", "on_time", "late")
 LIST_COUNT_CAP = 1000  # a list counts its matches up to here, then says "1000+"
 CAPPED_OFFSET_LIMIT = 10 * LIST_COUNT_CAP  # beyond the cap, pages go on to here (narrow the filters for more)
 SORTS = {
+    "urgency": None,  # the default: open first, red, yellow, green, then drafts, closed and cancelled last;
+    # by deadline within each (urgency(today), computed per request)
     "deadline": (Item.deadline, Item.id), "-deadline": (Item.deadline.desc(), Item.id.desc()),
     "number": (Item.number,), "-number": (Item.number.desc(),),
     "created": (Item.created_at, Item.id), "-created": (Item.created_at.desc(), Item.id.desc()),
@@ -241,12 +243,27 @@ def search_items(user, filters=None, page=1, per_page=20, today=None):
     filters = filters or {}
     query = filter_items(visible_items(user), filters, today)
     total = capped_count(query, LIST_COUNT_CAP)
-    order = SORTS.get(filters.get("sort") or "deadline", SORTS["deadline"])
+    order = sort_order(filters.get("sort"), today)
     page, per_page = max(1, int(page or 1)), max(1, min(int(per_page or 20), 200))
     if page > 1 and (page - 1) * per_page >= (CAPPED_OFFSET_LIMIT if total.capped else total):
         return [], total  # past the end (or, past the cap, past what anyone pages through)
     rows = first_rows(query.order_by(*order).paginate(page, per_page))
     return attach_co_departments(rows), total
+
+
+def urgency(today=None):
+    """SQL: an item's rank in the default order: 0 red, 1 yellow, 2 green, 3 draft, 4 closed or cancelled."""
+    today = today or local_today()
+    return peewee.Case(None, [(light_condition(light, today), rank) for rank, light in enumerate(("red", "yellow",
+                                                                                                 "green"))]
+                       + [(Item.state.not_in(FINISHED_STATES), 3)], 4)
+
+
+def sort_order(sort, today=None):
+    """The ORDER BY of the list's ``sort`` (one of SORTS; anything else, or none, is the default urgency)."""
+    if sort not in SORTS or SORTS[sort] is None:
+        return (urgency(today), Item.deadline, Item.id)
+    return SORTS[sort]
 
 
 def first_rows(query):

@@ -12,7 +12,7 @@ from ..kernel import actionforms, htmx
 from ..kernel.clock import local_today
 from ..kernel.errors import Conflict, Forbidden, Invalid
 from ..kernel.paging import page_arg
-from . import actions, attachments, labels, pickers, queries, services, workflow
+from . import actions, attachments, bulk, labels, pickers, queries, services, workflow
 from .detail import can_edit, item_detail
 
 bp = Blueprint("items", __name__, url_prefix="/items")
@@ -47,10 +47,33 @@ def index():
         "filters": filters, "args": {**filters, **({"per_page": per_page} if "per_page" in request.args else {})}, "rows": rows, "total": total,
         "page_number": page, "per_page": per_page, "page_size_options": [(str(n), str(n)) for n in PAGE_SIZES],
         "sort": filters.get("sort", ""), "lights": {row.id: queries.light_of(row, today) for row in rows},
-        "can_create": current_user.has_role("supervisor"),
+        "can_create": current_user.has_role("supervisor"), "can_bulk": can_bulk(current_user),
+        "bulk_actions": [(name, labels.ACTION_LABELS[name]) for name in bulk.BULK_ACTIONS
+                         if current_user.has_role(*workflow.ACTIONS[name].roles)],
         "department_options": pickers.department_options(), "leader_options": pickers.people_options("leader"),
     }
     return htmx.render("items/list.html", "items/_results.html", **context)
+
+
+def can_bulk(user):
+    """Whether the list offers the bulk actions (the workflow checks each item again)."""
+    return user.has_role("supervisor") or user.has_role("leader")
+
+
+@bp.post("/bulk")
+def bulk_action():
+    """One action on the items ticked in the list (plain form post or htmx): a result per item."""
+    action = request.form.get("action", "")
+    comment = request.form.get("comment", "")
+    context = {"action": action, "comment": comment, "results": [], "errors": {},
+               "action_label": labels.ACTION_LABELS.get(action, "")}
+    try:
+        context["results"] = bulk.perform(current_user, action, request.form.getlist("items"), comment)
+        status = 200
+    except Invalid as exc:
+        context["errors"], status = dict(exc.fields) or {"_form": exc.message}, 422
+    context["done"] = sum(1 for result in context["results"] if result.ok)
+    return htmx.render("items/bulk.html", "items/_bulk_results.html", status=status, **context)
 
 
 def _per_page():

@@ -121,13 +121,18 @@ def readers_xlsx(article, read, unread):
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)
+    def text(value):  # typed text, never a formula (a name beginning with "=" would be one in openpyxl)
+        cell = WriteOnlyCell(sheet, value=str(value))
+        cell.data_type = "s"
+        return cell
+
     for rows, done in ((read, True), (unread, False)):
         for person, at in rows:
             local = at.replace(tzinfo=datetime.UTC).astimezone(zone).replace(tzinfo=None) if at else None
             when = WriteOnlyCell(sheet, value=local)
             when.number_format = "yyyy-mm-dd hh:mm"
-            sheet.append([person.department or "", person.display_name,
-                          person.username, done, when])
+            sheet.append([text(person.department or ""), text(person.display_name),
+                          text(person.username), done, when])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

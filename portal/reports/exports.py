@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from ..auth.models import Department, User
 from ..items.labels import LEVEL_LABELS, LIGHT_LABELS, SOURCE_LABELS, STATE_LABELS
 from ..items.models import Item, ItemCoDepartment
-from ..items.queries import filter_items, light_of
+from ..items.queries import filter_items, light_of, urgency
 from ..items.visibility import visible_items
 from ..kernel import clock
 from ..kernel.clock import local_today
@@ -22,6 +22,7 @@ from .xlsx import Column
 CHUNK = 2000
 # The list's sort orders (items.queries.SORTS) as unique keys to continue from: columns, descending.
 KEYSET = {
+    "urgency": (None, False),  # (urgency(today), deadline, id): computed per export, see _keyset
     "deadline": ((Item.deadline, Item.id), False), "-deadline": ((Item.deadline, Item.id), True),
     "number": ((Item.number,), False), "-number": ((Item.number,), True),
     "created": ((Item.created_at, Item.id), False), "-created": ((Item.created_at, Item.id), True),
@@ -64,8 +65,10 @@ def item_rows(user, filters):
     # The labels translated once, not once per row.
     sources, levels, states, lights = ({key: str(label) for key, label in labels.items()}
                                        for labels in (SOURCE_LABELS, LEVEL_LABELS, STATE_LABELS, LIGHT_LABELS))
-    sort = filters.get("sort") if filters.get("sort") in KEYSET else "deadline"
+    sort = filters.get("sort") if filters.get("sort") in KEYSET else "urgency"
     key_columns, descending = KEYSET[sort]
+    if key_columns is None:
+        key_columns = (urgency(today), Item.deadline, Item.id)
     base = (filter_items(visible_items(user), filters, today)
             .select(Item.number, Item.title, Item.source_type, Item.level, Department.name,
                     _co_department_names(), leader.display_name, supervisor.display_name, Item.deadline,

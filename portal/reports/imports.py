@@ -2,7 +2,12 @@
 
 The file is checked as a whole first (an XLSX, not protected, not too long, no
 merged cells): a bad file is refused with one clear message and nothing is
-imported. Then each row is all or nothing: a draft is made through the same
+imported. The check trusts nothing the file says of itself: the zip members'
+sizes bound what is unpacked (a few KB must not inflate to a GB), the rows are
+counted from the cells really there (never from the declared dimension, which
+may claim A1:XFD100000), and one cell's text is bounded; the sheet is streamed
+(read-only, never loaded whole), in the request only as far as these checks,
+and read in full only by the import job. Then each row is all or nothing: a draft is made through the same
 service as the registration form, or the row is reported with its number and
 what was wrong. A row imported once (same values) is never imported again.
 """
@@ -20,6 +25,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.xml.functions import iterparse
 
 from ..auth.models import Department, User, UserRole
 from ..items import services
@@ -30,6 +36,12 @@ from ..kernel.errors import Invalid
 from .models import ImportedRow
 
 MAX_ROWS = 2000
+LAST_ROW = 10 * MAX_ROWS  # a value below this row is refused (blank rows in between are allowed)
+MAX_CELL = 32767  # characters in one cell: Excel's own limit
+MAX_UNZIPPED = 24 * 1024 * 1024  # the whole workbook unpacked: a filled-in template is well under 5 MB
+MAX_RATIO = 100  # unpacked / packed: ordinary workbooks stay under 20
+MAX_MEMBERS = 200  # files inside the zip
+DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted OOXML and old .xls are OLE2 files
 SEPARATORS = re.compile(r"[、,，;；\s]+")
 
@@ -44,7 +56,7 @@ COLUMNS = [
     ("co_departments", _l("Co-departments"), 24, _l("Departments below, separated by 、 or commas.")),
     ("leader", _l("Leader"), 12, _l("A leader below, by name or user name.")),
     ("supervisor", _l("Supervisor"), 12, _l("A supervisor below; empty: you.")),
-    ("deadline", _l("Deadline"), 12, _l("A date cell (not text), e.g. 2026-12-31; empty: 30 days.")),
+    ("deadline", _l("Deadline"), 12, _l("A date, e.g. 2026-12-31, 2026/12/31 or 2026年12月31日; empty: 30 days.")),
     ("feedback_cycle_days", _l("Feedback cycle (days)"), 12, _l("Whole days between progress reports; 0 or empty: none.")),
 ]
 KEYS = [key for key, *_rest in COLUMNS]
@@ -110,7 +122,11 @@ def _refuse(message):
 
 
 def check_file(data):
-    """Refuse a file that is not a usable key-task workbook (422, one clear message); return it."""
+    """Refuse a file that is not a usable key-task workbook (422, one clear message); return it.
+
+    Bounded whatever the file claims: the zip's member sizes first (nothing unpacked yet), then the
+    sheet streamed once, row by row, the rows counted from the cells there.
+    """
     if not data:
         _refuse(_("The file is empty."))
     if data.startswith(OLE_MAGIC):
@@ -118,16 +134,14 @@ def check_file(data):
                   "a password and upload it again."))
     if not zipfile.is_zipfile(io.BytesIO(data)):
         _refuse(_("This is not an Excel .xlsx file. Download the template and fill it in."))
+    _check_archive(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
         _refuse(_("This is not an Excel .xlsx file. Download the template and fill it in."))
     try:
-        sheet = workbook.worksheets[0]
         rows = 0
-        for row in sheet.iter_rows(values_only=True):
-            if rows and all(value in (None, "") for value in row):
-                continue  # formatted but empty
+        for _number, row in _filled_rows(workbook):
             rows += 1
             if rows == 1:
                 _check_header(row)
@@ -135,14 +149,64 @@ def check_file(data):
                 _refuse(_("The sheet has more than %(n)s rows; split it into several files.", n=MAX_ROWS))
         if rows < 2:
             _refuse(_("The sheet has no task rows."))
+        merged = _merged_cells(workbook)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError):  # a member truncated or not XML
+        _refuse(_("This is not an Excel .xlsx file. Download the template and fill it in."))
     finally:
         workbook.close()
-    sheet = load_workbook(io.BytesIO(data), data_only=False).worksheets[0]
-    merged = [str(r) for r in sheet.merged_cells.ranges]
     if merged:
         _refuse(_("The sheet has merged cells (%(cells)s): unmerge them, one value per cell.",
                   cells=", ".join(merged[:5])))
     return data
+
+
+def _check_archive(data):
+    """Refuse a zip whose members would unpack to too much, or at too high a ratio (a zip bomb), before
+    anything is unpacked: the sizes are those of the zip's directory, which also bound what zipfile reads."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        _refuse(_("This is not an Excel .xlsx file. Download the template and fill it in."))
+    unzipped = sum(member.file_size for member in members)
+    packed = max(1, sum(member.compress_size for member in members))
+    if len(members) > MAX_MEMBERS or unzipped > MAX_UNZIPPED or unzipped > packed * MAX_RATIO:
+        _refuse(_("The workbook unpacks to %(size)s MB, far more than a key-task sheet holds (at most %(limit)s "
+                  "MB): copy the task rows into the template and upload that.",
+                  size=round(unzipped / 1024 / 1024, 1), limit=MAX_UNZIPPED // 1024 // 1024))
+
+
+def _filled_rows(workbook, cells=False):
+    """(row number, row) of the first sheet's rows holding a value, the first len(COLUMNS) columns only.
+
+    The declared dimension is dropped (reset_dimensions): openpyxl would otherwise pad every row to it
+    and make up every row up to it. A value below LAST_ROW, or one longer than MAX_CELL, is refused.
+    ``cells``: the rows as cells (with their type), else as values.
+    """
+    sheet = workbook.worksheets[0]
+    sheet.reset_dimensions()
+    for number, row in enumerate(sheet.iter_rows(max_col=len(COLUMNS), values_only=not cells), start=1):
+        values = [getattr(cell, "value", None) for cell in row] if cells else row
+        if all(value in (None, "") for value in values):
+            continue  # a gap between rows, or formatted but empty
+        if number > LAST_ROW:
+            _refuse(_("The sheet has a value in row %(row)s: the task rows must lie within the first %(n)s rows.",
+                      row=number, n=LAST_ROW))
+        if any(isinstance(value, str) and len(value) > MAX_CELL for value in values):
+            _refuse(_("A cell in row %(row)s holds more than %(n)s characters.", row=number, n=MAX_CELL))
+        yield number, row
+
+
+def _merged_cells(workbook):
+    """The merged ranges of the first sheet, read by streaming its XML (read-only sheets do not list them)."""
+    sheet = workbook.worksheets[0]
+    merged = []
+    with sheet._get_source() as source:
+        for _event, element in iterparse(source):
+            if element.tag.endswith("}mergeCell") and len(merged) < 5:
+                merged.append(element.get("ref", ""))
+            element.clear()
+    return merged
 
 
 def _check_header(row):
@@ -190,7 +254,10 @@ def read_row(cells, lookups):
         errors.setdefault(str(HEADER_OF[key]), message)
 
     for key, cell in zip(KEYS, cells):
-        if cell is not None and getattr(cell, "data_type", None) == "f":
+        value = getattr(cell, "value", None)
+        # A formula, or text that reads as one (the rows offered back write a formula as text: fixed or not,
+        # it does not come in as a title beginning with "=").
+        if getattr(cell, "data_type", None) == "f" or isinstance(value, str) and value.startswith("="):
             fail(key, _("A formula is not accepted: type the value itself."))
     values = {key: getattr(cell, "value", cell) for key, cell in zip(KEYS, cells)}
     data = {"title": _text(values.get("title")), "content": _text(values.get("content")),
@@ -218,14 +285,27 @@ def read_row(cells, lookups):
     if isinstance(deadline, datetime.datetime):
         deadline = deadline.date()
     if isinstance(deadline, str) and deadline.strip():
-        fail("deadline", _("“%(value)s” is text, not a date: format the cell as a date (e.g. 2026-12-31).",
-                           value=deadline.strip()))
+        deadline = date_from_text(deadline.strip())
+        if not isinstance(deadline, datetime.date):
+            fail("deadline", _("“%(value)s” is not a date: write it like 2026-12-31, 2026/12/31 or 2026年12月31日.",
+                               value=deadline))
     elif deadline not in (None, "") and not isinstance(deadline, datetime.date):
         fail("deadline", _("Not a date: format the cell as a date (e.g. 2026-12-31)."))
     data["deadline"] = deadline.isoformat() if isinstance(deadline, datetime.date) else ""
     cycle = values.get("feedback_cycle_days")
     data["feedback_cycle_days"] = _text(cycle) or "0"
     return data, errors
+
+
+def date_from_text(text):
+    """The day written as text in ``text`` (2027-05-31, 2027/5/31, 2027.5.31, 2027年5月31日), else ``text``."""
+    match = DATE_TEXT.fullmatch(text)
+    if match is None:
+        return text
+    try:
+        return datetime.date(*(int(part) for part in match.groups()))
+    except ValueError:  # 2027-02-30
+        return text
 
 
 def fingerprint(data):
@@ -241,41 +321,73 @@ def _service_errors(exc):
     return {str(HEADER_OF.get(key, key)): str(message) for key, message in fields.items()}
 
 
-def import_rows(user, data, job_id=None, report=lambda percent: None):
-    """Import the checked workbook ``data`` as ``user``; return the row report.
+def import_rows(user, data, job_id=None, report=lambda percent: None, returned=None):
+    """Import the workbook ``data`` as ``user`` (checked again here: check_file); return the row report.
 
     {"rows", "created": [{"row", "item"}], "skipped": [{"row", "item"}], "rejected": [{"row", "errors"}]}
+    ``returned``, a list, receives each rejected row's values with its errors (rejected_workbook).
     """
-    sheet = load_workbook(io.BytesIO(data), data_only=False).worksheets[0]
+    check_file(data)
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     lookups = _lookups()
     created, skipped, rejected = [], [], []
-    total = max(1, sheet.max_row - 1)
-    for row_number, row in enumerate(sheet.iter_rows(min_row=2, max_col=len(COLUMNS)), start=2):
-        if (row_number - 2) % 20 == 0:
-            report(10 + 85 * (row_number - 2) // total)
-        cells = list(row) + [None] * (len(COLUMNS) - len(row))
-        if all(c is None or c.value in (None, "") for c in cells):
-            continue
-        values, errors = read_row(cells, lookups)
-        if errors:
-            rejected.append({"row": row_number, "errors": errors})
-            continue
-        key = fingerprint(values)
-        earlier = ImportedRow.get_or_none(ImportedRow.fingerprint == key)
-        if earlier is not None:
-            skipped.append({"row": row_number, "item": Item.get_by_id(earlier.item_id).number})
-            continue
-        try:
-            with write_transaction():
-                item = services.create_item(user, values)
-                ImportedRow.create(fingerprint=key, item=item.id, job=job_id)
-        except Invalid as exc:
-            rejected.append({"row": row_number, "errors": _service_errors(exc)})
-            continue
-        except peewee.IntegrityError:  # the same row imported at the same moment by another job
-            earlier = ImportedRow.get(ImportedRow.fingerprint == key)
-            skipped.append({"row": row_number, "item": Item.get_by_id(earlier.item_id).number})
-            continue
-        created.append({"row": row_number, "item": item.number})
+    try:
+        rows = list(_filled_rows(workbook, cells=True))[1:]  # at most MAX_ROWS, without the header
+        for index, (row_number, row) in enumerate(rows):
+            if index % 20 == 0:
+                report(10 + 85 * index // max(1, len(rows)))
+            cells = list(row) + [None] * (len(COLUMNS) - len(row))
+            values, errors = read_row(cells, lookups)
+            if not errors:
+                errors = _create(user, values, row_number, job_id, created, skipped)
+            if errors:
+                rejected.append({"row": row_number, "errors": errors})
+                if returned is not None:
+                    returned.append(([getattr(cell, "value", None) for cell in cells], errors))
+    finally:
+        workbook.close()
     return {"rows": len(created) + len(skipped) + len(rejected), "created": created, "skipped": skipped,
             "rejected": rejected}
+
+
+def _create(user, values, row_number, job_id, created, skipped):
+    """Make the row's draft (or find it imported before); the errors of a row the service refuses."""
+    key = fingerprint(values)
+    earlier = ImportedRow.get_or_none(ImportedRow.fingerprint == key)
+    if earlier is not None:
+        skipped.append({"row": row_number, "item": Item.get_by_id(earlier.item_id).number})
+        return {}
+    try:
+        with write_transaction():
+            item = services.create_item(user, values)
+            ImportedRow.create(fingerprint=key, item=item.id, job=job_id)
+    except Invalid as exc:
+        return _service_errors(exc)
+    except peewee.IntegrityError:  # the same row imported at the same moment by another job
+        earlier = ImportedRow.get(ImportedRow.fingerprint == key)
+        skipped.append({"row": row_number, "item": Item.get_by_id(earlier.item_id).number})
+        return {}
+    created.append({"row": row_number, "item": item.number})
+    return {}
+
+
+def rejected_workbook(returned):
+    """The rejected rows as the template's columns plus a 原因 column (an open temporary file): fixed, the
+    file imports again as it is."""
+    from . import xlsx
+
+    kinds = {"deadline": "date"}
+    columns = [xlsx.Column(header, width, kinds.get(key, "text")) for key, header, width, _hint in COLUMNS]
+    columns.append(xlsx.Column(_("Reason"), 50))
+    rows = ([_as_cell_value(value) for value in values] + ["；".join(
+        f"{column}：{message}" if column else str(message) for column, message in errors.items())]
+        for values, errors in returned)
+    workbook = xlsx.new_workbook()
+    xlsx.write_sheet(workbook, _("Key tasks"), columns, rows)
+    return xlsx.save(workbook)
+
+
+def _as_cell_value(value):
+    if isinstance(value, datetime.datetime):
+        return value.date() if value.time() == datetime.time() else value
+    return value

@@ -3,8 +3,10 @@ on the job's row."""
 
 import datetime
 
+from ..kernel.clock import local_today
+from ..kernel.errors import Invalid
 from ..stats.periods import Period
-from .jobs import finish, report_job, reports_folder
+from .jobs import fail, finish, report_job, reports_folder
 
 
 @report_job("reports.make_circular")
@@ -24,6 +26,19 @@ def import_key_tasks(job, user, report):
     from . import imports  # openpyxl: imported where used
 
     path = reports_folder() / job.params["file"]
-    result = imports.import_rows(user, path.read_bytes(), job.id, report)
-    path.unlink(missing_ok=True)
-    finish(job.id, "", "", result)
+    returned = []
+    try:
+        result = imports.import_rows(user, path.read_bytes(), job.id, report, returned)
+    except Invalid as exc:  # the file refused as a whole: the job says why, nothing was imported
+        fail(job.id, exc.message)
+        return
+    finally:
+        path.unlink(missing_ok=True)
+    if not returned:
+        finish(job.id, "", "", result)
+        return
+    # The rejected rows offered back as a workbook to fix and import again.
+    back = reports_folder() / f"import-rejected-{job.id}.xlsx"
+    with imports.rejected_workbook(returned) as handle:
+        back.write_bytes(handle.read())
+    finish(job.id, back, f"未导入的行-{local_today().isoformat()}.xlsx", result)

@@ -169,8 +169,9 @@ def job_download(job_id):
         raise NotFound(_("The file is not ready."))
     if not job.file_path:
         raise NotFound(_("The file was deleted after a week; make it again."))
-    return send_file(job.file_path, as_attachment=True, download_name=job.file_name,
-                     mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    mimetype = XLSX if job.file_name.endswith(".xlsx") else \
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return send_file(job.file_path, as_attachment=True, download_name=job.file_name, mimetype=mimetype)
 
 
 @api.before_request

@@ -1,7 +1,10 @@
 """Streaming XLSX: openpyxl's write-only workbook, typed cells, Chinese headers, frozen header row.
 
 Rows are written one at a time to a temporary file, so memory does not grow
-with the number of rows; the finished file is sent from disk.
+with the number of rows; the finished file is sent from disk. Text is always
+written as text: openpyxl takes a string beginning with ``=`` for a formula,
+so a title like ``=HYPERLINK("http://evil.example/x")`` would become a live
+formula in the reader's Excel (formula injection); such a cell is typed ``s``.
 """
 
 import datetime
@@ -37,7 +40,7 @@ def write_sheet(workbook, title, columns, rows):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     header = []
     for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.header)
+        cell = text_cell(sheet, column.header)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(vertical="center")
         header.append(cell)
@@ -52,11 +55,22 @@ def write_sheet(workbook, title, columns, rows):
 PLAIN = {"text", "int", "date"}
 
 
+def text_cell(sheet, value):
+    """``value`` as a cell typed text (``s``), never a formula, whatever it begins with."""
+    cell = WriteOnlyCell(sheet, value=str(value))
+    cell.data_type = "s"
+    return cell
+
+
 def _cell(sheet, column, value):
     if value is None:
         return None
+    if column.kind == "text" or isinstance(value, str):
+        text = str(value)
+        # Only a string beginning with "=" would be taken for a formula; the others stay plain (faster).
+        return text_cell(sheet, text) if text.startswith("=") else text
     if column.kind in PLAIN:
-        return str(value) if column.kind == "text" else value
+        return value
     if column.kind == "datetime" and isinstance(value, datetime.datetime):
         value = value.replace(microsecond=0)
     cell = WriteOnlyCell(sheet, value=value)

@@ -108,3 +108,20 @@ def test_changing_who_must_read_changes_the_outstanding_lists(sign_in, demo):
     assert sign_in("catering").get("/api/v1/kb/required").get_json()["total"] == 1
     readers = supervisor.get(f"/api/v1/kb/articles/{article['id']}/readers").get_json()
     assert set(readers["unread"]) == {"leader", "catering"}
+
+
+def test_the_reading_report_writes_names_as_text_never_formulas(sign_in, demo, app):
+    """Formula injection (issue 21.4): a display name beginning with "=" stays text in readers.xlsx."""
+    from portal.auth.models import User
+    from portal.kernel.db import database
+
+    hostile = '=HYPERLINK("http://evil.example/x","点击查看")'
+    with app.app_context(), database.connection_context():
+        User.update(display_name=hostile).where(User.username == "catering").execute()
+    supervisor = sign_in("supervisor")
+    article = write_article(supervisor, title="督办工作制度", body="见附件。",
+                            required_for={"roles": ["handler"], "departments": []})
+    sheet = openpyxl.load_workbook(io.BytesIO(supervisor.get(f"/kb/{article['id']}/readers.xlsx").data)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert [(c.value, c.data_type) for c in cells if c.value == hostile] == [(hostile, "s")]
+    assert not [c for c in cells if c.data_type == "f"]

@@ -119,3 +119,67 @@ def test_every_sort_of_the_list_exports_in_the_same_order(sign_in, in_april, mon
         book = workbook(client.get(f"/items/export.xlsx?sort={sort}"))
         exported = [row[1] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
         assert exported == listed and len(exported) == 11, sort
+
+
+HOSTILE_TITLES = ['=HYPERLINK("http://evil.example/x","点击查看")', "=cmd|' /C calc'!A0", "=1+1"]
+
+
+def test_a_title_beginning_with_equals_is_exported_as_text_never_a_formula(sign_in, in_april):
+    """Formula injection (issue 21.4): every text cell of every XLSX the portal writes is typed text."""
+    from portal.auth.models import Department
+    from portal.items import services
+
+    from .conftest import People
+
+    people = People()
+    for title in HOSTILE_TITLES:
+        services.create_item(people.supervisor, {
+            "title": title, "source_type": "meeting", "level": "normal", "lead_department": "property",
+            "co_departments": [], "supervisor": "supervisor", "deadline": "2025-04-30"})
+    Department.update(name="=cmd|' /C calc'!A0").where(Department.code == "property").execute()
+    client = sign_in("supervisor")
+    book = workbook(client.get("/items/export.xlsx?state=draft"))
+    cells = {sheet_cell.value: sheet_cell for row in book.worksheets[0].iter_rows(min_row=2)
+             for sheet_cell in row[1:2]}
+    for title in HOSTILE_TITLES:
+        assert cells[title].data_type == "s" and cells[title].value == title
+    department = book.worksheets[0].cell(row=2, column=5)
+    assert (department.value, department.data_type) == ("=cmd|' /C calc'!A0", "s")
+    stats = workbook(client.get(f"/stats/export.xlsx?{MARCH}")).worksheets[0]
+    names = [row[0] for row in stats.iter_rows(min_row=2)]
+    hostile = [cell for cell in names if cell.value == "=cmd|' /C calc'!A0"]
+    assert hostile and all(cell.data_type == "s" for cell in hostile)
+    # No sheet of either file holds a formula at all.
+    for response in (client.get("/items/export.xlsx"), client.get(f"/stats/export.xlsx?{MARCH}")):
+        for sheet in workbook(response).worksheets:
+            assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"], sheet.title
+
+
+def test_the_list_api_and_export_put_open_items_first_by_light_then_deadline(app, sign_in, in_april):
+    """Issue 20.9: by default red, yellow, green (by deadline within each), drafts, closed and cancelled last."""
+    from portal.items.queries import light_of
+
+    client = sign_in("supervisor")
+    items = {item.number: item for item in Item.select()}
+    rank = {"red": 0, "yellow": 1, "green": 2}
+
+    def key(number):
+        item = items[number]
+        light = light_of(item, datetime.date(2025, 4, 10))
+        return (rank.get(light, 3 if item.state not in ("closed", "cancelled") else 4), item.deadline, item.id)
+
+    with app.app_context():
+        expected = sorted(items, key=key)
+    assert [items[n].state for n in expected[-6:]].count("closed") == 5 and items[expected[-1]].state in (
+        "closed", "cancelled")
+    with app.app_context():
+        assert light_of(items[expected[0]], datetime.date(2025, 4, 10)) == "red"
+    api = client.get("/api/v1/items?per_page=100").get_json()["items"]
+    assert [row["number"] for row in api] == expected
+    page = client.get("/items").get_data(as_text=True)
+    assert re.findall(r'<td class="number">([^<]+)</td>', page) == expected
+    book = workbook(client.get("/items/export.xlsx"))
+    assert [row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)] == expected
+    # An explicit sort is kept as it was.
+    by_deadline = client.get("/api/v1/items?per_page=100&sort=deadline").get_json()["items"]
+    assert [row["number"] for row in by_deadline] == sorted(items, key=lambda n: (items[n].deadline, items[n].id))
