@@ -159,6 +159,17 @@ def _open_items_index(migrator):
                          "('dispatched', 'in_progress', 'returned', 'closure_requested', 'pending_approval')")
 
 
+def _petition_received_on_day(migrator):
+    """A petition registered with only a date says so (received_on_day): pages show the date, no hour."""
+    from .petitions.models import Petition
+
+    table = Petition._meta.table_name
+    if "received_on_day" not in {c.name for c in database.get_columns(table)}:  # a newer database has it
+        # One ALTER on both backends (peewee's add_column would rebuild the SQLite table to make it NOT NULL,
+        # which the petitions' events, referring to it, forbid).
+        database.execute_sql(f"ALTER TABLE {table} ADD COLUMN received_on_day BOOLEAN NOT NULL DEFAULT FALSE")
+
+
 MIGRATIONS = [
     (1, _initial),
     (2, _search_index),
@@ -172,6 +183,7 @@ MIGRATIONS = [
     (12, _feed_index),
     (13, _registered_index),
     (14, _open_items_index),
+    (24, _petition_received_on_day),
 ]
 
 
