@@ -195,6 +195,11 @@ def _circular_numbers(migrator):
     database.create_tables([CircularSequence])
 
 
+def _petition_received_on_day(migrator):
+    """A petition registered with only a date says so (received_on_day): pages show the date, no hour."""
+    _add_columns("petition", {"received_on_day": "BOOLEAN NOT NULL DEFAULT FALSE"})
+
+
 MIGRATIONS = [
     (1, _initial),
     (2, _search_index),
@@ -209,6 +214,7 @@ MIGRATIONS = [
     (13, _registered_index),
     (14, _open_items_index),
     (20, _circular_numbers),
+    (24, _petition_received_on_day),
     (32, _petition_search_copy),
     (33, _item_attachment_text),
 ]

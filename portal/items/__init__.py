@@ -3,8 +3,6 @@
 
 def init_app(app):
     """Register the item pages, the item API, delegations, what items add to the registries and the labels and filters templates use."""
-    from flask_babel import format_datetime
-
     from ..kernel import hooks
     from ..kernel.files import keeps_files
     from ..kernel.i18n import translated_globals
@@ -18,7 +16,6 @@ def init_app(app):
     hooks.access_changed.add("follows", services.end_unseen_follows)
     hooks.openapi.add("items", (openapi.paths, openapi.SCHEMAS))
     app.jinja_env.globals.update(translated_globals(labels.template_globals()))
-    app.jinja_env.filters["localtime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm")
     app.jinja_env.filters["filesize"] = _filesize
     app.jinja_env.filters["stars"] = lambda score: (str(score), f"{score} " + "★" * score)
 

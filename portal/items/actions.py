@@ -135,12 +135,16 @@ def _decide_extension(item, f, ctx):
 
 
 def _request_closure(item, f, ctx):
-    if _settings("workflow")["closure_requires_attachment"] and \
-            not Attachment.select().where(Attachment.item == item.id).exists():
+    evidence = [row.id for row in Attachment.select(Attachment.id).where(Attachment.item == item.id)
+                .order_by(Attachment.id)]
+    if _settings("workflow")["closure_requires_attachment"] and not evidence:
         f.error("attachment", _("Attach at least one piece of evidence (佐证材料) before requesting closure."))
     f.done()
     _refuse_open_children(item)
-    return {}, {}
+    # The evidence the reviewer and the leader see beside their forms: the files sent with the request,
+    # or (none sent) the files the item had when it was asked for.
+    sent = [attachment.id for attachment in ctx["attachments"]]
+    return {}, {"evidence": sent or evidence}
 
 
 def _review(item, f, ctx):
@@ -230,8 +234,8 @@ class ItemWorkflow(workflow.Workflow):
         extract_later(uploads)  # committed and stored: their text for the search
 
     def begin(self, user, item, ctx):
-        for upload in ctx["received"]:  # before the step: they count as evidence for request_closure
-            record_upload(user, item, upload)
+        # before the step: they count as evidence for request_closure
+        ctx["attachments"] = [record_upload(user, item, upload) for upload in ctx["received"]]
 
     def leaving(self, item, to_state, ctx):
         if item.state == "in_progress" and to_state != "in_progress":

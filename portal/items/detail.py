@@ -46,6 +46,7 @@ def item_detail(user, item, today):
         "children": children,
         "child_lights": {child.id: light_of(child, today) for child in children},
         "attachments": attachments,
+        "closure": closure_request(item, events, attachments),
         "events": events,
         "last_event_id": events[-1].id if events else 0,
         "following": is_following(user, item),
@@ -55,6 +56,26 @@ def item_detail(user, item, today):
             sees_all(user) or relation_holds(user, item, "lead_or_co")),
         "can_follow": sees_all(user),
     }
+
+
+CLOSING_STATES = ("closure_requested", "pending_approval")
+
+
+def closure_request(item, events, attachments):
+    """While ``item`` awaits review or approval of its closure: the request's event, its summary and its
+    evidence (the attachments it names; for a request recorded before it named them, those the item
+    had then); None otherwise."""
+    if item.state not in CLOSING_STATES:
+        return None
+    request = next((e for e in reversed(events) if e.action == "request_closure"), None)
+    if request is None:
+        return None
+    named = (request.data or {}).get("evidence")
+    if named is None:
+        evidence = [a for a in attachments if a.event_id is None or a.event_id < request.id]
+    else:
+        evidence = [a for a in attachments if a.id in set(named)]
+    return {"event": request, "summary": request.comment, "evidence": evidence}
 
 
 def can_edit(user, item):

@@ -20,7 +20,7 @@ STATE_LABELS = {
 ACTION_LABELS = {
     **{action.name: action.label for action in TABLE},
     "create": _l("Register"),
-    "update": _l("Edit draft"),
+    "update": _l("Edit"),
     "add_child": _l("Decompose"),
     "attach": _l("Attach file"),
     "follow": _l("Follow"),
@@ -62,6 +62,28 @@ LIGHT_SHORT = {
     "none": _l("None"),
 }
 
+# The item's fields as the form names them (the timeline says which an edit changed).
+FIELD_LABELS = {
+    "title": _l("Title"),
+    "content": _l("Requirements"),
+    "source_type": _l("Source"),
+    "source_ref": _l("Source reference"),
+    "level": _l("Level"),
+    "lead_department": _l("Lead department"),
+    "co_departments": _l("Co-departments"),
+    "leader": _l("Supervising leader"),
+    "supervisor": _l("Responsible supervisor"),
+    "deadline": _l("Deadline"),
+    "feedback_cycle_days": _l("Progress reports"),
+}
+
+FEEDBACK_CYCLE_LABELS = {
+    0: _l("Not periodic"),
+    7: _l("Weekly"),
+    14: _l("Every two weeks"),
+    30: _l("Monthly"),
+}
+
 EXTENSION_STATUS_LABELS = {
     "pending": _l("Pending"),
     "approved": _l("Approved"),
@@ -82,5 +104,7 @@ def template_globals():
         "light_short": LIGHT_SHORT,
         "decision_labels": DECISION_LABELS,
         "extension_status_labels": EXTENSION_STATUS_LABELS,
+        "field_labels": FIELD_LABELS,
+        "feedback_cycle_labels": FEEDBACK_CYCLE_LABELS,
         "workflow_actions": ACTIONS,
     }

@@ -136,8 +136,52 @@ def add_child(user, parent, data):
     return _create(user, data, parent=parent)
 
 
+# The fields an edit event names; their values are kept as people read them (department and person
+# names, codes the timeline labels), long text only as "changed".
+LONG_TEXT_FIELDS = ("content",)
+
+
+def _shown(value):
+    """A field's value as the edit event keeps it: names for departments and people, ISO for dates."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if hasattr(value, "display_name"):
+        return value.display_name
+    if hasattr(value, "name") and hasattr(value, "code"):
+        return value.name
+    return value
+
+
+def _changes(item, values, co):
+    """What an edit changes on ``item``: [{field, before, after}] in form order (long text: field only)."""
+    changes = []
+    for name, after in values.items():
+        if name in ("lead_department", "leader", "supervisor"):
+            before_id, after_id = getattr(item, f"{name}_id"), (after.id if after is not None else None)
+            if before_id != after_id:
+                before = getattr(item, name) if before_id is not None else None
+                changes.append({"field": name, "before": _shown(before), "after": _shown(after)})
+        elif getattr(item, name) != after:
+            if name in LONG_TEXT_FIELDS:
+                changes.append({"field": name})
+            else:
+                changes.append({"field": name, "before": _shown(getattr(item, name)), "after": _shown(after)})
+    if co is not None:
+        from ..auth.models import Department
+
+        before = list(Department.select().join(ItemCoDepartment, on=ItemCoDepartment.department == Department.id)
+                      .where(ItemCoDepartment.item == item.id).order_by(Department.name))
+        if {d.id for d in before} != {d.id for d in co}:
+            changes.append({"field": "co_departments", "before": "、".join(d.name for d in before),
+                            "after": "、".join(d.name for d in sorted(co, key=lambda d: d.name))})
+    return changes
+
+
 def update_draft(user, item, data):
-    """Change the fields of a draft or returned item; needs ``version`` (409 when stale)."""
+    """Change the fields of a draft or returned item; needs ``version`` (409 when stale). The event lists
+    each field changed, before and after; an edit that changes nothing writes nothing."""
     _require_supervisor(user)
     if item.state not in EDITABLE_STATES:
         raise Conflict(_("Only a draft or returned item can be edited."))
@@ -146,6 +190,12 @@ def update_draft(user, item, data):
     fields.done()
     values, co = _read_fields(data, current=item, parent=item.parent)
     with write_transaction():
+        current = Item.get_by_id(item.id)
+        if current.version != version or current.state not in EDITABLE_STATES:
+            raise Conflict(_("Someone else changed this item in the meantime. Reload it and try again."))
+        changes = _changes(current, values, co)
+        if not changes:
+            return current
         changed = (Item.update(**values, version=Item.version + 1)
                    .where(Item.id == item.id, Item.version == version, Item.state.in_(EDITABLE_STATES))
                    .execute())
@@ -154,7 +204,7 @@ def update_draft(user, item, data):
         if co is not None:
             _set_co_departments(item, co)
         ItemEvent.create(item=item, actor=user, action="update", from_state=item.state, to_state=item.state,
-                         data={"fields": sorted(set(values) | ({"co_departments"} if co is not None else set()))})
+                         data={"fields": [c["field"] for c in changes], "changes": changes})
         index_item(item.id)  # the search index commits with the text
     return Item.get_by_id(item.id)
 

@@ -121,15 +121,19 @@ def _item_form(heading, submit_label, form_action, cancel_url, item=None, parent
     return htmx.render("items/form.html", "items/_form.html", status=status, **context)
 
 
-def _save(save, form):
-    """Run ``save`` on a POST and go to the saved item; on bad input re-render the form with 422."""
+def _save(save, form, unchanged_version=None):
+    """Run ``save`` on a POST and go to the saved item; on bad input re-render the form with 422. An edit
+    that left the item at ``unchanged_version`` says that nothing changed."""
     if request.method == "POST":
         try:
             saved = save(_posted_data())
         except Invalid as exc:
             errors = dict(exc.fields) or {"_form": exc.message}
             return form(status=422, errors=errors)
-        flash(_("Saved %(number)s.", number=saved.number), "success")
+        if saved.version == unchanged_version:
+            flash(_("Nothing changed on %(number)s.", number=saved.number), "info")
+        else:
+            flash(_("Saved %(number)s.", number=saved.number), "success")
         return htmx.redirect(url_for("items.detail", number=saved.number))
     return form()
 
@@ -159,7 +163,8 @@ def edit(number):
     return _save(lambda data: services.update_draft(current_user, item, data),
                  lambda **kw: _item_form(_("Edit %(number)s", number=item.number), _("Save"),
                                          url_for("items.edit", number=number),
-                                         url_for("items.detail", number=number), item=item, **kw))
+                                         url_for("items.detail", number=number), item=item, **kw),
+                 unchanged_version=item.version)
 
 
 @bp.route("/<number>/children/new", methods=["GET", "POST"])

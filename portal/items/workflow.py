@@ -33,7 +33,8 @@ assert tuple(RETURN_REASON_LABELS) == RETURN_REASONS
 
 
 def _comment(label=_l("Comment"), required=True):
-    return Input("comment", "text", label, required=required, max_length=MAX_COMMENT)
+    hint = _l("Optional.") if required is False else ""
+    return Input("comment", "text", label, required=required, max_length=MAX_COMMENT, hint=hint)
 
 
 DECISION = Input("decision", "choice", _l("Decision"), choices=DECISION_LABELS, widget="radio")
@@ -70,7 +71,7 @@ TABLE = [
                     _comment(_l("Reason for the extension"))],
             notice=_l("Extension requested"), notify=("leader",)),
     _action("decide_extension", _l("Decide extension"), "in_progress", None, "leader", own_leader=True,
-            inputs=[DECISION, _comment()],
+            inputs=[DECISION, _comment(required="on_reject")],
             notice=_l("Extension decided"), notify=("lead_handlers", "supervisor")),
     _action("request_closure", _l("Request closure"), "in_progress", "closure_requested", "handler", "lead",
             inputs=[_comment(_l("Summary of the work done")),
@@ -85,7 +86,8 @@ TABLE = [
             "leader", own_leader=True, inputs=[DECISION, _comment(required="on_reject")],
             notice=_l("Closure approved or rejected"), notify=("lead_handlers", "supervisor")),
     _action("rate", _l("Rate"), "closed", None, "leader supervisor", own_leader=True,
-            inputs=[Input("score", "integer", _l("Score"), low=1, high=5, widget="select"), _comment()],
+            inputs=[Input("score", "integer", _l("Score"), low=1, high=5, widget="select"),
+                    _comment(required=False)],
             notice=_l("Item rated")),
     # 批示落实 (docs/front-line.md): the lead or a co-department answers each instruction with what it will do.
     # The supervisor and the item's leader (every leader when it has none) hear of it.

@@ -2,6 +2,10 @@
 
 Times are stored as naive UTC (``db.utcnow``); days are the portal's local days. Every feature asks
 here, so "today" means the same thing on a page, in the API and in a job.
+
+What people read (pages, exports, messages) is local and in one format: ``shown_datetime`` gives
+``2026-12-08 00:30``, ``shown_date`` ``2026-12-08`` (the templates' filters ``localtime`` and
+``localdate``). The API keeps ISO 8601 UTC (docs/interfaces.md).
 """
 
 import datetime
@@ -40,6 +44,42 @@ def local_midnight_utc(day):
 def local_day(stamp):
     """The portal's local day of a stored (naive UTC) time."""
     return stamp.replace(tzinfo=datetime.timezone.utc).astimezone(zone()).date()
+
+
+DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+def _local(moment, wall):
+    """``moment`` (a naive UTC stamp, a naive local wall-clock time when ``wall``, or an aware one) in the
+    portal's zone, naive."""
+    if isinstance(moment, str):
+        moment = datetime.datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    if moment.tzinfo is None and not wall:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.astimezone(zone()).replace(tzinfo=None) if moment.tzinfo is not None else moment
+
+
+def shown_datetime(moment, wall=False):
+    """A time as people read it: local, ``2026-12-08 00:30``; a date stays a date (``2026-12-08``, no
+    invented hour); "" for None. ``wall``: the value is already a local wall-clock time (trainings)."""
+    if moment is None or moment == "":
+        return ""
+    if isinstance(moment, datetime.date) and not isinstance(moment, datetime.datetime):
+        return moment.isoformat()
+    if isinstance(moment, str) and len(moment) == 10:
+        return datetime.date.fromisoformat(moment).isoformat()
+    return _local(moment, wall).strftime(DATETIME_FORMAT)
+
+
+def shown_date(moment, wall=False):
+    """A day as people read it: ``2026-12-08``, the local day of a stored time; "" for None."""
+    if moment is None or moment == "":
+        return ""
+    if isinstance(moment, datetime.date) and not isinstance(moment, datetime.datetime):
+        return moment.isoformat()
+    if isinstance(moment, str) and len(moment) == 10:
+        return datetime.date.fromisoformat(moment).isoformat()
+    return _local(moment, wall).date().isoformat()
 
 
 def latest_allowed_date(today=None):

@@ -6,7 +6,7 @@ import io
 
 from flask_babel import gettext as _
 
-from ..items.serialize import stamp
+from ..kernel.clock import shown_date, shown_datetime
 from .labels import CATEGORY_LABELS, CHANNEL_LABELS, PETITION_STATE_LABELS
 from .queries import filter_petitions, require_use, shown_phone, shown_text
 from .workflow import SATISFACTION_LABELS
@@ -38,8 +38,9 @@ def petitions_csv(user, filters, today):
                      _("Resident's satisfaction"), _("Repeat")])
     for p in query:
         writer.writerow([_cell(v) for v in (
-            p.number, stamp(p.received_at), CHANNEL_LABELS[p.channel], CATEGORY_LABELS[p.category],
-            shown_text(user, p.area), shown_text(user, p.resident_name), shown_phone(user, p), shown_text(user, p.content), PETITION_STATE_LABELS[p.state],
+            p.number, shown_date(p.received_at) if p.received_on_day else shown_datetime(p.received_at),
+            CHANNEL_LABELS[p.channel], CATEGORY_LABELS[p.category], shown_text(user, p.area),
+            shown_text(user, p.resident_name), shown_phone(user, p), shown_text(user, p.content), PETITION_STATE_LABELS[p.state],
             p.department.name if p.department_id else "", p.reply_due, shown_text(user, p.reply),
             SATISFACTION_LABELS[p.satisfaction] if p.satisfaction else "", "✓" if p.repeat else "")])
     return out.getvalue()

@@ -25,6 +25,7 @@ class Petition(BaseModel):
     resident_name = peewee.CharField(max_length=50, default="")
     resident_phone = peewee.CharField(max_length=32, default="")
     received_at = peewee.DateTimeField(default=utcnow)
+    received_on_day = peewee.BooleanField(default=False)  # only the day is known: shown as a date, no hour
     reply_due = peewee.DateField()
     state = peewee.CharField(max_length=16, default="new")
     department = peewee.ForeignKeyField(Department, null=True, backref="petitions", on_delete="RESTRICT")

@@ -35,13 +35,15 @@ MAX_CONTENT = 2000
 # --- registration ---------------------------------------------------------------------
 
 def _received_at(fields):
-    """When the petition was received: now, or the date or time given (not in the future)."""
+    """When the petition was received: now, or the date or time given (not in the future); and whether
+    only its day is known (a date given: pages show that date, no hour)."""
     value = fields.data.get("received_at")
     if value in (None, ""):
-        return utcnow()
+        return utcnow(), False
     text = str(value).strip()
+    on_day = len(text) == 10
     try:
-        if len(text) == 10:  # that day at 01:00; today, while not yet an hour old, now (not "in the future")
+        if on_day:  # that day at 01:00; today, while not yet an hour old, now (not "in the future")
             day = datetime.date.fromisoformat(text)
             stamp = local_midnight_utc(day) + datetime.timedelta(hours=1)
             if day == local_today():
@@ -53,12 +55,12 @@ def _received_at(fields):
             stamp = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
     except ValueError:
         fields.error("received_at", _("Must be a date like 2026-12-31 or a time like 2026-12-31T09:30."))
-        return utcnow()
+        return utcnow(), False
     if stamp > utcnow() + datetime.timedelta(minutes=5):
         fields.error("received_at", _("Must not be in the future."))
     elif stamp < utcnow() - datetime.timedelta(days=366):
         fields.error("received_at", _("Must be within the last year."))
-    return stamp
+    return stamp, on_day
 
 
 def read_phone(fields, field="resident_phone"):
@@ -83,8 +85,8 @@ def read_registration(data):
         "content": fields.text("content", required=True, max_length=MAX_CONTENT, multiline=True),
         "resident_name": fields.text("resident_name", max_length=50),
         "resident_phone": read_phone(fields),
-        "received_at": _received_at(fields),
     }
+    values["received_at"], values["received_on_day"] = _received_at(fields)
     fields.done()
     return values
 

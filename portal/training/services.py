@@ -15,7 +15,7 @@ from ..auth.models import User
 from ..kb.models import Article
 from ..kernel import files as store, hooks
 from ..kernel.changes import write_transaction
-from ..kernel.clock import local_now, zone
+from ..kernel.clock import local_now, shown_datetime, zone
 from ..kernel.db import is_postgres, utcnow
 from ..kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from ..kernel.forms import Fields
@@ -153,7 +153,7 @@ def enrol(user, training_id):
             return False
         if local_now() > training.enrol_until:
             raise Conflict(_("Enrolment for this training closed on %(when)s.",
-                             when=training.enrol_until.strftime("%Y-%m-%d %H:%M")))
+                             when=shown_datetime(training.enrol_until, wall=True)))
         if enrolled_count(training.id) >= training.capacity:
             raise Conflict(_("This training is full (%(n)s places).", n=training.capacity))
         Enrolment.create(training=training.id, user=user.id, enrolled_at=utcnow())
@@ -169,7 +169,7 @@ def cancel(user, training_id):
             return False
         if local_now() > training.enrol_until:
             raise Conflict(_("Enrolment for this training closed on %(when)s; it can no longer be cancelled.",
-                             when=training.enrol_until.strftime("%Y-%m-%d %H:%M")))
+                             when=shown_datetime(training.enrol_until, wall=True)))
         mine.delete_instance()
     return True
 

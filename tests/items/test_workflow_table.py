@@ -9,7 +9,7 @@ from portal.items import actions
 from portal.items.models import Item, ItemEvent
 from portal.items.workflow import TABLE
 from portal.kernel.clock import local_today
-from portal.kernel.errors import Conflict, Forbidden
+from portal.kernel.errors import Conflict, Forbidden, Invalid
 
 from .conftest import act, attach, register
 
@@ -129,3 +129,55 @@ def test_available_actions_follow_the_table(people):
     act(people.handler, item, "request_extension", new_deadline=LATER, comment="需要时间")
     assert "decide_extension" in available_actions(item, people.leader)
     assert "request_extension" not in available_actions(item, people.handler)
+
+
+# Whether each action takes a comment (DESIGN §2): (start, actor, input without a comment, required?).
+# A decision's actions are listed once per decision: only a rejection needs its reason written.
+COMMENT_CASES = {
+    "return": ("dispatched", "handler", {"reason": "wording"}, True),
+    "report": ("in_progress", "handler", {"progress": 40}, True),
+    "urge": ("in_progress", "leader", {}, True),
+    "instruct": ("in_progress", "leader", {}, True),
+    "request_extension": ("in_progress", "handler", {"new_deadline": LATER}, True),
+    "decide_extension/approve": ("in_progress+extension", "leader", {"decision": "approve"}, False),
+    "decide_extension/reject": ("in_progress+extension", "leader", {"decision": "reject"}, True),
+    "request_closure": ("in_progress+evidence", "handler", {}, True),
+    "review/approve": ("closure_requested", "supervisor", {"decision": "approve"}, False),
+    "review/reject": ("closure_requested", "supervisor", {"decision": "reject"}, True),
+    "approve/approve": ("pending_approval", "leader", {"decision": "approve"}, False),
+    "approve/reject": ("pending_approval", "leader", {"decision": "reject"}, True),
+    "rate": ("closed", "leader", {"score": 4}, False),
+    "acknowledge": ("in_progress+instruction", "handler", {"instruction": lambda item: waiting_instruction(item)},
+                    True),
+    "cancel": ("in_progress", "supervisor", {}, True),
+    "reopen": ("closed", "leader", {}, True),
+}
+
+
+def test_the_comment_cases_cover_every_action_that_takes_a_comment():
+    with_comment = {a.name for a in TABLE if a.input("comment") is not None}
+    assert {case.split("/")[0] for case in COMMENT_CASES} == with_comment
+    for case, (_, _, _, required) in COMMENT_CASES.items():
+        action, _, decision = case.partition("/")
+        assert TABLE[[a.name for a in TABLE].index(action)].input("comment").required_when(decision or None) \
+            is required, case
+
+
+@pytest.mark.parametrize("case", sorted(COMMENT_CASES))
+def test_a_comment_is_required_only_where_the_table_says(people, case):
+    start, actor, data, required = COMMENT_CASES[case]
+    action = case.split("/")[0]
+    item = bring_to(people, start)
+    for blank in ({}, {"comment": "   "}):
+        attempt = {**resolved(data, item), **blank}
+        if required:
+            with pytest.raises(Invalid) as refused:
+                act(getattr(people, actor), item, action, **attempt)
+            assert "comment" in refused.value.fields
+            assert Item.get_by_id(item.id).version == item.version
+        else:
+            after = act(getattr(people, actor), item, action, **attempt)
+            assert after.version == item.version + 1
+            event = ItemEvent.select().where(ItemEvent.item == item.id).order_by(ItemEvent.id.desc()).first()
+            assert (event.action, event.comment) == (action, "")
+            return
