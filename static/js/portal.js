@@ -164,6 +164,13 @@
       if (summary && menu.contains(document.activeElement)) { summary.focus(); }
     });
   });
+  // A phone's action bar (items/_item_actions.html): a link to an action folded in a <details> opens it.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-open-action]");
+    var form = link && document.getElementById(link.getAttribute("href").slice(1));
+    var fold = form && form.closest("details");
+    if (fold) { fold.open = true; }
+  });
   // Print buttons.
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) { window.print(); }
