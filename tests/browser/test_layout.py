@@ -60,7 +60,7 @@ def _pages(role, n):
 
 def _shot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"layout-{name}.png"))
+    page.screenshot(path=str(ARTIFACTS / f"layout-{name}.png"), caret="initial")  # (hiding it injects a style: CSP)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -239,13 +239,14 @@ def test_no_htmx_complaint_in_the_console(open_as, live_server):
     supervisor.get_by_role("button", name="保存为草稿").click()  # htmx posts the form: errors come back
     expect(supervisor.locator("#title-error")).to_be_visible()
     supervisor.goto(f"{live_server.url}/items/{numbers['in_progress']}")
-    supervisor.get_by_text("催办", exact=True).click()
+    supervisor.locator("details:has(#form-urge) > summary").click()
     supervisor.locator("#form-urge").get_by_role("button", name="催办").click()  # htmx: the comment is missing
     expect(supervisor.locator("#form-urge [aria-invalid=true]")).to_be_visible()
     handler = open_as("handler")
     handler.on("console", lambda m: messages.append((m.type, m.text)))
     handler.goto(f"{live_server.url}/items/{numbers['dispatched']}")
-    handler.get_by_role("button", name="签收").first.click()
+    handler.locator("#form-accept").get_by_role("button", name="签收").click()
     expect(handler.locator(".item-head .state")).to_have_text("办理中")
-    complaints = [m for m in messages if m[0] in ("error", "warning")]
+    # (the browser's own "Failed to load resource" lines are the 422s asked for above)
+    complaints = [m for m in messages if m[0] in ("error", "warning") and not m[1].startswith("Failed to load resource")]
     assert not complaints, complaints
