@@ -29,22 +29,51 @@ def prepare_upload(user, item, file_storage):
         raise Forbidden(_("You may not attach files to this item."))
     if item.state in FINISHED_STATES:
         raise Conflict(_("Files cannot be attached to a closed or cancelled item."))
+    return receive_upload(file_storage)
+
+
+def receive_upload(file_storage, field="file"):
+    """Receive one uploaded file (name, type, content and size checked: 422 on ``field``) into the
+    incoming folder; return what record_upload needs."""
     settings = current_app.config["PORTAL"]["uploads"]
     try:
         name = files.clean_name(getattr(file_storage, "filename", ""))
     except BadText as exc:
-        raise Invalid(str(exc), fields={"file": str(exc)}) from None
+        raise Invalid(str(exc), fields={field: str(exc)}) from None
     if file_storage is None or not name:
-        raise Invalid(_("Choose a file."), fields={"file": _("Choose a file.")})
+        raise Invalid(_("Choose a file."), fields={field: _("Choose a file.")})
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in settings["allowed_extensions"]:
         message = _("Files of this type are not accepted. Allowed: %(list)s.",
                     list=", ".join(settings["allowed_extensions"]))
-        raise Invalid(message, fields={"file": message})
-    sha, size, tmp = files.receive(file_storage.stream, settings["max_bytes"], extension)
+        raise Invalid(message, fields={field: message})
+    try:
+        sha, size, tmp = files.receive(file_storage.stream, settings["max_bytes"], extension)
+    except Invalid as exc:  # (a 507 stays a 507: its class is kept) the error on this form's field
+        if field == "file":
+            raise
+        raise type(exc)(exc.message, fields={field: exc.message}) from None
     files.make_room_for(sha, tmp)
     return {"original_name": name, "sha256": sha, "size": size, "content_type": files.content_type(name),
             "tmp": tmp}
+
+
+def receive_uploads(file_storages, field="attachments", limit=10):
+    """Receive several uploaded files (those sent empty, for no file chosen, left out) for an item not yet
+    made; on any refusal (422 on ``field``) the ones already received are discarded."""
+    chosen = [f for f in file_storages if f is not None and getattr(f, "filename", "")]
+    if len(chosen) > limit:
+        message = _("Attach at most %(n)s files at once.", n=limit)
+        raise Invalid(message, fields={field: message})
+    uploads = []
+    try:
+        for file_storage in chosen:
+            upload = receive_upload(file_storage, field)
+            uploads.append(upload)
+    except BaseException:
+        files.discard(uploads)
+        raise
+    return uploads
 
 
 def record_upload(user, item, upload):

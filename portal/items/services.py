@@ -13,11 +13,13 @@ from flask_babel import gettext as _
 
 from ..auth.forms import Fields
 from ..auth.models import User
+from ..kernel import files
 from ..kernel.changes import write_transaction
 from ..kernel.clock import local_today
 from ..kernel.db import utcnow
 from ..kernel.errors import Conflict, Forbidden, NotFound
 from ..kernel.numbering import next_number
+from .attachments import receive_uploads, record_upload
 from .models import LEVELS, SOURCE_TYPES, Follow, Item, ItemCoDepartment, ItemEvent, NumberSequence
 from .search import index_item
 from .visibility import can_see, sees_all, visible_ids
@@ -101,18 +103,23 @@ def _require_supervisor(user):
         raise Forbidden(_("Only supervisors register, edit and decompose items."))
 
 
-def _create(user, data, parent=None):
+def _create(user, data, parent=None, attachments=()):
+    """The new draft (under ``parent``) with the uploaded ``attachments`` (FileStorage objects, received
+    once the fields are valid: 422 on "attachments") in one transaction."""
     values, co = _read_fields(data, parent=parent)
     values.setdefault("supervisor", None)
     values["supervisor"] = values["supervisor"] or user
     if parent is not None and values.get("leader") is None:
         values["leader"] = parent.leader
-    with write_transaction():
+    uploads = receive_uploads(attachments)
+    with files.kept_on_commit(uploads), write_transaction():
         number = next_number(NumberSequence, "DB", local_today().year)
         item = Item.create(number=number, parent=parent, created_by=user, state="draft", **values)
         _set_co_departments(item, co or [])
         ItemEvent.create(item=item, actor=user, action="create", from_state=None, to_state="draft",
                          data={"parent": parent.number} if parent is not None else {})
+        for upload in uploads:
+            record_upload(user, item, upload)
         if parent is not None:
             ItemEvent.create(item=parent, actor=user, action="add_child", from_state=parent.state,
                              to_state=parent.state, data={"child": number})
@@ -120,20 +127,21 @@ def _create(user, data, parent=None):
     return item
 
 
-def create_item(user, data):
-    """Register a draft item numbered ``DB-<year>-<seq>``; 403 unless supervisor, 422 with fields."""
+def create_item(user, data, attachments=()):
+    """Register a draft item numbered ``DB-<year>-<seq>``, with its ``attachments`` (uploaded files);
+    403 unless supervisor, 422 with fields."""
     _require_supervisor(user)
-    return _create(user, data)
+    return _create(user, data, attachments=attachments)
 
 
-def add_child(user, parent, data):
+def add_child(user, parent, data, attachments=()):
     """Add a draft child to an open item (own lead department, deadline not after the parent's)."""
     _require_supervisor(user)
     if not can_see(user, parent):
         raise NotFound()
     if parent.state not in DECOMPOSABLE_STATES:
         raise Conflict(_("Children can only be added to a draft or open item that is not awaiting closure."))
-    return _create(user, data, parent=parent)
+    return _create(user, data, parent=parent, attachments=attachments)
 
 
 # The fields an edit event names; their values are kept as people read them (department and person

@@ -148,7 +148,7 @@ def _require_supervisor():
 def new():
     """Register an item (supervisors): the form, then the new draft's page."""
     _require_supervisor()
-    return _save(lambda data: services.create_item(current_user, data),
+    return _save(lambda data: services.create_item(current_user, data, request.files.getlist("attachments")),
                  lambda **kw: _item_form(_("Register an item"), _("Save as draft"), url_for("items.new"),
                                          url_for("items.index"), **kw))
 
@@ -172,7 +172,7 @@ def new_child(number):
     """Decompose: add a sub-item under ``number`` (supervisors)."""
     parent = services.get_visible(current_user, number)
     _require_supervisor()
-    return _save(lambda data: services.add_child(current_user, parent, data),
+    return _save(lambda data: services.add_child(current_user, parent, data, request.files.getlist("attachments")),
                  lambda **kw: _item_form(_("Decompose %(number)s", number=parent.number), _("Add the sub-item"),
                                          url_for("items.new_child", number=number),
                                          url_for("items.detail", number=number), parent=parent, **kw))

@@ -211,29 +211,71 @@ def file_for_download(training_id, file_id):
     return found, store.path(found.sha256)
 
 
+_TRUTH = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def _attendance_row(data):
+    """(username, present, note) of one attendance row, and its errors by field name."""
+    fields = Fields(data)
+    username = fields.text("username", required=True, max_length=128)
+    present = data.get("present")
+    if isinstance(present, str):
+        present = _TRUTH.get(present.strip().lower())
+    if not isinstance(present, bool):
+        fields.error("present", _("Say true or false."))
+    note = fields.text("note", max_length=200, multiline=True)
+    return (username, present, note), fields.errors
+
+
+def _write_attendance(user, training, rows, key_of):
+    """Record the rows (username, present, note) of ``training`` in one transaction. A username not
+    enrolled is a 422 (its error under ``key_of(username)``) and nothing is written."""
+    enrolled = {e.user.username: e for e in Enrolment.select(Enrolment, User).join(User)
+                .where(Enrolment.training == training.id)}
+    missing = {key_of(name): _("%(name)s is not enrolled in this training.", name=name)
+               for name, _present, _note in rows if name not in enrolled}
+    if missing:
+        raise Invalid(next(iter(missing.values())), fields=missing)
+    now = utcnow()
+    with write_transaction():
+        for name, present, note in rows:
+            Enrolment.update(present=present, note=note, recorded_by=user.id, recorded_at=now).where(
+                Enrolment.id == enrolled[name].id).execute()
+    return [Enrolment.get_by_id(enrolled[name].id) for name, _present, _note in rows]
+
+
 def record_attendance(user, training_id, data):
     """Record ``present`` and ``note`` for an enrolled ``username`` (supervisors); 403 / 404 / 422."""
     require_organiser(user)
     training = get(training_id)
-    fields = _Input(data)
-    username = fields.text("username", required=True, max_length=128)
-    present = data.get("present")
-    if isinstance(present, str):
-        present = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(
-            present.lower())
-    if not isinstance(present, bool):
-        fields.error("present", _("Say true or false."))
-    note = fields.text("note", max_length=200, multiline=True)
-    fields.done()
-    attendee = User.get_or_none(User.username == username)
-    enrolment = attendee and Enrolment.get_or_none(Enrolment.training == training.id, Enrolment.user == attendee.id)
-    if enrolment is None:
-        raise Invalid(_("%(name)s is not enrolled in this training.", name=username),
-                      fields={"username": _("%(name)s is not enrolled in this training.", name=username)})
-    with write_transaction():
-        Enrolment.update(present=present, note=note, recorded_by=user.id, recorded_at=utcnow()).where(
-            Enrolment.id == enrolment.id).execute()
-    return Enrolment.get_by_id(enrolment.id)
+    row, errors = _attendance_row(data)
+    if errors:
+        raise Invalid(next(iter(errors.values())), fields=errors)
+    return _write_attendance(user, training, [row], lambda name: "username")[0]
+
+
+def record_attendance_sheet(user, training_id, rows, all_present=False):
+    """Record a training's whole attendance sheet at once (supervisors). ``rows`` are dicts of
+    ``username``, ``present`` ("true", "false"; "" with no note: the row is not marked and keeps what it
+    had) and ``note``; ``all_present`` marks every row present. Every row is checked first (errors keyed
+    ``<field>-<username>``: 422, nothing written), then all are written in one transaction."""
+    require_organiser(user)
+    training = get(training_id)
+    marked, errors, seen = [], {}, set()
+    for data in rows:
+        data = dict(data, present="true") if all_present else data
+        name = data.get("username") if isinstance(data.get("username"), str) else ""
+        if data.get("present") in (None, "") and not (data.get("note") or "").strip():
+            continue
+        row, row_errors = _attendance_row(data)
+        if row[0] in seen:
+            row_errors.setdefault("username", _("%(name)s is listed twice.", name=row[0]))
+        seen.add(row[0])
+        errors.update({f"{field}-{name}": message for field, message in row_errors.items()})
+        marked.append(row)
+    if errors:
+        raise Invalid(_("Please correct the fields marked below."), fields=errors)
+    return _write_attendance(user, training, marked, lambda name: f"username-{name}")
 
 
 def learning_record(user):

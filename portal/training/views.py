@@ -1,6 +1,7 @@
 """/trainings: the list with my learning record, a training's page (enrol, cancel, attendance), new, .ics."""
 
-from flask import Blueprint, make_response, render_template, request, send_file, url_for
+from flask import Blueprint, flash, make_response, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..kernel.clock import local_now
@@ -85,12 +86,16 @@ def enrolment(training_id):
 @login_required
 def attendance(training_id):
     training = services.get(training_id)
-    data = {"username": request.form.get("username", ""), "present": request.form.get("present", ""),
-            "note": request.form.get("note", "")}
+    # The sheet: one row per enrolled person (a username, then present-<username> and note-<username>).
+    rows = [{"username": name, "present": request.form.get(f"present-{name}", ""),
+             "note": request.form.get(f"note-{name}", "")} for name in request.form.getlist("username")]
     try:
-        services.record_attendance(current_user, training.id, data)
+        services.record_attendance_sheet(current_user, training.id, rows,
+                                         all_present=request.form.get("all_present") == "1")
     except Invalid as exc:
-        return render_template("training/detail.html", **_detail_context(training, attendance_errors=exc.fields)), 422
+        return render_template("training/detail.html", **_detail_context(
+            training, attendance_errors=exc.fields, attendance_values=rows)), 422
+    flash(_("Attendance saved."), "success")
     return redirect(url_for("trainings.detail", training_id=training.id))
 
 

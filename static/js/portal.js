@@ -140,6 +140,37 @@
       if (field) { field.value = request.typed[name]; }
     });
   });
+  // The header's menu (base.html): wider than 900 px it stands open. Browsers that know ::details-content
+  // show it by CSS alone; for the others it is opened here, and folded again on a phone-width screen.
+  // An open 更多 closes on a click elsewhere or on Escape.
+  var wide = window.matchMedia("(min-width: 901px)");
+  function fitMenu() {
+    if (CSS.supports && CSS.supports("selector(::details-content)")) { return; }
+    document.querySelectorAll("[data-sitemenu]").forEach(function (menu) { menu.open = wide.matches; });
+  }
+  fitMenu();
+  if (wide.addEventListener) { wide.addEventListener("change", fitMenu); }
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) { menu.open = false; }
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    document.querySelectorAll("details[data-menu][open], details[data-sitemenu][open]").forEach(function (menu) {
+      if (menu.matches("[data-sitemenu]") && wide.matches) { return; }
+      menu.open = false;
+      var summary = menu.querySelector("summary");
+      if (summary && menu.contains(document.activeElement)) { summary.focus(); }
+    });
+  });
+  // A phone's action bar (items/_item_actions.html): a link to an action folded in a <details> opens it.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-open-action]");
+    var form = link && document.getElementById(link.getAttribute("href").slice(1));
+    var fold = form && form.closest("details");
+    if (fold) { fold.open = true; }
+  });
   // Print buttons.
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) { window.print(); }

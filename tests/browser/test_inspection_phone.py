@@ -98,6 +98,7 @@ def test_a_supervisor_plans_an_inspection_and_a_leader_reads_last_weeks_digest(o
     with live_server.app.test_request_context(), database.connection_context():
         make()
     leader = open_as("leader")
+    leader.locator(".nav-more summary").click()  # 每周汇报 is under 更多 in the leader's menu
     leader.get_by_role("link", name="每周汇报").first.click()
     leader.get_by_role("link", name=last_week()).click()
     expect(leader.locator("h1")).to_have_text(f"王建国 的每周汇报（{last_week()}）")
