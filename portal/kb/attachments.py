@@ -101,7 +101,20 @@ def add(user, article, file_storage):
         attachment = ArticleAttachment.create(article=article.id, original_name=name, kind=kind, sha256=sha,
                                               size=size, uploaded_by=user, extract_status="pending")
     jobs.enqueue("kb.extract", attachment.id)
+    if kind == "image":  # the body may show it now: render again with it among the allowed images
+        jobs.enqueue("kb.render", article.id)
     return ArticleAttachment.get_by_id(attachment.id)
+
+
+IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif",
+               "webp": "image/webp"}
+
+
+def image_type(attachment):
+    """The media type an image attachment is served with inline (its content was checked at upload), or None."""
+    if attachment.kind != "image":
+        return None
+    return IMAGE_TYPES.get(attachment.original_name.rsplit(".", 1)[-1].lower())
 
 
 def for_download(article, attachment_id, need_file=True):

@@ -35,6 +35,14 @@ def record_read(user, article):
     return recorded
 
 
+def read_at(user, article):
+    """When ``user`` last read any revision of ``article`` (UTC), or None."""
+    row = (ArticleRead.select(ArticleRead.read_at).where(ArticleRead.article == article.id,
+                                                         ArticleRead.user == user.id)
+           .order_by(ArticleRead.read_at.desc()).first())
+    return row.read_at if row else None
+
+
 def required_unread(user, limit=MAX_LISTED):
     """Published articles required for ``user`` (by a role or their department) that they have not read
     yet, newest first; cached until an article changes (its writes bump the boards counter) or the user

@@ -6,12 +6,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..kernel.errors import Invalid
-from ..kernel.htmx import redirect, render
+from ..kernel.htmx import is_htmx, redirect, render
 from ..kernel.paging import page_arg
 from . import attachments, reading, services
 from .labels import CATEGORY_LABELS, EXTRACT_LABELS, STATUS_LABELS
 from .models import CATEGORIES
-from .render import render_markdown
+from .render import image_paths, render_markdown
 
 bp = Blueprint("kb", __name__, url_prefix="/kb")
 
@@ -98,16 +98,32 @@ def preview():
     if len(body) > services.MAX_BODY:
         return render_template("kb/_preview.html", html=None,
                                error=_("At most %(n)s characters.", n=services.MAX_BODY)), 422
-    return render_template("kb/_preview.html", html=render_markdown(body), error=None)
+    # Images only from the attachments of the article being edited (a new one has none yet).
+    article_id = request.form.get("article", type=int)
+    images = image_paths(services.get_visible(current_user, article_id).id) if article_id else frozenset()
+    return render_template("kb/_preview.html", html=render_markdown(body, images), error=None)
 
 
 @bp.get("/<int:article_id>")
 @login_required
 def view(article_id):
     article = services.get_visible(current_user, article_id)
-    reading.record_read(current_user, article)
+    # Opening the page records nothing (a GET has no effect: an image in another page pointing here must
+    # not count as a reading); the page posts the reading itself (kb/_read.html).
     return render_template("kb/view.html", article=article, attachments=attachments.of(article),
-                           revision_count=article.revision)
+                           revision_count=article.revision, read_at=reading.read_at(current_user, article))
+
+
+@bp.post("/<int:article_id>/read")
+@login_required
+def read(article_id):
+    """Record the reading of the current revision: posted by the article page on load (HTMX), or by its
+    button without JavaScript."""
+    article = services.get_visible(current_user, article_id)
+    reading.record_read(current_user, article)
+    if not is_htmx():
+        return redirect(url_for("kb.view", article_id=article.id))
+    return render_template("kb/_read.html", article=article, read_at=reading.read_at(current_user, article))
 
 
 @bp.get("/<int:article_id>/body")
@@ -151,6 +167,9 @@ def upload(article_id):
 def download(article_id, attachment_id):
     article = services.get_visible(current_user, article_id)
     attachment, path = attachments.for_download(article, attachment_id)
+    image_type = attachments.image_type(attachment)
+    if image_type:  # shown in the article's body: inline, with its checked type (nosniff is on)
+        return send_file(path, download_name=attachment.original_name, mimetype=image_type)
     return send_file(path, as_attachment=True, download_name=attachment.original_name,
                      mimetype="application/octet-stream")
 

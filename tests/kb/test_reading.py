@@ -24,7 +24,10 @@ def test_a_required_regulation_is_found_read_and_reported(sign_in, demo):
 
     found = handler.get("/api/v1/search?q=通报").get_json()  # a word only the attachment holds
     assert found["total"] == 1 and found["results"][0]["id"] == article["id"]
-    assert handler.get(found["results"][0]["url"]).status_code == 200  # reading it records it
+    page = handler.get(found["results"][0]["url"])
+    assert page.status_code == 200 and handler.get("/api/v1/kb/required").get_json()["total"] == 1  # a GET: nothing
+    assert f'hx-post="/kb/{article["id"]}/read" hx-trigger="load"' in page.get_data(as_text=True)
+    assert handler.post(f"/kb/{article['id']}/read", headers={"HX-Request": "true"}).status_code == 200
     assert handler.get("/api/v1/kb/required").get_json()["total"] == 0
     assert "panel-required-reading" not in handler.get("/").get_data(as_text=True)
 
@@ -108,3 +111,25 @@ def test_changing_who_must_read_changes_the_outstanding_lists(sign_in, demo):
     assert sign_in("catering").get("/api/v1/kb/required").get_json()["total"] == 1
     readers = supervisor.get(f"/api/v1/kb/articles/{article['id']}/readers").get_json()
     assert set(readers["unread"]) == {"leader", "catering"}
+
+
+def test_opening_an_article_records_nothing_its_post_does(sign_in, demo, app):
+    """Issue 21: a GET has no effect, so ``![](/kb/77)`` in another article cannot record a reading of 77."""
+    from portal.kb.models import ArticleRead
+
+    supervisor = sign_in("supervisor")
+    article = write_article(supervisor, required_for={"roles": ["handler"], "departments": []})
+    handler = sign_in("handler")
+    page = handler.get(f"/kb/{article['id']}").get_data(as_text=True)
+    assert "标记为已读" in page  # the button, for a browser without JavaScript
+    with app.app_context():
+        assert ArticleRead.select().where(ArticleRead.article == article["id"]).count() == 0
+    plain = handler.post(f"/kb/{article['id']}/read", data={"csrf_token": handler.token}, csrf_header=False)
+    assert plain.status_code == 303 and plain.headers["Location"].endswith(f"/kb/{article['id']}")
+    with app.app_context():
+        assert ArticleRead.select().where(ArticleRead.article == article["id"]).count() == 1
+    assert handler.get("/api/v1/kb/required").get_json()["total"] == 0
+    page = handler.get(f"/kb/{article['id']}").get_data(as_text=True)
+    assert "标记为已读" not in page and "阅读。" in page
+    without_token = sign_in("catering").post(f"/kb/{article['id']}/read", csrf_header=False)
+    assert without_token.status_code in (400, 403)
