@@ -191,7 +191,17 @@ def readers(article_id):
     article, read, unread = _readers_of(article_id)
     # Counts, not the lists as "read"/"unread": the navigation's notification badge reads a variable "unread".
     return render_template("kb/readers.html", article=article, read_count=len(read), unread_count=len(unread),
-                           groups=reading.by_department(read, unread), required=reading.required_labels(article))
+                           groups=reading.by_department(read, unread), required=reading.required_labels(article),
+                           reminded=reading.reminded_today(article), notified=request.args.get("notified", type=int))
+
+
+@bp.post("/<int:article_id>/readers/remind")
+@login_required
+def remind(article_id):
+    """Notify the audience yet to read the article (once a day at most per article and person)."""
+    article, _read, _unread = _readers_of(article_id)
+    notified = reading.remind_unread(current_user, article)
+    return redirect(url_for("kb.readers", article_id=article.id, notified=notified))
 
 
 @bp.get("/<int:article_id>/readers.xlsx")
