@@ -107,3 +107,15 @@ def import_table():
         return _page(services.local_today().year, {field: exc.fields["file"]}, 422, request.form)
     flash(_("Imported: %(summary)s.", summary=", ".join(f"{y} ({n})" for y, n in counts.items())), "success")
     return redirect(url_for("calendar.admin", year=min(counts)))
+
+
+@bp.post("/notice")
+@roles_required("admin")
+def import_notice():
+    """Import a year's State Council notice (lines ``2027-02-10~2027-02-16 春节 休``), all or nothing."""
+    try:
+        counts = services.import_notice(request.form.get("notice", ""))
+    except Invalid as exc:
+        return _page(services.local_today().year, {"notice": exc.fields["notice"]}, 422, request.form)
+    flash(_("Imported: %(summary)s.", summary=", ".join(f"{y} ({n})" for y, n in counts.items())), "success")
+    return redirect(url_for("calendar.admin", year=min(counts)))
