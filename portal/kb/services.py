@@ -151,6 +151,15 @@ def _record_revision(article, user):
                            status=article.status, author=user, created_at=article.updated_at)
 
 
+def draft_for_upload(form):
+    """The fields of the draft saved when an image is pasted into an article not yet saved: the form's
+    title and category where valid, else a placeholder title (the form's own save checks them again)."""
+    title = " ".join((form.get("title") or "").split())
+    category = form.get("category")
+    return {"title": title if 0 < len(title) <= 200 else _("Untitled draft"),
+            "category": category if category in CATEGORIES else CATEGORIES[0], "status": "draft", "body": ""}
+
+
 def create_article(user, data):
     """A new article (draft unless ``status`` says published) with its first revision; 403/422."""
     require_writer(user)

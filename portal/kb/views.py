@@ -1,7 +1,7 @@
 """Knowledge-base pages: /kb list, article page (rendered when the job is done), write with live preview,
 revisions and their differences, attachments."""
 
-from flask import Blueprint, make_response, render_template, request, send_file, url_for
+from flask import Blueprint, jsonify, make_response, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -160,6 +160,31 @@ def upload(article_id):
         return render_template("kb/view.html", article=article, attachments=attachments.of(article),
                                revision_count=article.revision, upload_error=exc.fields.get("file", exc.message)), 422
     return redirect(url_for("kb.view", article_id=article.id))
+
+
+@bp.post("/images")
+@login_required
+def paste_image():
+    """An image pasted or dropped into the editor (static/js/kb-editor.js): stored as an attachment of the
+    article, answered with the Markdown to insert. For an article not saved yet (no ``article``), a draft is
+    saved first from the form's title and category, and its address returned for the form to post to."""
+    services.require_writer(current_user)
+    form = request.form
+    article_id = form.get("article", type=int)
+    file = request.files.get("file")
+    article = services.get_visible(current_user, article_id) if article_id else None
+    try:
+        attachments.require_image(file)
+        checked = attachments.store_checked(file)  # refused before any draft is saved for it
+    except Invalid as exc:
+        return jsonify({"error": {"code": "invalid", "message": exc.message, "fields": exc.fields}}), 422
+    if article is None:
+        article = services.create_article(current_user, services.draft_for_upload(form))
+    attachment = attachments.add(current_user, article, file, checked)
+    url = url_for("kb.download", article_id=article.id, attachment_id=attachment.id)
+    alt = attachment.original_name.rsplit(".", 1)[0].replace("[", "").replace("]", "")
+    return jsonify({"markdown": f"![{alt}]({url})", "url": url, "article": article.id,
+                    "revision": article.revision, "edit": url_for("kb.edit", article_id=article.id)}), 201
 
 
 @bp.get("/<int:article_id>/attachments/<int:attachment_id>")
