@@ -135,6 +135,7 @@ MATRIX = {
     # The instruction feed
     ("GET", "/feed"): "L A A A A A A F",
     ("GET", "/feed/count"): "L A A A A A A F",
+    ("POST", "/feed/seen"): "L A A A A A A F",
     ("GET", "/api/v1/feed"): "L A A A A A A F",
     ("POST", "/api/v1/feed/read"): "L A A A A A A F",
     # Knowledge base (the article is published: everyone reads; supervisors and admins write)
