@@ -9,10 +9,13 @@ from .services import (add_working_days, import_table, invalidate, is_workday, l
 
 
 def init_app(app):
-    from .views import bp
+    from .services import missing_year
+    from .views import bp, notes
 
     app.register_blueprint(bp)
+    app.register_blueprint(notes)
     app.add_template_global(latest_allowed_date)
+    app.add_template_global(missing_year, "missing_calendar_year")
     app.cli.add_command(calendar_import)
 
 

@@ -312,3 +312,13 @@ def holidays_of(year):
     """The exceptions entered for ``year``, by day."""
     return list(Holiday.select().where(Holiday.day.between(datetime.date(year, 1, 1),
                                                            datetime.date(year, 12, 31))).order_by(Holiday.day))
+
+
+def missing_year(value):
+    """The year of ``value`` (a date or YYYY-MM-DD text) when nobody entered its holidays, else None (also
+    for text that is not a date): the deadline field warns about it."""
+    try:
+        day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        return None
+    return None if CalendarYear.select().where(CalendarYear.year == day.year).exists() else day.year

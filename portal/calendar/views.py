@@ -4,6 +4,7 @@ import datetime
 
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import login_required
 
 from ..auth.guards import roles_required
 from ..kernel.errors import Invalid
@@ -11,6 +12,14 @@ from ..kernel.htmx import redirect
 from . import services
 
 bp = Blueprint("calendar", __name__, url_prefix="/admin/calendar")
+notes = Blueprint("calendar_notes", __name__, url_prefix="/calendar")
+
+
+@notes.get("/year-warning")
+@login_required
+def year_warning():
+    """The warning under a deadline field when the date's year has no holiday calendar (or nothing)."""
+    return render_template("calendar/_year_warning.html", value=request.args.get("deadline", ""))
 
 SOURCE_LABELS = {"chinese_calendar": _l("Built-in official calendar"), "import": _l("Imported table"),
                  "admin": _l("Edited by an administrator")}

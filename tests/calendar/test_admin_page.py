@@ -81,3 +81,21 @@ def test_the_notice_is_imported_on_the_command_line(app, runner, tmp_path):
     notice.write_text("2027-01-01 元旦 休\n2027-13-01 x 休\n", encoding="utf-8")
     result = runner.invoke(args=["calendar-import", str(notice)])
     assert result.exit_code != 0 and ("line 2" in result.output or "第 2 行" in result.output)
+
+
+def test_the_deadline_field_warns_of_a_year_without_holidays(app, sign_in, demo):
+    """A deadline in a year nobody entered (2027 here) is warned about under the field, on the form and as
+    the date changes; once the year's notice is imported the warning goes."""
+    supervisor = sign_in("supervisor")
+    warning = "2099 年的节假日安排尚未录入"
+    assert warning in supervisor.get("/calendar/year-warning?deadline=2099-03-01").get_data(as_text=True)
+    assert "alert" not in supervisor.get("/calendar/year-warning?deadline=nonsense").get_data(as_text=True)
+    form = supervisor.get("/items/new").get_data(as_text=True)
+    assert 'hx-get="/calendar/year-warning"' in form and 'id="deadline-year-warning"' in form
+    admin = sign_in("admin")
+    assert _notice(admin, "2099-01-01 元旦 休\n").status_code == 303
+    assert "alert" not in supervisor.get("/calendar/year-warning?deadline=2099-03-01").get_data(as_text=True)
+
+
+def _notice(client, text):
+    return client.post("/admin/calendar/notice", data={"csrf_token": client.token, "notice": text}, csrf_header=False)

@@ -75,6 +75,7 @@ MATRIX = {
     ("POST", "/admin/calendar/days/<day>/delete"): ADMIN_ONLY,
     ("POST", "/admin/calendar/import"): ADMIN_ONLY,
     ("POST", "/admin/calendar/notice"): ADMIN_ONLY,
+    ("GET", "/calendar/year-warning"): EVERYONE,
     ("POST", "/admin/calendar/seed"): ADMIN_ONLY,
     ("POST", "/admin/calendar/years/<int:year>/confirm"): ADMIN_ONLY,
     ("GET", "/admin/delegations"): ADMIN_ONLY,
