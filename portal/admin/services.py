@@ -4,7 +4,7 @@ import peewee
 from flask_babel import gettext as _
 
 from ..auth import sessions
-from ..auth.models import Department, LoginEvent, User, UserRole
+from ..auth.models import ROLES, Department, LoginEvent, User, UserRole
 from ..auth.users import grant_override, revoke_override
 from ..kernel.changes import bump
 from ..kernel.db import database
@@ -93,3 +93,114 @@ def sign_ins_page(username="", failed_only=False, page=1, per_page=PER_PAGE):
         query = query.where(~LoginEvent.success)
     total = query.count()
     return list(query.order_by(LoginEvent.id.desc()).paginate(page, per_page)), total
+
+
+# --- local accounts: create, deactivate, reset the password (the services `flask create-user` uses) -------
+
+USERNAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
+def _admin_audit(admin, target, reason):
+    """One line of the sign-in audit log (/admin/sign-ins) for an administrator's change of an account."""
+    from ..auth.signin import audit
+
+    audit(target.username, admin.username, "admin", True, reason)
+
+
+def _password_errors(fields, new, repeat, name="password"):
+    if len(new or "") < 8:
+        fields[name] = _("Choose a password of at least 8 characters.")
+    elif len(new) > 256:
+        fields[name] = _("The password is too long.")
+    elif new != repeat:
+        fields[f"{name}_repeat"] = _("The two new passwords differ.")
+
+
+def read_new_user(form):
+    """The new account's fields from the admin form, each checked: Invalid with a message per field."""
+    fields = {}
+    username = (form.get("username") or "").strip()
+    if not username:
+        fields["username"] = _("Required.")
+    elif len(username) > 64 or not set(username) <= USERNAME_CHARACTERS:
+        fields["username"] = _("Letters, digits, dot, dash and underscore only, at most 64.")
+    elif User.select().where(User.username == username).exists():
+        fields["username"] = _("This user name is taken.")
+    name = email = ""
+    try:
+        name = clean(form.get("display_name") or "")
+    except BadText as exc:
+        fields["display_name"] = str(exc)
+    try:
+        email = clean(form.get("email") or "")
+    except BadText as exc:
+        fields["email"] = str(exc)
+    if "display_name" not in fields and not name:
+        fields["display_name"] = _("Required.")
+    elif len(name) > 64:
+        fields["display_name"] = _("At most %(n)s characters.", n=64)
+    if email and ("@" not in email or " " in email or len(email) > 255):
+        fields["email"] = _("Not an e-mail address.")
+    roles = form.getlist("roles")
+    if not roles:
+        fields["roles"] = _("Choose at least one role.")
+    elif not set(roles) <= set(ROLES):
+        fields["roles"] = _("Choose one of the roles.")
+    code = (form.get("department") or "").strip()
+    if code and not Department.select().where(Department.code == code, Department.active).exists():
+        fields["department"] = _("Choose one of the departments.")
+    _password_errors(fields, form.get("password"), form.get("password_repeat"))
+    if fields:
+        raise Invalid(_("Some of the input is not valid."), fields=fields)
+    return {"username": username, "roles": roles, "password": form["password"], "department_code": code or None,
+            "name": name, "email": email}
+
+
+def create_local_user(admin, values):
+    """A new local account from ``read_new_user``'s values, made by auth.users.create_user as on the
+    command line; audited."""
+    from ..auth.users import UserError, create_user
+
+    with database.atomic():
+        try:
+            user = create_user(**values)
+        except UserError as exc:  # a race with another admin or the command line
+            raise Invalid(str(exc), fields={"username": _("This user name is taken.")}) from None
+        _admin_audit(admin, user, "created_by_admin")
+    bump()
+    return user
+
+
+def deactivate_user(admin, user_id):
+    """Deactivate an account (its sessions end, its history stays); not one's own (409); audited."""
+    from ..auth.users import deactivate
+    from ..kernel.errors import Conflict
+
+    user = user_or_404(user_id)
+    if user.id == admin.id:
+        raise Conflict(_("You cannot deactivate your own account."))
+    if user.active:
+        with database.atomic():
+            deactivate(user)
+            _admin_audit(admin, user, "deactivated_by_admin")
+        bump()
+    return user_or_404(user_id)
+
+
+def reset_password(admin, user_id, new, repeat):
+    """Set a local account's password (409 for a directory account); every session of it ends; audited."""
+    from ..auth.users import hash_password
+    from ..kernel.errors import Conflict
+
+    user = user_or_404(user_id)
+    if user.source != "local":
+        raise Conflict(_("This account's password is managed by the corporate directory."))
+    fields = {}
+    _password_errors(fields, new, repeat)
+    if fields:
+        raise Invalid(_("Some of the input is not valid."), fields=fields)
+    with database.atomic():
+        User.update(password_hash=hash_password(new)).where(User.id == user.id).execute()
+        sessions.end_all(user, "password")
+        _admin_audit(admin, user, "password_reset_by_admin")
+    return user

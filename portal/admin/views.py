@@ -100,3 +100,91 @@ def sign_ins():
     return render("admin/sign_ins.html", "admin/_sign_ins.html", events=events, total=total,
                   username=username, failed=failed, current_page=page, per_page=services.PER_PAGE,
                   reasons=SIGN_IN_REASONS)
+
+
+def _confirm_admin(fields):
+    """Re-authenticate the administrator (auth/reauth, as for an API token): a stolen session alone must
+    not be enough to set someone's password. Its error joins ``fields`` as ``admin_password``."""
+    from flask_login import current_user
+
+    from ..auth import reauth
+
+    if not reauth.asks_password(current_user, request):
+        return reauth.confirm(current_user, None, request)
+    try:
+        reauth.confirm(current_user, request.form.get("admin_password", ""), request)
+    except Invalid as exc:
+        fields["admin_password"] = exc.fields.get("password", exc.message)
+
+
+def _asks_password():
+    from flask_login import current_user
+
+    from ..auth import reauth
+
+    return reauth.asks_password(current_user, request)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required("admin")
+def new_user():
+    """Create a local account (as ``flask create-user`` does), each field checked."""
+    from flask_login import current_user
+
+    errors, status = {}, 200
+    if request.method == "POST":
+        _confirm_admin(errors)
+        values = None
+        try:
+            values = services.read_new_user(request.form)
+        except Invalid as exc:
+            errors.update(exc.fields)
+        try:
+            if errors:
+                raise Invalid(_("Some of the input is not valid."), fields=errors)
+            user = services.create_local_user(current_user, values)
+        except Invalid as exc:
+            errors, status = exc.fields, 422
+        else:
+            flash(_("%(name)s can now sign in as %(username)s.", name=user.display_name, username=user.username),
+                  "success")
+            return redirect(url_for("admin.users", q=user.username))
+    return render_template("admin/user_new.html", errors=errors, form=request.form, all_roles=ROLES,
+                           department_options=[("", "—")] + [(d.code, d.name) for d in services.departments()
+                                                             if d.active],
+                           asks_password=_asks_password()), status
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@roles_required("admin")
+def deactivate_user(user_id):
+    from flask_login import current_user
+
+    user = services.deactivate_user(current_user, user_id)
+    flash(_("%(name)s is deactivated and signed out.", name=user.display_name), "success")
+    return redirect(url_for("admin.users", q=user.username))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@roles_required("admin")
+def reset_password(user_id):
+    """Set a new password for a local account; its sessions end."""
+    from flask_login import current_user
+
+    user = services.user_or_404(user_id)
+    errors, status = {}, 200
+    if request.method == "POST":
+        _confirm_admin(errors)
+        try:
+            if errors:
+                raise Invalid(_("Some of the input is not valid."), fields=errors)
+            services.reset_password(current_user, user_id, request.form.get("password", ""),
+                                    request.form.get("password_repeat", ""))
+        except Invalid as exc:
+            errors, status = exc.fields, 422
+        else:
+            flash(_("The password of %(name)s is changed; they are signed out everywhere.", name=user.display_name),
+                  "success")
+            return redirect(url_for("admin.users", q=user.username))
+    return render_template("admin/user_password.html", user=user, errors=errors,
+                           asks_password=_asks_password()), status

@@ -31,4 +31,7 @@ SIGN_IN_REASONS = {
     "throttled": _l("Too many failed attempts"),
     "directory_unavailable": _l("Directory unavailable"),
     "local_account_conflict": _l("A local account has this name"),
+    "created_by_admin": _l("Account created by an administrator"),
+    "deactivated_by_admin": _l("Deactivated by an administrator"),
+    "password_reset_by_admin": _l("Password reset by an administrator"),
 }

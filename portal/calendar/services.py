@@ -211,9 +211,76 @@ def parse_table(text):
     return list(rows.values())
 
 
+NOTICE_KINDS = {"休": False, "班": True}
+MAX_NOTICE_ERRORS = 50
+MAX_RANGE_DAYS = 31
+
+
+def parse_notice(text):
+    """Rows of a State Council notice written as lines ``DATE NAME 休|班`` or ``DATE~DATE NAME 休|班``
+    (docs/configuration.md); every line is checked, and Invalid lists each bad line with its reason."""
+    rows, errors = {}, []
+    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        words = line.split()
+        if len(words) < 3:
+            errors.append(_("line %(n)s: write a date or a range, a name and 休 or 班", n=number))
+            continue
+        when, name, kind = words[0], " ".join(words[1:-1]), words[-1]
+        first, _tilde, last = when.replace("～", "~").partition("~")
+        try:
+            start = datetime.date.fromisoformat(first)
+            end = datetime.date.fromisoformat(last) if last else start
+        except ValueError:
+            errors.append(_("line %(n)s: %(value)s is not a date like 2027-10-01 or a range like "
+                            "2027-10-01~2027-10-07", n=number, value=when))
+            continue
+        if kind not in NOTICE_KINDS:
+            errors.append(_("line %(n)s: the last word must be 休 (day off) or 班 (working day), not %(value)s",
+                            n=number, value=kind))
+            continue
+        if end < start or (end - start).days >= MAX_RANGE_DAYS or start.year != end.year:
+            errors.append(_("line %(n)s: a range runs forward, within one year, over at most %(days)s days",
+                            n=number, days=MAX_RANGE_DAYS))
+            continue
+        if len(name) > 64:
+            errors.append(_("line %(n)s: the name has at most %(max)s characters", n=number, max=64))
+            continue
+        workday = NOTICE_KINDS[kind]
+        for offset in range((end - start).days + 1):
+            day = start + datetime.timedelta(days=offset)
+            if workday and day.weekday() < 5:
+                errors.append(_("line %(n)s: %(day)s is a weekday; 班 marks a weekend day worked",
+                                n=number, day=day.isoformat()))
+                break
+            if day in rows and rows[day]["workday"] != workday:
+                errors.append(_("line %(n)s: %(day)s is both a day off and a working day",
+                                n=number, day=day.isoformat()))
+                break
+            rows[day] = {"day": day, "workday": workday, "name": name}
+    if errors:
+        shown = errors[:MAX_NOTICE_ERRORS]
+        if len(errors) > len(shown):
+            shown.append(_("and %(n)s more", n=len(errors) - len(shown)))
+        raise Invalid(_("The notice has errors; nothing was imported."), fields={"notice": "; ".join(shown)})
+    if not rows:
+        raise Invalid(_("The notice has no lines."), fields={"notice": _("The notice has no lines.")})
+    return sorted(rows.values(), key=lambda row: row["day"])
+
+
+def import_notice(text):
+    """Replace the exceptions of every year the notice mentions by its days, all or nothing; {year: days}."""
+    return _replace_years(parse_notice(text))
+
+
 def import_table(text):
     """Replace the exceptions of every year the table mentions by its rows; return {year: rows}."""
-    rows = parse_table(text)
+    return _replace_years(parse_table(text))
+
+
+def _replace_years(rows):
     years = {}
     for row in rows:
         years.setdefault(row["day"].year, []).append(row)
@@ -245,3 +312,13 @@ def holidays_of(year):
     """The exceptions entered for ``year``, by day."""
     return list(Holiday.select().where(Holiday.day.between(datetime.date(year, 1, 1),
                                                            datetime.date(year, 12, 31))).order_by(Holiday.day))
+
+
+def missing_year(value):
+    """The year of ``value`` (a date or YYYY-MM-DD text) when nobody entered its holidays, else None (also
+    for text that is not a date): the deadline field warns about it."""
+    try:
+        day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        return None
+    return None if CalendarYear.select().where(CalendarYear.year == day.year).exists() else day.year

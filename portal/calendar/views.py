@@ -4,6 +4,7 @@ import datetime
 
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import login_required
 
 from ..auth.guards import roles_required
 from ..kernel.errors import Invalid
@@ -11,6 +12,14 @@ from ..kernel.htmx import redirect
 from . import services
 
 bp = Blueprint("calendar", __name__, url_prefix="/admin/calendar")
+notes = Blueprint("calendar_notes", __name__, url_prefix="/calendar")
+
+
+@notes.get("/year-warning")
+@login_required
+def year_warning():
+    """The warning under a deadline field when the date's year has no holiday calendar (or nothing)."""
+    return render_template("calendar/_year_warning.html", value=request.args.get("deadline", ""))
 
 SOURCE_LABELS = {"chinese_calendar": _l("Built-in official calendar"), "import": _l("Imported table"),
                  "admin": _l("Edited by an administrator")}
@@ -105,5 +114,17 @@ def import_table():
         counts = services.import_table(text)
     except Invalid as exc:
         return _page(services.local_today().year, {field: exc.fields["file"]}, 422, request.form)
+    flash(_("Imported: %(summary)s.", summary=", ".join(f"{y} ({n})" for y, n in counts.items())), "success")
+    return redirect(url_for("calendar.admin", year=min(counts)))
+
+
+@bp.post("/notice")
+@roles_required("admin")
+def import_notice():
+    """Import a year's State Council notice (lines ``2027-02-10~2027-02-16 春节 休``), all or nothing."""
+    try:
+        counts = services.import_notice(request.form.get("notice", ""))
+    except Invalid as exc:
+        return _page(services.local_today().year, {"notice": exc.fields["notice"]}, 422, request.form)
     flash(_("Imported: %(summary)s.", summary=", ".join(f"{y} ({n})" for y, n in counts.items())), "success")
     return redirect(url_for("calendar.admin", year=min(counts)))

@@ -1,6 +1,6 @@
 """The feed page (/feed), its live count in the header, and /api/v1/feed."""
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -37,18 +37,26 @@ def _args():
 @bp.get("")
 @login_required
 def index():
-    """The feed, newest first, unread ones marked; opening its first page marks everything read."""
+    """The feed, newest first, unread ones marked. The GET changes nothing (an image elsewhere pointing here
+    must not mark it read): the page posts ``feed.seen`` once loaded."""
     _require_roles()
     kinds, department, before = _args()
     seen = queries.last_seen(current_user)
     rows, has_more = queries.page_of(current_user, kinds, department, before, PER_PAGE)
-    if before is None and not htmx.is_background():
-        queries.mark_seen(current_user)
     context = {"rows": rows, "has_more": has_more, "seen": seen, "kinds": kinds, "department": department or "",
                "kind_labels": queries.KIND_LABELS, "kind_of": queries.kind_of,
                "department_options": pickers.department_options()}
-    response = htmx.render("feed/index.html", "feed/_list.html", **context)
-    return htmx.trigger(response, "feed-read") if before is None else response
+    return htmx.render("feed/index.html", "feed/_list.html", **context)
+
+
+@bp.post("/seen")
+@login_required
+def seen():
+    """Mark everything in the feed read (posted by the feed page on load); the header's count follows."""
+    _require_roles()
+    queries.mark_seen(current_user)
+    return htmx.trigger(htmx.redirect(url_for("feed.index")) if not htmx.is_htmx()
+                        else current_app.response_class("", 200), "feed-read")
 
 
 @bp.get("/count")

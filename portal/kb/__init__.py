@@ -20,6 +20,33 @@ def init_app(app):
     search.register()
     hooks.openapi.add("kb", (api.OPENAPI_PATHS, {}))
     app.jinja_env.globals["required_reading"] = _required_reading
+    from flask_babel import lazy_gettext as _l
+
+    from ..notify.messages import Kind
+    from .reading import REMINDER_KIND
+
+    hooks.notification_kinds.add(REMINDER_KIND, Kind(_l("Required reading not read yet"), link=_link, page=_page))
+
+
+def _article_of(outbox_row):
+    return (outbox_row.data or {}).get("article") if outbox_row is not None else None
+
+
+def _page(notification):
+    """The article a reading reminder is about (the knowledge base when its outbox row is gone)."""
+    from flask import url_for
+
+    article_id = _article_of(notification.outbox)
+    return url_for("kb.view", article_id=article_id) if article_id else url_for("kb.index")
+
+
+def _link(row):
+    """The absolute address of the article an outbox row reminds of (from app.base_url, like item links)."""
+    from flask import current_app, url_for
+
+    base_url = current_app.config["PORTAL"]["app"]["base_url"] or "http://localhost/"
+    with current_app.test_request_context("/", base_url=base_url):
+        return url_for("kb.view", article_id=_article_of(row), _external=True)
 
 
 def _required_reading():

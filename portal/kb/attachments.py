@@ -62,6 +62,14 @@ def _refuse(message):
     raise Invalid(message, fields={"file": message})
 
 
+def require_image(file_storage):
+    """422 unless the upload's name is that of an image (its content is checked when it is stored)."""
+    name = getattr(file_storage, "filename", "") or "" if file_storage is not None else ""
+    if KINDS.get(name.rsplit(".", 1)[-1].lower() if "." in name else "") != "image":
+        _refuse(_("Only images can be pasted into the text (%(list)s).",
+                  list=", ".join(k for k, v in KINDS.items() if v == "image")))
+
+
 def store_checked(file_storage):
     """Check an upload (name, type by content, size, ZIP bomb) and store it; return (name, kind, sha256, size).
     422 with the reason when it is refused."""
@@ -88,16 +96,30 @@ def store_checked(file_storage):
     return name, kind, sha, size
 
 
-def add(user, article, file_storage):
+def add(user, article, file_storage, checked=None):
     """Store an upload for ``article`` and ask for its text; 403 unless a writer, 422 with the reason when
-    the file is refused (type, size, content not matching the name, ZIP bomb)."""
+    the file is refused (type, size, content not matching the name, ZIP bomb). ``checked``: what
+    ``store_checked`` answered for it already."""
     require_writer(user)
-    name, kind, sha, size = store_checked(file_storage)
+    name, kind, sha, size = checked or store_checked(file_storage)
     with write_transaction():
         attachment = ArticleAttachment.create(article=article.id, original_name=name, kind=kind, sha256=sha,
                                               size=size, uploaded_by=user, extract_status="pending")
     jobs.enqueue("kb.extract", attachment.id)
+    if kind == "image":  # the body may show it now: render again with it among the allowed images
+        jobs.enqueue("kb.render", article.id)
     return ArticleAttachment.get_by_id(attachment.id)
+
+
+IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif",
+               "webp": "image/webp"}
+
+
+def image_type(attachment):
+    """The media type an image attachment is served with inline (its content was checked at upload), or None."""
+    if attachment.kind != "image":
+        return None
+    return IMAGE_TYPES.get(attachment.original_name.rsplit(".", 1)[-1].lower())
 
 
 def for_download(article, attachment_id, need_file=True):

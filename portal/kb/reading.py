@@ -17,8 +17,11 @@ from ..auth.models import Department, User, UserRole
 from ..auth.roles import ROLE_LABELS
 from ..kernel import changes, clock
 from ..kernel.db import database, utcnow
+from ..kernel.errors import Conflict
 from .models import Article, ArticleRead, ArticleRequirement
 from .services import require_writer
+
+REMINDER_KIND = "kb_unread_reminder"
 
 MAX_LISTED = 50
 
@@ -33,6 +36,14 @@ def record_read(user, article):
         if recorded:
             changes.bump(changes.user_counter(changes.READING, user.id))  # the required list counts afresh
     return recorded
+
+
+def read_at(user, article):
+    """When ``user`` last read any revision of ``article`` (UTC), or None."""
+    row = (ArticleRead.select(ArticleRead.read_at).where(ArticleRead.article == article.id,
+                                                         ArticleRead.user == user.id)
+           .order_by(ArticleRead.read_at.desc()).first())
+    return row.read_at if row else None
 
 
 def required_unread(user, limit=MAX_LISTED):
@@ -101,8 +112,38 @@ def by_department(read, unread):
     return [(name, *groups[name]) for name in sorted(groups)]
 
 
+def remind_unread(user, article):
+    """Notify (through the outbox) everyone of the article's audience who has not read it yet; at most
+    once a day per article and person (the dedupe key holds the local date), so a second click the same
+    day writes nothing. Returns how many were notified. Writers only; 409 for a draft."""
+    from flask_babel import gettext as _
+
+    from ..notify import outbox
+
+    require_writer(user)
+    if article.status != "published":
+        raise Conflict(_("Only a published article has readers to remind."))
+    today = clock.local_today().isoformat()
+    _read, unread = readers(user, article)
+    text = _("Please read the required article “%(title)s”.", title=article.title)
+    rows = [{"kind": REMINDER_KIND, "recipient": person.id, "item": None, "event": None,
+             "data": {"article": article.id, "title": article.title, "text": text},
+             "dedupe_key": f"{REMINDER_KIND}:{article.id}:{person.id}:{today}", "status": "pending",
+             "created_at": utcnow()} for person, _at in unread]
+    with database.atomic():
+        return outbox.write(rows, skip_existing=True)
+
+
+def reminded_today(article):
+    """Whether the not-yet-readers of ``article`` were reminded today (local date)."""
+    from ..notify.models import Outbox
+
+    pattern = f"{REMINDER_KIND}:{article.id}:%:{clock.local_today().isoformat()}"
+    return Outbox.select().where(Outbox.kind == REMINDER_KIND, Outbox.dedupe_key ** pattern).exists()
+
+
 def readers_xlsx(article, read, unread):
-    """The reading report as XLSX bytes: Chinese headers, typed cells (date-time, boolean)."""
+    """The reading report as XLSX bytes: Chinese headers, 已读/未读 as text, the local time of reading."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -116,7 +157,7 @@ def readers_xlsx(article, read, unread):
     from openpyxl.cell import WriteOnlyCell
 
     header = []
-    for title in ("部门", "姓名", "用户名", "已读", "最近阅读时间"):
+    for title in ("部门", "姓名", "用户名", "阅读情况", "最近阅读时间"):
         cell = WriteOnlyCell(sheet, value=title)
         cell.font = Font(bold=True)
         header.append(cell)
@@ -126,13 +167,13 @@ def readers_xlsx(article, read, unread):
         cell.data_type = "s"
         return cell
 
-    for rows, done in ((read, True), (unread, False)):
+    for rows, done in ((read, "已读"), (unread, "未读")):
         for person, at in rows:
             local = at.replace(tzinfo=datetime.UTC).astimezone(zone).replace(tzinfo=None) if at else None
             when = WriteOnlyCell(sheet, value=local)
             when.number_format = "yyyy-mm-dd hh:mm"
             sheet.append([text(person.department or ""), text(person.display_name),
-                          text(person.username), done, when])
+                          text(person.username), text(done), when])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

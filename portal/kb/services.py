@@ -96,10 +96,13 @@ def _required_for(fields, value):
     if not isinstance(roles, list) or not isinstance(codes, list):
         fields.error("required_for", _("Give roles and departments as lists."))
         return {"roles": [], "departments": []}
+    # Each entry a name: a list or an object in the list is refused here, not hashed below (a TypeError).
+    if not all(isinstance(r, str) for r in roles) or not all(isinstance(c, str) for c in codes):
+        fields.error("required_for", _("Give roles and departments as lists of names."))
+        return {"roles": [], "departments": []}
     if any(r not in ROLE_LABELS for r in roles):
         fields.error("required_for", _("Unknown role. Choose among: %(choices)s.", choices=", ".join(ROLE_LABELS)))
-    known = {c for (c,) in Department.select(Department.code).where(Department.code.in_(
-        [c for c in codes if isinstance(c, str)])).tuples()}
+    known = {c for (c,) in Department.select(Department.code).where(Department.code.in_(codes)).tuples()}
     unknown = [str(c) for c in codes if c not in known]
     if unknown:
         fields.error("required_for", _("Unknown department: %(codes)s.", codes=", ".join(unknown)))
@@ -146,6 +149,15 @@ def _record_revision(article, user):
     ArticleRevision.create(article=article.id, number=article.revision, title=article.title,
                            category=article.category, tags=article.tags, body=article.body,
                            status=article.status, author=user, created_at=article.updated_at)
+
+
+def draft_for_upload(form):
+    """The fields of the draft saved when an image is pasted into an article not yet saved: the form's
+    title and category where valid, else a placeholder title (the form's own save checks them again)."""
+    title = " ".join((form.get("title") or "").split())
+    category = form.get("category")
+    return {"title": title if 0 < len(title) <= 200 else _("Untitled draft"),
+            "category": category if category in CATEGORIES else CATEGORIES[0], "status": "draft", "body": ""}
 
 
 def create_article(user, data):

@@ -1,17 +1,17 @@
 """Knowledge-base pages: /kb list, article page (rendered when the job is done), write with live preview,
 revisions and their differences, attachments."""
 
-from flask import Blueprint, make_response, render_template, request, send_file, url_for
+from flask import Blueprint, jsonify, make_response, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..kernel.errors import Invalid
-from ..kernel.htmx import redirect, render
+from ..kernel.htmx import is_htmx, redirect, render
 from ..kernel.paging import page_arg
 from . import attachments, reading, services
 from .labels import CATEGORY_LABELS, EXTRACT_LABELS, STATUS_LABELS
 from .models import CATEGORIES
-from .render import render_markdown
+from .render import image_paths, render_markdown
 
 bp = Blueprint("kb", __name__, url_prefix="/kb")
 
@@ -98,16 +98,32 @@ def preview():
     if len(body) > services.MAX_BODY:
         return render_template("kb/_preview.html", html=None,
                                error=_("At most %(n)s characters.", n=services.MAX_BODY)), 422
-    return render_template("kb/_preview.html", html=render_markdown(body), error=None)
+    # Images only from the attachments of the article being edited (a new one has none yet).
+    article_id = request.form.get("article", type=int)
+    images = image_paths(services.get_visible(current_user, article_id).id) if article_id else frozenset()
+    return render_template("kb/_preview.html", html=render_markdown(body, images), error=None)
 
 
 @bp.get("/<int:article_id>")
 @login_required
 def view(article_id):
     article = services.get_visible(current_user, article_id)
-    reading.record_read(current_user, article)
+    # Opening the page records nothing (a GET has no effect: an image in another page pointing here must
+    # not count as a reading); the page posts the reading itself (kb/_read.html).
     return render_template("kb/view.html", article=article, attachments=attachments.of(article),
-                           revision_count=article.revision)
+                           revision_count=article.revision, read_at=reading.read_at(current_user, article))
+
+
+@bp.post("/<int:article_id>/read")
+@login_required
+def read(article_id):
+    """Record the reading of the current revision: posted by the article page on load (HTMX), or by its
+    button without JavaScript."""
+    article = services.get_visible(current_user, article_id)
+    reading.record_read(current_user, article)
+    if not is_htmx():
+        return redirect(url_for("kb.view", article_id=article.id))
+    return render_template("kb/_read.html", article=article, read_at=reading.read_at(current_user, article))
 
 
 @bp.get("/<int:article_id>/body")
@@ -146,11 +162,39 @@ def upload(article_id):
     return redirect(url_for("kb.view", article_id=article.id))
 
 
+@bp.post("/images")
+@login_required
+def paste_image():
+    """An image pasted or dropped into the editor (static/js/kb-editor.js): stored as an attachment of the
+    article, answered with the Markdown to insert. For an article not saved yet (no ``article``), a draft is
+    saved first from the form's title and category, and its address returned for the form to post to."""
+    services.require_writer(current_user)
+    form = request.form
+    article_id = form.get("article", type=int)
+    file = request.files.get("file")
+    article = services.get_visible(current_user, article_id) if article_id else None
+    try:
+        attachments.require_image(file)
+        checked = attachments.store_checked(file)  # refused before any draft is saved for it
+    except Invalid as exc:
+        return jsonify({"error": {"code": "invalid", "message": exc.message, "fields": exc.fields}}), 422
+    if article is None:
+        article = services.create_article(current_user, services.draft_for_upload(form))
+    attachment = attachments.add(current_user, article, file, checked)
+    url = url_for("kb.download", article_id=article.id, attachment_id=attachment.id)
+    alt = attachment.original_name.rsplit(".", 1)[0].replace("[", "").replace("]", "")
+    return jsonify({"markdown": f"![{alt}]({url})", "url": url, "article": article.id,
+                    "revision": article.revision, "edit": url_for("kb.edit", article_id=article.id)}), 201
+
+
 @bp.get("/<int:article_id>/attachments/<int:attachment_id>")
 @login_required
 def download(article_id, attachment_id):
     article = services.get_visible(current_user, article_id)
     attachment, path = attachments.for_download(article, attachment_id)
+    image_type = attachments.image_type(attachment)
+    if image_type:  # shown in the article's body: inline, with its checked type (nosniff is on)
+        return send_file(path, download_name=attachment.original_name, mimetype=image_type)
     return send_file(path, as_attachment=True, download_name=attachment.original_name,
                      mimetype="application/octet-stream")
 
@@ -172,7 +216,17 @@ def readers(article_id):
     article, read, unread = _readers_of(article_id)
     # Counts, not the lists as "read"/"unread": the navigation's notification badge reads a variable "unread".
     return render_template("kb/readers.html", article=article, read_count=len(read), unread_count=len(unread),
-                           groups=reading.by_department(read, unread), required=reading.required_labels(article))
+                           groups=reading.by_department(read, unread), required=reading.required_labels(article),
+                           reminded=reading.reminded_today(article), notified=request.args.get("notified", type=int))
+
+
+@bp.post("/<int:article_id>/readers/remind")
+@login_required
+def remind(article_id):
+    """Notify the audience yet to read the article (once a day at most per article and person)."""
+    article, _read, _unread = _readers_of(article_id)
+    notified = reading.remind_unread(current_user, article)
+    return redirect(url_for("kb.readers", article_id=article.id, notified=notified))
 
 
 @bp.get("/<int:article_id>/readers.xlsx")

@@ -20,7 +20,7 @@ def training_json(training, full=False):
     if full:
         body["description"] = training.description
         body["materials"] = [{"id": a.id, "title": a.title, "url": url_for("kb.view", article_id=a.id)}
-                             for a in services.materials(training.id)]
+                             for a in services.materials(current_user, training.id)]
         body["files"] = [{"id": f.id, "name": f.original_name, "size": f.size,
                           "url": url_for("trainings.download", training_id=training.id, file_id=f.id)}
                          for f in services.files(training.id)]

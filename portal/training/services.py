@@ -13,6 +13,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 
 from ..auth.models import User
 from ..kb.models import Article
+from ..kb.queries import visible_articles
 from ..kernel import files as store, hooks
 from ..kernel.changes import write_transaction
 from ..kernel.clock import local_now, shown_datetime, zone
@@ -183,8 +184,9 @@ def enrolments(training_id):
                 .where(Enrolment.training == training_id).order_by(User.username))
 
 
-def materials(training_id):
-    return list(Article.select().join(TrainingMaterial).where(TrainingMaterial.training == training_id)
+def materials(user, training_id):
+    """The training's articles that ``user`` may read (kb/queries.py): one set back to draft drops out."""
+    return list(visible_articles(user).join(TrainingMaterial).where(TrainingMaterial.training == training_id)
                 .order_by(Article.id))
 
 

@@ -56,7 +56,7 @@ def _detail_context(training, **extra):
     return dict(training=training, enrolled=services.enrolled_count(training.id),
                 mine=services.is_enrolled(current_user, training.id),
                 enrolments=services.enrolments(training.id) if services.may_organise(current_user) else [],
-                materials=services.materials(training.id), files=services.files(training.id), open=local_now() <= training.enrol_until,
+                materials=services.materials(current_user, training.id), files=services.files(training.id), open=local_now() <= training.enrol_until,
                 **extra)
 
 

@@ -122,3 +122,66 @@ def test_sign_in_log_shows_attempts_and_filters_failures(app, client, demo):
     assert "密码错误" in failed and "登录成功" not in failed and "<html" not in failed
     only_admin = client.get("/admin/sign-ins?username=admin").get_data(as_text=True)
     assert "密码错误" not in only_admin
+
+
+def _post(client, path, **data):
+    return client.post(path, data={"csrf_token": client.token, **data}, csrf_header=False)
+
+
+def test_an_admin_creates_a_local_user_who_signs_in(admin, app):
+    from portal.auth.models import LoginEvent, User
+
+    page = admin.get("/admin/users/new").get_data(as_text=True)
+    assert 'name="admin_password"' in page  # the admin confirms it is them (auth/reauth)
+    bad = _post(admin, "/admin/users/new", username="bad name!", display_name="", email="nope", roles="king",
+                department="nowhere", password="short", password_repeat="short", admin_password="wrong")
+    assert bad.status_code == 422
+    text = bad.get_data(as_text=True)
+    for field in ("username", "display_name", "email", "roles", "department", "password", "admin_password"):
+        assert f'id="{field}-error"' in text, field
+    taken = _post(admin, "/admin/users/new", username="handler", display_name="x", roles="handler",
+                  password="longenough1", password_repeat="longenough1", admin_password="demo")
+    assert taken.status_code == 422 and "该用户名已被使用" in taken.get_data(as_text=True)
+    differ = _post(admin, "/admin/users/new", username="wang", display_name="王芳", roles="handler",
+                   password="longenough1", password_repeat="longenough2", admin_password="demo")
+    assert differ.status_code == 422 and 'id="password_repeat-error"' in differ.get_data(as_text=True)
+    with app.app_context(), database.connection_context():
+        assert not User.select().where(User.username == "wang").exists()
+    made = _post(admin, "/admin/users/new", username="wang", display_name="王芳", email="wang@example.org",
+                 roles="handler", department="property", password="longenough1", password_repeat="longenough1",
+                 admin_password="demo")
+    assert made.status_code == 303
+    with app.app_context(), database.connection_context():
+        wang = User.get(User.username == "wang")
+        assert wang.source == "local" and wang.roles == {"handler"} and wang.department.code == "property"
+        assert LoginEvent.get(LoginEvent.username == "wang", LoginEvent.backend == "admin").reason == "created_by_admin"
+    client = app.test_client()
+    assert log_in(client, "wang", "longenough1").status_code in (302, 303)
+    assert client.get("/").status_code == 200
+    assert "管理员创建账号" in admin.get("/admin/sign-ins?username=wang").get_data(as_text=True)
+
+
+def test_an_admin_deactivates_a_user_and_resets_a_local_password(admin, sign_in, app):
+    from portal.auth.models import LoginEvent, User
+
+    handler = sign_in("handler")
+    target = user_id(app, "handler")
+    assert _post(admin, f"/admin/users/{target}/password", password="newpassword1", password_repeat="newpassword1",
+                 admin_password="wrong").status_code == 422
+    assert _post(admin, f"/admin/users/{target}/password", password="newpassword1",
+                 password_repeat="other").status_code == 422
+    reset = _post(admin, f"/admin/users/{target}/password", password="newpassword1", password_repeat="newpassword1",
+                  admin_password="demo")
+    assert reset.status_code == 303
+    assert handler.get("/").status_code in (302, 303)  # their session ended
+    client = app.test_client()
+    assert log_in(client, "handler", "newpassword1").status_code in (302, 303) and client.get("/").status_code == 200
+    assert _post(admin, f"/admin/users/{user_id(app, 'admin')}/deactivate").status_code == 409  # not oneself
+    assert _post(admin, f"/admin/users/{target}/deactivate").status_code == 303
+    assert client.get("/").status_code in (302, 303)
+    with app.app_context(), database.connection_context():
+        assert not User.get_by_id(target).active
+        reasons = {e.reason for e in LoginEvent.select().where(LoginEvent.username == "handler",
+                                                               LoginEvent.backend == "admin")}
+        assert reasons == {"password_reset_by_admin", "deactivated_by_admin"}
+    assert sign_in("supervisor").post(f"/admin/users/{target}/deactivate").status_code == 403

@@ -68,3 +68,46 @@ def test_enrol_in_a_training_without_a_reload(open_as, live_server):
     other = open_as("catering")
     other.goto(f"{live_server.url}/trainings/{training.id}")
     expect(other.locator("#enrolment")).to_contain_text("名额已满")
+
+
+PASTE = """([bytes, name, kind]) => {
+  const area = document.querySelector('textarea[name="body"]');
+  const data = new DataTransfer();
+  data.items.add(new File([new Uint8Array(bytes)], name, {type: 'image/png'}));
+  area.focus();
+  area.setSelectionRange(area.value.length, area.value.length);
+  const init = {bubbles: true, cancelable: true};
+  area.dispatchEvent(kind === 'paste' ? new ClipboardEvent('paste', {...init, clipboardData: data})
+                                      : new DragEvent('drop', {...init, dataTransfer: data}));
+}"""
+
+
+def test_an_image_pasted_or_dropped_into_a_new_article_is_attached_and_shown(open_as, live_server, tmp_path):
+    from tests.kb.conftest import PNG
+
+    live_server.app.config["PORTAL"]["uploads"]["folder"] = str(tmp_path / "uploads")
+    supervisor = open_as("supervisor")
+    supervisor.goto(f"{live_server.url}/kb/new")
+    supervisor.get_by_label("标题").fill("管网巡检图示")
+    body = supervisor.get_by_label("正文（Markdown）")
+    body.fill("巡检点如下：")
+    supervisor.evaluate(PASTE, [list(PNG), "截图.png", "paste"])
+    expect(body).to_have_value(re.compile(r"巡检点如下：\n!\[截图\]\(/kb/\d+/attachments/\d+\)\n$"))
+    expect(supervisor).to_have_url(re.compile(r"/kb/\d+/edit$"))  # a draft was saved for it
+    expect(supervisor.locator("#preview img")).to_have_count(1)
+    supervisor.evaluate(PASTE, [list(PNG), "现场.png", "drop"])
+    expect(body).to_have_value(re.compile(r"\n!\[现场\]\(/kb/\d+/attachments/\d+\)\n$"))
+    supervisor.get_by_label("状态").select_option("published")
+    supervisor.get_by_role("button", name="保存").click()
+    expect(supervisor.locator("h1")).to_have_text("管网巡检图示")
+    images = supervisor.locator("#article-body img")
+    expect(images).to_have_count(2)
+    for i in range(2):
+        assert re.fullmatch(r"/kb/\d+/attachments/\d+", images.nth(i).get_attribute("src"))
+        assert images.nth(i).evaluate("img => img.complete && img.naturalWidth") == 1  # it loads
+    expect(supervisor.locator(".attachment-list li")).to_have_count(2)
+    # one article only: the draft saved for the first image is the one published
+    with live_server.app.app_context(), database.connection_context():
+        from portal.kb.models import Article
+
+        assert Article.select().where(Article.title == "管网巡检图示").count() == 1

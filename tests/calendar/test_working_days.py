@@ -63,3 +63,32 @@ def test_a_bad_table_imports_nothing_and_says_where(db, table):
         calendar.import_table(table)
     assert err.value.fields["file"]
     assert not CalendarYear.select().exists()
+
+
+NOTICE_2027 = """# 国务院办公厅关于2027年部分节假日安排的通知（示例）
+2027-01-01 元旦 休
+2027-02-06~2027-02-12 春节 休
+2027-02-14 春节 班
+"""
+
+
+def test_a_notice_imports_days_and_ranges(db):
+    assert service.import_notice(NOTICE_2027) == {2027: 9}
+    assert not calendar.is_workday(D(2027, 1, 1)) and not calendar.is_workday(D(2027, 2, 10))
+    assert calendar.is_workday(D(2027, 2, 14))  # a Sunday worked
+    assert CalendarYear.get_by_id(2027).source == "import"
+
+
+def test_a_bad_notice_names_every_bad_line_and_imports_nothing(db):
+    from portal.kernel.errors import Invalid
+
+    service.set_day(D(2027, 5, 3), False, "old")
+    notice = ("2027-01-01 元旦 休\n2027-02-30 春节 休\n2027-02-10 春节 放\n2027-03-01 补班 班\n"
+              "2027-02-16~2027-02-10 春节 休\n2027-01-01 元旦 班\n元旦\n")
+    with pytest.raises(Invalid) as err:
+        service.import_notice(notice)
+    message = err.value.fields["notice"]
+    for number in (2, 3, 4, 5, 7):
+        assert f"第 {number} 行" in message, (number, message)
+    assert "第 1 行" not in message and "第 6 行" in message  # 2027-01-01 is a Friday: 班 refused
+    assert [h.day for h in service.holidays_of(2027)] == [D(2027, 5, 3)]  # nothing written

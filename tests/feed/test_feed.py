@@ -68,6 +68,10 @@ def test_an_instruction_and_its_acknowledgement_reach_the_feed(app, demo, sign_i
     page = supervisor.get("/feed").get_data(as_text=True)
     assert page.count(' unread" id="feed-') == 3
     assert "本周内拿出供暖方案" in page and "周五前报送" in page
+    assert supervisor.get("/api/v1/feed").get_json()["unread"] == 3  # a GET marks nothing (issue 21)
+    assert 'hx-post="/feed/seen" hx-trigger="load"' in page
+    seen = supervisor.post("/feed/seen", headers={"HX-Request": "true"})
+    assert seen.status_code == 200 and "feed-read" in seen.headers["HX-Trigger"]
     assert supervisor.get("/api/v1/feed").get_json()["unread"] == 0
     assert 'id="feed-badge" class="badge badge-zero"' in supervisor.get("/feed/count").get_data(as_text=True)
     _act(leader, ours, "urge", comment="抓紧")
@@ -104,5 +108,5 @@ def test_reading_the_feed_again_clears_its_badge(make_app, sign_in):
     for action, comment in (("urge", "请加快"), ("instruct", "本周报结果")):
         _act(leader, number, action, comment=comment)
         assert ">1</span>" in supervisor.get("/feed/count").get_data(as_text=True)
-        supervisor.get("/feed")  # read: the cursor is made, then moved
+        supervisor.post("/feed/seen", headers={"HX-Request": "true"})  # read: the cursor is made, then moved
         assert 'class="badge badge-zero"' in supervisor.get("/feed/count").get_data(as_text=True)

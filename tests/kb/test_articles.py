@@ -56,6 +56,20 @@ def test_input_is_checked_field_by_field(sign_in, demo):
     assert page.status_code == 422 and 'aria-invalid="true"' in page.get_data(as_text=True)
 
 
+def test_required_for_with_objects_or_lists_inside_is_refused_not_a_crash(sign_in, demo):
+    """Issue 21: ``[{}]`` or ``[[1]]`` among the roles or departments answered 500 (unhashable); now 422."""
+    supervisor = sign_in("supervisor")
+    article = write_article(supervisor)
+    for required in ({"roles": [{}]}, {"departments": [{}]}, {"roles": [[1]]}, {"departments": [[1]], "roles": []},
+                     {"roles": ["handler", 3]}):
+        for response in (supervisor.post("/api/v1/kb/articles", json={"title": "x", "category": "regulation",
+                                                                      "required_for": required}),
+                         supervisor.patch(f"/api/v1/kb/articles/{article['id']}", json={"required_for": required})):
+            assert response.status_code == 422, (required, response.status_code)
+            assert set(response.get_json()["error"]["fields"]) == {"required_for"}
+            assert response.get_json()["error"]["fields"]["required_for"] == "请以名称列表给出角色和部门。"
+
+
 def test_the_page_form_writes_and_edits_an_article(sign_in, demo):
     client = sign_in("supervisor")
     token = client.token

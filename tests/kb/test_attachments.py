@@ -119,3 +119,41 @@ def test_a_slow_extraction_is_stopped_by_the_time_limit(sign_in, demo, app, monk
 def test_only_writers_attach(sign_in, demo, user, status):
     article = write_article(sign_in("supervisor"))
     assert upload(sign_in(user), article["id"], "a.pdf", pdf_bytes("x")).status_code == status
+
+
+def test_a_pasted_image_is_checked_like_an_attachment_and_saves_a_draft_only_when_accepted(sign_in, demo, app):
+    import io as _io
+
+    from portal.kb.models import Article, ArticleAttachment
+    from tests.kb.conftest import PNG, docx_bytes, write_article
+
+    supervisor = sign_in("supervisor")
+
+    def paste(client, name, content, **form):
+        return client.post("/kb/images", data={"file": (_io.BytesIO(content), name), **form},
+                           content_type="multipart/form-data")
+
+    for name, content in (("x.docx", docx_bytes("x")), ("x.png", b"not an image"), ("x.svg", b"<svg/>")):
+        refused = paste(supervisor, name, content, title="新文章")
+        assert refused.status_code == 422 and refused.get_json()["error"]["fields"]["file"], name
+    with app.app_context():
+        assert not Article.select().exists()  # no draft for a refused image
+    assert paste(sign_in("handler"), "x.png", PNG).status_code == 403
+    no_token = supervisor.post("/kb/images", data={"file": (_io.BytesIO(PNG), "x.png")},
+                               content_type="multipart/form-data", csrf_header=False)
+    assert no_token.status_code in (400, 403)
+
+    made = paste(supervisor, "x.png", PNG, title="", category="nonsense")
+    assert made.status_code == 201
+    answer = made.get_json()
+    assert answer["markdown"] == f"![x]({answer['url']})" and answer["edit"] == f"/kb/{answer['article']}/edit"
+    with app.app_context():
+        draft = Article.get_by_id(answer["article"])
+        assert draft.status == "draft" and draft.title == "未命名草稿" and draft.category == "regulation"
+    article = write_article(supervisor)
+    again = paste(supervisor, "y.png", PNG, article=str(article["id"]))
+    assert again.status_code == 201 and again.get_json()["article"] == article["id"]
+    with app.app_context():
+        assert ArticleAttachment.select().where(ArticleAttachment.article == article["id"]).count() == 1
+    other = write_article(sign_in("admin"), status="draft")  # someone else's draft: not theirs to see
+    assert paste(supervisor, "z.png", PNG, article=str(other["id"])).status_code == 404

@@ -24,7 +24,10 @@ def test_a_required_regulation_is_found_read_and_reported(sign_in, demo):
 
     found = handler.get("/api/v1/search?q=通报").get_json()  # a word only the attachment holds
     assert found["total"] == 1 and found["results"][0]["id"] == article["id"]
-    assert handler.get(found["results"][0]["url"]).status_code == 200  # reading it records it
+    page = handler.get(found["results"][0]["url"])
+    assert page.status_code == 200 and handler.get("/api/v1/kb/required").get_json()["total"] == 1  # a GET: nothing
+    assert f'hx-post="/kb/{article["id"]}/read" hx-trigger="load"' in page.get_data(as_text=True)
+    assert handler.post(f"/kb/{article['id']}/read", headers={"HX-Request": "true"}).status_code == 200
     assert handler.get("/api/v1/kb/required").get_json()["total"] == 0
     assert "panel-required-reading" not in handler.get("/").get_data(as_text=True)
 
@@ -33,8 +36,10 @@ def test_a_required_regulation_is_found_read_and_reported(sign_in, demo):
     assert report["read"] == ["handler"] and set(report["unread"]) == handlers - {"handler"}
     page = supervisor.get(f"/kb/{article['id']}/readers").get_data(as_text=True)
     assert "1 人已读，6 人未读。" in page
-    assert re.search(r'<th scope="row">物业服务中心</th>\s*<td>张伟</td>\s*<td>—</td>', page)
-    assert re.search(r'<th scope="row">餐饮服务中心</th>\s*<td>—</td>\s*<td>刘洋</td>', page)
+    assert re.search(r'<th scope="row">物业服务中心</th>\s*<td><span class="reader">张伟 <span class="state state-read">'
+                     r'已读</span> <time datetime="[^"]+">\d{4}-\d\d-\d\d \d\d:\d\d</time></span></td>\s*<td>—</td>', page)
+    assert re.search(r'<th scope="row">餐饮服务中心</th>\s*<td>—</td>\s*<td><span class="reader">刘洋 '
+                     r'<span class="state state-unread">未读</span></span></td>', page)
     # The navigation's badge still counts the supervisor's unread notifications, not the readers listed.
     badge = supervisor.get("/notifications/badge").get_data(as_text=True)
     assert re.search(r'id="notification-badge"[^>]*>(\d+)</span>', page).group(1) == \
@@ -45,11 +50,14 @@ def test_a_required_regulation_is_found_read_and_reported(sign_in, demo):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.data)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("部门", "姓名", "用户名", "已读", "最近阅读时间")
+    assert rows[0] == ("部门", "姓名", "用户名", "阅读情况", "最近阅读时间")
     by_user = {row[2]: row for row in rows[1:]}
     assert set(by_user) == handlers
-    assert by_user["handler"][3] is True and isinstance(by_user["handler"][4], datetime.datetime)
-    assert by_user["catering"][3] is False and by_user["catering"][4] is None
+    assert by_user["handler"][3] == "已读" and isinstance(by_user["handler"][4], datetime.datetime)
+    # the time is the local (Asia/Shanghai) one: within a minute of now there, not of UTC
+    local_now = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).replace(tzinfo=None)
+    assert abs(by_user["handler"][4] - local_now) < datetime.timedelta(minutes=2)
+    assert by_user["catering"][3] == "未读" and by_user["catering"][4] is None
 
     profile = handler.get("/profile").get_data(as_text=True)
     assert 'id="learning-title"' in profile and "督办工作制度" in profile
@@ -125,3 +133,57 @@ def test_the_reading_report_writes_names_as_text_never_formulas(sign_in, demo, a
     cells = [cell for row in sheet.iter_rows() for cell in row]
     assert [(c.value, c.data_type) for c in cells if c.value == hostile] == [(hostile, "s")]
     assert not [c for c in cells if c.data_type == "f"]
+
+def test_opening_an_article_records_nothing_its_post_does(sign_in, demo, app):
+    """Issue 21: a GET has no effect, so ``![](/kb/77)`` in another article cannot record a reading of 77."""
+    from portal.kb.models import ArticleRead
+
+    supervisor = sign_in("supervisor")
+    article = write_article(supervisor, required_for={"roles": ["handler"], "departments": []})
+    handler = sign_in("handler")
+    page = handler.get(f"/kb/{article['id']}").get_data(as_text=True)
+    assert "标记为已读" in page  # the button, for a browser without JavaScript
+    with app.app_context():
+        assert ArticleRead.select().where(ArticleRead.article == article["id"]).count() == 0
+    plain = handler.post(f"/kb/{article['id']}/read", data={"csrf_token": handler.token}, csrf_header=False)
+    assert plain.status_code == 303 and plain.headers["Location"].endswith(f"/kb/{article['id']}")
+    with app.app_context():
+        assert ArticleRead.select().where(ArticleRead.article == article["id"]).count() == 1
+    assert handler.get("/api/v1/kb/required").get_json()["total"] == 0
+    page = handler.get(f"/kb/{article['id']}").get_data(as_text=True)
+    assert "标记为已读" not in page and "阅读。" in page
+    without_token = sign_in("catering").post(f"/kb/{article['id']}/read", csrf_header=False)
+    assert without_token.status_code in (400, 403)
+
+
+def test_reminding_the_not_yet_readers_once_a_day(sign_in, demo, app):
+    """The button notifies, through the outbox, exactly the audience yet to read; again the same day: nothing."""
+    from portal.auth.models import User
+    from portal.notify.models import Outbox
+
+    supervisor = sign_in("supervisor")
+    article = write_article(supervisor, required_for={"roles": ["handler"], "departments": []})
+    handler = sign_in("handler")
+    assert handler.post(f"/kb/{article['id']}/read", headers={"HX-Request": "true"}).status_code == 200
+    unread = set(supervisor.get(f"/api/v1/kb/articles/{article['id']}/readers").get_json()["unread"])
+    assert unread and "handler" not in unread
+
+    def reminded():
+        with app.app_context():
+            return sorted(u for (u,) in Outbox.select(User.username).join(User, on=(Outbox.recipient == User.id))
+                          .where(Outbox.kind == "kb_unread_reminder").tuples())
+
+    path = f"/kb/{article['id']}/readers/remind"
+    assert "提醒未读人员" in supervisor.get(f"/kb/{article['id']}/readers").get_data(as_text=True)
+    first = supervisor.post(path, data={"csrf_token": supervisor.token}, csrf_header=False)
+    assert first.status_code == 303
+    assert reminded() == sorted(unread)
+    page = supervisor.get(first.headers["Location"]).get_data(as_text=True)
+    assert f"已提醒 {len(unread)} 人。" in page and "今天已提醒过" in page
+    second = supervisor.post(path, data={"csrf_token": supervisor.token}, csrf_header=False)
+    assert "已提醒 0 人。" in supervisor.get(second.headers["Location"]).get_data(as_text=True)
+    assert reminded() == sorted(unread)
+    assert handler.post(path, data={"csrf_token": handler.token}, csrf_header=False).status_code == 403
+    with app.app_context():
+        row = Outbox.get(Outbox.kind == "kb_unread_reminder")
+        assert row.data["article"] == article["id"] and row.item_id is None

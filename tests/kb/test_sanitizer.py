@@ -4,6 +4,7 @@ Each output is parsed as a browser would: no script or other active element surv
 handler, no URL with a scheme other than http/https/mailto, no image from outside the portal.
 """
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -133,9 +134,35 @@ def test_markdown_vectors_are_neutralised(vector):
 
 
 def test_what_a_writer_needs_survives():
-    html = render_markdown("# 标题\n\n**粗** *斜* ~~删~~ [链接](https://intranet.example/a) [邮件](mailto:a@b.c)\n\n"
+    html = render_markdown(images={"/kb/1/attachments/2"}, source="# 标题\n\n**粗** *斜* ~~删~~ [链接](https://intranet.example/a) [邮件](mailto:a@b.c)\n\n"
                            "![图](/kb/1/attachments/2)\n\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |\n\n```python\nx = 1\n```")
     for piece in ("<h1>标题</h1>", "<strong>粗</strong>", "<em>斜</em>", "<s>删</s>",
                   '<a href="https://intranet.example/a" rel="noopener noreferrer nofollow">链接</a>',
                   '<img src="/kb/1/attachments/2" alt="图">', "<td>1</td>", '<code class="language-python">'):
         assert piece in html, (piece, html)
+
+
+def test_images_only_from_the_articles_own_attachments():
+    """Issue 21: any other portal URL as an image would be fetched with the reader's session."""
+    own = {"/kb/1/attachments/2"}
+    for source in ("![](/kb/77)", "![](/feed)", "![](/kb/2/attachments/2)", "![](/kb/1/attachments/2/../3)",
+                   "![](/kb/1/attachments/2?x=1)", "<img src=/kb/1/attachments/2>"):
+        assert not re.search(r"<img[^>]*src=", render_markdown(source, own)), source
+    assert '<img src="/kb/1/attachments/2"' in render_markdown("![](/kb/1/attachments/2)", own)
+    assert not re.search(r"<img[^>]*src=", render_markdown("![](/kb/1/attachments/2)"))
+
+
+def test_a_rendered_article_keeps_its_own_image_and_drops_others(sign_in, demo):
+    from tests.kb.conftest import PNG, upload, write_article
+
+    supervisor = sign_in("supervisor")
+    other = write_article(supervisor, title="另一篇")
+    article = write_article(supervisor, body="x")
+    image = upload(supervisor, article["id"], "图.png", PNG).get_json()
+    body = f"![图]({image['url']}) ![](/kb/{other['id']}) ![](/feed)"
+    assert supervisor.patch(f"/api/v1/kb/articles/{article['id']}", json={"body": body}).status_code == 200
+    html = supervisor.get(f"/api/v1/kb/articles/{article['id']}").get_json()["html"]
+    assert html.count("<img") == 3 and html.count("src=") == 1 and f'src="{image["url"]}"' in html
+    shown = supervisor.get(image["url"])
+    assert shown.status_code == 200 and shown.mimetype == "image/png" and shown.data == PNG
+    assert "attachment" not in shown.headers.get("Content-Disposition", "")

@@ -213,3 +213,21 @@ def test_files_among_the_materials(sign_in, demo):
     download = sign_in("handler").get(files[0]["url"])
     assert download.status_code == 200 and download.data[:2] == b"PK"
     assert sign_in("handler").get(f"/trainings/{training['id']}/files/999").status_code == 404
+
+
+def test_a_withdrawn_article_drops_out_of_the_materials(sign_in, demo):
+    """An article set back to draft is listed, by title, only to its author (kb visible_articles)."""
+    from tests.kb.conftest import write_article
+
+    supervisor = sign_in("supervisor")
+    article = write_article(supervisor, title="撤回的内部讲义")
+    training = new_training(supervisor, materials=[article["id"]])
+    handler = sign_in("handler")
+    assert [m["id"] for m in handler.get(f"/api/v1/trainings/{training['id']}").get_json()["materials"]] == \
+        [article["id"]]
+    assert supervisor.patch(f"/api/v1/kb/articles/{article['id']}", json={"status": "draft"}).status_code == 200
+    assert handler.get(f"/api/v1/trainings/{training['id']}").get_json()["materials"] == []
+    assert "撤回的内部讲义" not in handler.get(f"/trainings/{training['id']}").get_data(as_text=True)
+    assert "撤回的内部讲义" not in sign_in("admin").get(f"/trainings/{training['id']}").get_data(as_text=True)
+    # its author still finds the draft among the materials
+    assert "撤回的内部讲义" in supervisor.get(f"/trainings/{training['id']}").get_data(as_text=True)
