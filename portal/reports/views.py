@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from ..items.views import list_filters
 from ..kernel import htmx
+from ..kernel.api import json_body
 from ..kernel.clock import local_today
 from ..kernel.errors import Forbidden, Invalid, NotFound
 from ..stats import periods
@@ -146,9 +147,7 @@ def _reports_api_signed_in():
 @api.post("/reports/circular")
 def api_circular():
     """Start a circular for ``from``/``to`` (JSON or form): 202 {"job"}; leaders and supervisors."""
-    body = request.get_json(silent=True) if request.is_json else request.form
-    if not isinstance(body, dict) and not hasattr(body, "get"):
-        raise Invalid(_("The request body must be a JSON object."))
+    body = json_body() if request.is_json else request.form
     values = {key: str(body.get(key) or "").strip() for key in ("period", "from", "to")}
     job = _start_circular(values)
     return jsonify({"job": job.id, **jobs.as_json(job)}), 202
