@@ -5,6 +5,7 @@ from flask import Blueprint, make_response, render_template, request, send_file,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..kernel.security import accepts_bearer
 from ..kernel.errors import Invalid
 from ..kernel.htmx import redirect, render
 from ..kernel.paging import page_arg
@@ -148,6 +149,7 @@ def upload(article_id):
 
 @bp.get("/<int:article_id>/attachments/<int:attachment_id>")
 @login_required
+@accepts_bearer
 def download(article_id, attachment_id):
     article = services.get_visible(current_user, article_id)
     attachment, path = attachments.for_download(article, attachment_id)

@@ -73,6 +73,11 @@ DEFAULTS = {
         "retry_backoff_seconds": 30,
         "lease_seconds": 300,
         "robot_timeout_seconds": 5,
+        # The hosts robot webhooks may be sent to (names, or addresses/networks such as "10.1.2.0/24");
+        # an address inside the intranet (loopback, private, link-local) only when listed.
+        "robot_hosts": ["qyapi.weixin.qq.com", "oapi.dingtalk.com", "open.feishu.cn", "open.larksuite.com"],
+        # An HTTP proxy for robot webhooks ("http://proxy.example:3128"); empty: straight out.
+        "robot_proxy": "",
     },
     "reminders": {
         "warn_working_days": 3,

@@ -233,5 +233,6 @@ def serve(sha256, name, mimetype=None, max_age=0):
     """The response sending a stored file as a download under ``name`` (control characters replaced), typed
     ``mimetype`` or by its (checked) extension."""
     name = CONTROL.sub("_", name) or "file"
-    return send_file(path(sha256), mimetype=mimetype or content_type(name), as_attachment=True,
+    mimetype = (mimetype or content_type(name)).partition(";")[0]  # send_file adds the charset of text
+    return send_file(path(sha256), mimetype=mimetype, as_attachment=True,
                      download_name=name, max_age=max_age)

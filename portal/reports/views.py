@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..items.views import list_filters
+from ..kernel.security import accepts_bearer
 from ..kernel import htmx
 from ..kernel.api import json_body
 from ..kernel.clock import local_today
@@ -125,6 +126,7 @@ def job_page(job_id):
 
 @bp.get("/reports/jobs/<int:job_id>/download")
 @login_required
+@accepts_bearer
 def job_download(job_id):
     """The finished job's file, for its owner only."""
     job = jobs.job_of(current_user, job_id)

@@ -96,6 +96,7 @@ timeout_seconds = 20
 relay_interval_seconds = 1
 lease_seconds = 4
 retry_backoff_seconds = 0
+robot_hosts = ["127.0.0.1"]
 """, encoding="utf-8")
 
 
