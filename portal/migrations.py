@@ -159,6 +159,13 @@ def _open_items_index(migrator):
                          "('dispatched', 'in_progress', 'returned', 'closure_requested', 'pending_approval')")
 
 
+def _quotas(migrator):
+    """Per-user quotas on searches, exports, jobs and uploads counted without Redis (kernel/quotas.py)."""
+    from .kernel.quotas import QuotaUse
+
+    database.create_tables([QuotaUse])
+
+
 MIGRATIONS = [
     (1, _initial),
     (2, _search_index),
@@ -172,6 +179,7 @@ MIGRATIONS = [
     (12, _feed_index),
     (13, _registered_index),
     (14, _open_items_index),
+    (34, _quotas),
 ]
 
 

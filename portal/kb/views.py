@@ -5,6 +5,7 @@ from flask import Blueprint, make_response, render_template, request, send_file,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..kernel import quotas
 from ..kernel.security import accepts_bearer
 from ..kernel.errors import Invalid
 from ..kernel.htmx import redirect, render
@@ -179,6 +180,7 @@ def readers(article_id):
 
 @bp.get("/<int:article_id>/readers.xlsx")
 @login_required
+@quotas.limited("exports")
 def readers_xlsx(article_id):
     article, read, unread = _readers_of(article_id)
     response = make_response(reading.readers_xlsx(article, read, unread))

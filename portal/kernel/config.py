@@ -122,6 +122,19 @@ DEFAULTS = {
     "inspections": {
         "photo_max_bytes": 10 * MiB,
         "photos_per_finding": 10,
+        # A photo with more pixels is refused before it is decoded (a JPEG is decoded scaled down).
+        "photo_max_pixels": 25_000_000,
+    },
+    # Per-user uses of expensive work per window (kernel/quotas.py); 0 turns a quota off.
+    "quotas": {
+        "window_seconds": 60,
+        "searches": 60,
+        "exports": 10,
+        "jobs": 5,
+        "uploads": 20,
+        # Report jobs (circulars, imports) one user may have queued or running at once, and all users.
+        "running_jobs_per_user": 1,
+        "queued_jobs": 50,
     },
     "digest": {
         "weekday": "monday",

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from ..items.views import list_filters
 from ..kernel.security import accepts_bearer
-from ..kernel import htmx
+from ..kernel import htmx, quotas
 from ..kernel.api import json_body
 from ..kernel.clock import local_today
 from ..kernel.errors import Forbidden, Invalid, NotFound
@@ -36,6 +36,7 @@ def _xlsx(handle, name):
 
 @bp.get("/items/export.xlsx")
 @login_required
+@quotas.limited("exports")
 def items_export():
     """The item list as filtered on /items (same URL arguments), every matching row, as XLSX."""
     from . import exports
@@ -46,6 +47,7 @@ def items_export():
 
 @bp.get("/stats/export.xlsx")
 @login_required
+@quotas.limited("exports")
 def stats_export():
     """The statistics of the period in the URL (``from``/``to`` or ``period``) as XLSX; same permissions."""
     from . import exports
