@@ -125,11 +125,11 @@ def body(article_id):
 @login_required
 def revisions(article_id):
     article = services.get_visible(current_user, article_id)
-    rows = services.revisions(article)
+    rows = services.revisions(article, current_user)
     old, new = request.args.get("old", type=int), request.args.get("new", type=int)
     comparison = None
     if old and new:
-        comparison = services.diff(article, old, new)
+        comparison = services.diff(article, old, new, current_user)
     elif len(rows) > 1:
         old, new = rows[1].number, rows[0].number
     return render("kb/revisions.html", "kb/_diff.html", article=article, rows=rows, comparison=comparison,
