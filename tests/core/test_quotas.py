@@ -122,3 +122,18 @@ def test_a_photo_over_the_pixel_bound_is_refused_before_decoding(make_app):
     with app.app_context():
         body, _thumb, _type, width, height = photos.clean_photo(small.getvalue())
     assert max(width, height) <= photos.LONGEST_SIDE
+
+
+def test_migration_34_adds_the_quota_table_to_a_database_of_the_current_release(make_app):
+    from portal.kernel.db import database
+    from portal.kernel.quotas import QuotaUse
+    from portal.migrations import SchemaVersion, upgrade
+
+    app = make_app()
+    with app.app_context(), database.connection_context():
+        database.drop_tables([QuotaUse])
+        SchemaVersion.delete().where(SchemaVersion.version == 34).execute()
+        assert upgrade() == [34]
+        assert upgrade() == []
+        assert QuotaUse.select().count() == 0
+        assert "quota_use_key_used_at" in {i.name for i in database.get_indexes("quota_use")}
