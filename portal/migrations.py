@@ -200,6 +200,13 @@ def _petition_received_on_day(migrator):
     _add_columns("petition", {"received_on_day": "BOOLEAN NOT NULL DEFAULT FALSE"})
 
 
+def _quotas(migrator):
+    """Per-user quotas on searches, exports, jobs and uploads counted without Redis (kernel/quotas.py)."""
+    from .kernel.quotas import QuotaUse
+
+    database.create_tables([QuotaUse])
+
+
 MIGRATIONS = [
     (1, _initial),
     (2, _search_index),
@@ -217,6 +224,7 @@ MIGRATIONS = [
     (24, _petition_received_on_day),
     (32, _petition_search_copy),
     (33, _item_attachment_text),
+    (34, _quotas),
 ]
 
 

@@ -13,6 +13,7 @@ import datetime
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 import time
 import zoneinfo
@@ -27,6 +28,32 @@ LDAP_SYNC_CRON = "30 2 * * *"
 SWEEP_CRON = "17 * * * *"  # hourly: orphaned upload files
 
 log = logging.getLogger("worker")
+
+# After SIGTERM the worker lets the job it is running finish (RQ's warm shutdown) for this long at most,
+# then stops it (cold shutdown): a job stuck on a slow mail server or a loaded machine must not keep a
+# deploy or a restart waiting. Every job is safe to run twice, so the next worker redoes it.
+SHUTDOWN_GRACE_SECONDS = 8
+
+
+def _worker_class():
+    from rq import Worker
+
+    class PromptWorker(Worker):
+        """An RQ worker whose warm shutdown lasts SHUTDOWN_GRACE_SECONDS at most."""
+
+        def request_stop(self, signum, frame):
+            signal.signal(signal.SIGALRM, self._grace_over)
+            signal.alarm(SHUTDOWN_GRACE_SECONDS)
+            super().request_stop(signum, frame)
+
+        def _grace_over(self, signum, frame):
+            self.log.warning("worker: the current job did not finish within %s s of the stop signal; "
+                             "stopping it", SHUTDOWN_GRACE_SECONDS)
+            # RQ ignores a second signal within a second of the first; this one is ours, on purpose.
+            self._shutdown_requested_date = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+            self.request_force_stop(signum, frame)
+
+    return PromptWorker
 
 
 def scan_cron(settings):
@@ -108,8 +135,7 @@ def main(argv=None):
               file=sys.stderr)
         return 2
 
-    from rq import Worker
-
+    Worker = _worker_class()
     jobs.use_app(app)
     schedule = None
     if not args.no_schedule and not args.burst:

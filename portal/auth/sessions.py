@@ -14,7 +14,7 @@ import secrets
 import peewee
 from flask import current_app
 
-from ..kernel import changes
+from ..kernel import changes, hooks
 from ..kernel.db import joined, prepared, utcnow
 from .models import ApiToken, Department, User, UserRole, UserSession
 
@@ -118,10 +118,13 @@ def end_all(user, reason, keep_current_of=None):
 
 
 def sign_out_everywhere(user, reason="admin"):
-    """An administrator's answer to a lost laptop or a leaked password: every session and API token ends."""
+    """An administrator's answer to a lost laptop or a leaked password: every session and API token ends,
+    and so does every other secret that opens the user's data (hooks.credentials_revoked: the calendar
+    feed's URL)."""
     sessions = end_all(user, reason)
     tokens = (ApiToken.update(revoked_at=utcnow())
               .where(ApiToken.user == user.id, ApiToken.revoked_at.is_null()).execute())
+    hooks.credentials_revoked.call(user)
     return sessions, tokens
 
 

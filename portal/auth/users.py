@@ -3,6 +3,7 @@
 import argon2
 from flask_babel import gettext as _
 
+from ..kernel import hooks
 from ..kernel.db import database, utcnow
 from ..kernel.errors import Invalid
 from . import sessions
@@ -168,11 +169,13 @@ def _replace_directory_roles(user, roles):
 
 
 def deactivate(user):
-    """Mark ``user`` inactive (they cannot sign in; their history stays); their sessions end."""
+    """Mark ``user`` inactive (they cannot sign in; their history stays); their sessions end, and the
+    secrets of hooks.credentials_revoked (the calendar feed)."""
     user.active = False
     user.deactivated_at = utcnow()
     user.save(only=[User.active, User.deactivated_at])
     sessions.end_all(user, "deactivated")
+    hooks.credentials_revoked.call(user)
 
 
 def grant_override(user, role):

@@ -7,13 +7,12 @@ from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ..kernel import files
+from ..kernel import files, quotas
 from ..kernel.errors import Invalid, PortalError
 
 # Format Pillow reads -> (stored as, content type, extension)
 FORMATS = {"JPEG": ("JPEG", "image/jpeg", "jpg"), "PNG": ("PNG", "image/png", "png"),
            "WEBP": ("WEBP", "image/webp", "webp")}
-MAX_PIXELS = 50_000_000  # a larger image is refused before it is decoded (decompression bombs)
 LONGEST_SIDE = 3000  # stored photos are scaled down to this; a phone's 12 MP photo stays sharp on A4
 THUMB_SIDE = 480
 
@@ -82,8 +81,11 @@ def clean_photo(data):
         _refuse(_("Only photos are accepted (JPEG, PNG or WebP)."))
     try:
         with Image.open(io.BytesIO(data), formats=[fmt]) as image:
-            if image.width * image.height > MAX_PIXELS:
-                _refuse(_("The photo has too many pixels (at most %(mp)s million).", mp=MAX_PIXELS // 1_000_000))
+            max_pixels = _settings()["photo_max_pixels"]
+            if image.width * image.height > max_pixels:  # refused before it is decoded (decompression bombs)
+                _refuse(_("The photo has too many pixels (at most %(mp)s million).", mp=max_pixels // 1_000_000))
+            if fmt == "JPEG":  # decoded at 1/2, 1/4 or 1/8 scale when still larger than what is kept
+                image.draft(image.mode, (LONGEST_SIDE, LONGEST_SIDE))
             image.load()
             # The camera's orientation tag first (it is about to be dropped with the rest of the EXIF).
             upright = ImageOps.exif_transpose(image)
@@ -114,6 +116,8 @@ def prepare(uploads):
     limit = _settings()["photos_per_finding"]
     if len(uploads) > limit:
         _refuse(_("At most %(n)s photos per finding.", n=limit))
+    for _upload in uploads:
+        quotas.use("uploads")
     cleaned = [clean_photo(_read(f)) for f in uploads]
     photos, staged = [], []
     try:

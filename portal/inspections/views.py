@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..items import pickers
+from ..kernel.security import accepts_bearer
 from ..kernel import htmx
 from ..kernel.clock import local_today
 from ..kernel.errors import Conflict, Forbidden, Invalid
@@ -132,6 +133,7 @@ def convert(inspection_id, finding_id):
 
 
 @bp.get("/<int:inspection_id>/photos/<int:photo_id>")
+@accepts_bearer
 def photo(inspection_id, photo_id):
     """A finding's photo (cleaned of metadata), for those who may see the finding."""
     inspection = services.get_visible(current_user, inspection_id)
@@ -139,6 +141,7 @@ def photo(inspection_id, photo_id):
 
 
 @bp.get("/<int:inspection_id>/photos/<int:photo_id>/thumb")
+@accepts_bearer
 def thumb(inspection_id, photo_id):
     """A finding's photo as a small JPEG."""
     inspection = services.get_visible(current_user, inspection_id)

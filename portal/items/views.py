@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, make_response, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..kernel.security import accepts_bearer
 from ..kernel import actionforms, htmx
 from ..kernel.clock import local_today
 from ..kernel.errors import Conflict, Forbidden, Invalid
@@ -262,6 +263,7 @@ def attach(number):
 
 
 @bp.get("/<number>/attachments/<int:attachment_id>")
+@accepts_bearer
 def download(number, attachment_id):
     """The attachment as a download (never shown inline), for users who may see the item."""
     item = services.get_visible(current_user, number)

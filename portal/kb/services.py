@@ -213,16 +213,28 @@ def update_article(user, article, data):
     return Article.get_by_id(article.id)
 
 
-def revisions(article):
-    """The article's revisions, newest first, with their authors."""
+def _visible_revisions(user, article):
+    """The revisions of ``article`` that ``user`` may read: every one for writers; for readers, the
+    public history, which starts with the first published revision (a draft's earlier states, text
+    deleted before publishing included, stay with the writers)."""
+    query = ArticleRevision.article == article.id
+    if not may_write(user):
+        first = (ArticleRevision.select(peewee.fn.MIN(ArticleRevision.number))
+                 .where(ArticleRevision.article == article.id, ArticleRevision.status == "published").scalar())
+        query &= ArticleRevision.number >= (first if first is not None else article.revision + 1)
+    return query
+
+
+def revisions(article, user):
+    """The article's revisions ``user`` may read, newest first, with their authors."""
     from ..auth.models import User
 
     return list(ArticleRevision.select(ArticleRevision, User).join(User)
-                .where(ArticleRevision.article == article.id).order_by(ArticleRevision.number.desc()))
+                .where(_visible_revisions(user, article)).order_by(ArticleRevision.number.desc()))
 
 
-def revision(article, number):
-    found = ArticleRevision.get_or_none(ArticleRevision.article == article.id, ArticleRevision.number == number)
+def revision(article, number, user):
+    found = ArticleRevision.get_or_none(_visible_revisions(user, article), ArticleRevision.number == number)
     if found is None:
         raise NotFound(_("This revision does not exist."))
     return found
@@ -233,10 +245,10 @@ def _lines(rev):
     return head + rev.body.split("\n")
 
 
-def diff(article, old, new):
+def diff(article, old, new, user):
     """The differences between revisions ``old`` and ``new`` as (sign, text) lines ('+', '-', ' ', '@');
     the template escapes the text."""
-    a, b = revision(article, old), revision(article, new)
+    a, b = revision(article, old, user), revision(article, new, user)
     lines = []
     for line in difflib.unified_diff(_lines(a), _lines(b), lineterm="", n=3):
         if line.startswith(("---", "+++")):

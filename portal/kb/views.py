@@ -5,6 +5,8 @@ from flask import Blueprint, jsonify, make_response, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..kernel import quotas
+from ..kernel.security import accepts_bearer
 from ..kernel.errors import Invalid
 from ..kernel.htmx import is_htmx, redirect, render
 from ..kernel.paging import page_arg
@@ -139,11 +141,11 @@ def body(article_id):
 @login_required
 def revisions(article_id):
     article = services.get_visible(current_user, article_id)
-    rows = services.revisions(article)
+    rows = services.revisions(article, current_user)
     old, new = request.args.get("old", type=int), request.args.get("new", type=int)
     comparison = None
     if old and new:
-        comparison = services.diff(article, old, new)
+        comparison = services.diff(article, old, new, current_user)
     elif len(rows) > 1:
         old, new = rows[1].number, rows[0].number
     return render("kb/revisions.html", "kb/_diff.html", article=article, rows=rows, comparison=comparison,
@@ -189,6 +191,7 @@ def paste_image():
 
 @bp.get("/<int:article_id>/attachments/<int:attachment_id>")
 @login_required
+@accepts_bearer
 def download(article_id, attachment_id):
     article = services.get_visible(current_user, article_id)
     attachment, path = attachments.for_download(article, attachment_id)
@@ -231,6 +234,7 @@ def remind(article_id):
 
 @bp.get("/<int:article_id>/readers.xlsx")
 @login_required
+@quotas.limited("exports")
 def readers_xlsx(article_id):
     article, read, unread = _readers_of(article_id)
     response = make_response(reading.readers_xlsx(article, read, unread))

@@ -73,6 +73,11 @@ DEFAULTS = {
         "retry_backoff_seconds": 30,
         "lease_seconds": 300,
         "robot_timeout_seconds": 5,
+        # The hosts robot webhooks may be sent to (names, or addresses/networks such as "10.1.2.0/24");
+        # an address inside the intranet (loopback, private, link-local) only when listed.
+        "robot_hosts": ["qyapi.weixin.qq.com", "oapi.dingtalk.com", "open.feishu.cn", "open.larksuite.com"],
+        # An HTTP proxy for robot webhooks ("http://proxy.example:3128"); empty: straight out.
+        "robot_proxy": "",
     },
     "reminders": {
         "warn_working_days": 3,
@@ -128,6 +133,19 @@ DEFAULTS = {
     "inspections": {
         "photo_max_bytes": 10 * MiB,
         "photos_per_finding": 10,
+        # A photo with more pixels is refused before it is decoded (a JPEG is decoded scaled down).
+        "photo_max_pixels": 25_000_000,
+    },
+    # Per-user uses of expensive work per window (kernel/quotas.py); 0 turns a quota off.
+    "quotas": {
+        "window_seconds": 60,
+        "searches": 60,
+        "exports": 10,
+        "jobs": 5,
+        "uploads": 20,
+        # Report jobs (circulars, imports) one user may have queued or running at once, and all users.
+        "running_jobs_per_user": 1,
+        "queued_jobs": 50,
     },
     "digest": {
         "weekday": "monday",

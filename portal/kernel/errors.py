@@ -98,7 +98,10 @@ def error_response(status, code, message=None, fields=None):
 def init_app(app):
     @app.errorhandler(PortalError)
     def _portal_error(exc):
-        return error_response(exc.status, exc.code, exc.message, exc.fields)
+        response = make_response(error_response(exc.status, exc.code, exc.message, exc.fields))
+        if getattr(exc, "retry_after", None):
+            response.headers["Retry-After"] = str(exc.retry_after)  # 429: when to try again
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc):

@@ -22,7 +22,7 @@ from pathlib import Path
 from flask import current_app, send_file
 from flask_babel import gettext as _
 
-from . import hooks, jobs
+from . import hooks, jobs, quotas
 from .errors import InsufficientStorage, Invalid
 from .text import clean
 
@@ -109,7 +109,8 @@ def no_room(exc):
 def receive(stream, max_bytes, extension=None, prefix="upload-"):
     """Copy ``stream`` into the incoming folder; return (sha256, size, path of the copy). 422 when larger than
     ``max_bytes``, empty, or (``extension`` given) not what its extension says; 507 when the disk is full.
-    Nothing is left behind on refusal."""
+    Nothing is left behind on refusal; 429 past the user's quota of uploads (quotas.py)."""
+    quotas.use("uploads")
     folder = incoming()
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -233,5 +234,6 @@ def serve(sha256, name, mimetype=None, max_age=0):
     """The response sending a stored file as a download under ``name`` (control characters replaced), typed
     ``mimetype`` or by its (checked) extension."""
     name = CONTROL.sub("_", name) or "file"
-    return send_file(path(sha256), mimetype=mimetype or content_type(name), as_attachment=True,
+    mimetype = (mimetype or content_type(name)).partition(";")[0]  # send_file adds the charset of text
+    return send_file(path(sha256), mimetype=mimetype, as_attachment=True,
                      download_name=name, max_age=max_age)

@@ -60,6 +60,10 @@ transaction of every item action, after its event is written (notify writes the 
 access_changed = Registry("access_changed", """Callables ``(user)`` run after a change of a user's roles,
 department or standing (items end the follows of items the user can no longer see); each returns a count.""")
 
+credentials_revoked = Registry("credentials_revoked", """Callables ``(user)`` run when everything that
+signs ``user`` in must stop working: sign-out everywhere, deactivation, a change of roles or department
+(reports revoke the calendar feed's secret URL); each returns a count.""")
+
 # --- what the shared places show ----------------------------------------------------------------
 
 search_sources = Registry("search_sources", """kind -> ``search.services.Source(label, visible_ids(user),

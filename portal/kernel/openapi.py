@@ -61,7 +61,13 @@ RESPONSES = {
     "NotFound": response(ref("Error"), "No such item, or you may not see it"),
     "Conflict": response(ref("Error"), "Not possible in the current state, or a stale version"),
     "Invalid": response(ref("Error"), "Bad input; error.fields has one message per field"),
+    "TooMany": response(ref("Error"), "A per-user quota is used up (kernel/quotas.py); see Retry-After"),
 }
+
+# Operations counted by a per-user quota (kernel/quotas.py): they may answer 429.
+QUOTA_LIMITED = {("/api/v1/search", "get"), ("/api/v1/reports/circular", "post"),
+                 ("/api/v1/imports/key-tasks", "post"), ("/api/v1/items/{number}/attachments", "post"),
+                 ("/api/v1/kb/articles/{article_id}/attachments", "post")}
 
 OWN_PATHS = {
     "/api/v1/openapi.json": {"get": {
@@ -140,6 +146,10 @@ def document():
             rule: spec for rule, spec in feature_paths.items() if rule in rules}
         paths.update({path_of(rule): spec for rule, spec in found.items()})
         schemas.update(feature_schemas)
+    for path, method in QUOTA_LIMITED:
+        operation = paths.get(path, {}).get(method)
+        if operation is not None:
+            operation["responses"] = {**operation["responses"], "429": {"$ref": "#/components/responses/TooMany"}}
     return {
         "openapi": "3.1.0",
         "info": {"title": "Duban Portal API (督办门户)", "version": "1",

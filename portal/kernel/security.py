@@ -33,13 +33,22 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
-def bearer_token():
-    """The token of an ``Authorization: Bearer`` header on an /api/ request, or None.
+def accepts_bearer(view):
+    """Mark a download view whose URL the API hands out (photos, attachments, job files) as one an API
+    client may fetch with its ``Authorization: Bearer`` token; the view's own permission check applies."""
+    view.accepts_bearer = True
+    return view
 
-    Tokens are accepted only under /api/: everywhere else the session cookie
-    signs the user in, so a page request with the header is still a cookie request.
+
+def bearer_token():
+    """The token of an ``Authorization: Bearer`` header on an /api/ request or a download marked
+    ``accepts_bearer``, or None.
+
+    Everywhere else the session cookie signs the user in, so a page request
+    with the header is still a cookie request.
     """
-    if not request.path.startswith("/api/"):
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if not request.path.startswith("/api/") and not getattr(view, "accepts_bearer", False):
         return None
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
@@ -107,8 +116,24 @@ def safe_next(target):
     return path + (f"?{there.query}" if there.query else "")
 
 
+def _at_most(limit):
+    """A regular expression matching the decimal numbers from 0 to ``limit`` (no sign)."""
+    digits = str(limit)
+    choices = [rf"\d{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for i, digit in enumerate(digits):
+        if digit != "0":
+            rest = len(digits) - i - 1
+            choices.append(f"{digits[:i]}[0-{int(digit) - 1}]" + (rf"\d{{{rest}}}" if rest else ""))
+    choices.append(digits)
+    return "(?:" + "|".join(choices) + ")"
+
+
 class DatabaseIntConverter(IntegerConverter):
-    """``<int:...>`` in every route: a number no database column can hold matches no route (404)."""
+    """``<int:...>`` in every route: a number no database column can hold matches no route (404). The
+    bound is in the pattern itself: werkzeug counts a rule whose pattern matched but whose value was out of
+    range as "the path exists for other methods", which answered 405 for ids above 2^63."""
+
+    regex = _at_most(2**63 - 1)
 
     def __init__(self, map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
         super().__init__(map, fixed_digits, min, max, signed)
@@ -137,10 +162,28 @@ def init_app(app):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static":  # static assets keep their long public caching (assets.py)
+            _private_caching(response)
         return response
 
     app.session_interface = _SessionInterface()
     app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["PORTAL"]["auth"]["header"]["trusted_proxies"])
+
+
+def _private_caching(response):
+    """Everything but static assets may be kept by the browser only, never by a shared cache: a download
+    (personal data: exports, attachments, job files) not at all, an image for the time its view allows,
+    anything else until it is checked again."""
+    control = response.cache_control
+    if control.no_store:
+        control.public, control.private = False, True
+    elif (response.headers.get("Content-Disposition", "").startswith("attachment")
+          and not (response.mimetype or "").startswith("image/")):
+        response.headers["Cache-Control"] = "private, no-store"
+    elif control.max_age:
+        control.public, control.private = False, True
+    else:
+        response.headers["Cache-Control"] = "private, no-cache"
 
 
 class _SessionInterface(SecureCookieSessionInterface):

@@ -11,6 +11,7 @@ from ..kernel import changes
 from ..kernel.db import database, utcnow
 from ..kernel.errors import Conflict, Invalid, NotFound
 from ..kernel.text import BadText, clean
+from . import egress
 from .messages import kind_labels
 from .models import ALL_KINDS, ROBOT_KINDS, Delivery, DepartmentRobot, EmailPreference, Notification, Outbox
 
@@ -124,13 +125,23 @@ def masked(secret):
     return "••••••" + (secret[-4:] if len(secret) >= 12 else "")
 
 
-def _webhook_address(url):
-    """True when ``url`` is an http(s) address with a host, on one line (a client can send to it)."""
+def _webhook_error(url):
+    """Why the portal may not send to ``url``, or None: it must be an http(s) address with a host, on one
+    line, whose host is among ``notify.robot_hosts`` and not inside the intranet unless listed
+    (egress.py; checked again at each delivery)."""
     try:
         parts = urlsplit(clean(url))
+        port = parts.port
     except (BadText, ValueError):
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 500:
+        return _("Enter the robot's webhook address (http:// or https://).")
+    try:
+        egress.check_on_save(parts.hostname, port or (443 if parts.scheme == "https" else 80))
+    except egress.Refused:
+        return _("The portal sends only to the robot services of WeCom, DingTalk and Feishu (and to the "
+                 "hosts the administrator of the server allows).")
+    return None
 
 
 def set_robot(department_id, kind, url, secret="", clear_secret=False):
@@ -152,8 +163,9 @@ def set_robot(department_id, kind, url, secret="", clear_secret=False):
     fields = {}
     if kind not in ROBOT_KINDS:
         fields["kind"] = _("Choose WeCom, DingTalk or Feishu.")
-    if not _webhook_address(url) or len(url) > 500:
-        fields["url"] = _("Enter the robot's webhook address (http:// or https://).")
+    url_error = _webhook_error(url)
+    if url_error:
+        fields["url"] = url_error
     secret = (secret or "").strip()
     if len(secret) > 200:
         fields["secret"] = _("The signing secret is too long.")

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..items import pickers
-from ..kernel import actionforms, htmx
+from ..kernel import actionforms, htmx, quotas
 from ..kernel.clock import local_today
 from ..kernel.errors import Conflict, Forbidden, Invalid
 from ..kernel.paging import page_arg
@@ -47,6 +47,7 @@ def index():
 
 
 @bp.get("/export.csv")
+@quotas.limited("exports")
 def export():
     """The filtered list as CSV (phones masked for handlers)."""
     from flask import Response

@@ -9,4 +9,5 @@ def init_app(app):
     app.register_blueprint(views.bp)
     app.register_blueprint(views.api)
     hooks.openapi.add("reports", (openapi.PATHS, {}))
+    hooks.credentials_revoked.add("calendar_feed", feed.revoke)
     app.jinja_env.globals["calendar_feed_url"] = feed.feed_url

@@ -55,6 +55,11 @@ def rotate(user):
     return nonce
 
 
+def revoke(user):
+    """End the user's feed (hooks.credentials_revoked): its URL answers 404 until they create a new one."""
+    return CalendarFeed.delete().where(CalendarFeed.user == user.id).execute()
+
+
 def user_for_token(token):
     """The user whose feed ``token`` opens, or None (unknown, rotated or forged)."""
     nonce, _dot, mac = (token or "").partition(".")

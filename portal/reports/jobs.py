@@ -13,7 +13,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from ..auth.models import User
-from ..kernel import jobs
+from ..kernel import jobs, quotas
 from ..kernel.db import utcnow
 from ..kernel.errors import NotFound, Unavailable
 from .models import ReportJob
@@ -41,10 +41,25 @@ def prune(now=None):
     return len(old)
 
 
+def _bounded(user):
+    """429 when ``user`` has used their quota of jobs, already has ``quotas.running_jobs_per_user`` jobs
+    queued or running, or the queue holds ``quotas.queued_jobs`` jobs of everyone's (quotas.py)."""
+    settings = current_app.config["PORTAL"]["quotas"]
+    waiting = ReportJob.select().where(ReportJob.state.in_(("queued", "started")),
+                                       ReportJob.created_at >= utcnow() - datetime.timedelta(hours=1))
+    if settings["running_jobs_per_user"] and \
+            waiting.where(ReportJob.user == user.id).count() >= settings["running_jobs_per_user"]:
+        raise quotas.TooMany(_("Your previous report is still being made. Please wait until it is ready."), 30)
+    if settings["queued_jobs"] and waiting.count() >= settings["queued_jobs"]:
+        raise quotas.TooMany(_("Many reports are being made just now. Please try again in a minute."), 60)
+    quotas.use("jobs", user)
+
+
 def start(user, kind, params, task):
     """Record a job for ``user`` and hand the job ``task`` (a name of tasks.py) to the queue, or run it now
     without Redis; return the job's row. 503 when Redis is configured but down (the row says it failed)."""
     prune()
+    _bounded(user)
     job = ReportJob.create(user=user.id, kind=kind, params=params)
     try:
         if not jobs.enqueue(task, job.id):

@@ -9,7 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..items.views import list_filters
-from ..kernel import htmx
+from ..kernel.security import accepts_bearer
+from ..kernel import htmx, quotas
+from ..kernel.api import json_body
 from ..kernel.clock import local_today
 from ..kernel.errors import Forbidden, Invalid, NotFound
 from ..stats import periods
@@ -34,6 +36,7 @@ def _xlsx(handle, name):
 
 @bp.get("/items/export.xlsx")
 @login_required
+@quotas.limited("exports")
 def items_export():
     """The item list as filtered on /items (same URL arguments), every matching row, as XLSX."""
     from . import exports
@@ -44,6 +47,7 @@ def items_export():
 
 @bp.get("/stats/export.xlsx")
 @login_required
+@quotas.limited("exports")
 def stats_export():
     """The statistics of the period in the URL (``from``/``to`` or ``period``) as XLSX; same permissions."""
     from . import exports
@@ -162,6 +166,7 @@ def job_page(job_id):
 
 @bp.get("/reports/jobs/<int:job_id>/download")
 @login_required
+@accepts_bearer
 def job_download(job_id):
     """The finished job's file, for its owner only."""
     job = jobs.job_of(current_user, job_id)
@@ -185,9 +190,7 @@ def _reports_api_signed_in():
 @api.post("/reports/circular")
 def api_circular():
     """Start a circular for ``from``/``to`` (JSON or form): 202 {"job"}; leaders and supervisors."""
-    body = request.get_json(silent=True) if request.is_json else request.form
-    if not isinstance(body, dict) and not hasattr(body, "get"):
-        raise Invalid(_("The request body must be a JSON object."))
+    body = json_body() if request.is_json else request.form
     values = {key: str(body.get(key) or "").strip() for key in ("period", "from", "to")}
     values["requirements"] = body.get("requirements")
     job = _start_circular(values)

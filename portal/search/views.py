@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..kernel import hooks
+from ..kernel import hooks, quotas
 from ..kernel.errors import Invalid
 from ..kernel.htmx import render
 from ..kernel.paging import page_arg
@@ -32,6 +32,8 @@ def _query():
 def index():
     q, kind, errors = _query()
     page = page_arg()
+    if q and not errors:
+        quotas.use("searches")
     total, results = (0, []) if errors or not q else search(current_user, q, kind, page)
     args = {k: v for k, v in {"q": q, "kind": kind}.items() if v}
     return render("search/index.html", "search/_results.html", status=422 if errors else 200, q=q, kind=kind,
@@ -49,6 +51,7 @@ def api_search():
     if errors:
         raise Invalid(_("Some of the input is not valid."), fields=errors)
     page = page_arg()
+    quotas.use("searches")
     total, results = search(current_user, q, kind, page)
     return jsonify({"total": int(total), "total_capped": total.capped, "page": page, "results": [
         {"kind": r["kind"], "id": r["id"], "title": r["title"], "snippet": str(r["snippet"]), "url": r["url"]}

@@ -77,6 +77,10 @@ _T = {"type": "object", "required": ["id", "title", "starts_at", "ends_at", "cap
     "ends_at": {"type": "string"}, "place": {"type": "string"}, "trainer": {"type": "string"},
     "capacity": {"type": "integer"}, "enrol_until": {"type": "string"}, "enrolled": {"type": "integer"},
     "description": {"type": "string"}, "materials": {"type": "array", "items": {"type": "integer"}}}}
+# What the API answers: each material as the article it is (a body sends the articles' ids).
+_T_OUT = {**_T, "properties": {**_T["properties"], "materials": {"type": "array", "items": {
+    "type": "object", "required": ["id", "title", "url"], "properties": {
+        "id": {"type": "integer"}, "title": {"type": "string"}, "url": {"type": "string"}}}}}}
 _ID = {"name": "training_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 
 
@@ -98,11 +102,11 @@ OPENAPI_PATHS = {
                 "responses": {**_ok("One page of trainings"), **_errors("401")}},
         "post": {"operationId": "createTraining", "summary": "Organise a training (supervisor)",
                  "requestBody": {"required": True, "content": {"application/json": {"schema": _T}}},
-                 "responses": {**_ok("The training", "201", _T), **_errors("401", "403", "422")}}},
+                 "responses": {**_ok("The training", "201", _T_OUT), **_errors("401", "403", "422")}}},
     "/api/v1/trainings/<int:training_id>": {
         "parameters": [_ID],
         "get": {"operationId": "getTraining", "summary": "One training",
-                "responses": {**_ok("The training", schema=_T), **_errors("401", "404")}}},
+                "responses": {**_ok("The training", schema=_T_OUT), **_errors("401", "404")}}},
     "/api/v1/trainings/<int:training_id>/enrolment": {
         "parameters": [_ID],
         "post": {"operationId": "enrol", "summary": "Enrol (409 past enrol_until or when full)",

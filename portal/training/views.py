@@ -4,6 +4,7 @@ from flask import Blueprint, flash, make_response, render_template, request, sen
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..kernel.security import accepts_bearer
 from ..kernel.clock import local_now
 from ..kernel.errors import Conflict, Invalid
 from ..kernel.htmx import redirect, render
@@ -113,6 +114,7 @@ def upload(training_id):
 
 @bp.get("/<int:training_id>/files/<int:file_id>")
 @login_required
+@accepts_bearer
 def download(training_id, file_id):
     found, path = services.file_for_download(training_id, file_id)
     return send_file(path, as_attachment=True, download_name=found.original_name,
@@ -121,6 +123,7 @@ def download(training_id, file_id):
 
 @bp.get("/<int:training_id>.ics")
 @login_required
+@accepts_bearer
 def calendar(training_id):
     training = services.get(training_id)
     response = make_response(services.ics(training, request.host.split(":")[0]))

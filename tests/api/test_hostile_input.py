@@ -95,3 +95,30 @@ def test_knowledge_base_and_training_text_is_held_to_the_same_rules(sign_in, dem
                                                           "enrol_until": "2030-01-01T18:00"})
     assert training.status_code == 422
     assert {"title", "capacity"} <= set(training.get_json()["error"]["fields"])
+
+
+def nested(depth):
+    """A JSON object whose one value is a list nested ``depth`` deep (issue 21, finding 5)."""
+    return '{"title": ' + "[" * depth + "]" * depth + "}"
+
+
+@pytest.mark.parametrize("method, path", [
+    ("post", "/api/v1/items"),
+    ("patch", "/api/v1/items/DB-0000-0000"),
+    ("post", "/api/v1/items/DB-0000-0000/actions/report"),
+    ("post", "/api/v1/items/DB-0000-0000/children"),
+    ("post", "/api/v1/kb/articles"),
+    ("post", "/api/v1/petitions"),
+    ("post", "/api/v1/trainings"),
+    ("post", "/api/v1/inspections"),
+    ("post", "/api/v1/reports/circular"),
+])
+@pytest.mark.parametrize("depth", [2000, 100_000, 40])
+def test_a_body_nested_thousands_deep_is_422_not_500(sign_in, demo, method, path, depth):
+    supervisor = sign_in("supervisor")
+    number = create(supervisor).get_json()["number"]
+    response = getattr(supervisor, method)(path.replace("DB-0000-0000", number), data=nested(depth),
+                                           content_type="application/json")
+    assert response.status_code == 422, response.get_data(as_text=True)[:300]
+    assert "body" in response.get_json()["error"]["fields"]
+

@@ -13,6 +13,7 @@ from aiosmtpd.controller import Controller
 
 from portal.auth.models import Department, User
 from portal.items.models import Item, ItemEvent
+from portal.kernel.config import DEFAULTS
 from portal.kernel.db import database
 from portal.notify.outbox import record
 from tests.conftest import csrf_token
@@ -99,10 +100,15 @@ def robot_server():
     server.server.server_close()
 
 
+# The robot receiver of these tests listens on loopback, which robots may reach only when listed.
+ROBOT_HOSTS = [*DEFAULTS["notify"]["robot_hosts"], "127.0.0.1"]
+
+
 def notify_config(smtp=None, **sections):
-    """Config sections for a portal that mails through ``smtp`` and retries at once."""
+    """Config sections for a portal that mails through ``smtp``, retries at once and may send robot
+    messages to the local RobotServer."""
     config = {"app": {"base_url": "https://duban.example.com/"},
-              "notify": {"retry_backoff_seconds": 0, "max_attempts": 3}}
+              "notify": {"retry_backoff_seconds": 0, "max_attempts": 3, "robot_hosts": ROBOT_HOSTS}}
     if smtp is not None:
         config["mail"] = {"smtp_host": "127.0.0.1", "smtp_port": smtp.port, "sender": "duban@example.com",
                           "timeout_seconds": 5}

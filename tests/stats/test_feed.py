@@ -71,3 +71,35 @@ def test_forged_and_unknown_addresses_are_404(app, sign_in, on_21_march):
     assert anonymous.get(f"/feeds/{nonce}.ics").status_code == 404
     assert anonymous.get("/feeds/nothing.nothing.ics").status_code == 404
     assert anonymous.post("/profile/calendar-feed").status_code in (302, 303, 400)
+
+
+def user_named(app, username):
+    from portal.auth.models import User
+
+    with app.app_context():
+        return User.get(User.username == username)
+
+
+def test_signing_out_everywhere_ends_the_feed_too(app, sign_in, on_21_march):
+    """Issue 21, finding 9: after an admin's 全部退出登录 the feed's URL answers 404."""
+    path = subscribe(sign_in("handler"))
+    admin = sign_in("admin")
+    response = admin.post(f"/admin/users/{user_named(app, 'handler').id}/sign-out",
+                          data={"csrf_token": csrf_token(admin, "/admin/users")})
+    assert response.status_code in (200, 303)
+    assert app.test_client().get(path).status_code == 404
+    again = subscribe(sign_in("handler", new_session=True))  # a new address works again
+    assert again != path and app.test_client().get(again).status_code == 200
+
+
+def test_deactivation_and_a_change_of_roles_end_the_feed(app, sign_in, on_21_march):
+    from portal.auth import users
+
+    deactivated, regraded = subscribe(sign_in("handler")), subscribe(sign_in("leader"))
+    with app.app_context():
+        users.deactivate(user_named(app, "handler"))
+        users.grant_override(user_named(app, "leader"), "supervisor")
+        users.revoke_override(user_named(app, "leader"), "supervisor")
+        users.User.update(active=True).where(users.User.username == "handler").execute()
+    assert app.test_client().get(deactivated).status_code == 404  # even once active again
+    assert app.test_client().get(regraded).status_code == 404
