@@ -59,27 +59,28 @@ def _local(moment, wall):
     return moment.astimezone(zone()).replace(tzinfo=None) if moment.tzinfo is not None else moment
 
 
-def shown_datetime(moment, wall=False):
-    """A time as people read it: local, ``2026-12-08 00:30``; a date stays a date (``2026-12-08``, no
-    invented hour); "" for None. ``wall``: the value is already a local wall-clock time (trainings)."""
+def _shown_day(moment):
+    """The ISO day of a date (or of a date's text), "" for nothing, None for a time."""
     if moment is None or moment == "":
         return ""
     if isinstance(moment, datetime.date) and not isinstance(moment, datetime.datetime):
         return moment.isoformat()
     if isinstance(moment, str) and len(moment) == 10:
         return datetime.date.fromisoformat(moment).isoformat()
-    return _local(moment, wall).strftime(DATETIME_FORMAT)
+    return None
+
+
+def shown_datetime(moment, wall=False):
+    """A time as people read it: local, ``2026-12-08 00:30``; a date stays a date (``2026-12-08``, no
+    invented hour); "" for None. ``wall``: the value is already a local wall-clock time (trainings)."""
+    day = _shown_day(moment)
+    return _local(moment, wall).strftime(DATETIME_FORMAT) if day is None else day
 
 
 def shown_date(moment, wall=False):
     """A day as people read it: ``2026-12-08``, the local day of a stored time; "" for None."""
-    if moment is None or moment == "":
-        return ""
-    if isinstance(moment, datetime.date) and not isinstance(moment, datetime.datetime):
-        return moment.isoformat()
-    if isinstance(moment, str) and len(moment) == 10:
-        return datetime.date.fromisoformat(moment).isoformat()
-    return _local(moment, wall).date().isoformat()
+    day = _shown_day(moment)
+    return _local(moment, wall).date().isoformat() if day is None else day
 
 
 def latest_allowed_date(today=None):

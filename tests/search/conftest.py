@@ -6,6 +6,7 @@ import pytest
 from portal.auth.models import User
 from portal.kernel.db import database
 from tests.items import conftest as items
+from tests.kb.conftest import pdf_of
 
 
 class Items:
@@ -35,8 +36,6 @@ def work(app, demo, tmp_path):
 def cjk_pdf_bytes(text):
     """A one-page PDF whose text layer says ``text`` in any characters (Chinese too): a CID font, its codes
     mapped to the characters by a ToUnicode CMap, with a correct xref table."""
-    import io
-
     chars = list(dict.fromkeys(text))
     cid = {ch: i + 1 for i, ch in enumerate(chars)}
     stream = ("BT /F1 12 Tf 72 720 Td <%s> Tj ET" % "".join("%04X" % cid[ch] for ch in text)).encode()
@@ -59,15 +58,4 @@ def cjk_pdf_bytes(text):
         b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> >>",
         b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream",
     ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
+    return pdf_of(objects)
