@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from . import phones
 from .models import CATEGORIES, CHANNELS, STATES
 from .workflow import ACTIONS, SATISFACTION_LABELS, TABLE
 
@@ -50,3 +51,8 @@ def template_globals():
     }
 
 REPLY_OVERDUE = _l("Petition reply overdue")
+
+
+def notice_title(petition):
+    """The title of a notice about ``petition`` (handlers receive it: the area's phone numbers masked)."""
+    return f"{petition.number} {CATEGORY_LABELS[petition.category]} · {phones.mask_text(petition.area)}"[:200]

@@ -6,7 +6,7 @@ from ..calendar import is_workday
 from ..kernel.clock import local_today
 from ..kernel.db import utcnow
 from ..notify import outbox
-from .labels import CATEGORY_LABELS
+from .labels import notice_title
 from .models import Petition
 from .queries import overdue_condition
 from .recipients import for_overdue_replies
@@ -24,8 +24,7 @@ def scan(today=None):
     petitions = list(Petition.select().where(overdue_condition(today)).order_by(Petition.id))
     recipients = for_overdue_replies(petitions)
     for petition in petitions:
-        title = f"{petition.number} {CATEGORY_LABELS[petition.category]} · {petition.area}"
-        data = {"petition": petition.number, "title": title[:200], "text": ""}
+        data = {"petition": petition.number, "title": notice_title(petition), "text": ""}
         for person in sorted(set(recipients[petition.id]) - {None}):
             rows.append({"kind": KIND, "recipient": person, "item": None, "event": None, "data": data,
                          "dedupe_key": f"{KIND}:{petition.id}:{today}:{person}", "created_at": utcnow()})

@@ -23,7 +23,7 @@ from ..kernel.errors import Conflict, Forbidden
 from ..kernel.numbering import next_number
 from ..notify import outbox
 from . import phones, recipients
-from .labels import CATEGORY_LABELS
+from .labels import CATEGORY_LABELS, notice_title
 from .models import CATEGORIES, CHANNELS, Petition, PetitionEvent, PetitionSequence, search_copy
 from .queries import require_use, settings
 from .search import index_petition
@@ -220,8 +220,7 @@ def notify(petition, event, people, kind=None):
     people = sorted({p for p in people if p is not None and p != event.actor_id})
     if not people:
         return 0
-    title = f"{petition.number} {CATEGORY_LABELS[petition.category]} · {phones.mask_text(petition.area)}"
-    data = {"petition": petition.number, "title": title[:200], "text": phones.mask_text(event.comment)}
+    data = {"petition": petition.number, "title": notice_title(petition), "text": phones.mask_text(event.comment)}
     kind = kind or f"petition_{event.action}"
     return outbox.write([{"kind": kind, "recipient": person, "item": None, "event": None, "data": data,
                           "dedupe_key": f"petition:{event.id}:{person}"} for person in people])

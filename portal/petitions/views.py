@@ -42,7 +42,7 @@ def index():
     context = {"filters": filters, "args": filters, "rows": rows, "total": total, "page_number": page,
                "per_page": PER_PAGE, "today": today, "errors": errors,
                "can_register": current_user.has_role("supervisor"), "sees_all": queries.sees_all(current_user),
-               "department_options": pickers.department_options()}
+               "shows_phone": queries.shows_phone(current_user), "department_options": pickers.department_options()}
     return htmx.render("petitions/list.html", "petitions/_results.html", status=422 if errors else 200, **context)
 
 
