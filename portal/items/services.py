@@ -19,7 +19,7 @@ from ..kernel.clock import local_today
 from ..kernel.db import utcnow
 from ..kernel.errors import Conflict, Forbidden, NotFound
 from ..kernel.numbering import next_number
-from .attachments import receive_uploads, record_upload
+from .attachments import extract_later, receive_uploads, record_upload
 from .models import LEVELS, SOURCE_TYPES, Follow, Item, ItemCoDepartment, ItemEvent, NumberSequence
 from .search import index_item
 from .visibility import can_see, sees_all, visible_ids
@@ -124,6 +124,7 @@ def _create(user, data, parent=None, attachments=()):
             ItemEvent.create(item=parent, actor=user, action="add_child", from_state=parent.state,
                              to_state=parent.state, data={"child": number})
         index_item(item.id)  # the search index commits with the text
+    extract_later(uploads)
     return item
 
 

@@ -64,3 +64,18 @@ def test_no_file_chosen_registers_as_before(sign_in, demo, app):
     assert response.status_code == 303
     with app.app_context(), database.connection_context():
         assert Item.get(Item.title == "旧房出售").attachments.count() == 0
+
+
+def test_the_text_of_a_file_attached_at_registration_is_searchable(sign_in, demo, app):
+    from tests.kb.conftest import docx_bytes
+    from tests.search.test_sources import ids
+
+    client = sign_in("supervisor")
+    response = client.post("/items/new", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(client, "/items/new"), **FIELDS,
+        "attachments": [(io.BytesIO(docx_bytes("已完成房屋测绘。")), "报告.docx")]})
+    assert response.status_code == 303
+    with app.app_context(), database.connection_context():
+        item = Item.get(Item.title == "旧房出售")
+        assert [a.extract_status for a in Attachment.select().where(Attachment.item == item.id)] == ["done"]
+    assert ids(client, "测绘") == [("item", item.number)]  # only the file says it
