@@ -31,7 +31,9 @@ log = logging.getLogger("worker")
 
 # After SIGTERM the worker lets the job it is running finish (RQ's warm shutdown) for this long at most,
 # then stops it (cold shutdown): a job stuck on a slow mail server or a loaded machine must not keep a
-# deploy or a restart waiting. Every job is safe to run twice, so the next worker redoes it.
+# deploy or a restart waiting. Every job is safe to run twice: the relay, reminders and digests are
+# enqueued again by the schedule; an interrupted report job is shown failed to its owner, who starts it
+# again (reports.jobs.settle).
 SHUTDOWN_GRACE_SECONDS = 8
 
 

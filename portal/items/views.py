@@ -8,11 +8,11 @@ from flask import Blueprint, abort, flash, make_response, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..kernel.security import accepts_bearer
-from ..kernel import actionforms, htmx
+from ..kernel import actionforms, htmx, quotas
 from ..kernel.clock import local_today
 from ..kernel.errors import Conflict, Forbidden, Invalid
 from ..kernel.paging import page_arg
+from ..kernel.security import accepts_bearer
 from . import actions, attachments, bulk, labels, pickers, queries, services, workflow
 from .detail import can_edit, item_detail
 
@@ -131,6 +131,10 @@ def _save(save, form, unchanged_version=None):
         except Invalid as exc:
             errors = dict(exc.fields) or {"_form": exc.message}
             return form(status=422, errors=errors)
+        except quotas.TooMany as exc:  # the files, past the quota of uploads: the form stays filled in
+            response = make_response(form(status=429, errors={"attachments": exc.message}))
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
         if saved.version == unchanged_version:
             flash(_("Nothing changed on %(number)s.", number=saved.number), "info")
         else:

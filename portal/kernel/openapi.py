@@ -67,7 +67,8 @@ RESPONSES = {
 # Operations counted by a per-user quota (kernel/quotas.py): they may answer 429.
 QUOTA_LIMITED = {("/api/v1/search", "get"), ("/api/v1/reports/circular", "post"),
                  ("/api/v1/imports/key-tasks", "post"), ("/api/v1/items/{number}/attachments", "post"),
-                 ("/api/v1/kb/articles/{article_id}/attachments", "post")}
+                 ("/api/v1/kb/articles/{article_id}/attachments", "post"),
+                 ("/api/v1/inspections/{inspection_id}/findings", "post")}
 
 OWN_PATHS = {
     "/api/v1/openapi.json": {"get": {

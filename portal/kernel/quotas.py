@@ -11,6 +11,7 @@ import functools
 import logging
 import math
 import time
+import uuid
 
 import peewee
 from flask import current_app
@@ -83,20 +84,21 @@ def refuse(wait):
 
 
 def _redis_use(redis, key, limit, window):
-    """A sliding window in a sorted set of use times; the seconds to wait, or None when used now."""
+    """A sliding window in a sorted set of use times; the seconds to wait, or None when used now. One
+    MULTI/EXEC adds the use and counts, so requests arriving together cannot all pass: one over the limit
+    takes its use back."""
     now = time.time()
-    name = PREFIX + key
+    name, member = PREFIX + key, f"{now:.6f}:{uuid.uuid4().hex}"
     with redis.pipeline() as pipe:
         pipe.zremrangebyscore(name, 0, now - window)
+        pipe.zadd(name, {member: now})
         pipe.zcard(name)
         pipe.zrange(name, 0, 0, withscores=True)
-        _removed, count, oldest = pipe.execute()
-    if count >= limit:
-        return (oldest[0][1] + window - now) if oldest else window
-    with redis.pipeline() as pipe:
-        pipe.zadd(name, {f"{now:.6f}:{id(pipe)}": now})
         pipe.expire(name, window + 1)
-        pipe.execute()
+        _removed, _added, count, oldest, _expiry = pipe.execute()
+    if count > limit:
+        redis.zrem(name, member)
+        return (oldest[0][1] + window - now) if oldest else window
     return None
 
 

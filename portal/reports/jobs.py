@@ -21,6 +21,9 @@ from .models import ReportJob
 log = logging.getLogger(__name__)
 # Finished report files are kept this long, then deleted when the next job starts.
 KEEP_FILES = datetime.timedelta(days=7)
+# No report job runs longer than its RQ timeout (kernel.jobs: 600 s): a row still "started" this long
+# after it was asked for was interrupted (a worker stopped cold, a machine went down) and says so.
+RUNS_AT_MOST = datetime.timedelta(minutes=15)
 
 
 def reports_folder(app=None):
@@ -41,10 +44,18 @@ def prune(now=None):
     return len(old)
 
 
+def settle(now=None):
+    """Mark the jobs interrupted mid-run failed, so that their owner sees it and may start another."""
+    ReportJob.update(state="failed", finished_at=now or utcnow(),
+                     error=_("The report was interrupted (its worker stopped). Please start it again.")).where(
+        ReportJob.state == "started", ReportJob.created_at < (now or utcnow()) - RUNS_AT_MOST).execute()
+
+
 def _bounded(user):
     """429 when ``user`` has used their quota of jobs, already has ``quotas.running_jobs_per_user`` jobs
     queued or running, or the queue holds ``quotas.queued_jobs`` jobs of everyone's (quotas.py)."""
     settings = current_app.config["PORTAL"]["quotas"]
+    settle()
     waiting = ReportJob.select().where(ReportJob.state.in_(("queued", "started")),
                                        ReportJob.created_at >= utcnow() - datetime.timedelta(hours=1))
     if settings["running_jobs_per_user"] and \
@@ -107,6 +118,7 @@ def fail(job_id, message):
 
 def job_of(user, job_id):
     """The job ``job_id`` if it belongs to ``user``; NotFound otherwise (another user's job does not exist)."""
+    settle()
     job = ReportJob.get_or_none((ReportJob.id == job_id) & (ReportJob.user == user.id))
     if job is None:
         raise NotFound(_("There is no such job, or it is not yours."))

@@ -100,6 +100,26 @@ def test_one_report_job_at_a_time_per_user_and_a_bounded_queue(make_app, sign_in
     assert crowded.status_code == 429 and "较多" in crowded.get_json()["error"]["message"]
 
 
+def test_a_report_interrupted_mid_run_is_shown_failed_and_frees_its_owner(make_app, sign_in, own_redis):
+    """A worker stopped cold leaves its report job "started": once it has run longer than any report may,
+    its owner sees it failed (not a progress bar for ever) and may start another (no 429)."""
+    import datetime
+
+    from portal.auth.models import User
+    from portal.kernel.db import database, utcnow
+    from portal.reports.models import ReportJob
+
+    Redis.from_url(own_redis.url).flushall()
+    app = with_demo_people(make_app(redis={"url": own_redis.url}))
+    leader = sign_in("leader", app=app)
+    with app.app_context(), database.connection_context():
+        stuck = ReportJob.create(user=User.get(User.username == "leader"), kind="circular", params={},
+                                 state="started", progress=40, created_at=utcnow() - datetime.timedelta(minutes=20))
+    shown = leader.get(f"/api/v1/jobs/{stuck.id}").get_json()
+    assert shown["state"] == "failed" and "中断" in shown["result"]["error"]
+    assert leader.post("/api/v1/reports/circular", json={"from": "2026-03-01", "to": "2026-03-31"}).status_code == 202
+
+
 def test_the_defaults_leave_a_person_room_and_bound_photos_well_below_49_megapixels():
     quotas = DEFAULTS["quotas"]
     assert quotas["searches"] >= 30 and quotas["exports"] >= 5 and quotas["uploads"] >= 10
@@ -137,3 +157,49 @@ def test_migration_34_adds_the_quota_table_to_a_database_of_the_current_release(
         assert upgrade() == []
         assert QuotaUse.select().count() == 0
         assert "quota_use_key_used_at" in {i.name for i in database.get_indexes("quota_use")}
+
+
+def test_every_operation_a_quota_counts_documents_its_429(make_app, sign_in):
+    """Uploads count against a quota wherever they arrive, the photos of a finding too."""
+    from portal.kernel.openapi import QUOTA_LIMITED
+
+    document = sign_in("supervisor", app=portal(make_app)).get("/api/v1/openapi.json").get_json()
+    assert ("/api/v1/inspections/{inspection_id}/findings", "post") in QUOTA_LIMITED
+    for path, method in QUOTA_LIMITED:
+        assert "429" in document["paths"][path][method]["responses"], (path, method)
+
+
+def test_registration_past_the_upload_quota_keeps_its_form(make_app, sign_in):
+    from tests.conftest import csrf_token
+
+    supervisor = sign_in("supervisor", app=portal(make_app, uploads=2))
+    response = supervisor.post("/items/new", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(supervisor, "/items/new"), "title": "燃气入户排查", "source_type": "meeting",
+        "lead_department": "property", "content": "要求",
+        "attachments": [(io.BytesIO(f"说明{n}".encode()), f"说明{n}.txt") for n in range(3)]})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 429 and "Retry-After" in response.headers
+    assert 'value="燃气入户排查"' in page  # what was typed stays
+    field = page[page.index('id="attachments"') - 600:page.index('id="attachments"') + 900]
+    assert "此类请求过于频繁" in field, field  # the message beside the files
+
+
+def test_uses_arriving_together_pass_no_more_than_the_limit_in_redis(own_redis):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from portal.kernel.quotas import _redis_use
+
+    redis = Redis.from_url(own_redis.url)
+    redis.flushall()
+    start = Barrier(16)
+
+    def attempt(_n):
+        start.wait()
+        return _redis_use(Redis.from_url(own_redis.url), "searches:7", 5, 60)
+
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(attempt, range(16)))
+    assert sum(1 for wait in results if wait is None) == 5
+    assert all(0 < wait <= 60 for wait in results if wait is not None)
+    assert redis.zcard("portal:quota:searches:7") == 5  # the refused took their uses back
