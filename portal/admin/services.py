@@ -201,6 +201,6 @@ def reset_password(admin, user_id, new, repeat):
         raise Invalid(_("Some of the input is not valid."), fields=fields)
     with database.atomic():
         User.update(password_hash=hash_password(new)).where(User.id == user.id).execute()
-        sessions.end_all(user, "password")
+        sessions.sign_out_everywhere(user, "password")  # sessions, API tokens and the calendar feed
         _admin_audit(admin, user, "password_reset_by_admin")
     return user

@@ -218,4 +218,5 @@ def change_password(user, current, new, repeat):
         raise Invalid(next(iter(fields.values())), fields=fields)
     user.password_hash = hash_password(new)
     user.save(only=[User.password_hash])
+    hooks.credentials_revoked.call(user)  # the calendar feed's URL too: the old password may have leaked
     return sessions.end_all(user, "password", keep_current_of=user)

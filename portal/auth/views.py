@@ -200,6 +200,7 @@ def revoke_token(token_id):
 @login_required
 def end_other_sessions():
     count = sessions.end_all(current_user, "user", keep_current_of=current_user)
+    hooks.credentials_revoked.call(current_user)  # a lost phone may hold the calendar feed's URL too
     message = _("Other sessions signed out: %(count)d.", count=count)
     if is_htmx():
         return _profile_page(partial="auth/_sessions.html", form={"sessions_message": message})

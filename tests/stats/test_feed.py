@@ -103,3 +103,17 @@ def test_deactivation_and_a_change_of_roles_end_the_feed(app, sign_in, on_21_mar
         users.User.update(active=True).where(users.User.username == "handler").execute()
     assert app.test_client().get(deactivated).status_code == 404  # even once active again
     assert app.test_client().get(regraded).status_code == 404
+
+
+def test_a_new_password_or_signing_out_the_other_sessions_ends_the_feed(app, sign_in, on_21_march):
+    """What a person does when their password or a device may be in other hands ends the feed's URL too."""
+    client = sign_in("handler")
+    path = subscribe(client)
+    token = csrf_token(client, "/profile")
+    assert client.post("/profile/password", data={"current_password": "demo", "new_password": "N3w-passw0rd",
+                                                  "repeat_password": "N3w-passw0rd", "csrf_token": token}
+                       ).status_code == 303
+    assert app.test_client().get(path).status_code == 404
+    path = subscribe(client)
+    assert client.post("/profile/sessions/others/revoke", data={"csrf_token": token}).status_code in (200, 303)
+    assert app.test_client().get(path).status_code == 404
