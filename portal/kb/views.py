@@ -6,10 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..kernel import quotas
-from ..kernel.security import accepts_bearer
 from ..kernel.errors import Invalid
+from ..kernel.forms import record_id
 from ..kernel.htmx import is_htmx, redirect, render
 from ..kernel.paging import page_arg
+from ..kernel.security import accepts_bearer
 from . import attachments, reading, services
 from .labels import CATEGORY_LABELS, EXTRACT_LABELS, STATUS_LABELS
 from .models import CATEGORIES
@@ -101,7 +102,7 @@ def preview():
         return render_template("kb/_preview.html", html=None,
                                error=_("At most %(n)s characters.", n=services.MAX_BODY)), 422
     # Images only from the attachments of the article being edited (a new one has none yet).
-    article_id = request.form.get("article", type=int)
+    article_id = request.form.get("article", type=record_id)
     images = image_paths(services.get_visible(current_user, article_id).id) if article_id else frozenset()
     return render_template("kb/_preview.html", html=render_markdown(body, images), error=None)
 
@@ -142,7 +143,7 @@ def body(article_id):
 def revisions(article_id):
     article = services.get_visible(current_user, article_id)
     rows = services.revisions(article, current_user)
-    old, new = request.args.get("old", type=int), request.args.get("new", type=int)
+    old, new = request.args.get("old", type=record_id), request.args.get("new", type=record_id)
     comparison = None
     if old and new:
         comparison = services.diff(article, old, new, current_user)
@@ -172,7 +173,7 @@ def paste_image():
     saved first from the form's title and category, and its address returned for the form to post to."""
     services.require_writer(current_user)
     form = request.form
-    article_id = form.get("article", type=int)
+    article_id = form.get("article", type=record_id)
     file = request.files.get("file")
     article = services.get_visible(current_user, article_id) if article_id else None
     try:

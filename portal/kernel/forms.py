@@ -20,6 +20,15 @@ MAX_EVENT_ID = 2**63 - 1
 WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 
+def record_id(raw):
+    """A row's id from a form or query field, for ``request.form.get(name, type=record_id)``: a number
+    beyond any database integer (or below 1) is no id (ValueError, so werkzeug answers the default)."""
+    number = int(raw)
+    if not 1 <= number <= MAX_EVENT_ID:
+        raise ValueError(raw)
+    return number
+
+
 class Fields:
     """Collects per-field errors; ``done()`` raises Invalid when any field is wrong."""
 

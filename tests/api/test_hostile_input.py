@@ -122,3 +122,20 @@ def test_a_body_nested_thousands_deep_is_422_not_500(sign_in, demo, method, path
     assert response.status_code == 422, response.get_data(as_text=True)[:300]
     assert "body" in response.get_json()["error"]["fields"]
 
+
+
+HUGE = "99999999999999999999"  # beyond any database integer
+
+
+def test_ids_beyond_any_database_integer_in_form_fields_are_no_id_not_500(sign_in, demo):
+    supervisor, admin = sign_in("supervisor"), sign_in("admin")
+    preview = supervisor.post("/kb/preview", data={"body": "# 标题", "article": HUGE})
+    assert preview.status_code == 200 and "标题" in preview.get_data(as_text=True)
+    article = supervisor.post("/api/v1/kb/articles", json={"title": "制度", "category": "regulation",
+                                                          "body": "正文", "status": "published"}).get_json()
+    assert supervisor.get(f"/kb/{article['id']}/revisions?old={HUGE}&new={HUGE}").status_code in (200, 404)
+    pasted = supervisor.post("/kb/images", data={"article": HUGE, "title": "草稿", "category": "regulation"})
+    assert pasted.status_code == 422  # no file: refused, not a crash
+    robot = admin.post("/admin/notifications/robots", data={"department": HUGE, "kind": "wecom",
+                                              "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x"})
+    assert robot.status_code == 422
