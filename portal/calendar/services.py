@@ -19,6 +19,7 @@ from ..kernel.changes import bump
 from ..kernel.clock import local_today
 from ..kernel.db import database, utcnow
 from ..kernel.errors import Invalid
+from ..kernel.text import BadText, clean
 from .models import CalendarYear, Holiday
 
 CACHE_SECONDS = 60
@@ -221,7 +222,11 @@ def parse_notice(text):
     (docs/configuration.md); every line is checked, and Invalid lists each bad line with its reason."""
     rows, errors = {}, []
     for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
-        line = line.strip()
+        try:
+            line = clean(line)
+        except BadText as exc:
+            errors.append(_("line %(n)s: %(reason)s", n=number, reason=str(exc)))
+            continue
         if not line or line.startswith("#"):
             continue
         words = line.split()
@@ -241,8 +246,8 @@ def parse_notice(text):
             errors.append(_("line %(n)s: the last word must be 休 (day off) or 班 (working day), not %(value)s",
                             n=number, value=kind))
             continue
-        if end < start or (end - start).days >= MAX_RANGE_DAYS or start.year != end.year:
-            errors.append(_("line %(n)s: a range runs forward, within one year, over at most %(days)s days",
+        if end < start or (end - start).days >= MAX_RANGE_DAYS:
+            errors.append(_("line %(n)s: a range runs forward, over at most %(days)s days",
                             n=number, days=MAX_RANGE_DAYS))
             continue
         if len(name) > 64:
@@ -271,8 +276,24 @@ def parse_notice(text):
 
 
 def import_notice(text):
-    """Replace the exceptions of every year the notice mentions by its days, all or nothing; {year: days}."""
-    return _replace_years(parse_notice(text))
+    """The notice's days, all or nothing; {year: days}. The notice is of the year most of its days fall in:
+    that year's exceptions are replaced by it. Days of a neighbouring year (元旦 from 30 December, a 班 at
+    the end of the year before) are set one by one, and the rest of that year stays as it was."""
+    rows = parse_notice(text)
+    counts = {}
+    for row in rows:
+        counts[row["day"].year] = counts.get(row["day"].year, 0) + 1
+    year = max(counts, key=lambda y: (counts[y], y))
+    others = [row for row in rows if row["day"].year != year]
+    with database.atomic():
+        result = _replace_years([row for row in rows if row["day"].year == year])
+        if others:
+            Holiday.delete().where(Holiday.day.in_([row["day"] for row in others])).execute()
+            Holiday.insert_many(others).execute()
+            for row in others:
+                result[row["day"].year] = result.get(row["day"].year, 0) + 1
+    invalidate()
+    return dict(sorted(result.items()))
 
 
 def import_table(text):

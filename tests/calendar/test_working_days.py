@@ -79,6 +79,24 @@ def test_a_notice_imports_days_and_ranges(db):
     assert CalendarYear.get_by_id(2027).source == "import"
 
 
+def test_a_notice_reaching_into_the_year_before_keeps_that_years_other_days(db):
+    """元旦 of 2028 from 30 December 2027: the range crosses the year; 2027's other days stay."""
+    service.import_notice(NOTICE_2027)
+    notice = "2027-12-30~2028-01-01 元旦 休\n2028-01-29~2028-02-04 春节 休\n2028-02-05 补班 班\n"
+    assert service.import_notice(notice) == {2027: 2, 2028: 9}
+    assert not calendar.is_workday(D(2027, 12, 30)) and not calendar.is_workday(D(2028, 1, 1))
+    assert not calendar.is_workday(D(2027, 2, 10)) and calendar.is_workday(D(2027, 2, 14))  # 2027 kept
+    assert CalendarYear.get_by_id(2028).source == "import"
+
+
+def test_a_notice_line_with_control_characters_is_refused(db):
+    from portal.kernel.errors import Invalid
+
+    with pytest.raises(Invalid) as err:
+        service.import_notice("2027-01-01 元\x00旦 休\n")
+    assert "第 1 行" in err.value.fields["notice"]
+
+
 def test_a_bad_notice_names_every_bad_line_and_imports_nothing(db):
     from portal.kernel.errors import Invalid
 
