@@ -39,9 +39,11 @@ def record_read(user, article):
 
 
 def read_at(user, article):
-    """When ``user`` last read any revision of ``article`` (UTC), or None."""
+    """When ``user`` read the current revision of ``article`` (UTC), or None: a new revision is read anew
+    (a reading is recorded per user and revision)."""
     row = (ArticleRead.select(ArticleRead.read_at).where(ArticleRead.article == article.id,
-                                                         ArticleRead.user == user.id)
+                                                         ArticleRead.user == user.id,
+                                                         ArticleRead.revision == article.revision)
            .order_by(ArticleRead.read_at.desc()).first())
     return row.read_at if row else None
 

@@ -156,6 +156,22 @@ def test_opening_an_article_records_nothing_its_post_does(sign_in, demo, app):
     assert without_token.status_code in (400, 403)
 
 
+def test_a_new_revision_is_read_anew(sign_in, demo, app):
+    """A reading is recorded per user and revision: after a new revision the page asks for it again."""
+    from portal.kb.models import ArticleRead
+
+    supervisor, handler = sign_in("supervisor"), sign_in("handler")
+    article = write_article(supervisor, required_for={"roles": ["handler"], "departments": []})
+    assert handler.post(f"/kb/{article['id']}/read", headers={"HX-Request": "true"}).status_code == 200
+    assert "标记为已读" not in handler.get(f"/kb/{article['id']}").get_data(as_text=True)
+    changed = supervisor.patch(f"/api/v1/kb/articles/{article['id']}", json={"body": "修订后的正文。"})
+    assert changed.status_code == 200 and changed.get_json()["revision"] == 2
+    assert "标记为已读" in handler.get(f"/kb/{article['id']}").get_data(as_text=True)
+    assert handler.post(f"/kb/{article['id']}/read", headers={"HX-Request": "true"}).status_code == 200
+    with app.app_context():
+        assert sorted(r.revision for r in ArticleRead.select().where(ArticleRead.article == article["id"])) == [1, 2]
+
+
 def test_reminding_the_not_yet_readers_once_a_day(sign_in, demo, app):
     """The button notifies, through the outbox, exactly the audience yet to read; again the same day: nothing."""
     from portal.auth.models import User
