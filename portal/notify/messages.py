@@ -30,17 +30,16 @@ class Kind:
 
 
 # The split of the two inboxes (docs/notifications.md): notifications hold what asks the recipient to act;
-# the feed (灵通信息) shows what happened. These item events only inform, and the feed shows each of them to
-# everyone who may see the item, so they are put in nobody's notifications: action -> the decision that
-# makes it pure information (None: whatever the decision). An acknowledgement asks nothing more of the
-# supervisor or the leader; a closure approved ends the work, while one rejected sends it back to the lead
-# department, and so notifies (as an extension decided does: the department works to that deadline).
-FEED_ONLY = {"acknowledge": None, "approve": "approve"}
+# the feed (灵通信息) shows what happened. These item actions only inform, and the feed shows each of them
+# to everyone who may see the item, so they are put in nobody's notifications. An acknowledgement asks
+# nothing more of the supervisor or the leader. A closure decided (approved or rejected) and an extension decided notify the
+# lead department and the supervisor, as docs/notifications.md's table says: the work ends or goes on.
+FEED_ONLY = {"acknowledge"}
 
 
-def informs_only(action, decision=None):
-    """True when item ``action`` (with ``decision``) is pure information the feed shows (FEED_ONLY)."""
-    return action in FEED_ONLY and FEED_ONLY[action] in (None, decision)
+def informs_only(action):
+    """True when item ``action`` is pure information the feed shows (FEED_ONLY)."""
+    return action in FEED_ONLY
 
 
 ITEM_REMINDERS = {
@@ -57,7 +56,7 @@ def add_item_kinds():
     (items.workflow.TABLE), then the reminders; the features' own follow as they add them."""
     for name, label in {**{action.name: action.notice for action in TABLE}, **ITEM_REMINDERS}.items():
         # (an earlier notification of a kind now left to the feed keeps its label in the list)
-        hooks.notification_kinds.add(name, Kind(label, feed_only=name in FEED_ONLY and FEED_ONLY[name] is None))
+        hooks.notification_kinds.add(name, Kind(label, feed_only=name in FEED_ONLY))
 
 
 def kind_labels():

@@ -50,7 +50,7 @@ def record(event, recipients, kind=None, data=None):
 def item_action(item, action, event, decision):
     """The notices of an item action (hooks.item_actions): its recipient groups and the item's followers;
     none for what only informs (messages.FEED_ONLY: the feed shows it)."""
-    if informs_only(action.name, decision):
+    if informs_only(action.name):
         return 0
     return record(event, for_action(item, action, decision),
                   data={"number": item.number, "title": item.title, "from_state": event.from_state,

@@ -198,8 +198,8 @@ def test_opening_a_notification_marks_it_read_and_leads_to_its_page(make_app, si
 
 
 def test_what_only_informs_goes_to_the_feed_not_to_the_notifications(make_app, sign_in, tmp_path):
-    """Acknowledgements and closures approved are in the feed only; a closure rejected asks the lead department
-    to go on, so it notifies (as an extension decided does); the settings offer no kind left to the feed."""
+    """Acknowledgements are in the feed only; a closure decided, approved or rejected, and an extension decided
+    notify the lead department and the supervisor (the contract's table); the settings offer no feed-only kind."""
     from portal.feed.queries import page_of
     from portal.items.followthrough import Instruction
     from tests.items.conftest import act, attach
@@ -227,9 +227,9 @@ def test_what_only_informs_goes_to_the_feed_not_to_the_notifications(make_app, s
         kinds = {(n.user.username, n.kind) for n in Notification.select()}
         assert "acknowledge" not in {kind for _user, kind in kinds}
         assert ("handler", "decide_extension") in kinds
-        assert ("handler", "approve") in kinds and ("supervisor", "approve") in kinds  # the rejection
+        assert ("handler", "approve") in kinds and ("supervisor", "approve") in kinds
         approvals = Notification.select().where(Notification.kind == "approve", Notification.user == handler.id)
-        assert approvals.count() == 1  # the closure approved told nobody: it is in the feed
+        assert approvals.count() == 2  # the rejection, then the approval
         assert ("handler", "instruct") in kinds and ("leader", "request_extension") in kinds
         assert ("supervisor", "request_closure") in kinds and ("leader", "review") in kinds
         shown = {event.action for event in page_of(supervisor)[0]}
