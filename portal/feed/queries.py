@@ -107,9 +107,10 @@ def _count_unread(user):
 
 
 def mark_seen(user, upto=None):
-    """Move ``user``'s cursor to ``upto`` (default: the newest feed event they may see); never backwards."""
-    if upto is None:
-        upto = feed_events(user).select(peewee.fn.MAX(ItemEvent.id)).order_by().scalar() or 0
+    """Move ``user``'s cursor to ``upto`` (at most, and by default, the newest feed event they may see);
+    never backwards."""
+    newest = feed_events(user).select(peewee.fn.MAX(ItemEvent.id)).order_by().scalar() or 0
+    upto = newest if upto is None else min(upto, newest)
     with database.atomic():
         moved = FeedCursor.insert(user=user.id, last_seen=upto, updated_at=utcnow()).on_conflict(
             conflict_target=[FeedCursor.user],

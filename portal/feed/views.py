@@ -8,6 +8,7 @@ from ..items import pickers
 from ..items.serialize import person, stamp
 from ..kernel import htmx
 from ..kernel.errors import Forbidden, Invalid
+from ..kernel.forms import record_id
 from . import queries
 
 bp = Blueprint("feed", __name__, url_prefix="/feed")
@@ -52,9 +53,10 @@ def index():
 @bp.post("/seen")
 @login_required
 def seen():
-    """Mark everything in the feed read (posted by the feed page on load); the header's count follows."""
+    """Mark the feed read up to ``upto``, the newest entry the page showed (posted by the page once loaded,
+    so an entry come since stays unread), or all of it; the header's count follows."""
     _require_roles()
-    queries.mark_seen(current_user)
+    queries.mark_seen(current_user, request.form.get("upto", type=record_id))
     return htmx.trigger(htmx.redirect(url_for("feed.index")) if not htmx.is_htmx()
                         else current_app.response_class("", 200), "feed-read")
 

@@ -1,6 +1,6 @@
 """Text extraction from one file, meant to run in a child process with resource limits:
 
-    python -m portal.kb.extractor KIND PATH MAX_CHARS
+    python -m portal.search.extractor KIND PATH MAX_CHARS
 
 prints one JSON object: {"status": "done"|"no_text"|"failed", "text": ..., "error": ...}.
 Imports nothing of the portal, so the child starts fast and a bad file can at worst kill the child.

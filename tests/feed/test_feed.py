@@ -110,3 +110,20 @@ def test_reading_the_feed_again_clears_its_badge(make_app, sign_in):
         assert ">1</span>" in supervisor.get("/feed/count").get_data(as_text=True)
         supervisor.post("/feed/seen", headers={"HX-Request": "true"})  # read: the cursor is made, then moved
         assert 'class="badge badge-zero"' in supervisor.get("/feed/count").get_data(as_text=True)
+
+
+def test_the_page_marks_read_only_what_it_showed(app, demo, sign_in):
+    """An entry come between the page and its POST stays unread: the page says the newest it showed."""
+    import re
+
+    number = _item(app, "property")
+    leader, supervisor = sign_in("leader"), sign_in("supervisor")
+    _act(leader, number, "instruct", comment="先查管网")
+    page = supervisor.get("/feed").get_data(as_text=True)
+    shown = int(re.search(r"hx-vals='\{\"upto\": (\d+)\}'", page).group(1))
+    _act(leader, number, "urge", comment="今天必须回复")  # after the page, before its POST
+    assert supervisor.post("/feed/seen", data={"upto": shown}, headers={"HX-Request": "true"}).status_code == 200
+    body = supervisor.get("/api/v1/feed").get_json()
+    assert body["unread"] == 1 and [e["kind"] for e in body["events"] if e["unread"]] == ["urge"]
+    huge = supervisor.post("/feed/seen", data={"upto": "99999999999999999999"}, headers={"HX-Request": "true"})
+    assert huge.status_code == 200 and supervisor.get("/api/v1/feed").get_json()["unread"] == 0  # no id: all
