@@ -42,6 +42,10 @@ def test_stats_fit_the_screen_and_the_charts_read(open_as, live_server, width, h
       return ['#stats-period', '#stats-from', '#stats-to'].map(s => [s, document.querySelector(s)
         .getBoundingClientRect().right <= right + 0.5]); }""")
     assert all(ok for _field, ok in inside), inside
+    if width >= 1366:  # on a desk the whole figures table, its rank column last, is seen without scrolling
+        wrap = page.evaluate("() => { const w = document.querySelector('table.stats-table').parentElement;"
+                             " return [w.scrollWidth, w.clientWidth]; }")
+        assert wrap[0] <= wrap[1], wrap
     for chart in ("svg.chart-bars", "svg.chart-lines"):
         heights = page.evaluate(TEXT_HEIGHTS, chart)
         assert heights and min(heights) >= 14, (chart, min(heights))  # 13 px type, not shrunk
