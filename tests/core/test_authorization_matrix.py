@@ -108,6 +108,9 @@ MATRIX = {
     ("POST", "/items/<number>/attachments"): SEES_ITEM,
     ("GET", "/items/<number>/attachments/<int:attachment_id>"): SEES_ITEM,
     ("POST", "/items/<number>/follow"): "L F F H A A A H",
+    # Bulk actions: the body is checked first (an empty one names no bulk action: 404; 422 in the API), then
+    # each item by its own permission
+    ("POST", "/items/bulk"): "L H H H H H H H",
     # The API
     ("GET", "/api/v1/openapi.json"): "A A A A A A A A",
     ("GET", "/api/v1/me"): EVERYONE,
@@ -123,6 +126,8 @@ MATRIX = {
     ("GET", "/api/v1/items/<number>/attachments/<int:attachment_id>"): SEES_ITEM,
     ("PUT", "/api/v1/items/<number>/follow"): "L F F H A A A H",
     ("DELETE", "/api/v1/items/<number>/follow"): SEES_ITEM,
+    ("POST", "/api/v1/items/bulk/urge"): EVERYONE,
+    ("POST", "/api/v1/items/bulk/dispatch"): EVERYONE,
     # Residents' petitions: the petition is assigned to the handler's department (property)
     ("GET", "/petitions"): "L A A A A A A F",
     ("GET", "/petitions/export.csv"): "L A A A A A A F",
