@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 
 from ..auth.guards import roles_required
 from ..kernel.errors import Invalid
-from ..kernel.forms import record_id
 from ..kernel.htmx import redirect, render
 from ..kernel.paging import page_arg
 from . import services
@@ -39,7 +38,7 @@ def retry(outbox_id):
 def robots():
     errors, status, saved = {}, 200, None
     if request.method == "POST":
-        department_id = request.form.get("department", type=record_id)
+        department_id = request.form.get("department", type=int)
         secret = request.form.get("secret", "").strip()
         try:
             robot = services.set_robot(department_id, request.form.get("kind", ""), request.form.get("url", ""),

@@ -137,5 +137,5 @@ def test_ids_beyond_any_database_integer_in_form_fields_are_no_id_not_500(sign_i
     pasted = supervisor.post("/kb/images", data={"article": HUGE, "title": "草稿", "category": "regulation"})
     assert pasted.status_code == 422  # no file: refused, not a crash
     robot = admin.post("/admin/notifications/robots", data={"department": HUGE, "kind": "wecom",
-                                              "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x"})
-    assert robot.status_code == 422
+                                                            "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x"})
+    assert robot.status_code == 404  # no such department
